@@ -1,0 +1,150 @@
+"""Command line: the desktop window by default, headless sub-commands otherwise.
+
+Heavy libraries (torch, timm, Qt) are imported only by the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A user error: printed as one line on stderr, exit code ``code``."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
+    return v
+
+
+def _non_negative(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got '{text}'") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {v}")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cnn-explorer",
+        description="Explore convolutional network architectures: block graphs, counts, "
+        "activations, lesions.",
+    )
+    p.add_argument("--version", action="version", version=_version())
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser(
+        "summary",
+        help="per-block table of shapes, parameters and MACs",
+        description="Trace MODEL and print its blocks with shapes, parameters and MACs "
+        "(or one JSON object with --json).",
+    )
+    s.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
+    s.add_argument("--input-size", type=_positive, metavar="N", help="input height = width")
+    s.add_argument("--depth", type=_non_negative, metavar="D",
+                   help="show blocks down to depth D (table default 3; JSON default all)")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+
+    ls = sub.add_parser("list", help="list the registered models")
+    ls.add_argument("--json", action="store_true", help="print a JSON list")
+    return p
+
+
+def _version() -> str:
+    from explorer import __version__
+
+    return f"cnn-explorer {__version__}"
+
+
+def _spec(name: str):  # noqa: ANN202
+    from explorer.core.registry import RegistryError, get
+
+    try:
+        return get(name)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    spec = _spec(args.model)
+    from explorer.core.graph import TraceError
+    from explorer.core.registry import RegistryError
+    from explorer.core.summary import analyze, format_table, summary_dict
+
+    try:
+        an = analyze(spec, input_size=args.input_size)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    except TraceError as exc:
+        raise CliError(f"{spec.name}: {exc}", code=1) from None
+    if args.json:
+        json.dump(summary_dict(an, depth=args.depth), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(format_table(an, depth=3 if args.depth is None else args.depth))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from explorer.core.registry import list_models
+
+    specs = list_models()
+    if args.json:
+        json.dump(
+            [
+                {"name": s.name, "family": s.family, "year": s.year, "paper": s.paper,
+                 "input_size": list(s.input_size), "lecture": s.lecture}
+                for s in specs
+            ],
+            sys.stdout,
+        )
+        sys.stdout.write("\n")
+        return 0
+    for s in specs:
+        print(f"{s.name:<22} {s.family:<16} {s.year or '':<5} {s.paper}")
+    return 0
+
+
+COMMANDS = {"summary": cmd_summary, "list": cmd_list}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        try:
+            from explorer.ui.app import run_app
+        except ImportError as exc:
+            print(f"cnn-explorer: the desktop window is not available: {exc}", file=sys.stderr)
+            parser.print_help(sys.stderr)
+            return 1
+        return run_app(sys.argv[1:] if argv is None else list(argv))
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        print(f"cnn-explorer {args.command}: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("cnn-explorer: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Qt-free analysis: probes, data, evaluation, lesions, fusion (imports explorer.core)."""

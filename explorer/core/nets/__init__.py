@@ -1,0 +1,1 @@
+"""nn.Module definitions of the networks the project writes itself (imports torch)."""

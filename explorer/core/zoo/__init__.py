@@ -1,0 +1,17 @@
+"""The model zoo: importing this package registers every entry.
+
+Each family module is torch-free at import time; builders import lazily.
+"""
+
+from explorer.core.zoo import (  # noqa: F401
+    alexnet,
+    highway,
+    inception,
+    lenet,
+    modern,
+    repvgg,
+    resnet,
+    senet,
+    vgg,
+    xception,
+)

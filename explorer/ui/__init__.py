@@ -1,0 +1,1 @@
+"""PySide6 + pyqtgraph views; imports explorer.core and explorer.analysis, never the reverse."""
