@@ -28,7 +28,7 @@ from typing import Any
 
 import networkx as nx
 
-from explorer.core.graph import INPUT_ID, MERGE_OPS, OUTPUT_ID, ModelGraph
+from explorer.core.graph import INPUT_ID, MERGE_OPS, OUTPUT_ID, ModelGraph, paused_gc
 
 CONTAINER_KINDS = (
     "residual",
@@ -130,6 +130,11 @@ class BlockTree:
 
 def build_blocks(mg: ModelGraph) -> BlockTree:
     """Group ``mg``'s nodes into blocks along the module tree and classify each block."""
+    with paused_gc():
+        return _build_blocks(mg)
+
+
+def _build_blocks(mg: ModelGraph) -> BlockTree:
     g = mg.g
     blocks: dict[str, Block] = {}
     node_block: dict[str, str] = {}
@@ -194,6 +199,12 @@ def build_blocks(mg: ModelGraph) -> BlockTree:
         b.order = d["order"]
         node_block[nid] = nid
 
+    # Modules that never ran (inception_v3's AuxLogits at inference): listed, not drawn.
+    for qual in mg.modules:
+        parent = parent_of(qual)
+        if qual and qual not in blocks and parent in blocks and not blocks[parent].is_leaf:
+            ensure_module_block(qual)
+
     # Subtree node lists, MACs and order.
     def collect(bid: str) -> list[str]:
         b = blocks[bid]
@@ -212,9 +223,6 @@ def build_blocks(mg: ModelGraph) -> BlockTree:
     # Children in execution order; drop unexecuted modules below an unexecuted parent.
     for b in list(blocks.values()):
         b.children.sort(key=lambda c: blocks[c].order)
-    for b in list(blocks.values()):
-        if not b.executed and b.parent is not None and not blocks[b.parent].executed:
-            pass
     _prune_unexecuted(blocks)
 
     # Boundary shapes of containers.

@@ -23,9 +23,11 @@ conv = Cout x Hout x Wout x (Cin/groups) x k x k, linear = in x out (per positio
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +35,8 @@ import networkx as nx
 import torch
 from torch import fx, nn
 from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
+
+from explorer.core.shapes import TensorShape, infer_shapes
 
 INPUT_ID = "@input"
 OUTPUT_ID = "@output"
@@ -173,9 +177,10 @@ _HPARAMS = (
 def module_hparams(module: nn.Module) -> dict[str, Any]:
     """Hyper-parameters of a leaf module (kernel, stride, padding, groups ...) as plain data."""
     out: dict[str, Any] = {}
+    attrs = module.__dict__  # plain attributes; avoids nn.Module.__getattr__ misses
     for attr in _HPARAMS:
-        if hasattr(module, attr):
-            v = getattr(module, attr)
+        if attr in attrs:
+            v = attrs[attr]
             if isinstance(v, bool | int | float | str) or v is None:
                 out[attr] = v
             elif isinstance(v, tuple | list) and all(isinstance(e, int | float) for e in v):
@@ -206,6 +211,8 @@ class ModelGraph:
         qualname -> module, for every module of the model (root ``""``).
     method
         ``"fx"`` or ``"hooks"`` (the fallback for models fx cannot trace).
+    shape_method
+        ``"rules"`` (shape rules), ``"meta"`` (a meta-device run) or ``"forward"``.
     """
 
     g: nx.DiGraph
@@ -215,10 +222,20 @@ class ModelGraph:
     total_params: int
     trainable_params: int
     method: str
-    gm: fx.GraphModule | None = None
+    shape_method: str = "rules"
+    fx_graph: fx.Graph | None = None
+    root: nn.Module | None = None
     trace_error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     _subtree_params: dict[str, int] | None = field(default=None, repr=False)
+    _gm: fx.GraphModule | None = field(default=None, repr=False)
+
+    @property
+    def gm(self) -> fx.GraphModule | None:
+        """The traced module (made on first use: code generation costs ~20 ms)."""
+        if self._gm is None and self.fx_graph is not None and self.root is not None:
+            self._gm = fx.GraphModule(self.root, self.fx_graph, type(self.root).__name__)
+        return self._gm
 
     @property
     def total_macs(self) -> int:
@@ -284,16 +301,8 @@ def fx_trace(model: nn.Module, thin: bool = True) -> fx.GraphModule:
     return fx.GraphModule(tracer.root, graph, type(model).__name__)
 
 
-def _fx_trace_any(model: nn.Module, input_shape: Sequence[int]) -> fx.GraphModule:
-    """Trace through timm's opaque blocks where possible, else keep them as leaves."""
-    try:
-        gm = fx_trace(model, thin=True)
-        propagate_shapes(gm, input_shape)
-        return gm
-    except Exception:  # noqa: BLE001 - retry with timm's own (coarser) leaves
-        gm = fx_trace(model, thin=False)
-        propagate_shapes(gm, input_shape)
-        return gm
+def _fx_graph(model: nn.Module, thin: bool) -> fx.Graph:
+    return QualnameTracer(thin=thin).trace(model)
 
 
 def propagate_shapes(gm: fx.GraphModule, input_shape: Sequence[int]) -> None:
@@ -317,9 +326,52 @@ def propagate_shapes(gm: fx.GraphModule, input_shape: Sequence[int]) -> None:
         ShapeProp(gm).propagate(torch.zeros(*input_shape))
 
 
-def _shape(meta: Any) -> list[int] | None:
-    if isinstance(meta, TensorMetadata):
-        return list(meta.shape)
+def _meta_values(graph: fx.Graph, model: nn.Module,
+                 input_shape: Sequence[int]) -> dict[fx.Node, Any]:
+    """Node values by running the graph on the meta device (any op; slower than rules)."""
+    gm = fx.GraphModule(model, graph, type(model).__name__)
+    propagate_shapes(gm, input_shape)
+
+    def conv(meta: Any) -> Any:
+        if isinstance(meta, TensorMetadata):
+            return TensorShape(meta.shape)
+        if isinstance(meta, tuple | list):
+            return tuple(conv(m) for m in meta)
+        return meta
+
+    return {n: conv(n.meta.get("tensor_meta")) for n in graph.nodes}
+
+
+def _trace_with_shapes(
+    model: nn.Module, input_shape: Sequence[int]
+) -> tuple[fx.Graph, dict[fx.Node, Any], str]:
+    """Trace (through timm's opaque blocks where possible) and find every node's shape.
+
+    Shapes come from rules (:mod:`explorer.core.shapes`) when every node has one,
+    else from a meta-device run.
+    """
+    last: Exception | None = None
+    for thin in (True, False):
+        try:
+            graph = _fx_graph(model, thin)
+        except Exception as exc:  # noqa: BLE001 - retry with timm's own (coarser) leaves
+            last = exc
+            continue
+        try:
+            return graph, infer_shapes(graph, model, input_shape), "rules"
+        except Exception:  # noqa: BLE001 - NoRule, or a rule that met odd arguments
+            pass
+        try:
+            return graph, _meta_values(graph, model, input_shape), "meta"
+        except Exception as exc:  # noqa: BLE001
+            last = exc
+    assert last is not None
+    raise last
+
+
+def _shape(value: Any) -> list[int] | None:
+    if isinstance(value, TensorShape):
+        return list(value)
     return None
 
 
@@ -392,7 +444,28 @@ def _function_macs(name: str, in_shapes: list[list[int]], out_shape: list[int] |
     return 0
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while many small objects are made.
+
+    A model holds a large object graph; a full collection triggered half-way through
+    building a graph costs ~0.2 s, several times the build itself.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
+    with paused_gc():
+        return _build_graph(model, input_shape)
+
+
+def _build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
     """Trace ``model`` for one input of ``input_shape`` (with batch dim) into a ModelGraph.
 
     The model is traced in eval mode; its mode is restored afterwards.
@@ -404,15 +477,15 @@ def build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
     try:
         t0 = time.perf_counter()
         try:
-            gm = _fx_trace_any(model, input_shape)
+            fxg, values, shape_method = _trace_with_shapes(model, input_shape)
             timings["trace+shapes"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            g = _graph_from_fx(gm, model)
+            g = _graph_from_fx(fxg, values, model)
             timings["graph"] = time.perf_counter() - t0
             method, err = "fx", None
         except Exception as exc:  # noqa: BLE001 - any trace failure falls back to hooks
             err = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
-            gm = None
+            fxg, shape_method = None, "forward"
             t0 = time.perf_counter()
             try:
                 g = _graph_from_hooks(model, input_shape)
@@ -436,13 +509,15 @@ def build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
         total_params=total,
         trainable_params=trainable,
         method=method,
-        gm=gm,
+        shape_method=shape_method,
+        fx_graph=fxg,
+        root=model,
         trace_error=err,
         timings=timings,
     )
 
 
-def _graph_from_fx(gm: fx.GraphModule, model: nn.Module) -> nx.DiGraph:
+def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module) -> nx.DiGraph:
     g = nx.DiGraph()
     modules = dict(model.named_modules())
     subtree = subtree_param_counts(_param_owners(model))
@@ -453,7 +528,7 @@ def _graph_from_fx(gm: fx.GraphModule, model: nn.Module) -> nx.DiGraph:
     order = 0
 
     def shape_of(n: fx.Node) -> list[int] | None:
-        return _shape(n.meta.get("tensor_meta"))
+        return _shape(values.get(n))
 
     def resolve(n: fx.Node) -> fx.Node:
         while n in alias or n in mutated:
@@ -464,7 +539,7 @@ def _graph_from_fx(gm: fx.GraphModule, model: nn.Module) -> nx.DiGraph:
     # mutated tensor, so they are rewired to come from the in-place node.
     mutated: dict[fx.Node, fx.Node] = {}
 
-    for node in gm.graph.nodes:
+    for node in graph.nodes:
         stack = node.meta.get("nn_module_stack") or {}
         if node.op == "placeholder":
             nid, attrs = INPUT_ID, {"op": "input", "name": "input", "target": "input",
@@ -495,17 +570,16 @@ def _graph_from_fx(gm: fx.GraphModule, model: nn.Module) -> nx.DiGraph:
                 "hparams": module_hparams(mod),
             }
         else:  # call_function / call_method
-            meta = node.meta.get("tensor_meta")
+            value = values.get(node)
             name = _fn_name(node)
             if name == "getitem":
                 src = node.args[0]
-                if isinstance(src, fx.Node) and not isinstance(
-                    src.meta.get("tensor_meta"), TensorMetadata
-                ):
+                if isinstance(src, fx.Node) and not isinstance(values.get(src), TensorShape):
                     alias[node] = src
                     continue
-            if not isinstance(meta, TensorMetadata):
-                if not (isinstance(meta, tuple | list) and meta):
+            if not isinstance(value, TensorShape):
+                if not (isinstance(value, tuple | list) and value
+                        and isinstance(value[0], TensorShape)):
                     continue  # size(), dim() ...: not part of the data flow
             scope = next(reversed(stack)) if stack else ""
             scope = scope.split("@")[0]
@@ -526,9 +600,9 @@ def _graph_from_fx(gm: fx.GraphModule, model: nn.Module) -> nx.DiGraph:
         in_shapes = [s for s in (shape_of(i) for i in node.all_input_nodes) if s is not None]
         out_shape = shape_of(node)
         if out_shape is None and node.op not in ("output",):
-            tm = node.meta.get("tensor_meta")
-            if isinstance(tm, tuple | list) and tm and isinstance(tm[0], TensorMetadata):
-                out_shape = list(tm[0].shape)
+            v = values.get(node)
+            if isinstance(v, tuple | list) and v and isinstance(v[0], TensorShape):
+                out_shape = list(v[0])
         if node.op == "output":
             out_shape = in_shapes[0] if in_shapes else None
         if attrs["op"] == "module":

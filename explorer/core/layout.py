@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.core.blocks import _EDGE_RANK, Block, BlockTree
+from explorer.core.graph import paused_gc
 
 BOX_H = 36.0
 BOX_MIN_W = 110.0
@@ -169,6 +170,13 @@ def compute_layout(
 
     ``expanded`` may also name a repeat group (``first..last``) to show its members.
     """
+    with paused_gc():
+        return _compute_layout(tree, expanded, collapse_repeats)
+
+
+def _compute_layout(
+    tree: BlockTree, expanded: Iterable[str] | None, collapse_repeats: bool
+) -> Layout:
     g = tree.graph.g
     blocks = tree.blocks
     open_set = set(default_expanded(tree) if expanded is None else expanded) | {""}
@@ -361,6 +369,7 @@ def compute_layout(
 
     def emit(bid: str, ox: float, oy: float) -> None:
         fr = frames[bid]
+        frame: str | None = bid or None
         for u in fr.units:
             lx, ly = fr.pos[u]
             w, h = fr.size[u]
@@ -369,13 +378,13 @@ def compute_layout(
                 m = groups[u]
                 b0 = blocks[m[0]]
                 boxes[u] = Box(u, x, y, w, h, b0.kind,
-                               f"{b0.label}..{blocks[m[-1]].label} x{len(m)}", m[0], bid,
+                               f"{b0.label}..{blocks[m[-1]].label} x{len(m)}", m[0], frame,
                                count=len(m), members=list(m),
                                shortcut=b0.motif.shortcut if b0.motif else None)
             else:
                 b = blocks[u]
                 is_open = u in frame_units
-                boxes[u] = Box(u, x, y, w, h, b.kind, _label(b), u, bid, open=is_open,
+                boxes[u] = Box(u, x, y, w, h, b.kind, _label(b), u, frame, open=is_open,
                                shortcut=b.motif.shortcut if b.motif else None)
                 if is_open:
                     inner = frames[u]

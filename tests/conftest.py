@@ -1,0 +1,24 @@
+"""Test configuration: headless Qt, no network, shared helpers."""
+
+from __future__ import annotations
+
+import os
+
+# Set before anything imports Qt or huggingface_hub: without a display the Qt platform
+# plugin aborts the whole process, and an online timm lookup hangs for ~47 s.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data beside the checkout; tests using it skip when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present")
+    return SHARED_DATA

@@ -1,0 +1,53 @@
+"""The core never imports Qt: checked statically and at run time."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "explorer"
+FORBIDDEN = ("PySide6", "pyqtgraph", "shiboken6", "superqt", "qtpy")
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module.split(".")[0])
+    return out
+
+
+def test_core_and_analysis_do_not_import_qt_statically() -> None:
+    files = [*PACKAGE.joinpath("core").rglob("*.py"), *PACKAGE.joinpath("analysis").rglob("*.py")]
+    assert files
+    offenders = {str(f.relative_to(PACKAGE)): sorted(_imports(f) & set(FORBIDDEN)) for f in files}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_core_and_analysis_do_not_import_qt_at_run_time() -> None:
+    code = (
+        "import sys, pkgutil, importlib, explorer.core, explorer.analysis\n"
+        "for pkg in (explorer.core, explorer.analysis):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        importlib.import_module(m.name)\n"
+        f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}]\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_registry_lists_models_without_importing_torch() -> None:
+    code = (
+        "import sys\n"
+        "from explorer.core.registry import list_models\n"
+        "assert len(list_models()) > 40\n"
+        "sys.exit(1 if 'torch' in sys.modules else 0)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
