@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from explorer.core.blocks import CONTAINER_KINDS, LEAF_KINDS
 from explorer.core.kinds import kind_table
 

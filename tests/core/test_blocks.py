@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 from _models import analysis
+from torch import nn
+
 from explorer.core.blocks import build_blocks
 from explorer.core.graph import build_graph
-from torch import nn
 
 
 def kinds(name: str, kind: str) -> list:

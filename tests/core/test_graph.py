@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import torch
 from _models import analysis
-from explorer.core.graph import build_graph
 from torch import nn
+
+from explorer.core.graph import build_graph
 
 
 def test_node_ids_and_shapes_resnet18() -> None:

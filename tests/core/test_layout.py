@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from _models import analysis
+
 from explorer.core.layout import GROUP_SEP, compute_layout, default_expanded, expand_to_depth
 
 

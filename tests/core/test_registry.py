@@ -6,9 +6,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from torch import nn
+
 from explorer.core import registry
 from explorer.core.registry import ModelBuildError, ModelSpec, UnknownModelError
-from torch import nn
 
 
 def test_duplicate_name_raises() -> None:

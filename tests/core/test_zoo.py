@@ -6,9 +6,10 @@ import math
 
 import pytest
 import torch
+
 from explorer.core import registry
-from explorer.core.layout import compute_layout, default_expanded, expand_all
 from explorer.core.graph import _meta_values
+from explorer.core.layout import compute_layout, default_expanded, expand_all
 from explorer.core.shapes import TensorShape, infer_shapes
 from explorer.core.summary import analyze
 
