@@ -46,7 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cnn-explorer",
         description="Explore convolutional network architectures: block graphs, counts, "
-        "activations, lesions.",
+        "activations, lesions. Without a command: the desktop window.",
+        epilog="window options: cnn-explorer [--model NAME] [--input-size N] "
+        "[--screenshot FILE.png [--select QUALNAME] [--expand ID]... [--size WxH]] "
+        "[--colour-by kind|params|macs]",
     )
     p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -62,6 +65,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--depth", type=_non_negative, metavar="D",
                    help="show blocks down to depth D (table default 3; JSON default all)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
+
+    r = sub.add_parser(
+        "render",
+        help="draw the block graph to PNG or SVG",
+        description="Lay out MODEL's block graph and save it as PNG (Qt, offscreen) or SVG.",
+    )
+    r.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
+    r.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="FILE.png or FILE.svg")
+    r.add_argument("--depth", type=_non_negative, metavar="D",
+                   help="open every block down to depth D (default: the window's first view)")
+    r.add_argument("--input-size", type=_positive, metavar="N", help="input height = width")
+    r.add_argument("--colour-by", choices=("kind", "params", "macs"), default="kind")
 
     ls = sub.add_parser("list", help="list the registered models")
     ls.add_argument("--json", action="store_true", help="print a JSON list")
@@ -103,6 +119,48 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    out = args.output
+    fmt = out.lower().rpartition(".")[2]
+    if fmt not in ("png", "svg"):
+        raise CliError(f"'{out}': the output must end in .png or .svg")
+    spec = _spec(args.model)
+    from explorer.core.graph import TraceError
+    from explorer.core.layout import compute_layout, default_expanded, expand_to_depth
+    from explorer.core.registry import RegistryError
+    from explorer.core.summary import analyze
+
+    try:
+        an = analyze(spec, input_size=args.input_size)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    except TraceError as exc:
+        raise CliError(f"{spec.name}: {exc}", code=1) from None
+    expanded = (
+        default_expanded(an.tree) if args.depth is None else expand_to_depth(an.tree, args.depth)
+    )
+    lay = compute_layout(an.tree, expanded)
+    try:
+        if fmt == "svg":
+            from explorer.core.render_svg import layout_to_svg
+
+            with open(out, "w", encoding="utf-8") as f:
+                f.write(layout_to_svg(lay, title=spec.name))
+        else:
+            if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+                os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+            from PySide6.QtWidgets import QApplication
+
+            from explorer.ui.export import save_png
+
+            _app = QApplication.instance() or QApplication([])
+            save_png(lay, an.tree.blocks, out, args.colour_by)
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}", code=1) from None
+    print(f"{out}: {len(lay.units())} blocks drawn")
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from explorer.core.registry import list_models
 
@@ -123,20 +181,27 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"summary": cmd_summary, "list": cmd_list}
+COMMANDS = {"summary": cmd_summary, "render": cmd_render, "list": cmd_list}
+
+
+def _run_gui(argv: list[str]) -> int:
+    try:
+        from explorer.ui.app import run_app
+    except ImportError as exc:
+        print(f"cnn-explorer: the desktop window cannot start: {exc}", file=sys.stderr)
+        return 1
+    return run_app(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # No command, or only window options (--model, --screenshot ...): the desktop window.
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        return _run_gui(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        try:
-            from explorer.ui.app import run_app
-        except ImportError as exc:
-            print(f"cnn-explorer: the desktop window is not available: {exc}", file=sys.stderr)
-            parser.print_help(sys.stderr)
-            return 1
-        return run_app(sys.argv[1:] if argv is None else list(argv))
+        return _run_gui([])
     try:
         return COMMANDS[args.command](args)
     except CliError as exc:

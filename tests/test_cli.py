@@ -135,3 +135,26 @@ def test_bad_arguments_exit_2(capsys) -> None:
     with pytest.raises(SystemExit) as info:
         main(["summary", "resnet18", "--depth", "-1"])
     assert info.value.code == 2
+
+
+def test_render_svg_and_png(tmp_path: Path, capsys) -> None:
+    import xml.etree.ElementTree as ET
+
+    svg = tmp_path / "r.svg"
+    code, out, _ = run(capsys, "render", "resnet18", "-o", str(svg), "--depth", "2")
+    assert code == 0
+    n = int(out.split(":")[1].split()[0])
+    root = ET.parse(svg).getroot()
+    blocks = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "block"]
+    assert len(blocks) == n
+    assert any(g.get("data-id") == "layer2.0" and g.get("data-kind") == "residual" for g in blocks)
+    png = tmp_path / "r.png"
+    code, out, _ = run(capsys, "render", "googlenet", "-o", str(png))
+    assert code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_render_bad_output(tmp_path: Path, capsys) -> None:
+    code, _, err = run(capsys, "render", "lenet5", "-o", str(tmp_path / "x.gif"))
+    assert code == 2 and "must end in .png or .svg" in err
+    code, _, err = run(capsys, "render", "lenet5", "-o", str(tmp_path / "no" / "dir.svg"))
+    assert code == 1 and "cannot write" in err

@@ -24,11 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+from explorer.core.ops import INPUT_ID, MERGE_OPS, OUTPUT_ID, paused_gc
+from explorer.core.receptive import receptive_fields
 
-from explorer.core.graph import INPUT_ID, MERGE_OPS, OUTPUT_ID, ModelGraph, paused_gc
+if TYPE_CHECKING:  # a tree is built from a ModelGraph, but reading one needs no torch
+    import networkx as nx
+
+    from explorer.core.graph import ModelGraph
 
 CONTAINER_KINDS = (
     "residual",
@@ -82,6 +86,9 @@ class Block:
     hparams: dict[str, Any] = field(default_factory=dict)
     op: str | None = None  # leaf operation (conv2d, add ...), None for containers
     order: int = 0
+    rf: int | None = None  # receptive field of the output, in input pixels
+    rf_stride: int | None = None  # its stride (jump) relative to the input
+    output_node: str | None = None
 
     @property
     def label(self) -> str:
@@ -246,6 +253,12 @@ def _build_blocks(mg: ModelGraph) -> BlockTree:
         if last_out is None:
             last_out = b.nodes[-1]
         b.out_shape = g.nodes[last_out].get("out_shape")
+        b.output_node = last_out
+    rfs = receptive_fields(g)
+    for b in blocks.values():
+        node = b.nodes[0] if b.is_leaf and b.nodes else b.output_node
+        if node is not None and node in rfs:
+            b.rf, b.rf_stride = rfs[node]
 
     tree = BlockTree(graph=mg, blocks=blocks, node_block=node_block)
     _classify(tree)
@@ -546,4 +559,7 @@ def block_to_dict(b: Block) -> dict[str, Any]:
         "shortcut": b.motif.shortcut if b.motif is not None else None,
         "executed": b.executed,
         "op": b.op,
+        "rf": b.rf,
+        "rf_stride": b.rf_stride,
+        "hparams": b.hparams,
     }

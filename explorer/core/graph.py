@@ -23,11 +23,9 @@ conv = Cout x Hout x Wout x (Cin/groups) x k x k, linear = in x out (per positio
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,10 +34,10 @@ import torch
 from torch import fx, nn
 from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
 
+from explorer.core.ops import INPUT_ID, MERGE_OPS, OUTPUT_ID, paused_gc
 from explorer.core.shapes import TensorShape, infer_shapes
 
-INPUT_ID = "@input"
-OUTPUT_ID = "@output"
+__all__ = ["INPUT_ID", "MERGE_OPS", "OUTPUT_ID", "ModelGraph", "build_graph", "paused_gc"]
 
 # -- leaf kinds ---------------------------------------------------------------------------
 
@@ -96,22 +94,6 @@ for _n in "conv1d conv2d conv3d conv_transpose2d".split():
 _FN_KINDS["linear"] = "linear"
 for _n in "batch_norm layer_norm group_norm local_response_norm instance_norm".split():
     _FN_KINDS[_n] = "norm"
-
-#: Operations that merge two or more tensors (the places where blocks branch and join).
-MERGE_OPS = {
-    "add": "add",
-    "iadd": "add",
-    "add_": "add",
-    "sub": "add",
-    "cat": "cat",
-    "concat": "cat",
-    "concatenate": "cat",
-    "stack": "cat",
-    "mul": "mul",
-    "imul": "mul",
-    "mul_": "mul",
-}
-
 
 def module_kind(module: nn.Module) -> str:
     """Leaf kind of a module from its type: conv, linear, norm, act, pool, dropout or other."""
@@ -375,6 +357,29 @@ def _shape(value: Any) -> list[int] | None:
     return None
 
 
+def _plain(v: Any) -> Any:
+    if isinstance(v, bool | int | float | str) or v is None:
+        return v
+    if isinstance(v, tuple | list) and all(isinstance(e, int | float) for e in v):
+        return list(v)
+    return None
+
+
+def _function_hparams(node: fx.Node) -> dict[str, Any]:
+    """Constant arguments of a function call (kernel, stride ... of F.max_pool2d)."""
+    out: dict[str, Any] = {}
+    consts = [a for a in node.args[1:] if not isinstance(a, fx.Node)]
+    for i, a in enumerate(consts):
+        v = _plain(a)
+        if v is not None:
+            out[f"arg{i + 1}"] = v
+    for k, a in node.kwargs.items():
+        v = _plain(a)
+        if v is not None and not isinstance(a, fx.Node):
+            out[k] = v
+    return out
+
+
 def _fn_name(node: fx.Node) -> str:
     if node.op == "call_method":
         return str(node.target)
@@ -442,22 +447,6 @@ def _function_macs(name: str, in_shapes: list[list[int]], out_shape: list[int] |
     if name in ("matmul", "bmm", "mm", "matmul_", "__matmul__") and in_shapes:
         return math.prod(out_shape[1:]) * in_shapes[0][-1]
     return 0
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while many small objects are made.
-
-    A model holds a large object graph; a full collection triggered half-way through
-    building a graph costs ~0.2 s, several times the build itself.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
@@ -594,7 +583,7 @@ def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module
                 "scope": scope,
                 "kind": function_kind(name),
                 "params": 0,
-                "hparams": {},
+                "hparams": _function_hparams(node),
             }
         ids[node] = nid
         in_shapes = [s for s in (shape_of(i) for i in node.all_input_nodes) if s is not None]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.core.blocks import _EDGE_RANK, Block, BlockTree
-from explorer.core.graph import paused_gc
+from explorer.core.ops import MERGE_OPS, paused_gc
 
 BOX_H = 36.0
 BOX_MIN_W = 110.0
@@ -150,6 +150,26 @@ def _box_w(label: str) -> float:
     return max(BOX_MIN_W, CHAR_W * len(label) + 2 * PAD)
 
 
+MERGE_SIZE = 26.0  # a sum or product is drawn as a small circle
+CONCAT_SIZE = (120.0, 12.0)  # a concatenation as a bar
+
+
+def merge_op(b: Block) -> str | None:
+    """"add", "mul" or "cat" for a leaf that merges tensors, else None."""
+    if not b.is_leaf or b.op is None or ":" not in b.id:
+        return None
+    return MERGE_OPS.get(b.op.strip("_"))
+
+
+def _leaf_size(b: Block) -> tuple[float, float]:
+    m = merge_op(b)
+    if m == "cat":
+        return CONCAT_SIZE
+    if m in ("add", "mul"):
+        return MERGE_SIZE, MERGE_SIZE
+    return _box_w(_label(b)), BOX_H
+
+
 class _Frame:
     """Layout of one open block's children, in local coordinates."""
 
@@ -195,11 +215,12 @@ def _compute_layout(
         while i < len(kids):
             j = i + 1
             bi = blocks[kids[i]]
-            if not bi.is_leaf:
+            if not bi.is_leaf and kids[i] not in open_set:  # an open block is never grouped
                 sig = signature(bi)
                 while (
                     j < len(kids)
                     and not blocks[kids[j]].is_leaf
+                    and kids[j] not in open_set
                     and signature(blocks[kids[j]]) == sig
                     and _feeds(g, blocks[kids[j - 1]], blocks[kids[j]])
                 ):
@@ -293,7 +314,7 @@ def _compute_layout(
             m = groups[u]
             label = f"{blocks[m[0]].label}..{blocks[m[-1]].label} x{len(m)}"
             return _box_w(label), BOX_H
-        return _box_w(_label(blocks[u])), BOX_H
+        return _leaf_size(blocks[u])
 
     def place(bid: str) -> _Frame:
         if bid in frames:
@@ -342,6 +363,7 @@ def _compute_layout(
                 xs = [x - shift for x in xs]
             for u, x, w in zip(row, xs, widths, strict=True):
                 cx[u] = x + w / 2
+        _gate_aside(tree, bid, rows, preds, cx, fr, units)
         # y positions by rows
         y = 0.0
         ys: dict[str, float] = {}
@@ -400,6 +422,9 @@ def _compute_layout(
             continue
         key = (ua, ub)
         kind = d.get("kind", "data")
+        if kind != "data" and ub != b:
+            # the merge this edge feeds is inside a closed box, which draws its own glyph
+            kind = "data"
         e = agg.get(key)
         if e is None:
             agg[key] = LayoutEdge(ua, ub, kind, d.get("shape"), [])
@@ -411,6 +436,24 @@ def _compute_layout(
     for e in edges:
         e.points = _route(boxes[e.src], boxes[e.dst], e.kind)
     return Layout(boxes=boxes, edges=edges, width=root.w, height=root.h, unit_of_node=unit_of)
+
+
+def _gate_aside(tree: BlockTree, bid: str, rows: list[list[str]], preds: dict[str, list[str]],
+                cx: dict[str, float], fr: _Frame, units: list[str]) -> None:
+    """In an open SE block, move the gate path beside the straight data path into the product."""
+    b = tree.blocks.get(bid)
+    if b is None or b.motif is None or b.kind != "se":
+        return
+    gate_nodes = set(b.motif.branches[1])
+    gate_units = {u for u in units if u in tree.blocks and set(tree.blocks[u].nodes) & gate_nodes}
+    if not gate_units:
+        return
+    for row in rows:  # only when no other unit shares a row with the gate path
+        if any(u in gate_units for u in row) and any(u not in gate_units for u in row):
+            return
+    shift = max(fr.size[u][0] for u in gate_units) / 2 + GAP_X
+    for u in gate_units:
+        cx[u] += shift
 
 
 def _feeds(g: Any, a: Block, b: Block) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,28 @@ def analyze(spec: ModelSpec, input_size: int | None = None, model: Any = None) -
         model = spec.build()
     mg = build_graph(model, input_shape_for(spec, input_size))
     return Analysis(spec=spec, model=model, graph=mg, tree=build_blocks(mg))
+
+
+def analyze_steps(name: str, input_size: int | None = None) -> Generator[tuple[float, str], None, Analysis]:
+    """:func:`analyze` as a generator of (fraction done, what is happening); returns the Analysis.
+
+    Meant for a worker thread: the first step imports torch and timm.
+    """
+    from explorer.core.registry import get
+
+    yield 0.0, "looking up " + name
+    spec = get(name)
+    yield 0.05, "importing torch and timm"
+    import timm  # noqa: F401
+    import torch  # noqa: F401
+
+    yield 0.4, f"building {spec.name}"
+    model = spec.build()
+    yield 0.7, "tracing and grouping"
+    mg = build_graph(model, input_shape_for(spec, input_size))
+    yield 0.9, "naming block kinds"
+    tree = build_blocks(mg)
+    return Analysis(spec=spec, model=model, graph=mg, tree=tree)
 
 
 def visible_block(tree: BlockTree, node_block: str, depth: int | None) -> str:

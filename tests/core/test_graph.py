@@ -71,3 +71,13 @@ def test_meta_shapes_do_not_touch_weights() -> None:
     after = list(m.state_dict().values())
     assert all(torch.equal(a, b) for a, b in zip(before, after, strict=True))
     assert all(t.device.type == "cpu" for t in after)
+
+
+def test_receptive_fields_match_published_values() -> None:
+    r50 = analysis("resnet50").tree.blocks
+    assert (r50["conv1"].rf, r50["conv1"].rf_stride) == (7, 2)
+    assert (r50["layer4"].rf, r50["layer4"].rf_stride) == (427, 32)
+    alex = analysis("alexnet2012").tree.blocks
+    assert (alex["conv1"].rf, alex["conv5"].rf, alex["pool5"].rf) == (11, 163, 195)
+    vgg = analysis("vgg16").tree.blocks
+    assert (vgg["features.29"].rf, vgg["features.30"].rf) == (196, 212)  # conv5_3, pool5

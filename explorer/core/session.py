@@ -1,0 +1,120 @@
+"""The evented state that a window shows (Qt-free).
+
+Views subscribe with :meth:`Session.connect` and change the state only through the
+session's methods; the session never calls a view directly, it emits events:
+
+- ``model_loading(name)``: a model was asked for;
+- ``model_changed(analysis)``: a new model is ready (its graph and blocks);
+- ``model_failed(name, message)``: building or tracing failed; the previous model stays;
+- ``selection_changed(block_id | None)``;
+- ``expanded_changed(frozenset)``: which blocks are drawn open;
+- ``colour_by_changed(str)``: ``"kind"``, ``"params"`` or ``"macs"``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from explorer.core.layout import GROUP_SEP
+
+COLOUR_MODES = ("kind", "params", "macs")
+
+
+class Session:
+    """One window's state: model, selection, expansion, colouring."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, list[Callable[..., Any]]] = defaultdict(list)
+        self.model_name: str | None = None
+        self.analysis: Any = None  # explorer.core.summary.Analysis
+        self.selected: str | None = None
+        self.expanded: frozenset[str] = frozenset({""})
+        self.colour_by = "kind"
+        self.generation = 0  # bumped on every model request; older results are dropped
+
+    # -- events ---------------------------------------------------------------------------
+
+    def connect(self, event: str, handler: Callable[..., Any]) -> None:
+        self._handlers[event].append(handler)
+
+    def emit(self, event: str, *args: Any) -> None:
+        for h in list(self._handlers[event]):
+            h(*args)
+
+    # -- model ----------------------------------------------------------------------------
+
+    def request_model(self, name: str) -> int:
+        """Note that ``name`` is being loaded; returns the request's generation."""
+        self.generation += 1
+        self.emit("model_loading", name)
+        return self.generation
+
+    def set_analysis(self, analysis: Any, generation: int, expanded: Iterable[str]) -> bool:
+        """Install a loaded model unless a newer request superseded it."""
+        if generation != self.generation:
+            return False
+        self.analysis = analysis
+        self.model_name = analysis.spec.name
+        self.selected = None
+        self.expanded = frozenset(expanded) | {""}
+        self.emit("selection_changed", None)
+        self.emit("model_changed", analysis)
+        return True
+
+    def fail(self, name: str, message: str, generation: int) -> None:
+        if generation == self.generation:
+            self.emit("model_failed", name, message)
+
+    # -- view state -------------------------------------------------------------------------
+
+    def select(self, block_id: str | None) -> None:
+        if self.analysis is not None and block_id is not None:
+            blocks = self.analysis.tree.blocks
+            if block_id not in blocks and GROUP_SEP in block_id:
+                block_id = block_id.split(GROUP_SEP)[0]
+            if block_id not in blocks:
+                return
+        if block_id != self.selected:
+            self.selected = block_id
+            self.emit("selection_changed", block_id)
+
+    def set_expanded(self, expanded: Iterable[str]) -> None:
+        new = frozenset(expanded) | {""}
+        if new != self.expanded:
+            self.expanded = new
+            self.emit("expanded_changed", new)
+
+    def toggle_expanded(self, unit_id: str) -> None:
+        """Open a closed block or group, or close an open one (and everything inside)."""
+        if self.analysis is None or unit_id == "":
+            return
+        blocks = self.analysis.tree.blocks
+        if unit_id in self.expanded:
+            inside = {u for u in self.expanded if u == unit_id or u.startswith(unit_id + ".")}
+            self.set_expanded(self.expanded - inside)
+        elif GROUP_SEP in unit_id or (unit_id in blocks and not blocks[unit_id].is_leaf):
+            self.set_expanded(self.expanded | {unit_id})
+
+    def set_colour_by(self, mode: str) -> None:
+        if mode not in COLOUR_MODES:
+            raise ValueError(f"colour mode must be one of {COLOUR_MODES}")
+        if mode != self.colour_by:
+            self.colour_by = mode
+            self.emit("colour_by_changed", mode)
+
+    def find(self, text: str) -> Iterator[str]:
+        """Block ids whose qualname contains ``text`` (case-insensitive), in execution order."""
+        if self.analysis is None or not text:
+            return iter(())
+        t = text.lower()
+        blocks = sorted(self.analysis.tree.blocks.values(), key=lambda b: b.order)
+        return (b.id for b in blocks if b.id and b.executed and t in b.id.lower())
+
+    def reveal(self, block_id: str) -> None:
+        """Open every ancestor of ``block_id`` so that it shows (a view opens its group)."""
+        if self.analysis is None or block_id not in self.analysis.tree.blocks:
+            return
+        anc = [a for a in self.analysis.tree.ancestors(block_id) if a]
+        self.set_expanded(set(self.expanded) | set(anc))

@@ -1,0 +1,114 @@
+"""Start the desktop window: shown first, the model loaded in the background."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def process_uptime() -> float:
+    """Seconds since this process started (Linux: from /proc; elsewhere since import)."""
+    try:
+        with open("/proc/self/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+        start_ticks = int(fields[19])  # field 22 of stat: start time after boot, in ticks
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _IMPORTED
+
+
+_IMPORTED = time.perf_counter()
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WxH such as 1600x1000, got '{text}'") from None
+    if w < 200 or h < 200:
+        raise argparse.ArgumentTypeError("the window must be at least 200x200")
+    return w, h
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cnn-explorer", add_help=False)
+    p.add_argument("--model", help="open this model at start")
+    p.add_argument("--input-size", type=int, default=None)
+    p.add_argument("--screenshot", metavar="FILE.png",
+                   help="save a screenshot of the window once the graph is shown, then exit")
+    p.add_argument("--select", metavar="QUALNAME", help="select this block (with --screenshot)")
+    p.add_argument("--expand", metavar="ID", action="append", default=[],
+                   help="open this block or repeat group (repeatable)")
+    p.add_argument("--colour-by", choices=("kind", "params", "macs"), default="kind")
+    p.add_argument("--size", type=_size, metavar="WxH", help="window size")
+    p.add_argument("--timeout", type=float, default=600.0, help=argparse.SUPPRESS)
+    return p
+
+
+def run_app(argv: list[str]) -> int:
+    args = gui_parser().parse_args(argv)
+    if args.screenshot and not args.model:
+        print("cnn-explorer: --screenshot needs --model", file=sys.stderr)
+        return 2
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("cnn-explorer")
+    app.setOrganizationName("cnn-explorer")
+    settings = None
+    if args.screenshot:  # a scripted run leaves the user's saved layout alone
+        settings = QSettings(os.path.join(os.path.dirname(os.path.abspath(args.screenshot)),
+                                          ".cnn-explorer-screenshot.ini"), QSettings.IniFormat)
+        settings.clear()
+    win = MainWindow(settings=settings)
+    if args.size:
+        win.resize(*args.size)
+    win.show()
+    app.processEvents()
+    timings = {"window_shown_s": round(process_uptime(), 3)}
+    result = {"code": 0}
+
+    if args.screenshot:
+        def on_shown(_name: str) -> None:
+            for e in args.expand:
+                win.session.set_expanded(win.session.expanded | {e})
+            if args.select and not win.select_block(args.select):
+                print(f"cnn-explorer: no block '{args.select}' in {args.model}", file=sys.stderr)
+                result["code"] = 2
+            if args.expand and not args.select:
+                win.graph.readable_fit()
+            app.processEvents()
+            timings["graph_shown_s"] = round(process_uptime(), 3)
+            QTimer.singleShot(100, capture)
+
+        def capture() -> None:
+            app.processEvents()
+            if not win.grab().save(args.screenshot):
+                print(f"cnn-explorer: could not write {args.screenshot}", file=sys.stderr)
+                result["code"] = 1
+            print(json.dumps(timings), flush=True)
+            win.close()
+            app.exit(result["code"])
+
+        def on_failed(name: str, message: str) -> None:
+            print(f"cnn-explorer: {name}: {message}", file=sys.stderr)
+            win.close()
+            app.exit(1)
+
+        win.graphShown.connect(on_shown)
+        win.modelFailed.connect(on_failed)
+        QTimer.singleShot(int(args.timeout * 1000), lambda: (
+            print("cnn-explorer: timed out waiting for the graph", file=sys.stderr),
+            app.exit(1)))
+        win.session.set_colour_by(args.colour_by)
+    if args.model:
+        QTimer.singleShot(0, lambda: win.load_model(args.model, args.input_size))
+    return int(app.exec())

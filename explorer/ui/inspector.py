@@ -1,0 +1,90 @@
+"""The inspector: the numbers of the selected block, as ``summary --json`` gives them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from explorer.core.blocks import block_to_dict
+
+
+def inspector_rows(analysis: Any, block_id: str) -> list[tuple[str, str]]:
+    """(field, value) rows shown for a block: the same figures as the summary JSON."""
+    tree = analysis.tree
+    b = tree.blocks[block_id]
+    d = block_to_dict(b)
+    total_p = max(analysis.graph.total_params, 1)
+    total_m = max(analysis.graph.total_macs, 1)
+    own = analysis.graph.param_owner_numel.get(block_id, 0) if not b.is_leaf else d["params"]
+    rows = [
+        ("qualname", d["id"] or "(model)"),
+        ("type", d["type"]),
+        ("kind", d["kind"]),
+    ]
+    if d["shortcut"]:
+        rows.append(("shortcut", d["shortcut"]))
+    if d["branches"]:
+        rows.append(("branches", str(d["branches"])))
+    if d["traits"] and d["traits"] != [d["kind"]]:
+        rows.append(("contains", ", ".join(d["traits"])))
+    rows += [
+        ("input", "; ".join("x".join(map(str, s[1:])) for s in d["in_shapes"]) or "-"),
+        ("output", "x".join(map(str, d["out_shape"][1:])) if d["out_shape"] else "(not run)"),
+        ("params", f"{d['params']:,} ({d['params'] / total_p:.1%})"),
+        ("params (own)", f"{own:,}"),
+        ("MACs", f"{d['macs']:,} ({d['macs'] / total_m:.1%})"),
+    ]
+    if d["rf"] is not None:
+        rows.append(("receptive field", f"{d['rf']} px, stride {d['rf_stride']}"))
+    for k, v in (d.get("hparams") or {}).items():
+        rows.append((k, "x".join(map(str, v)) if isinstance(v, list) else str(v)))
+    if not b.executed:
+        rows.append(("note", "not part of the inference graph"))
+    return rows
+
+
+class Inspector(QWidget):
+    """A two-column table of the selected block's figures."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.title = QLabel("No block selected")
+        self.title.setStyleSheet("font-weight: bold; padding: 2px;")
+        self.title.setWordWrap(True)
+        self.table = QTreeWidget()
+        self.table.setColumnCount(2)
+        self.table.setHeaderLabels(["", ""])
+        self.table.setHeaderHidden(True)
+        self.table.setRootIsDecorated(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionMode(QTreeWidget.NoSelection)
+        self.footer = QLabel(
+            "Params: unique parameters, the block's own and its children's; % of the model. "
+            "MACs: multiply-accumulates of weights per image. Receptive field: input pixels "
+            "one output value sees (first spatial axis)."
+        )
+        self.footer.setWordWrap(True)
+        self.footer.setStyleSheet("color: #666; font-size: 10px;")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.title)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.footer)
+        self.rows: dict[str, str] = {}
+
+    def show_block(self, analysis: Any, block_id: str | None) -> None:
+        self.table.clear()
+        self.rows = {}
+        if analysis is None or block_id is None or block_id not in analysis.tree.blocks:
+            self.title.setText("No block selected" if analysis is not None else "No model")
+            return
+        self.title.setText(block_id or f"{analysis.spec.name} (whole model)")
+        for key, value in inspector_rows(analysis, block_id):
+            item = QTreeWidgetItem([key, value])
+            item.setTextAlignment(0, Qt.AlignLeft | Qt.AlignVCenter)
+            item.setToolTip(1, value)
+            self.table.addTopLevelItem(item)
+            self.rows[key] = value
+        self.table.resizeColumnToContents(0)

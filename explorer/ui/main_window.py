@@ -1,0 +1,374 @@
+"""The main window: model browser, block graph, inspector; loading off the UI thread."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QToolBar,
+    QWidget,
+)
+
+from explorer.core.layout import Layout, compute_layout, default_expanded, expand_all
+from explorer.core.session import COLOUR_MODES, Session
+from explorer.ui.browser import ModelBrowser
+from explorer.ui.export import save_png, save_svg
+from explorer.ui.graph_view import GraphView
+from explorer.ui.inspector import Inspector
+from explorer.ui.workers import WorkerPool
+
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    """One window over one :class:`Session`."""
+
+    graphShown = Signal(str)  # noqa: N815 - emitted once a model's graph is on screen
+    modelFailed = Signal(str, str)  # noqa: N815
+
+    def __init__(self, settings: QSettings | None = None):
+        super().__init__()
+        self.setWindowTitle("cnn-explorer")
+        self.settings = settings if settings is not None else QSettings("cnn-explorer", "cnn-explorer")
+        self.session = Session()
+        self.pool = WorkerPool(self)
+        self.layout_data: Layout | None = None
+        self._loading_name: str | None = None
+        self._load_started = 0.0
+        self._find_hits: list[str] = []
+        self._find_pos = 0
+
+        self.graph = GraphView(self)
+        self.setCentralWidget(self.graph)
+        self.browser = ModelBrowser()
+        self.inspector = Inspector()
+        self._dock(self.browser, "Models", Qt.LeftDockWidgetArea, "models")
+        self._dock(self.inspector, "Inspector", Qt.RightDockWidgetArea, "inspector")
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status()
+
+        self.browser.modelChosen.connect(self.load_model)
+        self.graph.blockClicked.connect(self._on_block_clicked)
+        # queued: expanding rebuilds the scene, which must not happen inside the item's handler
+        self.graph.blockDoubleClicked.connect(
+            self._on_block_double_clicked, Qt.ConnectionType.QueuedConnection
+        )
+        self.session.connect("model_changed", self._on_model_changed)
+        self.session.connect("model_failed", self._on_model_failed)
+        self.session.connect("selection_changed", self._on_selection_changed)
+        self.session.connect("expanded_changed", lambda _e: self._relayout())
+        self.session.connect("colour_by_changed", lambda _m: self._relayout())
+        self._restore()
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea, name: str) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Graph")
+        tb.setObjectName("graph_toolbar")
+        self.addToolBar(tb)
+        self.model_label = QLabel("  no model  ")
+        self.model_label.setStyleSheet("font-weight: bold;")
+        tb.addWidget(self.model_label)
+        tb.addSeparator()
+        self.find_edit = QLineEdit()
+        self.find_edit.setPlaceholderText("Find block (Ctrl+F)")
+        self.find_edit.setClearButtonEnabled(True)
+        self.find_edit.setMaximumWidth(220)
+        self.find_edit.returnPressed.connect(self._on_find)
+        tb.addWidget(self.find_edit)
+        tb.addSeparator()
+        self.act_expand_all = tb.addAction("Expand all", self.expand_all)
+        tb.addWidget(QLabel(" depth "))
+        self.depth_spin = QSpinBox()
+        self.depth_spin.setRange(1, 12)
+        self.depth_spin.setValue(2)
+        tb.addWidget(self.depth_spin)
+        self.act_collapse = tb.addAction("Collapse to depth", self.collapse_to_depth)
+        self.act_default = tb.addAction("Default view", self.default_view)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" colour "))
+        self.colour_combo = QComboBox()
+        self.colour_combo.addItems(["kind", "params", "MACs"])
+        self.colour_combo.currentIndexChanged.connect(
+            lambda i: self.session.set_colour_by(COLOUR_MODES[i])
+        )
+        tb.addWidget(self.colour_combo)
+        tb.addSeparator()
+        fit = tb.addAction("Fit (F)", self.graph.fit)
+        fit.setShortcut(QKeySequence("F"))
+
+    def _build_menus(self) -> None:
+        m = self.menuBar().addMenu("&File")
+        self.recent_menu = m.addMenu("Recent models")
+        self._fill_recent()
+        m.addSeparator()
+        exp = QAction("Export graph as PNG...", self)
+        exp.setShortcut(QKeySequence("Ctrl+E"))
+        exp.triggered.connect(lambda: self.export_dialog("png"))
+        m.addAction(exp)
+        m.addAction("Export graph as SVG...", lambda: self.export_dialog("svg"))
+        m.addSeparator()
+        quit_act = QAction("Quit", self)
+        quit_act.setShortcut(QKeySequence.Quit)
+        quit_act.triggered.connect(self.close)
+        m.addAction(quit_act)
+        v = self.menuBar().addMenu("&View")
+        v.addAction("Fit", self.graph.fit)
+        v.addAction("Expand all", self.expand_all)
+        v.addAction("Default view", self.default_view)
+        find = QAction("Find block", self)
+        find.setShortcut(QKeySequence.Find)
+        find.triggered.connect(lambda: (self.find_edit.setFocus(), self.find_edit.selectAll()))
+        v.addAction(find)
+
+    def _build_status(self) -> None:
+        sb = self.statusBar()
+        self.status_label = QLabel("Ready")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(200)
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel_loading)
+        self.info_label = QLabel("")
+        sb.addWidget(self.status_label, 1)
+        sb.addPermanentWidget(self.progress)
+        sb.addPermanentWidget(self.cancel_button)
+        sb.addPermanentWidget(self.info_label)
+
+    # -- persistence ----------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        geo = self.settings.value("geometry")
+        if isinstance(geo, QByteArray | bytes):
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1400, 900)
+        state = self.settings.value("windowState")
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(state)
+
+    def recent_models(self) -> list[str]:
+        v = self.settings.value("recentModels", [])
+        if isinstance(v, str):
+            v = [v]
+        return [str(x) for x in (v or [])]
+
+    def _remember(self, name: str) -> None:
+        recent = [name] + [r for r in self.recent_models() if r != name]
+        self.settings.setValue("recentModels", recent[:MAX_RECENT])
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for name in self.recent_models():
+            self.recent_menu.addAction(name, lambda n=name: self.load_model(n))
+        self.recent_menu.setEnabled(bool(self.recent_models()))
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("windowState", self.saveState())
+        self.settings.sync()
+        self.pool.wait_all(5000)
+        super().closeEvent(event)
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def load_model(self, name: str, input_size: int | None = None) -> None:
+        """Build and trace ``name`` on a worker thread; the window stays usable."""
+        from explorer.core.summary import analyze_steps
+
+        self.pool.cancel_all()
+        gen = self.session.request_model(name)
+        self._loading_name = name
+        self._load_started = time.perf_counter()
+        self.status_label.setText(f"Loading {name}...")
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.pool.start(
+            lambda: analyze_steps(name, input_size),
+            gen,
+            on_yield=self._on_load_progress,
+            on_done=self._on_loaded,
+            on_error=self._on_load_error,
+        )
+
+    def cancel_loading(self) -> None:
+        self.pool.cancel_all()
+        self.session.generation += 1  # whatever still arrives is stale
+        self._end_busy(f"Cancelled loading {self._loading_name}")
+
+    def _end_busy(self, message: str) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.status_label.setText(message)
+
+    def _on_load_progress(self, gen: int, value: object) -> None:
+        if gen != self.session.generation:
+            return
+        frac, msg = value  # type: ignore[misc]
+        self.progress.setValue(int(100 * frac))
+        self.status_label.setText(msg)
+
+    def _on_loaded(self, gen: int, analysis: object) -> None:
+        if gen != self.session.generation:
+            return
+        expanded = default_expanded(analysis.tree)  # type: ignore[attr-defined]
+        self.session.set_analysis(analysis, gen, expanded)
+
+    def _on_load_error(self, gen: int, message: str) -> None:
+        self.session.fail(self._loading_name or "?", message, gen)
+
+    def _on_model_changed(self, analysis: Any) -> None:
+        dt = time.perf_counter() - self._load_started
+        mg = analysis.graph
+        self._end_busy(f"{analysis.spec.name} loaded in {dt:.1f} s")
+        self.model_label.setText(f"  {analysis.spec.name}  ")
+        self.setWindowTitle(f"cnn-explorer: {analysis.spec.name}")
+        self.info_label.setText(
+            f"{mg.total_params:,} params | {mg.total_macs / 1e9:.2f} GMACs | "
+            f"input {'x'.join(map(str, mg.input_shape[1:]))} | graph by {mg.method}"
+        )
+        self.browser.mark_current(analysis.spec.name)
+        self._remember(analysis.spec.name)
+        self._relayout(fit=True)
+        self.graphShown.emit(analysis.spec.name)
+
+    def _on_model_failed(self, name: str, message: str) -> None:
+        self._end_busy(f"Could not load {name}")
+        self.modelFailed.emit(name, message)
+        box = QMessageBox(QMessageBox.Warning, "Model failed",
+                          f"{name} could not be loaded:\n\n{message}", QMessageBox.Ok, self)
+        box.setModal(False)
+        box.show()
+        self._last_error_box = box
+
+    # -- graph ------------------------------------------------------------------------------
+
+    def _relayout(self, fit: bool = False) -> None:
+        an = self.session.analysis
+        if an is None:
+            return
+        center = self.graph.mapToScene(self.graph.viewport().rect().center())
+        transform = self.graph.transform()
+        self.layout_data = compute_layout(an.tree, self.session.expanded)
+        self.graph.show_layout(self.layout_data, an.tree.blocks, self.session.colour_by)
+        sel = self.session.selected
+        self.graph.set_selected(self.graph.unit_for_block(sel) if sel is not None else None)
+        if fit:
+            self.graph.readable_fit()
+        else:  # keep the user's zoom and place
+            self.graph.setTransform(transform)
+            self.graph.centerOn(center)
+
+    def expand_all(self) -> None:
+        an = self.session.analysis
+        if an is not None:
+            lay = compute_layout(an.tree, expand_all(an.tree))
+            groups = {b.id for b in lay.boxes.values() if b.count > 1}
+            self.session.set_expanded(expand_all(an.tree) | groups)
+
+    def collapse_to_depth(self) -> None:
+        an = self.session.analysis
+        if an is None:
+            return
+        from explorer.core.layout import expand_to_depth
+
+        self.session.set_expanded(expand_to_depth(an.tree, self.depth_spin.value()))
+
+    def default_view(self) -> None:
+        an = self.session.analysis
+        if an is not None:
+            self.session.set_expanded(default_expanded(an.tree))
+            self.graph.fit()
+
+    def _on_block_clicked(self, unit_id: str) -> None:
+        self.session.select(unit_id or None)
+
+    def _on_block_double_clicked(self, unit_id: str) -> None:
+        self.session.toggle_expanded(unit_id)
+
+    def _on_selection_changed(self, block_id: str | None) -> None:
+        self.inspector.show_block(self.session.analysis, block_id)
+        unit = self.graph.unit_for_block(block_id) if block_id is not None else None
+        self.graph.set_selected(unit)
+
+    def select_block(self, block_id: str) -> bool:
+        """Select a block by qualname, opening what hides it; True if it exists."""
+        an = self.session.analysis
+        if an is None or block_id not in an.tree.blocks:
+            return False
+        self.session.reveal(block_id)  # opening its ancestors also breaks up their groups
+        self.session.select(block_id)
+        unit = self.graph.unit_for_block(block_id)
+        if unit is not None:
+            self.graph.center_on_unit(unit)
+        return True
+
+    def _on_find(self) -> None:
+        text = self.find_edit.text().strip()
+        if not text:
+            return
+        hits = list(self.session.find(text))
+        if not hits:
+            self.status_label.setText(f"No block matches '{text}'")
+            return
+        if hits != self._find_hits:
+            self._find_hits, self._find_pos = hits, 0
+        else:
+            self._find_pos = (self._find_pos + 1) % len(hits)
+        exact = [h for h in hits if h == text]
+        target = exact[0] if exact and self._find_pos == 0 else hits[self._find_pos]
+        self.select_block(target)
+        self.status_label.setText(f"'{text}': match {self._find_pos + 1} of {len(hits)}")
+
+    # -- export -----------------------------------------------------------------------------
+
+    def export_dialog(self, fmt: str) -> None:
+        if self.layout_data is None:
+            self.status_label.setText("Nothing to export yet")
+            return
+        name = self.session.model_name or "graph"
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export {fmt.upper()}", str(Path.home() / f"{name}.{fmt}"),
+            f"{fmt.upper()} (*.{fmt})",
+        )
+        if path:
+            self.export(path)
+
+    def export(self, path: str) -> None:
+        an = self.session.analysis
+        if an is None or self.layout_data is None:
+            raise RuntimeError("no graph to export")
+        try:
+            if path.lower().endswith(".svg"):
+                save_svg(self.layout_data, path, title=an.spec.name)
+            else:
+                save_png(self.layout_data, an.tree.blocks, path, self.session.colour_by)
+        except OSError as exc:
+            QMessageBox.warning(self, "Export failed", f"Could not write {path}:\n{exc}")
+            return
+        self.status_label.setText(f"Saved {path}")

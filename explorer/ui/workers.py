@@ -1,0 +1,112 @@
+"""Run a core generator on a worker thread; its yields and result come back as signals.
+
+Every run carries a generation number: a result from an older generation is
+dropped by the receiver. A run can be cancelled between yields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+
+class GeneratorWorker(QObject):
+    """Drives ``factory()`` (a generator) to its end on the thread it lives in."""
+
+    yielded = Signal(int, object)
+    finished = Signal(int, object)
+    errored = Signal(int, str)
+    cancelled = Signal(int)
+
+    def __init__(self, factory: Callable[[], Generator[Any, None, Any]], generation: int):
+        super().__init__()
+        self._factory = factory
+        self.generation = generation
+        self._cancel = False
+
+    def cancel(self) -> None:
+        self._cancel = True
+
+    @Slot()
+    def run(self) -> None:
+        gen = self.generation
+        try:
+            it = self._factory()
+            while True:
+                if self._cancel:
+                    it.close()
+                    self.cancelled.emit(gen)
+                    return
+                try:
+                    value = next(it)
+                except StopIteration as stop:
+                    self.finished.emit(gen, stop.value)
+                    return
+                self.yielded.emit(gen, value)
+        except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised
+            self.errored.emit(gen, error_message(exc))
+
+
+def error_message(exc: BaseException) -> str:
+    """One line for the user: our own errors speak for themselves, others get their type."""
+    from explorer.core.graph import TraceError
+    from explorer.core.registry import RegistryError
+
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, RegistryError | TraceError):
+        return text
+    return f"{type(exc).__name__}: {text}"
+
+
+class WorkerPool(QObject):
+    """Keeps running workers and their threads alive until they end."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._running: list[tuple[QThread, GeneratorWorker]] = []
+
+    def start(
+        self,
+        factory: Callable[[], Generator[Any, None, Any]],
+        generation: int,
+        on_yield: Callable[[int, object], None] | None = None,
+        on_done: Callable[[int, object], None] | None = None,
+        on_error: Callable[[int, str], None] | None = None,
+    ) -> GeneratorWorker:
+        thread = QThread()
+        worker = GeneratorWorker(factory, generation)
+        worker.moveToThread(thread)
+        if on_yield is not None:
+            worker.yielded.connect(on_yield)
+        if on_done is not None:
+            worker.finished.connect(on_done)
+        if on_error is not None:
+            worker.errored.connect(on_error)
+        for sig in (worker.finished, worker.errored, worker.cancelled):
+            sig.connect(thread.quit)
+        thread.started.connect(worker.run)
+        thread.finished.connect(lambda t=thread, w=worker: self._forget(t, w))
+        self._running.append((thread, worker))
+        thread.start()
+        return worker
+
+    def _forget(self, thread: QThread, worker: GeneratorWorker) -> None:
+        self._running = [(t, w) for t, w in self._running if t is not thread]
+        worker.deleteLater()
+        thread.deleteLater()
+
+    def cancel_all(self) -> None:
+        for _, w in self._running:
+            w.cancel()
+
+    def wait_all(self, msecs: int = 10_000) -> None:
+        for t, w in list(self._running):
+            w.cancel()
+            t.quit()
+            t.wait(msecs)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
