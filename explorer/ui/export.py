@@ -38,4 +38,4 @@ def save_png(lay: Layout, blocks: dict[str, Block], path: str | Path, colour_by:
     painter.end()
     if not img.save(str(path), "PNG"):
         raise OSError(f"could not write {path}")
-    view.deleteLater()
+    # no deleteLater(): the parentless view belongs to Python and goes with this frame

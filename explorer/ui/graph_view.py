@@ -40,6 +40,7 @@ EDGE_COLOURS = {"data": "#7d8590", "skip": "#2f8f4e", "branch": "#3b7dd8", "gate
 SHAPE_LOD = 1.1  # zoom above which edges carry tensor shapes
 NAME_LOD = 0.35  # zoom above which boxes carry names
 DETAIL_LOD = 0.8  # zoom above which boxes carry their output shape
+FAR_LOD = 0.2  # zoom below which boxes are plain patches
 
 
 def fmt_shape(shape: list[int] | None) -> str:
@@ -98,6 +99,14 @@ class BoxItem(QGraphicsItem):
         lod = _lod(painter, option)
         r = self._rect
         kind = self.box.kind
+        if lod < FAR_LOD:  # far away: a plain patch is all the eye can see
+            if self.box.open:
+                painter.setPen(QPen(QColor(colour(kind)), 0))
+                painter.setBrush(Qt.NoBrush)
+                painter.drawRect(r)
+            else:
+                painter.fillRect(r, QColor("#ffb000") if self.selected else self.fill)
+            return
         sel_pen = QPen(QColor("#ffb000"), 3.0)
         if self.box.open:
             c = QColor(colour(kind))
@@ -248,8 +257,12 @@ class EdgeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None) -> None:
         lod = _lod(painter, option)
-        painter.setPen(self.pen)
         painter.setBrush(Qt.NoBrush)
+        if lod < FAR_LOD:
+            painter.setPen(QPen(self.pen.color(), 0))  # cosmetic: one pixel, fastest
+            painter.drawPath(self.path)
+            return
+        painter.setPen(self.pen)
         painter.drawPath(self.path)
         if lod > 0.3:
             painter.setPen(Qt.NoPen)

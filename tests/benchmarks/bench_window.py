@@ -1,0 +1,146 @@
+"""Window start-up and paint times, measured side by side in one run.
+
+For each model:
+- ``window_shown_s`` and ``graph_shown_s``: seconds from process start, as printed by
+  ``cnn-explorer --model M --screenshot F`` (a real window, offscreen platform);
+- the baseline for the graph: a fresh process that imports torch, torchvision and timm and
+  builds the same graph (trace + shapes + blocks + layout), timed from its own start;
+- paint time of one frame of the graph view at fit-to-view and zoomed in (1.5x), in process.
+
+Targets: window shown <= 1 s; graph shown <= 1.5x the baseline; one frame <= 16 ms.
+Runs alternate between the window and the baseline so that machine noise hits both.
+
+    .venv/bin/python tests/benchmarks/bench_window.py [--repeats 3] [--models a,b] [--json F]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+MODELS = ["resnet152", "senet154", "inception_resnet_v2"]
+
+BASELINE = r"""
+import json, sys
+from explorer.ui.app import process_uptime
+import torch, torchvision, timm
+from explorer.core import registry
+from explorer.core.summary import analyze
+from explorer.core.layout import compute_layout
+an = analyze(registry.get(sys.argv[1]))
+compute_layout(an.tree)
+print(json.dumps({"baseline_s": process_uptime()}))
+"""
+
+
+def run_window(model: str) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "shot.png")
+        proc = subprocess.run(
+            [sys.executable, "-m", "explorer", "--model", model, "--screenshot", out,
+             "--size", "1600x1000"],
+            capture_output=True, text=True, timeout=600,
+        )
+    if proc.returncode != 0:
+        raise SystemExit(f"window run failed for {model}: {proc.stderr.strip()[-500:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_baseline(model: str) -> float:
+    proc = subprocess.run([sys.executable, "-c", BASELINE, model], capture_output=True,
+                          text=True, timeout=600)
+    if proc.returncode != 0:
+        raise SystemExit(f"baseline failed for {model}: {proc.stderr.strip()[-500:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])["baseline_s"]
+
+
+def paint_times(model: str, frames: int = 15) -> dict[str, float]:
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.core import registry
+    from explorer.core.layout import compute_layout
+    from explorer.core.summary import analyze
+    from explorer.ui.graph_view import GraphView
+
+    app = QApplication.instance() or QApplication([])
+    an = analyze(registry.get(model))
+    out: dict[str, float] = {}
+    for label, expanded in (("default", None), ("all", "all")):
+        from explorer.core.layout import expand_all
+
+        lay = compute_layout(an.tree, expand_all(an.tree) if expanded else None)
+        view = GraphView()
+        view.resize(1100, 800)
+        view.show_layout(lay, an.tree.blocks)
+        view.show()
+        app.processEvents()
+        for zoom_label, setup in (("fit", lambda v: v.fit()),
+                                  ("zoomed", lambda v: (v.resetTransform(), v.scale(1.5, 1.5)))):
+            setup(view)
+            app.processEvents()
+            img = QImage(view.viewport().size(), QImage.Format_ARGB32_Premultiplied)
+            times = []
+            for i in range(frames + 2):
+                painter = QPainter(img)
+                t0 = time.perf_counter()
+                view.render(painter)
+                painter.end()
+                if i >= 2:  # first frames warm the caches
+                    times.append(time.perf_counter() - t0)
+            out[f"{label}_{zoom_label}_ms"] = 1000 * statistics.median(times)
+        out[f"{label}_items"] = len(view.boxes) + len(view.edges)
+        view.close()
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--json", metavar="PATH")
+    args = ap.parse_args()
+    models = [m for m in args.models.split(",") if m]
+    results = {}
+    for m in models:
+        run_window(m)  # warm the file cache
+        run_baseline(m)
+        win, base = [], []
+        for _ in range(args.repeats):
+            win.append(run_window(m))
+            base.append(run_baseline(m))
+        shown = statistics.median(w["window_shown_s"] for w in win)
+        graph = statistics.median(w["graph_shown_s"] for w in win)
+        b = statistics.median(base)
+        paint = paint_times(m)
+        results[m] = {"window_shown_s": shown, "graph_shown_s": graph, "baseline_s": b,
+                      "graph_over_baseline": graph / b, **paint}
+    print("| model | window shown s | graph shown s | import+build s | ratio | frame fit ms "
+          "| frame zoomed ms | frame fit, all open ms | frame zoomed, all open ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for m, r in results.items():
+        print(f"| {m} | {r['window_shown_s']:.2f} | {r['graph_shown_s']:.2f} | "
+              f"{r['baseline_s']:.2f} | {r['graph_over_baseline']:.2f}x | "
+              f"{r['default_fit_ms']:.1f} | {r['default_zoomed_ms']:.1f} | "
+              f"{r['all_fit_ms']:.1f} | {r['all_zoomed_ms']:.1f} |")
+    ok = all(r["window_shown_s"] <= 1.0 and r["graph_over_baseline"] <= 1.5
+             and max(r["default_fit_ms"], r["default_zoomed_ms"]) <= 16 for r in results.values())
+    print(f"targets (window <= 1 s, graph <= 1.5x baseline, frame <= 16 ms): "
+          f"{'met' if ok else 'NOT met'}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
