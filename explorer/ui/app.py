@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 
 
@@ -64,10 +65,9 @@ def run_app(argv: list[str]) -> int:
     app.setApplicationName("cnn-explorer")
     app.setOrganizationName("cnn-explorer")
     settings = None
-    if args.screenshot:  # a scripted run leaves the user's saved layout alone
-        settings = QSettings(os.path.join(os.path.dirname(os.path.abspath(args.screenshot)),
-                                          ".cnn-explorer-screenshot.ini"), QSettings.IniFormat)
-        settings.clear()
+    if args.screenshot:  # a scripted run neither reads nor changes the user's saved layout
+        tmp = tempfile.TemporaryDirectory(prefix="cnn-explorer-")
+        settings = QSettings(os.path.join(tmp.name, "settings.ini"), QSettings.IniFormat)
     win = MainWindow(settings=settings)
     if args.size:
         win.resize(*args.size)
