@@ -99,18 +99,25 @@ def _spec(name: str):  # noqa: ANN202
         raise CliError(str(exc)) from None
 
 
-def cmd_summary(args: argparse.Namespace) -> int:
-    spec = _spec(args.model)
+def _analyze(name: str, input_size: int | None):  # noqa: ANN202
+    """Build and trace a model, turning the user's errors into one-line CLI errors."""
+    spec = _spec(name)
     from explorer.core.graph import TraceError
     from explorer.core.registry import RegistryError
-    from explorer.core.summary import analyze, format_table, summary_dict
+    from explorer.core.summary import analyze
 
     try:
-        an = analyze(spec, input_size=args.input_size)
+        return analyze(spec, input_size=input_size)
     except RegistryError as exc:
         raise CliError(str(exc)) from None
     except TraceError as exc:
         raise CliError(f"{spec.name}: {exc}", code=1) from None
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from explorer.core.summary import format_table, summary_dict
+
+    an = _analyze(args.model, args.input_size)
     if args.json:
         json.dump(summary_dict(an, depth=args.depth), sys.stdout)
         sys.stdout.write("\n")
@@ -124,18 +131,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     fmt = out.lower().rpartition(".")[2]
     if fmt not in ("png", "svg"):
         raise CliError(f"'{out}': the output must end in .png or .svg")
-    spec = _spec(args.model)
-    from explorer.core.graph import TraceError
     from explorer.core.layout import compute_layout, default_expanded, expand_to_depth
-    from explorer.core.registry import RegistryError
-    from explorer.core.summary import analyze
 
-    try:
-        an = analyze(spec, input_size=args.input_size)
-    except RegistryError as exc:
-        raise CliError(str(exc)) from None
-    except TraceError as exc:
-        raise CliError(f"{spec.name}: {exc}", code=1) from None
+    an = _analyze(args.model, args.input_size)
+    spec = an.spec
     expanded = (
         default_expanded(an.tree) if args.depth is None else expand_to_depth(an.tree, args.depth)
     )

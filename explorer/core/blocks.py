@@ -45,7 +45,6 @@ CONTAINER_KINDS = (
     "sequential",
 )
 LEAF_KINDS = ("conv", "linear", "norm", "act", "pool", "dropout", "other", "input", "output")
-EDGE_KINDS = ("data", "skip", "branch", "gate")
 _EDGE_RANK = {"data": 0, "branch": 1, "gate": 2, "skip": 3}
 
 _PASS_THROUGH_TYPES = {"Identity", "DropPath", "StochasticDepth", "Dropout"}
@@ -123,9 +122,6 @@ class BlockTree:
         if trait:
             return sum(1 for b in self.blocks.values() if kind in b.traits)
         return sum(1 for b in self.blocks.values() if b.kind == kind)
-
-    def edges(self) -> list[tuple[str, str, dict[str, Any]]]:
-        return list(self.graph.g.edges(data=True))
 
     def subtree(self, block_id: str) -> Iterable[Block]:
         stack = [block_id]

@@ -276,13 +276,6 @@ class QualnameTracer(fx.Tracer):
         return super().is_leaf_module(m, module_qualified_name)
 
 
-def fx_trace(model: nn.Module, thin: bool = True) -> fx.GraphModule:
-    """Symbolically trace ``model`` (in its current mode) keeping module paths."""
-    tracer = QualnameTracer(thin=thin)
-    graph = tracer.trace(model)
-    return fx.GraphModule(tracer.root, graph, type(model).__name__)
-
-
 def _fx_graph(model: nn.Module, thin: bool) -> fx.Graph:
     return QualnameTracer(thin=thin).trace(model)
 
@@ -745,13 +738,3 @@ def _graph_from_hooks(model: nn.Module, input_shape: Sequence[int]) -> nx.DiGrap
             h.remove()
         keep.clear()
     return g
-
-
-def trace_equals_eager(model: nn.Module, gm: fx.GraphModule, x: torch.Tensor,
-                       atol: float = 1e-5) -> bool:
-    """True when the traced module gives the eager model's output on ``x``."""
-    with torch.inference_mode():
-        a = model(x)
-        b = gm(x)
-    return bool(torch.allclose(a, b, atol=atol, rtol=1e-4))
-
