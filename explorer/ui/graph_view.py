@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -221,6 +221,12 @@ class BoxItem(QGraphicsItem):
             view.blockDoubleClicked.emit(self.box.id)
         event.accept()
 
+    def contextMenuEvent(self, event: Any) -> None:  # noqa: N802
+        view = self.scene().views()[0] if self.scene() and self.scene().views() else None
+        if view is not None:
+            view.blockContextMenu.emit(self.box.id, event.screenPos())
+        event.accept()
+
 
 class EdgeItem(QGraphicsItem):
     """A routed edge with an arrow head; its tensor shape shows when zoomed in."""
@@ -283,6 +289,7 @@ class GraphView(QGraphicsView):
 
     blockClicked = Signal(str)  # noqa: N815 - Qt signal naming
     blockDoubleClicked = Signal(str)  # noqa: N815
+    blockContextMenu = Signal(str, QPoint)  # noqa: N815
     painted = Signal()
 
     def __init__(self, parent: QWidget | None = None):

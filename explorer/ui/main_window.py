@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.graph.blockDoubleClicked.connect(
             self._on_block_double_clicked, Qt.ConnectionType.QueuedConnection
         )
+        self.graph.blockContextMenu.connect(self._on_block_context_menu)
         self.session.connect("model_changed", self._on_model_changed)
         self.session.connect("model_failed", self._on_model_failed)
         self.session.connect("selection_changed", self._on_selection_changed)
@@ -310,6 +312,22 @@ class MainWindow(QMainWindow):
 
     def _on_block_double_clicked(self, unit_id: str) -> None:
         self.session.toggle_expanded(unit_id)
+
+    def block_menu(self, unit_id: str) -> QMenu:
+        """The right-click menu of a drawn box."""
+        menu = QMenu(self)
+        item = self.graph.boxes.get(unit_id)
+        self.session.select(unit_id)
+        if item is not None and (item.box.open or item.box.count > 1 or not item.block.is_leaf):
+            label = "Collapse" if item.box.open else "Expand"
+            menu.addAction(label, lambda: self.session.toggle_expanded(unit_id))
+        block_id = item.box.block if item is not None else unit_id
+        menu.addAction("Copy qualname", lambda: QGuiApplication.clipboard().setText(block_id))
+        menu.addAction("Fit", self.graph.fit)
+        return menu
+
+    def _on_block_context_menu(self, unit_id: str, pos: QPoint) -> None:
+        self.block_menu(unit_id).popup(pos)
 
     def _on_selection_changed(self, block_id: str | None) -> None:
         self.inspector.show_block(self.session.analysis, block_id)

@@ -200,3 +200,17 @@ def test_screenshot_command(tmp_path: Path) -> None:
     assert 0 < t["window_shown_s"] < t["graph_shown_s"]
     img = QImage(str(out))
     assert (img.width(), img.height()) == (1200, 800)
+
+
+def test_context_menu_expands_and_copies(qtbot, window) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    load(qtbot, window, "resnet18")
+    menu = window.block_menu("layer2.0")
+    actions = {a.text(): a for a in menu.actions()}
+    assert window.session.selected == "layer2.0"
+    actions["Copy qualname"].trigger()
+    assert QGuiApplication.clipboard().text() == "layer2.0"
+    actions["Expand"].trigger()
+    assert "layer2.0.conv1" in window.graph.boxes
+    assert "Collapse" in [a.text() for a in window.block_menu("layer2.0").actions()]
