@@ -62,8 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
     s.add_argument("--input-size", type=_positive, metavar="N", help="input height = width")
-    s.add_argument("--depth", type=_non_negative, metavar="D",
-                   help="show blocks down to depth D (table default 3; JSON default all)")
+    s.add_argument(
+        "--depth",
+        type=_non_negative,
+        metavar="D",
+        help="show blocks down to depth D (table default 3; JSON default all)",
+    )
     s.add_argument("--json", action="store_true", help="print one JSON object")
 
     r = sub.add_parser(
@@ -72,10 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Lay out MODEL's block graph and save it as PNG (Qt, offscreen) or SVG.",
     )
     r.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
-    r.add_argument("-o", "--output", required=True, metavar="FILE",
-                   help="FILE.png or FILE.svg")
-    r.add_argument("--depth", type=_non_negative, metavar="D",
-                   help="open every block down to depth D (default: the window's first view)")
+    r.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png or FILE.svg")
+    r.add_argument(
+        "--depth",
+        type=_non_negative,
+        metavar="D",
+        help="open every block down to depth D (default: the window's first view)",
+    )
     r.add_argument("--input-size", type=_positive, metavar="N", help="input height = width")
     r.add_argument("--colour-by", choices=("kind", "params", "macs"), default="kind")
 
@@ -167,8 +174,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         json.dump(
             [
-                {"name": s.name, "family": s.family, "year": s.year, "paper": s.paper,
-                 "input_size": list(s.input_size), "lecture": s.lecture}
+                {
+                    "name": s.name,
+                    "family": s.family,
+                    "year": s.year,
+                    "paper": s.paper,
+                    "input_size": list(s.input_size),
+                    "lecture": s.lecture,
+                }
                 for s in specs
             ],
             sys.stdout,

@@ -22,8 +22,14 @@ def test_summary_alexnet2012_prints_the_lecture_table(capsys) -> None:
     code, out, _ = run(capsys, "summary", "alexnet2012")
     assert code == 0
     lecture = {
-        "conv1": "34,944", "conv2": "614,656", "conv3": "885,120", "conv4": "1,327,488",
-        "conv5": "884,992", "fc1": "37,752,832", "fc2": "16,781,312", "fc3": "4,097,000",
+        "conv1": "34,944",
+        "conv2": "614,656",
+        "conv3": "885,120",
+        "conv4": "1,327,488",
+        "conv5": "884,992",
+        "fc1": "37,752,832",
+        "fc2": "16,781,312",
+        "fc3": "4,097,000",
     }
     rows = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
     for layer, count in lecture.items():
@@ -53,8 +59,16 @@ def test_summary_json_schema(capsys) -> None:
     root = next(b for b in d["blocks"] if b["id"] == "")
     assert root["parent"] is None and root["params"] == d["params"] and root["macs"] == d["macs"]
     for b in d["blocks"]:
-        assert set(b) >= {"id", "kind", "parent", "params", "macs", "in_shapes", "out_shape",
-                          "branches"}
+        assert set(b) >= {
+            "id",
+            "kind",
+            "parent",
+            "params",
+            "macs",
+            "in_shapes",
+            "out_shape",
+            "branches",
+        }
         assert b["parent"] is None or b["parent"] in ids
     l2 = next(b for b in d["blocks"] if b["id"] == "layer2.0")
     assert l2["kind"] == "residual" and l2["in_shapes"] == [[1, 64, 56, 56]]
@@ -70,8 +84,10 @@ def test_summary_json_depth_contracts_edges(capsys) -> None:
     d = json.loads(out)
     ids = {b["id"] for b in d["blocks"]}
     assert "layer1" in ids and "layer1.0" not in ids
-    assert {(e["src"], e["dst"]) for e in d["edges"]} >= {("maxpool", "layer1"),
-                                                          ("layer1", "layer2")}
+    assert {(e["src"], e["dst"]) for e in d["edges"]} >= {
+        ("maxpool", "layer1"),
+        ("layer1", "layer2"),
+    }
 
 
 def test_summary_input_size(capsys) -> None:
@@ -103,7 +119,9 @@ def test_user_file_errors_exit_2_without_traceback(tmp_path: Path, body, factory
         path.write_text(body)
     proc = subprocess.run(
         [sys.executable, "-m", "explorer", "summary", f"{path}:{factory}"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

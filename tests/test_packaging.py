@@ -21,15 +21,29 @@ def test_every_kind_has_a_colour() -> None:
 
 @pytest.mark.slow
 def test_wheel_ships_resources(tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-           "-w", str(tmp_path), str(ROOT)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        str(tmp_path),
+        str(ROOT),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     wheel = next(tmp_path.glob("cnn_explorer-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    for want in ("explorer/__main__.py", "explorer/core/graph.py", "explorer/core/zoo/resnet.py",
-                 "explorer/resources/__init__.py", "explorer/resources/kinds.json",
-                 "explorer/resources/README.md"):
+    for want in (
+        "explorer/__main__.py",
+        "explorer/core/graph.py",
+        "explorer/core/zoo/resnet.py",
+        "explorer/resources/__init__.py",
+        "explorer/resources/kinds.json",
+        "explorer/resources/README.md",
+    ):
         assert want in names, want
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry).decode()
@@ -37,10 +51,17 @@ def test_wheel_ships_resources(tmp_path: Path) -> None:
     # the installed package reads its resources from the wheel's files
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import explorer.core.kinds as k; "
-            "assert k.__file__.startswith(sys.argv[1]), k.__file__; "
-            "print(len(k.kind_table()))")
-    run = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True,
-                         text=True, timeout=120, cwd=tmp_path)
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import explorer.core.kinds as k; "
+        "assert k.__file__.startswith(sys.argv[1]), k.__file__; "
+        "print(len(k.kind_table()))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(target)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     assert int(run.stdout) >= 17

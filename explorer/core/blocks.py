@@ -118,7 +118,7 @@ class BlockTree:
         return out
 
     def count(self, kind: str, trait: bool = False) -> int:
-        """Blocks of a kind (``trait=True``: blocks showing that motif anywhere in them)."""
+        """Blocks of a kind (``trait=True``: blocks whose own merges show that motif)."""
         if trait:
             return sum(1 for b in self.blocks.values() if kind in b.traits)
         return sum(1 for b in self.blocks.values() if b.kind == kind)
@@ -176,19 +176,42 @@ def _build_blocks(mg: ModelGraph) -> BlockTree:
             parent = parent_of(qual)
             ensure_module_block(parent)
             if nid == qual:
-                b = Block(id=nid, parent=parent, kind=d["kind"], type=d["target"],
-                          depth=qual.count(".") + 1, is_leaf=True, params=mg.module_params(qual),
-                          hparams=d.get("hparams", {}), op=d["target"])
+                b = Block(
+                    id=nid,
+                    parent=parent,
+                    kind=d["kind"],
+                    type=d["target"],
+                    depth=qual.count(".") + 1,
+                    is_leaf=True,
+                    params=mg.module_params(qual),
+                    hparams=d.get("hparams", {}),
+                    op=d["target"],
+                )
             else:
-                b = Block(id=nid, parent=parent, kind=d["kind"], type=d["target"],
-                          depth=qual.count(".") + 1, is_leaf=True, params=0,
-                          hparams=d.get("hparams", {}), op=d["target"])
+                b = Block(
+                    id=nid,
+                    parent=parent,
+                    kind=d["kind"],
+                    type=d["target"],
+                    depth=qual.count(".") + 1,
+                    is_leaf=True,
+                    params=0,
+                    hparams=d.get("hparams", {}),
+                    op=d["target"],
+                )
         else:
             scope = d.get("scope", "")
             ensure_module_block(scope)
             parent = scope
-            b = Block(id=nid, parent=parent, kind=d["kind"], type=d["target"],
-                      depth=blocks[scope].depth + 1, is_leaf=True, op=d["name"])
+            b = Block(
+                id=nid,
+                parent=parent,
+                kind=d["kind"],
+                type=d["target"],
+                depth=blocks[scope].depth + 1,
+                is_leaf=True,
+                op=d["name"],
+            )
         if nid in blocks:  # a module called as leaf that was created as container parent
             old = blocks[nid]
             b.children = old.children
@@ -264,7 +287,8 @@ def _build_blocks(mg: ModelGraph) -> BlockTree:
 def _prune_unexecuted(blocks: dict[str, Block]) -> None:
     """Keep an unexecuted module only where its parent ran (e.g. inception_v3's AuxLogits)."""
     drop = [
-        bid for bid, b in blocks.items()
+        bid
+        for bid, b in blocks.items()
         if not b.executed and b.parent is not None and not blocks[b.parent].executed
     ]
     for bid in drop:
@@ -324,8 +348,10 @@ def _classify(tree: BlockTree) -> None:
             continue
         inside = set(b.nodes)
         merges = [
-            n for n in b.nodes
-            if g.nodes[n].get("scope") == b.id and _merge_name(g.nodes[n]) is not None
+            n
+            for n in b.nodes
+            if g.nodes[n].get("scope") == b.id
+            and _merge_name(g.nodes[n]) is not None
             and g.in_degree(n) >= 2
         ]
         absorbed: set[str] = set()
@@ -349,7 +375,6 @@ def _classify(tree: BlockTree) -> None:
         b.traits = sorted(set(traits))
         for mo in motifs:
             _label_edges(g, mo)
-    # Traits include those of children, so "blocks with an inception inside" can be counted.
 
 
 def _classify_merge(
@@ -369,8 +394,11 @@ def _classify_merge(
                 q = next(iter(g.predecessors(q)))
             qd = g.nodes[q]
             if (
-                q in inside and qd.get("scope") == scope and _merge_name(qd) == "add"
-                and g.out_degree(q) == 1 and g.in_degree(q) >= 2
+                q in inside
+                and qd.get("scope") == scope
+                and _merge_name(qd) == "add"
+                and g.out_degree(q) == 1
+                and g.in_degree(q) >= 2
             ):
                 absorbed.add(q)
                 if q != p:
@@ -485,10 +513,16 @@ def _highway(
             ):
                 carry_mul, carry_src = p, q
     h_mul = ops[0] if carry_mul == ops[1] else ops[1]
-    h_branch = sorted(anc[0 if h_mul == ops[0] else 1] - gate_set - {h_mul},
-                      key=lambda n: g.nodes[n]["order"])
-    motif = Motif("highway", m, [h_branch, gate_path], [h_mul, carry_mul or ops[1]],
-                  gate=[n for n in gate_path if n not in ops])
+    h_branch = sorted(
+        anc[0 if h_mul == ops[0] else 1] - gate_set - {h_mul}, key=lambda n: g.nodes[n]["order"]
+    )
+    motif = Motif(
+        "highway",
+        m,
+        [h_branch, gate_path],
+        [h_mul, carry_mul or ops[1]],
+        gate=[n for n in gate_path if n not in ops],
+    )
     motif.shortcut = "identity"
     if carry_src is not None:
         g.edges[carry_src, carry_mul]["kind"] = "skip"

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +94,7 @@ for _n in "conv1d conv2d conv3d conv_transpose2d".split():
 _FN_KINDS["linear"] = "linear"
 for _n in "batch_norm layer_norm group_norm local_response_norm instance_norm".split():
     _FN_KINDS[_n] = "norm"
+
 
 def module_kind(module: nn.Module) -> str:
     """Leaf kind of a module from its type: conv, linear, norm, act, pool, dropout or other."""
@@ -301,8 +302,9 @@ def propagate_shapes(gm: fx.GraphModule, input_shape: Sequence[int]) -> None:
         ShapeProp(gm).propagate(torch.zeros(*input_shape))
 
 
-def _meta_values(graph: fx.Graph, model: nn.Module,
-                 input_shape: Sequence[int]) -> dict[fx.Node, Any]:
+def _meta_values(
+    graph: fx.Graph, model: nn.Module, input_shape: Sequence[int]
+) -> dict[fx.Node, Any]:
     """Node values by running the graph on the meta device (any op; slower than rules)."""
     gm = fx.GraphModule(model, graph, type(model).__name__)
     propagate_shapes(gm, input_shape)
@@ -361,11 +363,12 @@ def _plain(v: Any) -> Any:
 def _function_hparams(node: fx.Node) -> dict[str, Any]:
     """Constant arguments of a function call (kernel, stride ... of F.max_pool2d)."""
     out: dict[str, Any] = {}
-    consts = [a for a in node.args[1:] if not isinstance(a, fx.Node)]
-    for i, a in enumerate(consts):
+    for i, a in enumerate(node.args):  # argN: the N-th positional argument, as written
+        if i == 0 or isinstance(a, fx.Node):
+            continue
         v = _plain(a)
         if v is not None:
-            out[f"arg{i + 1}"] = v
+            out[f"arg{i}"] = v
     for k, a in node.kwargs.items():
         v = _plain(a)
         if v is not None and not isinstance(a, fx.Node):
@@ -403,8 +406,12 @@ def subtree_param_counts(owners: dict[str, int]) -> dict[str, int]:
     return acc
 
 
-def conv_macs(out_shape: Sequence[int], weight_shape: Sequence[int], transposed: bool = False,
-              in_shape: Sequence[int] | None = None) -> int:
+def conv_macs(
+    out_shape: Sequence[int],
+    weight_shape: Sequence[int],
+    transposed: bool = False,
+    in_shape: Sequence[int] | None = None,
+) -> int:
     """MACs of a convolution per image: output elements x (Cin/groups x k x k)."""
     if transposed and in_shape is not None:
         # each input element meets (Cout/groups x k x k) weights
@@ -421,8 +428,9 @@ def _module_macs(module: nn.Module, in_shapes: list[list[int]], out_shape: list[
     if out_shape is None:
         return 0
     if isinstance(module, nn.modules.conv._ConvNd):
-        return conv_macs(out_shape, module.weight.shape, module.transposed,
-                         in_shapes[0] if in_shapes else None)
+        return conv_macs(
+            out_shape, module.weight.shape, module.transposed, in_shapes[0] if in_shapes else None
+        )
     if isinstance(module, nn.Linear):
         return linear_macs(out_shape, module.in_features)
     if isinstance(module, nn.Bilinear):
@@ -470,7 +478,9 @@ def _build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
             fxg, shape_method = None, "forward"
             t0 = time.perf_counter()
             try:
-                g = _graph_from_hooks(model, input_shape)
+                from explorer.core.graph_hooks import graph_from_hooks
+
+                g = graph_from_hooks(model, input_shape)
             except Exception as exc2:  # noqa: BLE001
                 raise TraceError(
                     f"cannot trace the model (fx: {err}; forward pass: "
@@ -524,11 +534,15 @@ def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module
     for node in graph.nodes:
         stack = node.meta.get("nn_module_stack") or {}
         if node.op == "placeholder":
-            nid, attrs = INPUT_ID, {"op": "input", "name": "input", "target": "input",
-                                    "module": None, "scope": ""}
+            nid, attrs = (
+                INPUT_ID,
+                {"op": "input", "name": "input", "target": "input", "module": None, "scope": ""},
+            )
         elif node.op == "output":
-            nid, attrs = OUTPUT_ID, {"op": "output", "name": "output", "target": "output",
-                                     "module": None, "scope": ""}
+            nid, attrs = (
+                OUTPUT_ID,
+                {"op": "output", "name": "output", "target": "output", "module": None, "scope": ""},
+            )
         elif node.op == "get_attr":
             continue
         elif node.op == "call_module":
@@ -560,8 +574,9 @@ def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module
                     alias[node] = src
                     continue
             if not isinstance(value, TensorShape):
-                if not (isinstance(value, tuple | list) and value
-                        and isinstance(value[0], TensorShape)):
+                if not (
+                    isinstance(value, tuple | list) and value and isinstance(value[0], TensorShape)
+                ):
                     continue  # size(), dim() ...: not part of the data flow
             scope = next(reversed(stack)) if stack else ""
             scope = scope.split("@")[0]
@@ -614,127 +629,4 @@ def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module
             and isinstance(node.args[0], fx.Node)
         ):
             mutated[resolve(node.args[0])] = node
-    return g
-
-
-# -- fallback: one real forward pass with hooks -----------------------------------------
-
-
-def _graph_from_hooks(model: nn.Module, input_shape: Sequence[int]) -> nx.DiGraph:
-    """Record the data flow of one real forward pass (for models fx cannot trace)."""
-    from torch.overrides import TorchFunctionMode
-
-    g = nx.DiGraph()
-    modules = dict(model.named_modules())
-    names = {id(m): q for q, m in modules.items()}
-    subtree = subtree_param_counts(_param_owners(model))
-    producer: dict[int, str] = {}
-    keep: list[torch.Tensor] = []  # keeps ids unique while the pass runs
-    stack: list[str] = []
-    leaf_depth = [0]
-    calls: dict[str, int] = {}
-    local_counts: dict[tuple[str, str], int] = {}
-    order = [0]
-
-    def tensors(obj: Any) -> list[torch.Tensor]:
-        if isinstance(obj, torch.Tensor):
-            return [obj]
-        if isinstance(obj, tuple | list):
-            return [t for o in obj for t in tensors(o)]
-        if isinstance(obj, dict):
-            return [t for o in obj.values() for t in tensors(o)]
-        return []
-
-    def add(nid: str, attrs: dict[str, Any], inputs: Iterable[torch.Tensor], out: Any) -> None:
-        ins = list(inputs)
-        outs = tensors(out)
-        in_shapes = [list(t.shape) for t in ins]
-        out_shape = list(outs[0].shape) if outs else None
-        attrs.update(in_shapes=in_shapes, out_shape=out_shape, order=order[0])
-        order[0] += 1
-        g.add_node(nid, **attrs)
-        for t in ins:
-            src = producer.get(id(t))
-            if src is not None and src != nid:
-                g.add_edge(src, nid, shape=list(t.shape), kind="data")
-        for t in outs:
-            producer[id(t)] = nid
-            keep.append(t)
-
-    def is_leaf(m: nn.Module) -> bool:
-        return next(iter(m.children()), None) is None
-
-    def pre_hook(m: nn.Module, args: Any) -> None:
-        stack.append(names.get(id(m), "?"))
-        if is_leaf(m):
-            leaf_depth[0] += 1
-
-    def post_hook(m: nn.Module, args: Any, out: Any) -> None:
-        qual = stack.pop()
-        if not is_leaf(m):
-            return
-        leaf_depth[0] -= 1
-        if leaf_depth[0] > 0:
-            return
-        k = calls.get(qual, 0)
-        calls[qual] = k + 1
-        nid = qual if k == 0 else f"{qual}@{k}"
-        own = subtree.get(qual, 0) if k == 0 else 0
-        ins = tensors(args)
-        outs = tensors(out)
-        macs = _module_macs(m, [list(t.shape) for t in ins],
-                            list(outs[0].shape) if outs else None)
-        add(nid, {"op": "module", "name": qual.rpartition(".")[2] or qual,
-                  "target": type(m).__name__, "module": qual, "scope": qual,
-                  "kind": module_kind(m), "params": own, "macs": macs,
-                  "hparams": module_hparams(m)}, ins, out)
-
-    class Recorder(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
-            kwargs = kwargs or {}
-            out = func(*args, **kwargs)
-            if leaf_depth[0] > 0:
-                return out
-            name = getattr(func, "__name__", str(func))
-            if name in ("__get__", "size", "dim", "__getitem__") and not tensors(out):
-                return out
-            outs = tensors(out)
-            ins = [t for t in tensors(list(args) + list(kwargs.values()))]
-            if not outs or not ins:
-                return out
-            if name == "__getitem__" and isinstance(args[0], tuple | list):
-                return out
-            name = name.strip("_") or name
-            scope = stack[-1] if stack else ""
-            c = local_counts.get((scope, name), 0)
-            local_counts[(scope, name)] = c + 1
-            nid = f"{scope}:{name}" + (f"_{c}" if c else "")
-            in_shapes = [list(t.shape) for t in ins]
-            add(nid, {"op": "function", "name": name, "target": name, "module": None,
-                      "scope": scope, "kind": function_kind(name), "params": 0,
-                      "macs": _function_macs(name, in_shapes, list(outs[0].shape)),
-                      "hparams": {}}, ins, out)
-            return out
-
-    handles = []
-    try:
-        for m in modules.values():
-            if m is model:
-                continue
-            handles.append(m.register_forward_pre_hook(pre_hook))
-            handles.append(m.register_forward_hook(post_hook))
-        x = torch.zeros(*input_shape)
-        add(INPUT_ID, {"op": "input", "name": "input", "target": "input", "module": None,
-                       "scope": "", "kind": "input", "params": 0, "macs": 0, "hparams": {}},
-            [], x)
-        with torch.inference_mode(), Recorder():
-            y = model(x)
-        add(OUTPUT_ID, {"op": "output", "name": "output", "target": "output", "module": None,
-                        "scope": "", "kind": "output", "params": 0, "macs": 0, "hparams": {}},
-            tensors(y), None)
-        g.nodes[OUTPUT_ID]["out_shape"] = g.nodes[OUTPUT_ID]["in_shapes"][0] if tensors(y) else None
-    finally:
-        for h in handles:
-            h.remove()
-        keep.clear()
     return g

@@ -98,8 +98,15 @@ class Layout:
 
 
 def signature(b: Block) -> tuple[Any, ...]:
-    return (b.type, b.kind, b.params, b.macs, tuple(map(tuple, b.in_shapes)),
-            tuple(b.out_shape or ()), len(b.nodes))
+    return (
+        b.type,
+        b.kind,
+        b.params,
+        b.macs,
+        tuple(map(tuple, b.in_shapes)),
+        tuple(b.out_shape or ()),
+        len(b.nodes),
+    )
 
 
 def default_expanded(tree: BlockTree, max_units: int = 120) -> set[str]:
@@ -131,8 +138,7 @@ def default_expanded(tree: BlockTree, max_units: int = 120) -> set[str]:
 def expand_to_depth(tree: BlockTree, depth: int) -> set[str]:
     """Every executed container up to ``depth`` open (root is depth 0)."""
     return {
-        b.id for b in tree.blocks.values()
-        if not b.is_leaf and b.executed and b.depth < depth
+        b.id for b in tree.blocks.values() if not b.is_leaf and b.executed and b.depth < depth
     } | {""}
 
 
@@ -155,7 +161,7 @@ CONCAT_SIZE = (120.0, 12.0)  # a concatenation as a bar
 
 
 def merge_op(b: Block) -> str | None:
-    """"add", "mul" or "cat" for a leaf that merges tensors, else None."""
+    """ "add", "mul" or "cat" for a leaf that merges tensors, else None."""
     if not b.is_leaf or b.op is None or ":" not in b.id:
         return None
     return MERGE_OPS.get(b.op.strip("_"))
@@ -210,17 +216,29 @@ def _compute_layout(
         kids = [c for c in blocks[bid].children if blocks[c].executed]
         if not collapse_repeats:
             return kids
+        # members of a group the user opened stay ungrouped, even once a member is opened
+        opened: set[str] = set()
+        for gid in open_set:
+            if GROUP_SEP in gid:
+                first, _, last = gid.partition(GROUP_SEP)
+                if first in kids:
+                    i0 = kids.index(first)
+                    stem = first.rpartition(".")[0]
+                    last_id = f"{stem}.{last}" if stem else last
+                    i1 = kids.index(last_id) if last_id in kids else i0
+                    opened.update(kids[i0 : i1 + 1])
         out: list[str] = []
         i = 0
         while i < len(kids):
             j = i + 1
             bi = blocks[kids[i]]
-            if not bi.is_leaf and kids[i] not in open_set:  # an open block is never grouped
-                sig = signature(bi)
+            if not bi.is_leaf and kids[i] not in open_set and kids[i] not in opened:
+                sig = signature(bi)  # an open block, or one of an opened group, stays alone
                 while (
                     j < len(kids)
                     and not blocks[kids[j]].is_leaf
                     and kids[j] not in open_set
+                    and kids[j] not in opened
                     and signature(blocks[kids[j]]) == sig
                     and _feeds(g, blocks[kids[j - 1]], blocks[kids[j]])
                 ):
@@ -399,15 +417,36 @@ def _compute_layout(
             if u in groups:
                 m = groups[u]
                 b0 = blocks[m[0]]
-                boxes[u] = Box(u, x, y, w, h, b0.kind,
-                               f"{b0.label}..{blocks[m[-1]].label} x{len(m)}", m[0], frame,
-                               count=len(m), members=list(m),
-                               shortcut=b0.motif.shortcut if b0.motif else None)
+                boxes[u] = Box(
+                    u,
+                    x,
+                    y,
+                    w,
+                    h,
+                    b0.kind,
+                    f"{b0.label}..{blocks[m[-1]].label} x{len(m)}",
+                    m[0],
+                    frame,
+                    count=len(m),
+                    members=list(m),
+                    shortcut=b0.motif.shortcut if b0.motif else None,
+                )
             else:
                 b = blocks[u]
                 is_open = u in frame_units
-                boxes[u] = Box(u, x, y, w, h, b.kind, _label(b), u, frame, open=is_open,
-                               shortcut=b.motif.shortcut if b.motif else None)
+                boxes[u] = Box(
+                    u,
+                    x,
+                    y,
+                    w,
+                    h,
+                    b.kind,
+                    _label(b),
+                    u,
+                    frame,
+                    open=is_open,
+                    shortcut=b.motif.shortcut if b.motif else None,
+                )
                 if is_open:
                     inner = frames[u]
                     emit(u, x + (w - inner.w) / 2, y + HEADER)
@@ -438,8 +477,15 @@ def _compute_layout(
     return Layout(boxes=boxes, edges=edges, width=root.w, height=root.h, unit_of_node=unit_of)
 
 
-def _gate_aside(tree: BlockTree, bid: str, rows: list[list[str]], preds: dict[str, list[str]],
-                cx: dict[str, float], fr: _Frame, units: list[str]) -> None:
+def _gate_aside(
+    tree: BlockTree,
+    bid: str,
+    rows: list[list[str]],
+    preds: dict[str, list[str]],
+    cx: dict[str, float],
+    fr: _Frame,
+    units: list[str],
+) -> None:
     """In an open SE block, move the gate path beside the straight data path into the product."""
     b = tree.blocks.get(bid)
     if b is None or b.motif is None or b.kind != "se":

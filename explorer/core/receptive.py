@@ -25,14 +25,19 @@ def _first(v: Any, default: int) -> int:
     return int(v)
 
 
-def _kernel(d: dict[str, Any], in_shape: Sequence[int] | None,
-            out_shape: Sequence[int] | None) -> tuple[int, int, int] | None:
+def _kernel(
+    d: dict[str, Any], in_shape: Sequence[int] | None, out_shape: Sequence[int] | None
+) -> tuple[int, int, int] | None:
     """(kernel, stride, dilation) along the first spatial axis, or None if not spatial."""
     hp = d.get("hparams") or {}
     if d["kind"] in ("conv", "pool") and "kernel_size" in hp:
         k = _first(hp["kernel_size"], 1)
         s = _first(hp.get("stride"), k) if d["kind"] == "pool" else _first(hp.get("stride"), 1)
         return k, s, _first(hp.get("dilation"), 1)
+    if d.get("name") in ("conv1d", "conv2d", "conv3d") and len(d.get("in_shapes") or []) > 1:
+        k = int(d["in_shapes"][1][2])  # the weight's kernel
+        s = _first(hp.get("stride", hp.get("arg3")), 1)  # conv2d(x, w, b, stride, pad, dil)
+        return k, s, _first(hp.get("dilation", hp.get("arg5")), 1)
     if d.get("name") in _POOL_FUNCS and "arg1" in hp:
         k = _first(hp["arg1"], 1)
         s = _first(hp.get("arg2", hp.get("stride")), k)
@@ -48,9 +53,16 @@ def _kernel(d: dict[str, Any], in_shape: Sequence[int] | None,
 def receptive_fields(g: nx.DiGraph) -> dict[str, tuple[int, int]]:
     """node -> (receptive field, stride) of its output, in input pixels (first spatial axis)."""
     out: dict[str, tuple[int, int]] = {}
+    # only the data path counts: weights computed in forward (weight standardisation) do not
+    from explorer.core.ops import INPUT_ID
+
+    data = {INPUT_ID}
+    for n in sorted(g.nodes, key=lambda n: g.nodes[n]["order"]):
+        if any(p in data for p in g.predecessors(n)):
+            data.add(n)
     for n in sorted(g.nodes, key=lambda n: g.nodes[n]["order"]):
         d = g.nodes[n]
-        preds = list(g.predecessors(n))
+        preds = [p for p in g.predecessors(n) if p in data]
         if not preds:
             out[n] = (1, 1)
             continue
@@ -58,7 +70,8 @@ def receptive_fields(g: nx.DiGraph) -> dict[str, tuple[int, int]]:
         out_shape = d.get("out_shape")
         # the stride is that of the full-size operand (an SE gate is 1x1, broadcast)
         same = [
-            out[p][1] for p in preds
+            out[p][1]
+            for p in preds
             if out_shape and (g.nodes[p].get("out_shape") or [])[2:] == out_shape[2:]
         ]
         jump = min(same) if same else max(out[p][1] for p in preds)

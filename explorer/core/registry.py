@@ -123,7 +123,7 @@ class ModelSpec:
             model = self.builder()
         except RegistryError:
             raise
-        except Exception as exc:  # noqa: BLE001 - user code can raise anything
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code can raise anything
             raise ModelBuildError(
                 f"building '{self.name}' failed: {type(exc).__name__}: {exc}"
             ) from exc
@@ -296,17 +296,15 @@ def _file_spec(ref: str) -> ModelSpec:
         sys.modules[mod_name] = module
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:  # noqa: BLE001 - user code
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code (a script may exit)
             sys.modules.pop(mod_name, None)
-            raise ModelBuildError(
-                f"importing {path} failed: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise ModelBuildError(f"importing {path} failed: {type(exc).__name__}: {exc}") from exc
         fn = getattr(module, factory, None)
         if fn is None or not callable(fn):
             raise ModelBuildError(f"{path} has no callable '{factory}'")
         try:
             return fn()
-        except Exception as exc:  # noqa: BLE001 - user code
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code
             raise ModelBuildError(
                 f"{path.name}:{factory}() raised {type(exc).__name__}: {exc}"
             ) from exc

@@ -15,10 +15,10 @@ from explorer.core.layout import Layout
 MARGIN = 40.0
 LEGEND_W = 190.0
 EDGE_STYLE = {
-    "data": ('#7d8590', "1.2", ""),
-    "skip": ('#2f8f4e', "2.2", ""),
-    "branch": ('#3b7dd8', "1.6", ""),
-    "gate": ('#d9822b', "1.8", "5,3"),
+    "data": ("#7d8590", "1.2", ""),
+    "skip": ("#2f8f4e", "2.2", ""),
+    "branch": ("#3b7dd8", "1.6", ""),
+    "gate": ("#d9822b", "1.8", "5,3"),
 }
 
 
@@ -87,7 +87,7 @@ def layout_to_svg(lay: Layout, title: str = "", legend: bool = True) -> str:
             out.append(
                 f'<rect x="{lx}" y="{y:.1f}" width="14" height="12" fill="{colour(k)}"/>'
                 f'<text x="{lx + 20}" y="{y + 10:.1f}" font-size="11">{escape(k)}: '
-                f'{escape(kind_table().get(k, {}).get("meaning", "")[:22])}</text>'
+                f"{escape(kind_table().get(k, {}).get('meaning', '')[:22])}</text>"
             )
         y0 = ly + 30 + 18 * len(shown)
         for j, (k, (stroke, w, dash)) in enumerate(EDGE_STYLE.items()):
@@ -96,7 +96,7 @@ def layout_to_svg(lay: Layout, title: str = "", legend: bool = True) -> str:
             out.append(
                 f'<line x1="{lx}" y1="{y:.1f}" x2="{lx + 24}" y2="{y:.1f}" stroke="{stroke}" '
                 f'stroke-width="{w}"{d}/><text x="{lx + 30}" y="{y + 4:.1f}" font-size="11">'
-                f'{k} edge</text>'
+                f"{k} edge</text>"
             )
         out.append("</g>")
     out.append("</svg>")

@@ -6,6 +6,7 @@ session's methods; the session never calls a view directly, it emits events:
 - ``model_loading(name)``: a model was asked for;
 - ``model_changed(analysis)``: a new model is ready (its graph and blocks);
 - ``model_failed(name, message)``: building or tracing failed; the previous model stays;
+- ``model_cancelled()``: the pending request was cancelled;
 - ``selection_changed(block_id | None)``;
 - ``expanded_changed(frozenset)``: which blocks are drawn open;
 - ``colour_by_changed(str)``: ``"kind"``, ``"params"`` or ``"macs"``.
@@ -63,6 +64,11 @@ class Session:
         self.emit("model_changed", analysis)
         return True
 
+    def cancel_request(self) -> None:
+        """Drop whatever the pending model request still delivers."""
+        self.generation += 1
+        self.emit("model_cancelled")
+
     def fail(self, name: str, message: str, generation: int) -> None:
         if generation == self.generation:
             self.emit("model_failed", name, message)
@@ -92,7 +98,13 @@ class Session:
             return
         blocks = self.analysis.tree.blocks
         if unit_id in self.expanded:
-            inside = {u for u in self.expanded if u == unit_id or u.startswith(unit_id + ".")}
+            # the block itself and what is inside it; a sibling group that starts with the
+            # block's own id (layer1.0..2) is not inside it
+            inside = {
+                u
+                for u in self.expanded
+                if u == unit_id or u.split(GROUP_SEP)[0].startswith(unit_id + ".")
+            }
             self.set_expanded(self.expanded - inside)
         elif GROUP_SEP in unit_id or (unit_id in blocks and not blocks[unit_id].is_leaf):
             self.set_expanded(self.expanded | {unit_id})

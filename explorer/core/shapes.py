@@ -32,11 +32,37 @@ class TensorShape(tuple):
 
 
 _SAME_MODULES: set[type] = {
-    nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.GroupNorm, nn.LayerNorm,
-    nn.LocalResponseNorm, nn.InstanceNorm2d, nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU,
-    nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish, nn.Sigmoid, nn.Tanh, nn.Hardtanh,
-    nn.Hardswish, nn.Hardsigmoid, nn.Softmax, nn.LogSoftmax, nn.Softplus, nn.Dropout,
-    nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.Identity,
+    nn.BatchNorm1d,
+    nn.BatchNorm2d,
+    nn.BatchNorm3d,
+    nn.GroupNorm,
+    nn.LayerNorm,
+    nn.LocalResponseNorm,
+    nn.InstanceNorm2d,
+    nn.ReLU,
+    nn.ReLU6,
+    nn.LeakyReLU,
+    nn.PReLU,
+    nn.ELU,
+    nn.SELU,
+    nn.CELU,
+    nn.GELU,
+    nn.SiLU,
+    nn.Mish,
+    nn.Sigmoid,
+    nn.Tanh,
+    nn.Hardtanh,
+    nn.Hardswish,
+    nn.Hardsigmoid,
+    nn.Softmax,
+    nn.LogSoftmax,
+    nn.Softplus,
+    nn.Dropout,
+    nn.Dropout1d,
+    nn.Dropout2d,
+    nn.Dropout3d,
+    nn.AlphaDropout,
+    nn.Identity,
 }
 
 
@@ -58,9 +84,28 @@ def _register_library_same() -> None:
 _register_library_same()
 
 _SAME_FUNCTIONS: set[Any] = {
-    F.relu, F.relu6, F.gelu, F.silu, F.mish, F.sigmoid, F.tanh, F.hardswish, F.hardsigmoid,
-    F.leaky_relu, F.elu, F.dropout, F.dropout2d, F.layer_norm, F.batch_norm, F.group_norm,
-    F.softmax, F.log_softmax, torch.relu, torch.sigmoid, torch.tanh, torch.relu_,
+    F.relu,
+    F.relu6,
+    F.gelu,
+    F.silu,
+    F.mish,
+    F.sigmoid,
+    F.tanh,
+    F.hardswish,
+    F.hardsigmoid,
+    F.leaky_relu,
+    F.elu,
+    F.dropout,
+    F.dropout2d,
+    F.layer_norm,
+    F.batch_norm,
+    F.group_norm,
+    F.softmax,
+    F.log_softmax,
+    torch.relu,
+    torch.sigmoid,
+    torch.tanh,
+    torch.relu_,
 }
 try:
     from torchvision.ops import stochastic_depth
@@ -70,19 +115,61 @@ except Exception:  # noqa: BLE001
     pass
 
 _SAME_METHODS = {
-    "relu", "relu_", "sigmoid", "sigmoid_", "tanh", "tanh_", "contiguous", "clone", "float",
-    "detach", "softmax", "clamp", "clamp_", "neg", "exp", "abs", "sqrt", "div_", "add_", "mul_",
-    "sub_", "hardtanh_", "type_as",
+    "relu",
+    "relu_",
+    "sigmoid",
+    "sigmoid_",
+    "tanh",
+    "tanh_",
+    "contiguous",
+    "clone",
+    "float",
+    "detach",
+    "softmax",
+    "clamp",
+    "clamp_",
+    "neg",
+    "exp",
+    "abs",
+    "sqrt",
+    "div_",
+    "add_",
+    "mul_",
+    "sub_",
+    "hardtanh_",
+    "type_as",
 }
 _ARITH_FUNCTIONS: dict[Any, Callable[[Any, Any], Any]] = {
-    operator.add: operator.add, operator.sub: operator.sub, operator.mul: operator.mul,
-    operator.truediv: operator.truediv, operator.floordiv: operator.floordiv,
-    operator.iadd: operator.add, operator.imul: operator.mul, operator.isub: operator.sub,
-    torch.add: operator.add, torch.sub: operator.sub, torch.mul: operator.mul,
+    operator.add: operator.add,
+    operator.sub: operator.sub,
+    operator.mul: operator.mul,
+    operator.truediv: operator.truediv,
+    operator.floordiv: operator.floordiv,
+    operator.iadd: operator.add,
+    operator.imul: operator.mul,
+    operator.isub: operator.sub,
+    torch.add: operator.add,
+    torch.sub: operator.sub,
+    torch.mul: operator.mul,
     torch.div: operator.truediv,
 }
-_ARITH_METHODS = {"add", "sub", "mul", "div", "add_", "mul_", "sub_", "div_", "__add__",
-                  "__mul__", "__radd__", "__rmul__", "__sub__", "__rsub__", "__truediv__"}
+_ARITH_METHODS = {
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "add_",
+    "mul_",
+    "sub_",
+    "div_",
+    "__add__",
+    "__mul__",
+    "__radd__",
+    "__rmul__",
+    "__sub__",
+    "__rsub__",
+    "__truediv__",
+}
 
 
 def _broadcast(*shapes: Sequence[int]) -> TensorShape:
@@ -101,8 +188,14 @@ def _pair(v: Any, n: int) -> tuple[int, ...]:
     return tuple(v) if isinstance(v, tuple | list) else (v,) * n
 
 
+def _positive(out: int) -> int:
+    if out < 1:
+        raise NoRule("output smaller than 1: the input is too small for this layer")
+    return out
+
+
 def _conv_out(size: int, k: int, s: int, p: int, d: int) -> int:
-    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+    return _positive((size + 2 * p - d * (k - 1) - 1) // s + 1)
 
 
 def _pool_out(size: int, k: int, s: int, p: int, d: int, ceil: bool) -> int:
@@ -110,7 +203,7 @@ def _pool_out(size: int, k: int, s: int, p: int, d: int, ceil: bool) -> int:
     out = (math.ceil(num / s) if ceil else num // s) + 1
     if ceil and (out - 1) * s >= size + p:
         out -= 1
-    return out
+    return _positive(out)
 
 
 def _pool_shape(x: Sequence[int], k: Any, s: Any, p: Any, d: Any, ceil: bool) -> TensorShape:
@@ -188,6 +281,8 @@ def _module_rule(m: nn.Module, args: list[Any], kwargs: dict[str, Any]) -> Any:
         return x
     if t in (nn.Conv1d, nn.Conv2d, nn.Conv3d):
         n = len(x) - 2
+        if len(x) != m.weight.dim() or x[1] != m.in_channels:
+            raise NoRule("input channels do not match the convolution")
         if isinstance(m.padding, str):
             if m.padding == "same":
                 return TensorShape([x[0], m.out_channels, *x[2:]])
@@ -200,21 +295,32 @@ def _module_rule(m: nn.Module, args: list[Any], kwargs: dict[str, Any]) -> Any:
         ]
         return TensorShape([x[0], m.out_channels, *spatial])
     if t is nn.Linear:
+        if x[-1] != m.in_features:
+            raise NoRule("input features do not match the linear layer")
         return TensorShape([*x[:-1], m.out_features])
     if t in (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d):
+        if m.return_indices:
+            raise NoRule("pooling that returns indices")
         return _pool_shape(x, m.kernel_size, m.stride, m.padding, m.dilation, m.ceil_mode)
     if t in (nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d):
         return _pool_shape(x, m.kernel_size, m.stride, m.padding, 1, m.ceil_mode)
-    if t in (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d,
-             nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d):
+    if t in (
+        nn.AdaptiveAvgPool1d,
+        nn.AdaptiveAvgPool2d,
+        nn.AdaptiveAvgPool3d,
+        nn.AdaptiveMaxPool1d,
+        nn.AdaptiveMaxPool2d,
+        nn.AdaptiveMaxPool3d,
+    ):
         return _adaptive(x, m.output_size)
     if t is nn.Flatten:
         return _flatten(x, m.start_dim, m.end_dim)
     raise NoRule(f"no rule for module {t.__name__}")
 
 
-def _bind(args: list[Any], kwargs: dict[str, Any], names: Sequence[str],
-          defaults: dict[str, Any]) -> dict[str, Any]:
+def _bind(
+    args: list[Any], kwargs: dict[str, Any], names: Sequence[str], defaults: dict[str, Any]
+) -> dict[str, Any]:
     out = dict(defaults)
     out.update(zip(names, args, strict=False))
     out.update(kwargs)
@@ -249,16 +355,25 @@ def _function_rule(fn: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         b = _bind(args, kwargs, ("input", "start_dim", "end_dim"), {"start_dim": 0, "end_dim": -1})
         return _flatten(b["input"], b["start_dim"], b["end_dim"])
     if fn in (F.max_pool2d, F.max_pool1d):
-        b = _bind(args, kwargs, ("input", "kernel_size", "stride", "padding", "dilation",
-                                 "ceil_mode"),
-                  {"stride": None, "padding": 0, "dilation": 1, "ceil_mode": False})
-        return _pool_shape(b["input"], b["kernel_size"], b["stride"], b["padding"],
-                           b["dilation"], b["ceil_mode"])
+        b = _bind(
+            args,
+            kwargs,
+            ("input", "kernel_size", "stride", "padding", "dilation", "ceil_mode"),
+            {"stride": None, "padding": 0, "dilation": 1, "ceil_mode": False},
+        )
+        return _pool_shape(
+            b["input"], b["kernel_size"], b["stride"], b["padding"], b["dilation"], b["ceil_mode"]
+        )
     if fn in (F.avg_pool2d, torch._C._nn.avg_pool2d):
-        b = _bind(args, kwargs, ("input", "kernel_size", "stride", "padding", "ceil_mode"),
-                  {"stride": None, "padding": 0, "ceil_mode": False})
-        return _pool_shape(b["input"], b["kernel_size"], b["stride"], b["padding"], 1,
-                           b["ceil_mode"])
+        b = _bind(
+            args,
+            kwargs,
+            ("input", "kernel_size", "stride", "padding", "ceil_mode"),
+            {"stride": None, "padding": 0, "ceil_mode": False},
+        )
+        return _pool_shape(
+            b["input"], b["kernel_size"], b["stride"], b["padding"], 1, b["ceil_mode"]
+        )
     if fn in (F.adaptive_avg_pool2d, F.adaptive_max_pool2d):
         b = _bind(args, kwargs, ("input", "output_size"), {})
         return _adaptive(b["input"], b["output_size"])
@@ -317,7 +432,9 @@ def _method_rule(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     raise NoRule(f"no rule for method {name}")
 
 
-def infer_shapes(graph: fx.Graph, root: nn.Module, input_shape: Sequence[int]) -> dict[fx.Node, Any]:
+def infer_shapes(
+    graph: fx.Graph, root: nn.Module, input_shape: Sequence[int]
+) -> dict[fx.Node, Any]:
     """Value of every node: a :class:`TensorShape`, a tuple of them, or a plain value.
 
     Raises :class:`NoRule` at the first node without a rule.

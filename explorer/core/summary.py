@@ -41,7 +41,9 @@ def analyze(spec: ModelSpec, input_size: int | None = None, model: Any = None) -
     return Analysis(spec=spec, model=model, graph=mg, tree=build_blocks(mg))
 
 
-def analyze_steps(name: str, input_size: int | None = None) -> Generator[tuple[float, str], None, Analysis]:
+def analyze_steps(
+    name: str, input_size: int | None = None
+) -> Generator[tuple[float, str], None, Analysis]:
     """:func:`analyze` as a generator of (fraction done, what is happening); returns the Analysis.
 
     Meant for a worker thread: the first step imports torch and timm.
@@ -218,11 +220,17 @@ def format_table(an: Analysis, depth: int = 3) -> str:
     lines.append(f"MACs per image:    {_fmt_count(an.graph.total_macs)} ({_fmt_si(total_m)})")
     ref = _reference(spec)
     if "params" in ref:
-        verdict = "equal" if ref["params"] == total_p else f"differs by {total_p - ref['params']:+,}"
-        lines.append(f"Published params:  {_fmt_count(ref['params'])} ({verdict}; {ref.get('source', '')})")
+        verdict = (
+            "equal" if ref["params"] == total_p else f"differs by {total_p - ref['params']:+,}"
+        )
+        lines.append(
+            f"Published params:  {_fmt_count(ref['params'])} ({verdict}; {ref.get('source', '')})"
+        )
     if "macs" in ref:
         rel = (an.graph.total_macs - ref["macs"]) / ref["macs"] * 100
-        lines.append(f"Published MACs:    {_fmt_si(ref['macs'])} ({rel:+.2f}%; torchvision's GFLOPS are GMACs)")
+        lines.append(
+            f"Published MACs:    {_fmt_si(ref['macs'])} ({rel:+.2f}%; torchvision's GFLOPS are GMACs)"
+        )
     comp = layer_comparison(an)
     if comp:
         lines.append("")

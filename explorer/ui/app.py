@@ -26,6 +26,16 @@ def process_uptime() -> float:
 _IMPORTED = time.perf_counter()
 
 
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
+    return v
+
+
 def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
@@ -39,12 +49,20 @@ def _size(text: str) -> tuple[int, int]:
 def gui_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cnn-explorer", add_help=False)
     p.add_argument("--model", help="open this model at start")
-    p.add_argument("--input-size", type=int, default=None)
-    p.add_argument("--screenshot", metavar="FILE.png",
-                   help="save a screenshot of the window once the graph is shown, then exit")
+    p.add_argument("--input-size", type=_positive_int, default=None)
+    p.add_argument(
+        "--screenshot",
+        metavar="FILE.png",
+        help="save a screenshot of the window once the graph is shown, then exit",
+    )
     p.add_argument("--select", metavar="QUALNAME", help="select this block (with --screenshot)")
-    p.add_argument("--expand", metavar="ID", action="append", default=[],
-                   help="open this block or repeat group (repeatable)")
+    p.add_argument(
+        "--expand",
+        metavar="ID",
+        action="append",
+        default=[],
+        help="open this block or repeat group (repeatable)",
+    )
     p.add_argument("--colour-by", choices=("kind", "params", "macs"), default="kind")
     p.add_argument("--size", type=_size, metavar="WxH", help="window size")
     p.add_argument("--timeout", type=float, default=600.0, help=argparse.SUPPRESS)
@@ -77,6 +95,7 @@ def run_app(argv: list[str]) -> int:
     result = {"code": 0}
 
     if args.screenshot:
+
         def on_shown(_name: str) -> None:
             for e in args.expand:
                 win.session.set_expanded(win.session.expanded | {e})
@@ -105,9 +124,13 @@ def run_app(argv: list[str]) -> int:
 
         win.graphShown.connect(on_shown)
         win.modelFailed.connect(on_failed)
-        QTimer.singleShot(int(args.timeout * 1000), lambda: (
-            print("cnn-explorer: timed out waiting for the graph", file=sys.stderr),
-            app.exit(1)))
+        QTimer.singleShot(
+            int(args.timeout * 1000),
+            lambda: (
+                print("cnn-explorer: timed out waiting for the graph", file=sys.stderr),
+                app.exit(1),
+            ),
+        )
         win.session.set_colour_by(args.colour_by)
     if args.model:
         QTimer.singleShot(0, lambda: win.load_model(args.model, args.input_size))

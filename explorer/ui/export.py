@@ -18,8 +18,13 @@ def save_svg(lay: Layout, path: str | Path, title: str = "") -> None:
     Path(path).write_text(layout_to_svg(lay, title=title), encoding="utf-8")
 
 
-def save_png(lay: Layout, blocks: dict[str, Block], path: str | Path, colour_by: str = "kind",
-             scale: float = 1.5) -> None:
+def save_png(
+    lay: Layout,
+    blocks: dict[str, Block],
+    path: str | Path,
+    colour_by: str = "kind",
+    scale: float = 1.5,
+) -> None:
     """Render the whole graph (not just the visible part) to a PNG file."""
     from explorer.ui.graph_view import GraphView
 
@@ -28,8 +33,9 @@ def save_png(lay: Layout, blocks: dict[str, Block], path: str | Path, colour_by:
     scene = view.scene()
     rect = scene.sceneRect()
     s = min(scale, MAX_PNG_SIDE / max(rect.width(), 1), MAX_PNG_SIDE / max(rect.height(), 1))
-    img = QImage(max(1, int(rect.width() * s)), max(1, int(rect.height() * s)),
-                 QImage.Format_ARGB32)
+    img = QImage(
+        max(1, int(rect.width() * s)), max(1, int(rect.height() * s)), QImage.Format_ARGB32
+    )
     img.fill(QColor("#ffffff"))
     painter = QPainter(img)
     painter.setRenderHint(QPainter.Antialiasing)

@@ -95,7 +95,9 @@ class BoxItem(QGraphicsItem):
     def _has_side_glyph(self) -> bool:
         return not self.box.open and self.box.kind in ("residual", "se", "highway")
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
+    ) -> None:
         lod = _lod(painter, option)
         r = self._rect
         kind = self.box.kind
@@ -120,8 +122,11 @@ class BoxItem(QGraphicsItem):
                 f = QFont()
                 f.setPointSizeF(8.5)
                 painter.setFont(f)
-                painter.drawText(r.adjusted(8, 3, -4, 0), Qt.AlignLeft | Qt.AlignTop,
-                                 f"{self.box.label}  ({kind})")
+                painter.drawText(
+                    r.adjusted(8, 3, -4, 0),
+                    Qt.AlignLeft | Qt.AlignTop,
+                    f"{self.box.label}  ({kind})",
+                )
             return
         if self.merge in ("add", "mul"):
             painter.setPen(sel_pen if self.selected else QPen(QColor("#333333"), 1.2))
@@ -158,13 +163,17 @@ class BoxItem(QGraphicsItem):
             f.setPointSizeF(9)
             painter.setFont(f)
             if lod > DETAIL_LOD and self.block.out_shape:
-                painter.drawText(r.adjusted(4, 2, -4, -r.height() / 2 + 2), Qt.AlignCenter,
-                                 self.box.label)
+                painter.drawText(
+                    r.adjusted(4, 2, -4, -r.height() / 2 + 2), Qt.AlignCenter, self.box.label
+                )
                 f.setPointSizeF(7.5)
                 painter.setFont(f)
                 painter.setPen(QColor("#333333"))
-                painter.drawText(r.adjusted(4, r.height() / 2 - 2, -4, -2), Qt.AlignCenter,
-                                 fmt_shape(self.block.out_shape))
+                painter.drawText(
+                    r.adjusted(4, r.height() / 2 - 2, -4, -2),
+                    Qt.AlignCenter,
+                    fmt_shape(self.block.out_shape),
+                )
             else:
                 painter.drawText(r.adjusted(4, 0, -4, 0), Qt.AlignCenter, self.box.label)
 
@@ -180,9 +189,11 @@ class BoxItem(QGraphicsItem):
             painter.setPen(pen)
             painter.setBrush(Qt.NoBrush)
             path = QPainterPath(QPointF(r.right(), r.top() + 5))
-            path.cubicTo(QPointF(r.right() + self.ARC, r.top() + 5),
-                         QPointF(r.right() + self.ARC, r.bottom() - 5),
-                         QPointF(r.right(), r.bottom() - 5))
+            path.cubicTo(
+                QPointF(r.right() + self.ARC, r.top() + 5),
+                QPointF(r.right() + self.ARC, r.bottom() - 5),
+                QPointF(r.right(), r.bottom() - 5),
+            )
             painter.drawPath(path)
             if proj:
                 painter.setPen(QPen(QColor(EDGE_COLOURS["skip"]), 1.2))
@@ -206,7 +217,9 @@ class BoxItem(QGraphicsItem):
                 painter.drawLine(QPointF(x, r.top() + 6), QPointF(x, r.bottom() - 6))
         elif kind == "separable" and lod > 0.5:
             painter.setPen(QPen(QColor(255, 255, 255, 220), 1.2, Qt.DashLine))
-            painter.drawLine(QPointF(r.left() + 14, r.top() + 4), QPointF(r.left() + 14, r.bottom() - 4))
+            painter.drawLine(
+                QPointF(r.left() + 14, r.top() + 4), QPointF(r.left() + 14, r.bottom() - 4)
+            )
 
     # selection and expansion go through the view, which owns the session link
     def mousePressEvent(self, event: Any) -> None:  # noqa: N802
@@ -238,8 +251,10 @@ class EdgeItem(QGraphicsItem):
         self.path = QPainterPath(pts[0])
         for p in pts[1:]:
             self.path.lineTo(p)
-        self.pen = QPen(QColor(EDGE_COLOURS.get(edge.kind, "#7d8590")),
-                        {"skip": 2.2, "branch": 1.6, "gate": 1.8}.get(edge.kind, 1.2))
+        self.pen = QPen(
+            QColor(EDGE_COLOURS.get(edge.kind, "#7d8590")),
+            {"skip": 2.2, "branch": 1.6, "gate": 1.8}.get(edge.kind, 1.2),
+        )
         if edge.kind == "gate" or (edge.kind == "skip" and projection):
             self.pen.setStyle(Qt.DashLine)
         self.label = fmt_shape(edge.shape)
@@ -247,11 +262,13 @@ class EdgeItem(QGraphicsItem):
         a, b = pts[-2], pts[-1]
         ang = math.atan2(b.y() - a.y(), b.x() - a.x())
         s = 6.0
-        self.head = QPolygonF([
-            b,
-            QPointF(b.x() - s * math.cos(ang - 0.4), b.y() - s * math.sin(ang - 0.4)),
-            QPointF(b.x() - s * math.cos(ang + 0.4), b.y() - s * math.sin(ang + 0.4)),
-        ])
+        self.head = QPolygonF(
+            [
+                b,
+                QPointF(b.x() - s * math.cos(ang - 0.4), b.y() - s * math.sin(ang - 0.4)),
+                QPointF(b.x() - s * math.cos(ang + 0.4), b.y() - s * math.sin(ang + 0.4)),
+            ]
+        )
         self._bounds = self.path.boundingRect().adjusted(-8, -8, 90, 8)
         self.setAcceptedMouseButtons(Qt.NoButton)  # clicks go to the boxes below
 
@@ -261,7 +278,9 @@ class EdgeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802
         return self._bounds
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
+    ) -> None:
         lod = _lod(painter, option)
         painter.setBrush(Qt.NoBrush)
         if lod < FAR_LOD:
@@ -324,8 +343,12 @@ class GraphView(QGraphicsView):
         vmax = 0.0
         if colour_by in ("params", "macs"):
             vmax = max(
-                (getattr(blocks[b.block], colour_by) * b.count for b in lay.boxes.values()
-                 if not b.open), default=0.0,
+                (
+                    getattr(blocks[b.block], colour_by) * b.count
+                    for b in lay.boxes.values()
+                    if not b.open
+                ),
+                default=0.0,
             )
         for box in lay.boxes.values():
             blk = blocks[box.block]
@@ -353,17 +376,22 @@ class GraphView(QGraphicsView):
         if colour_by in ("params", "macs"):
             stops = "".join(
                 f'<span style="background:{heat_colour(vmax ** (i / 4), vmax).name()}">'
-                "&nbsp;&nbsp;&nbsp;</span>" for i in range(5)
+                "&nbsp;&nbsp;&nbsp;</span>"
+                for i in range(5)
             )
             self.legend.setText(
                 f"<b>{colour_by}</b> (log scale)<br>{stops}<br>0 &nbsp;&rarr;&nbsp; {vmax:,.0f}"
             )
         else:
-            kinds = sorted({b.kind for b in lay.boxes.values() if not b.open} | {
-                b.kind for b in lay.boxes.values() if b.open and b.kind != "sequential"})
+            kinds = sorted(
+                {b.kind for b in lay.boxes.values() if not b.open}
+                | {b.kind for b in lay.boxes.values() if b.open and b.kind != "sequential"}
+            )
             rows = "".join(
                 f'<tr><td style="background:{colour(k)}">&nbsp;&nbsp;&nbsp;</td>'
-                f"<td>&nbsp;{k}</td></tr>" for k in kinds if k in kind_table()
+                f"<td>&nbsp;{k}</td></tr>"
+                for k in kinds
+                if k in kind_table()
             )
             edges = "".join(
                 f'<tr><td style="color:{c}">&#9472;&#9472;</td><td>&nbsp;{k}</td></tr>'

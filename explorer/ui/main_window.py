@@ -44,7 +44,9 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
         self.setWindowTitle("cnn-explorer")
-        self.settings = settings if settings is not None else QSettings("cnn-explorer", "cnn-explorer")
+        self.settings = (
+            settings if settings is not None else QSettings("cnn-explorer", "cnn-explorer")
+        )
         self.session = Session()
         self.pool = WorkerPool(self)
         self.layout_data: Layout | None = None
@@ -74,7 +76,7 @@ class MainWindow(QMainWindow):
         self.session.connect("model_failed", self._on_model_failed)
         self.session.connect("selection_changed", self._on_selection_changed)
         self.session.connect("expanded_changed", lambda _e: self._relayout())
-        self.session.connect("colour_by_changed", lambda _m: self._relayout())
+        self.session.connect("colour_by_changed", self._on_colour_by_changed)
         self._restore()
 
     # -- construction ---------------------------------------------------------------------
@@ -193,14 +195,19 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()
-        self.pool.wait_all(5000)
+        self.hide()
+        self.pool.wait_all()
         super().closeEvent(event)
 
     # -- loading ----------------------------------------------------------------------------
 
     def load_model(self, name: str, input_size: int | None = None) -> None:
         """Build and trace ``name`` on a worker thread; the window stays usable."""
-        from explorer.core.summary import analyze_steps
+
+        def steps():  # noqa: ANN202 - runs on the worker thread, which imports torch
+            from explorer.core.summary import analyze_steps
+
+            return analyze_steps(name, input_size)
 
         self.pool.cancel_all()
         gen = self.session.request_model(name)
@@ -211,7 +218,7 @@ class MainWindow(QMainWindow):
         self.progress.show()
         self.cancel_button.show()
         self.pool.start(
-            lambda: analyze_steps(name, input_size),
+            steps,
             gen,
             on_yield=self._on_load_progress,
             on_done=self._on_loaded,
@@ -220,7 +227,7 @@ class MainWindow(QMainWindow):
 
     def cancel_loading(self) -> None:
         self.pool.cancel_all()
-        self.session.generation += 1  # whatever still arrives is stale
+        self.session.cancel_request()  # whatever still arrives is stale
         self._end_busy(f"Cancelled loading {self._loading_name}")
 
     def _end_busy(self, message: str) -> None:
@@ -262,8 +269,13 @@ class MainWindow(QMainWindow):
     def _on_model_failed(self, name: str, message: str) -> None:
         self._end_busy(f"Could not load {name}")
         self.modelFailed.emit(name, message)
-        box = QMessageBox(QMessageBox.Warning, "Model failed",
-                          f"{name} could not be loaded:\n\n{message}", QMessageBox.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Warning,
+            "Model failed",
+            f"{name} could not be loaded:\n\n{message}",
+            QMessageBox.Ok,
+            self,
+        )
         box.setModal(False)
         box.show()
         self._last_error_box = box
@@ -285,6 +297,12 @@ class MainWindow(QMainWindow):
         else:  # keep the user's zoom and place
             self.graph.setTransform(transform)
             self.graph.centerOn(center)
+
+    def _on_colour_by_changed(self, mode: str) -> None:
+        blocker = self.colour_combo.blockSignals(True)
+        self.colour_combo.setCurrentIndex(COLOUR_MODES.index(mode))
+        self.colour_combo.blockSignals(blocker)
+        self._relayout()
 
     def expand_all(self) -> None:
         an = self.session.analysis
@@ -354,13 +372,14 @@ class MainWindow(QMainWindow):
         if not hits:
             self.status_label.setText(f"No block matches '{text}'")
             return
+        if text in hits:  # an exact name first, then the others in order
+            hits.remove(text)
+            hits.insert(0, text)
         if hits != self._find_hits:
             self._find_hits, self._find_pos = hits, 0
         else:
             self._find_pos = (self._find_pos + 1) % len(hits)
-        exact = [h for h in hits if h == text]
-        target = exact[0] if exact and self._find_pos == 0 else hits[self._find_pos]
-        self.select_block(target)
+        self.select_block(hits[self._find_pos])
         self.status_label.setText(f"'{text}': match {self._find_pos + 1} of {len(hits)}")
 
     # -- export -----------------------------------------------------------------------------
@@ -371,7 +390,9 @@ class MainWindow(QMainWindow):
             return
         name = self.session.model_name or "graph"
         path, _ = QFileDialog.getSaveFileName(
-            self, f"Export {fmt.upper()}", str(Path.home() / f"{name}.{fmt}"),
+            self,
+            f"Export {fmt.upper()}",
+            str(Path.home() / f"{name}.{fmt}"),
             f"{fmt.upper()} (*.{fmt})",
         )
         if path:

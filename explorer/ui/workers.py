@@ -45,7 +45,7 @@ class GeneratorWorker(QObject):
                     self.finished.emit(gen, stop.value)
                     return
                 self.yielded.emit(gen, value)
-        except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported, never raised
             self.errored.emit(gen, error_message(exc))
 
 
@@ -101,11 +101,16 @@ class WorkerPool(QObject):
         for _, w in self._running:
             w.cancel()
 
-    def wait_all(self, msecs: int = 10_000) -> None:
-        for t, w in list(self._running):
+    def wait_all(self) -> None:
+        """Cancel every run and wait for its thread: a running QThread must not be destroyed.
+
+        A run stops at its next yield; a build between two yields is waited for.
+        """
+        for _, w in self._running:
             w.cancel()
+        for t, _ in list(self._running):
             t.quit()
-            t.wait(msecs)
+            t.wait()
 
     @property
     def busy(self) -> bool:

@@ -46,9 +46,20 @@ def run_window(model: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "shot.png")
         proc = subprocess.run(
-            [sys.executable, "-m", "explorer", "--model", model, "--screenshot", out,
-             "--size", "1600x1000"],
-            capture_output=True, text=True, timeout=600,
+            [
+                sys.executable,
+                "-m",
+                "explorer",
+                "--model",
+                model,
+                "--screenshot",
+                out,
+                "--size",
+                "1600x1000",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
     if proc.returncode != 0:
         raise SystemExit(f"window run failed for {model}: {proc.stderr.strip()[-500:]}")
@@ -56,8 +67,9 @@ def run_window(model: str) -> dict[str, float]:
 
 
 def run_baseline(model: str) -> float:
-    proc = subprocess.run([sys.executable, "-c", BASELINE, model], capture_output=True,
-                          text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", BASELINE, model], capture_output=True, text=True, timeout=600
+    )
     if proc.returncode != 0:
         raise SystemExit(f"baseline failed for {model}: {proc.stderr.strip()[-500:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])["baseline_s"]
@@ -84,8 +96,10 @@ def paint_times(model: str, frames: int = 15) -> dict[str, float]:
         view.show_layout(lay, an.tree.blocks)
         view.show()
         app.processEvents()
-        for zoom_label, setup in (("fit", lambda v: v.fit()),
-                                  ("zoomed", lambda v: (v.resetTransform(), v.scale(1.5, 1.5)))):
+        for zoom_label, setup in (
+            ("fit", lambda v: v.fit()),
+            ("zoomed", lambda v: (v.resetTransform(), v.scale(1.5, 1.5))),
+        ):
             setup(view)
             app.processEvents()
             img = QImage(view.viewport().size(), QImage.Format_ARGB32_Premultiplied)
@@ -122,20 +136,35 @@ def main() -> int:
         graph = statistics.median(w["graph_shown_s"] for w in win)
         b = statistics.median(base)
         paint = paint_times(m)
-        results[m] = {"window_shown_s": shown, "graph_shown_s": graph, "baseline_s": b,
-                      "graph_over_baseline": graph / b, **paint}
-    print("| model | window shown s | graph shown s | import+build s | ratio | frame fit ms "
-          "| frame zoomed ms | frame fit, all open ms | frame zoomed, all open ms |")
+        results[m] = {
+            "window_shown_s": shown,
+            "graph_shown_s": graph,
+            "baseline_s": b,
+            "graph_over_baseline": graph / b,
+            **paint,
+        }
+    print(
+        "| model | window shown s | graph shown s | import+build s | ratio | frame fit ms "
+        "| frame zoomed ms | frame fit, all open ms | frame zoomed, all open ms |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for m, r in results.items():
-        print(f"| {m} | {r['window_shown_s']:.2f} | {r['graph_shown_s']:.2f} | "
-              f"{r['baseline_s']:.2f} | {r['graph_over_baseline']:.2f}x | "
-              f"{r['default_fit_ms']:.1f} | {r['default_zoomed_ms']:.1f} | "
-              f"{r['all_fit_ms']:.1f} | {r['all_zoomed_ms']:.1f} |")
-    ok = all(r["window_shown_s"] <= 1.0 and r["graph_over_baseline"] <= 1.5
-             and max(r["default_fit_ms"], r["default_zoomed_ms"]) <= 16 for r in results.values())
-    print(f"targets (window <= 1 s, graph <= 1.5x baseline, frame <= 16 ms): "
-          f"{'met' if ok else 'NOT met'}")
+        print(
+            f"| {m} | {r['window_shown_s']:.2f} | {r['graph_shown_s']:.2f} | "
+            f"{r['baseline_s']:.2f} | {r['graph_over_baseline']:.2f}x | "
+            f"{r['default_fit_ms']:.1f} | {r['default_zoomed_ms']:.1f} | "
+            f"{r['all_fit_ms']:.1f} | {r['all_zoomed_ms']:.1f} |"
+        )
+    ok = all(
+        r["window_shown_s"] <= 1.0
+        and r["graph_over_baseline"] <= 1.5
+        and max(r["default_fit_ms"], r["default_zoomed_ms"]) <= 16
+        for r in results.values()
+    )
+    print(
+        f"targets (window <= 1 s, graph <= 1.5x baseline, frame <= 16 ms): "
+        f"{'met' if ok else 'NOT met'}"
+    )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)

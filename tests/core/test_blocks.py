@@ -51,8 +51,19 @@ def test_googlenet_nine_inception_blocks_of_four_branches() -> None:
 def test_inception_v3_eleven_inception_blocks() -> None:
     inc = kinds("inception_v3", "inception")
     assert sorted(b.id for b in inc) == sorted(
-        ["Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_6a", "Mixed_6b", "Mixed_6c", "Mixed_6d",
-         "Mixed_6e", "Mixed_7a", "Mixed_7b", "Mixed_7c"]
+        [
+            "Mixed_5b",
+            "Mixed_5c",
+            "Mixed_5d",
+            "Mixed_6a",
+            "Mixed_6b",
+            "Mixed_6c",
+            "Mixed_6d",
+            "Mixed_6e",
+            "Mixed_7a",
+            "Mixed_7b",
+            "Mixed_7c",
+        ]
     )
     # the auxiliary head is counted in the parameters but does not run at inference
     tree = analysis("inception_v3").tree
@@ -95,7 +106,10 @@ def test_inception_resnet_v2_inception_and_residual_blocks() -> None:
     assert all("inception" in b.traits for b in res)
     assert all(b.motif.shortcut == "identity" for b in res)
     assert sorted(b.id for b in kinds("inception_resnet_v2", "inception")) == [
-        "mixed_5b", "mixed_6a", "mixed_7a"]
+        "mixed_5b",
+        "mixed_6a",
+        "mixed_7a",
+    ]
     assert tree.count("inception", trait=True) == 43
 
 

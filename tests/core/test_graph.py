@@ -81,3 +81,28 @@ def test_receptive_fields_match_published_values() -> None:
     assert (alex["conv1"].rf, alex["conv5"].rf, alex["pool5"].rf) == (11, 163, 195)
     vgg = analysis("vgg16").tree.blocks
     assert (vgg["features.29"].rf, vgg["features.30"].rf) == (196, 212)  # conv5_3, pool5
+
+
+def test_input_too_small_or_mismatched_is_an_error() -> None:
+    import pytest
+
+    from explorer.core.graph import TraceError
+    from explorer.core.registry import get
+    from explorer.core.summary import analyze
+
+    with pytest.raises(TraceError):
+        analyze(get("lenet5"), input_size=16)  # c5 would have a negative size
+    with pytest.raises(TraceError):
+        analyze(get("lenet5"), input_size=64)  # f6 would see 9720 features, not 120
+    mg = build_graph(nn.Sequential(nn.Conv2d(3, 6, 5), nn.ReLU()), (1, 3, 16, 16))
+    assert mg.g.nodes["0"]["out_shape"] == [1, 6, 12, 12]
+
+
+def test_receptive_field_ignores_weights_computed_in_forward() -> None:
+    from timm.layers import StdConv2d
+
+    m = nn.Sequential(StdConv2d(3, 8, 3, padding=1), StdConv2d(8, 8, 3, padding=1))
+    from explorer.core.blocks import build_blocks
+
+    tree = build_blocks(build_graph(m, (1, 3, 16, 16)))
+    assert (tree.blocks["0"].rf, tree.blocks["1"].rf) == (3, 5)

@@ -14,7 +14,9 @@ def test_deterministic() -> None:
     assert [(x.id, x.x, x.y, x.w, x.h) for x in a.boxes.values()] == [
         (x.id, x.x, x.y, x.w, x.h) for x in b.boxes.values()
     ]
-    assert [(e.src, e.dst, e.points) for e in a.edges] == [(e.src, e.dst, e.points) for e in b.edges]
+    assert [(e.src, e.dst, e.points) for e in a.edges] == [
+        (e.src, e.dst, e.points) for e in b.edges
+    ]
 
 
 def test_repeated_blocks_collapse_into_one_group() -> None:

@@ -63,11 +63,14 @@ def _write(tmp_path: Path, body: str) -> Path:
 
 
 def test_user_file_model(tmp_path: Path) -> None:
-    p = _write(tmp_path, """
+    p = _write(
+        tmp_path,
+        """
         from torch import nn
         def make():
             return nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU())
-    """)
+    """,
+    )
     spec = registry.get(f"{p}:make")
     m = spec.build()
     assert isinstance(m, nn.Sequential) and not m.training
@@ -77,7 +80,11 @@ def test_user_file_model(tmp_path: Path) -> None:
     ("body", "factory", "message"),
     [
         (None, "make", "model file not found"),
-        ("def make():\n    raise RuntimeError('boom')\n", "make", "make() raised RuntimeError: boom"),
+        (
+            "def make():\n    raise RuntimeError('boom')\n",
+            "make",
+            "make() raised RuntimeError: boom",
+        ),
         ("def make():\n    return 42\n", "make", "did not give a torch.nn.Module but int"),
         ("x = 1\n", "make", "has no callable 'make'"),
         ("import no_such_module_here\n", "make", "importing"),
@@ -95,3 +102,9 @@ def test_spec_requires_module() -> None:
     spec = ModelSpec(name="x", family="f", paper="p", year=2000, builder=lambda: "nope")
     with pytest.raises(ModelBuildError):
         spec.build()
+
+
+def test_user_file_that_exits_is_a_build_error(tmp_path: Path) -> None:
+    p = _write(tmp_path, "import sys\nsys.exit('usage: train.py DATA')\n")
+    with pytest.raises(ModelBuildError, match="SystemExit"):
+        registry.get(f"{p}:make").build()

@@ -59,3 +59,18 @@ def test_find_and_reveal() -> None:
     assert hits[0] == "layer1.0.conv2" and len(hits) == 16
     s.reveal("layer3.4.conv2")
     assert {"layer3", "layer3.4"} <= s.expanded
+
+
+def test_closing_a_block_keeps_a_sibling_group_open() -> None:
+    from explorer.core.layout import compute_layout
+
+    s, _ = make()
+    tree = s.analysis.tree
+    s.toggle_expanded("layer3.1..5")
+    s.toggle_expanded("layer3.1")
+    lay = compute_layout(tree, s.expanded)
+    assert {"layer3.2", "layer3.3", "layer3.4", "layer3.5"} <= set(lay.boxes)  # not regrouped
+    s.toggle_expanded("layer3.1")
+    assert "layer3.1..5" in s.expanded
+    lay = compute_layout(tree, s.expanded)
+    assert "layer3.1..5" not in lay.boxes and "layer3.1" in lay.boxes

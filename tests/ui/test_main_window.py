@@ -182,8 +182,10 @@ def test_settings_persist_recent_models(qtbot, window, settings) -> None:
 
 
 def test_window_module_imports_no_torch() -> None:
-    code = ("import sys; import explorer.ui.main_window; "
-            "sys.exit(1 if 'torch' in sys.modules or 'timm' in sys.modules else 0)")
+    code = (
+        "import sys; import explorer.ui.main_window; "
+        "sys.exit(1 if 'torch' in sys.modules or 'timm' in sys.modules else 0)"
+    )
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
 
 
@@ -191,9 +193,22 @@ def test_window_module_imports_no_torch() -> None:
 def test_screenshot_command(tmp_path: Path) -> None:
     out = tmp_path / "shot.png"
     proc = subprocess.run(
-        [sys.executable, "-m", "explorer", "--model", "resnet18", "--screenshot", str(out),
-         "--select", "layer2.0", "--size", "1200x800"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "explorer",
+            "--model",
+            "resnet18",
+            "--screenshot",
+            str(out),
+            "--select",
+            "layer2.0",
+            "--size",
+            "1200x800",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     t = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -214,3 +229,37 @@ def test_context_menu_expands_and_copies(qtbot, window) -> None:
     actions["Expand"].trigger()
     assert "layer2.0.conv1" in window.graph.boxes
     assert "Collapse" in [a.text() for a in window.block_menu("layer2.0").actions()]
+
+
+def test_colour_combo_follows_the_session(qtbot, window) -> None:
+    load(qtbot, window, "lenet5")
+    window.session.set_colour_by("macs")
+    assert window.colour_combo.currentText() == "MACs"
+    window.colour_combo.setCurrentIndex(0)
+    assert window.session.colour_by == "kind"
+
+
+def test_find_cycles_through_every_match(qtbot, window) -> None:
+    load(qtbot, window, "resnet18")
+    window.find_edit.setText("fc")
+    seen = []
+    for _ in range(3):
+        window.find_edit.returnPressed.emit()
+        seen.append(window.session.selected)
+    assert seen[0] == "fc"  # the exact name first
+    window.find_edit.setText("conv1")
+    seen = []
+    for _ in range(9):
+        window.find_edit.returnPressed.emit()
+        seen.append(window.session.selected)
+    assert seen[0] == "conv1" and len(set(seen)) == 9  # all 9 matches, none twice
+
+
+def test_close_while_loading_waits_for_the_worker(qtbot, settings) -> None:
+    from explorer.ui.main_window import MainWindow
+
+    w = MainWindow(settings=settings)
+    w.show()
+    w.load_model("resnet50")
+    w.close()  # must not destroy a running thread
+    assert not w.pool.busy or all(not t.isRunning() for t, _ in w.pool._running)

@@ -29,30 +29,60 @@ def _conv(cin: int, cout: int, k: int, bn: bool) -> int:
     return cin * cout * k * k + (2 * cout if bn else cout)
 
 
-def inception_params(cin: int, c1: int, r3: int, c3: int, r5: int, c5: int, pp: int,
-                     k5: int = 5, bn: bool = False) -> int:
+def inception_params(
+    cin: int, c1: int, r3: int, c3: int, r5: int, c5: int, pp: int, k5: int = 5, bn: bool = False
+) -> int:
     """Parameters of an inception module from its filter counts."""
     return (
-        _conv(cin, c1, 1, bn) + _conv(cin, r3, 1, bn) + _conv(r3, c3, 3, bn)
-        + _conv(cin, r5, 1, bn) + _conv(r5, c5, k5, bn) + _conv(cin, pp, 1, bn)
+        _conv(cin, c1, 1, bn)
+        + _conv(cin, r3, 1, bn)
+        + _conv(r3, c3, 3, bn)
+        + _conv(cin, r5, 1, bn)
+        + _conv(r5, c5, k5, bn)
+        + _conv(cin, pp, 1, bn)
     )
 
 
 _GOOGLENET_PAPER = (
-    LayerRef("convolution 7x7/2", ("conv1",), 2_700, exact=False, macs=34_000_000,
-             from_description=_conv(3, 64, 7, False), expected=_conv(3, 64, 7, True)),
-    LayerRef("convolution 3x3/1 (+ 1x1 reduce)", ("conv2", "conv3"), 112_000, exact=False,
-             macs=360_000_000,
-             from_description=_conv(64, 64, 1, False) + _conv(64, 192, 3, False),
-             expected=_conv(64, 64, 1, True) + _conv(64, 192, 3, True)),
+    LayerRef(
+        "convolution 7x7/2",
+        ("conv1",),
+        2_700,
+        exact=False,
+        macs=34_000_000,
+        from_description=_conv(3, 64, 7, False),
+        expected=_conv(3, 64, 7, True),
+    ),
+    LayerRef(
+        "convolution 3x3/1 (+ 1x1 reduce)",
+        ("conv2", "conv3"),
+        112_000,
+        exact=False,
+        macs=360_000_000,
+        from_description=_conv(64, 64, 1, False) + _conv(64, 192, 3, False),
+        expected=_conv(64, 64, 1, True) + _conv(64, 192, 3, True),
+    ),
     *(
-        LayerRef(f"inception ({k[9:]})", (k,), v[7], exact=False, macs=v[8],
-                 from_description=inception_params(*v[:7]),
-                 expected=inception_params(*v[:7], k5=3, bn=True))
+        LayerRef(
+            f"inception ({k[9:]})",
+            (k,),
+            v[7],
+            exact=False,
+            macs=v[8],
+            from_description=inception_params(*v[:7]),
+            expected=inception_params(*v[:7], k5=3, bn=True),
+        )
         for k, v in _GOOGLENET_TABLE.items()
     ),
-    LayerRef("linear", ("fc",), 1_000_000, exact=False, macs=1_000_000,
-             from_description=1024 * 1000 + 1000, expected=1024 * 1000 + 1000),
+    LayerRef(
+        "linear",
+        ("fc",),
+        1_000_000,
+        exact=False,
+        macs=1_000_000,
+        from_description=1024 * 1000 + 1000,
+        expected=1024 * 1000 + 1000,
+    ),
 )
 
 _GOOGLENET_NOTE = (
