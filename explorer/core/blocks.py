@@ -175,30 +175,18 @@ def _build_blocks(mg: ModelGraph) -> BlockTree:
             qual = d["module"]
             parent = parent_of(qual)
             ensure_module_block(parent)
-            if nid == qual:
-                b = Block(
-                    id=nid,
-                    parent=parent,
-                    kind=d["kind"],
-                    type=d["target"],
-                    depth=qual.count(".") + 1,
-                    is_leaf=True,
-                    params=mg.module_params(qual),
-                    hparams=d.get("hparams", {}),
-                    op=d["target"],
-                )
-            else:
-                b = Block(
-                    id=nid,
-                    parent=parent,
-                    kind=d["kind"],
-                    type=d["target"],
-                    depth=qual.count(".") + 1,
-                    is_leaf=True,
-                    params=0,
-                    hparams=d.get("hparams", {}),
-                    op=d["target"],
-                )
+            # a later call of the same module (relu@1) adds no parameters of its own
+            b = Block(
+                id=nid,
+                parent=parent,
+                kind=d["kind"],
+                type=d["target"],
+                depth=qual.count(".") + 1,
+                is_leaf=True,
+                params=mg.module_params(qual) if nid == qual else 0,
+                hparams=d.get("hparams", {}),
+                op=d["target"],
+            )
         else:
             scope = d.get("scope", "")
             ensure_module_block(scope)

@@ -9,6 +9,8 @@ import sys
 import tempfile
 import time
 
+from explorer.__main__ import _positive
+
 
 def process_uptime() -> float:
     """Seconds since this process started (Linux: from /proc; elsewhere since import)."""
@@ -26,16 +28,6 @@ def process_uptime() -> float:
 _IMPORTED = time.perf_counter()
 
 
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
-    return v
-
-
 def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
@@ -49,7 +41,7 @@ def _size(text: str) -> tuple[int, int]:
 def gui_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cnn-explorer", add_help=False)
     p.add_argument("--model", help="open this model at start")
-    p.add_argument("--input-size", type=_positive_int, default=None)
+    p.add_argument("--input-size", type=_positive, default=None)
     p.add_argument(
         "--screenshot",
         metavar="FILE.png",
