@@ -11,6 +11,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from explorer.argtypes import non_negative_int, positive_int
+
 EXIT_USAGE = 2
 
 
@@ -20,26 +22,6 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = EXIT_USAGE):
         super().__init__(message)
         self.code = code
-
-
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
-    return v
-
-
-def _non_negative(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got '{text}'") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {v}")
-    return v
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,10 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(or one JSON object with --json).",
     )
     s.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
-    s.add_argument("--input-size", type=_positive, metavar="N", help="input height = width")
+    s.add_argument("--input-size", type=positive_int, metavar="N", help="input height = width")
     s.add_argument(
         "--depth",
-        type=_non_negative,
+        type=non_negative_int,
         metavar="D",
         help="show blocks down to depth D (table default 3; JSON default all)",
     )
@@ -79,11 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png or FILE.svg")
     r.add_argument(
         "--depth",
-        type=_non_negative,
+        type=non_negative_int,
         metavar="D",
         help="open every block down to depth D (default: the window's first view)",
     )
-    r.add_argument("--input-size", type=_positive, metavar="N", help="input height = width")
+    r.add_argument("--input-size", type=positive_int, metavar="N", help="input height = width")
     r.add_argument("--colour-by", choices=("kind", "params", "macs"), default="kind")
 
     ls = sub.add_parser("list", help="list the registered models")

@@ -22,7 +22,6 @@ residual block or the carry of a highway block), ``gate`` (an SE or highway gate
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -122,13 +121,6 @@ class BlockTree:
         if trait:
             return sum(1 for b in self.blocks.values() if kind in b.traits)
         return sum(1 for b in self.blocks.values() if b.kind == kind)
-
-    def subtree(self, block_id: str) -> Iterable[Block]:
-        stack = [block_id]
-        while stack:
-            b = self.blocks[stack.pop()]
-            yield b
-            stack.extend(reversed(b.children))
 
 
 def build_blocks(mg: ModelGraph) -> BlockTree:

@@ -34,6 +34,7 @@ import torch
 from torch import fx, nn
 from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
 
+from explorer.core.layers import ACT_TYPES, DROPOUT_TYPES, NORM_TYPES, POOL_TYPES
 from explorer.core.ops import INPUT_ID, MERGE_OPS, OUTPUT_ID, paused_gc
 from explorer.core.shapes import TensorShape, infer_shapes
 
@@ -41,40 +42,6 @@ __all__ = ["INPUT_ID", "MERGE_OPS", "OUTPUT_ID", "ModelGraph", "build_graph", "p
 
 # -- leaf kinds ---------------------------------------------------------------------------
 
-_NORM_TYPES: tuple[type, ...] = (
-    nn.modules.batchnorm._NormBase,
-    nn.GroupNorm,
-    nn.LayerNorm,
-    nn.LocalResponseNorm,
-)
-_ACT_TYPES: tuple[type, ...] = (
-    nn.ReLU,
-    nn.ReLU6,
-    nn.LeakyReLU,
-    nn.PReLU,
-    nn.ELU,
-    nn.SELU,
-    nn.CELU,
-    nn.GELU,
-    nn.SiLU,
-    nn.Mish,
-    nn.Sigmoid,
-    nn.Tanh,
-    nn.Hardtanh,
-    nn.Hardswish,
-    nn.Hardsigmoid,
-    nn.Softmax,
-    nn.LogSoftmax,
-    nn.Softplus,
-)
-_POOL_TYPES: tuple[type, ...] = (
-    nn.modules.pooling._MaxPoolNd,
-    nn.modules.pooling._AvgPoolNd,
-    nn.modules.pooling._AdaptiveAvgPoolNd,
-    nn.modules.pooling._AdaptiveMaxPoolNd,
-    nn.modules.pooling._LPPoolNd,
-)
-_DROPOUT_TYPES: tuple[type, ...] = (nn.modules.dropout._DropoutNd,)
 
 _FN_KINDS: dict[str, str] = {}
 for _n in (
@@ -102,13 +69,13 @@ def module_kind(module: nn.Module) -> str:
         return "conv"
     if isinstance(module, nn.Linear):
         return "linear"
-    if isinstance(module, _NORM_TYPES):
+    if isinstance(module, NORM_TYPES):
         return "norm"
-    if isinstance(module, _ACT_TYPES):
+    if isinstance(module, ACT_TYPES):
         return "act"
-    if isinstance(module, _POOL_TYPES):
+    if isinstance(module, POOL_TYPES):
         return "pool"
-    if isinstance(module, _DROPOUT_TYPES):
+    if isinstance(module, DROPOUT_TYPES):
         return "dropout"
     name = type(module).__name__.lower()
     # Library layers outside torch.nn (timm's activations, DropPath, norm+act layers ...).
@@ -155,6 +122,20 @@ _HPARAMS = (
     "inplace",
     "ceil_mode",
 )
+
+
+def module_node_attrs(qual: str, module: nn.Module, params: int) -> dict[str, Any]:
+    """Attributes of the graph node for one call of a leaf module (see :class:`ModelGraph`)."""
+    return {
+        "op": "module",
+        "name": qual.rpartition(".")[2] or qual,
+        "target": type(module).__name__,
+        "module": qual,
+        "scope": qual,
+        "kind": module_kind(module),
+        "params": params,
+        "hparams": module_hparams(module),
+    }
 
 
 def module_hparams(module: nn.Module) -> dict[str, Any]:
@@ -249,9 +230,9 @@ def _timm_leaves() -> tuple[set[type], list[Any]]:
 _LAYER_TYPES: tuple[type, ...] = (
     nn.modules.conv._ConvNd,
     nn.Linear,
-    *_NORM_TYPES,
-    *_POOL_TYPES,
-    *_ACT_TYPES,
+    *NORM_TYPES,
+    *POOL_TYPES,
+    *ACT_TYPES,
 )
 
 
@@ -554,17 +535,7 @@ def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module
             mod = modules[qual]
             first = qual not in seen_modules
             seen_modules.add(qual)
-            own = subtree.get(qual, 0) if first else 0
-            attrs = {
-                "op": "module",
-                "name": qual.rpartition(".")[2] or qual,
-                "target": type(mod).__name__,
-                "module": qual,
-                "scope": qual,
-                "kind": module_kind(mod),
-                "params": own,
-                "hparams": module_hparams(mod),
-            }
+            attrs = module_node_attrs(qual, mod, subtree.get(qual, 0) if first else 0)
         else:  # call_function / call_method
             value = values.get(node)
             name = _fn_name(node)

@@ -19,8 +19,7 @@ from explorer.core.graph import (
     _module_macs,
     _param_owners,
     function_kind,
-    module_hparams,
-    module_kind,
+    module_node_attrs,
     subtree_param_counts,
 )
 from explorer.core.ops import INPUT_ID, OUTPUT_ID
@@ -91,17 +90,7 @@ def graph_from_hooks(model: nn.Module, input_shape: Sequence[int]) -> nx.DiGraph
         macs = _module_macs(m, [list(t.shape) for t in ins], list(outs[0].shape) if outs else None)
         add(
             nid,
-            {
-                "op": "module",
-                "name": qual.rpartition(".")[2] or qual,
-                "target": type(m).__name__,
-                "module": qual,
-                "scope": qual,
-                "kind": module_kind(m),
-                "params": own,
-                "macs": macs,
-                "hparams": module_hparams(m),
-            },
+            {**module_node_attrs(qual, m, own), "macs": macs},
             ins,
             out,
         )

@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
+from explorer.core.layers import ACT_TYPES
+
 
 class NoRule(Exception):
     """No shape rule for this node."""
@@ -31,7 +33,9 @@ class TensorShape(tuple):
     __slots__ = ()
 
 
+# Layers whose output has their input's shape (exact types: a subclass may differ).
 _SAME_MODULES: set[type] = {
+    *ACT_TYPES,
     nn.BatchNorm1d,
     nn.BatchNorm2d,
     nn.BatchNorm3d,
@@ -39,24 +43,6 @@ _SAME_MODULES: set[type] = {
     nn.LayerNorm,
     nn.LocalResponseNorm,
     nn.InstanceNorm2d,
-    nn.ReLU,
-    nn.ReLU6,
-    nn.LeakyReLU,
-    nn.PReLU,
-    nn.ELU,
-    nn.SELU,
-    nn.CELU,
-    nn.GELU,
-    nn.SiLU,
-    nn.Mish,
-    nn.Sigmoid,
-    nn.Tanh,
-    nn.Hardtanh,
-    nn.Hardswish,
-    nn.Hardsigmoid,
-    nn.Softmax,
-    nn.LogSoftmax,
-    nn.Softplus,
     nn.Dropout,
     nn.Dropout1d,
     nn.Dropout2d,

@@ -9,7 +9,7 @@ import sys
 import tempfile
 import time
 
-from explorer.__main__ import _positive
+from explorer.argtypes import positive_int
 
 
 def process_uptime() -> float:
@@ -41,7 +41,7 @@ def _size(text: str) -> tuple[int, int]:
 def gui_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cnn-explorer", add_help=False)
     p.add_argument("--model", help="open this model at start")
-    p.add_argument("--input-size", type=_positive, default=None)
+    p.add_argument("--input-size", type=positive_int, default=None)
     p.add_argument(
         "--screenshot",
         metavar="FILE.png",

@@ -309,7 +309,6 @@ class GraphView(QGraphicsView):
     blockClicked = Signal(str)  # noqa: N815 - Qt signal naming
     blockDoubleClicked = Signal(str)  # noqa: N815
     blockContextMenu = Signal(str, QPoint)  # noqa: N815
-    painted = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -473,7 +472,3 @@ class GraphView(QGraphicsView):
         if self.itemAt(event.position().toPoint()) is None and event.button() == Qt.LeftButton:
             self.blockClicked.emit("")
         super().mousePressEvent(event)
-
-    def paintEvent(self, event: Any) -> None:  # noqa: N802
-        super().paintEvent(event)
-        self.painted.emit()
