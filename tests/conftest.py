@@ -8,6 +8,8 @@ import os
 # plugin aborts the whole process, and an online timm lookup hangs for ~47 s.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
+# never contact a weights server from a test (the caches are still read)
+os.environ["CNN_EXPLORER_OFFLINE"] = "1"
 
 from pathlib import Path  # noqa: E402
 

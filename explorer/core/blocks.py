@@ -306,7 +306,7 @@ def _is_pass_through(g: nx.DiGraph, n: str) -> bool:
     ) == 1
 
 
-def _is_gate_act(d: dict[str, Any]) -> bool:
+def is_gate_act(d: dict[str, Any]) -> bool:
     text = f"{d.get('name', '')} {d.get('target', '')}".lower()
     return d["kind"] == "act" and ("sigmoid" in text or "gate" in text)
 
@@ -434,7 +434,7 @@ def _classify_merge(
             sg, sx = shapes[gi], shapes[xi]
             if len(sg) >= 3 and spatial(sg) == 1 and spatial(sx) > 1:
                 gate = branches[gi]
-                if any(_is_gate_act(g.nodes[n]) for n in gate):
+                if any(is_gate_act(g.nodes[n]) for n in gate):
                     return Motif("se", m, [branches[xi], gate], [ops[xi], ops[gi]], gate=gate)
     return None
 
@@ -474,7 +474,7 @@ def _highway(
     if not all(_merge_name(g.nodes[p]) == "mul" and p in inside for p in ops):
         return None
     shared = anc[0] & anc[1]
-    gates = [n for n in shared if _is_gate_act(g.nodes[n])]
+    gates = [n for n in shared if is_gate_act(g.nodes[n])]
     if not gates:
         return None
     t = max(gates, key=lambda n: g.nodes[n]["order"])

@@ -463,9 +463,9 @@ def _build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
 
                 g = graph_from_hooks(model, input_shape)
             except Exception as exc2:  # noqa: BLE001
+                first = f"{type(exc2).__name__}: {exc2}".splitlines()[0][:300]
                 raise TraceError(
-                    f"cannot trace the model (fx: {err}; forward pass: "
-                    f"{type(exc2).__name__}: {exc2})"
+                    f"cannot trace the model (fx: {err}; forward pass: {first})"
                 ) from exc2
             timings["hooks"] = time.perf_counter() - t0
             method = "hooks"

@@ -315,4 +315,5 @@ def _file_spec(ref: str) -> ModelSpec:
         paper="user model",
         year=0,
         builder=build,
+        classes="",  # unknown: class names are not guessed for a user's own model
     )

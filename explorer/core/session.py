@@ -9,7 +9,15 @@ session's methods; the session never calls a view directly, it emits events:
 - ``model_cancelled()``: the pending request was cancelled;
 - ``selection_changed(block_id | None)``;
 - ``expanded_changed(frozenset)``: which blocks are drawn open;
-- ``colour_by_changed(str)``: ``"kind"``, ``"params"`` or ``"macs"``.
+- ``colour_by_changed(str)``: ``"kind"``, ``"params"`` or ``"macs"``;
+- ``weights_requested(choice)``: weights were asked for (``auto``, ``pretrained``, ``random``
+  or a file path); ``weights_changed(info)``: the model now holds them;
+  ``weights_failed(choice, message)``: they could not be used, the model kept its weights;
+- ``images_changed(images, index, compare)``: the image list or the chosen images changed;
+- ``device_changed(device, precision)``;
+- ``results_invalidated()``: the last run's results no longer describe the model (a new model,
+  weights, image or device); ``results_changed(result)``: a run's results arrived;
+  ``run_failed(message)``.
 """
 
 from __future__ import annotations
@@ -34,6 +42,15 @@ class Session:
         self.expanded: frozenset[str] = frozenset({""})
         self.colour_by = "kind"
         self.generation = 0  # bumped on every model request; older results are dropped
+        self.weights_choice = "auto"
+        self.weights_info: Any = None  # explorer.core.weights.WeightsInfo
+        self.images: list[Any] = []  # explorer.analysis.data.LoadedImage
+        self.image_index = -1
+        self.compare_index = -1  # a second image run beside the first (SE comparison)
+        self.device = "auto"
+        self.precision = "fp32"
+        self.result: Any = None  # explorer.analysis.inference.RunResult
+        self.run_generation = 0  # bumped on every run request; older results are dropped
 
     # -- events ---------------------------------------------------------------------------
 
@@ -59,6 +76,8 @@ class Session:
         self.analysis = analysis
         self.model_name = analysis.spec.name
         self.selected = None
+        self.weights_info = None
+        self.invalidate()
         self.expanded = frozenset(expanded) | {""}
         self.emit("selection_changed", None)
         self.emit("model_changed", analysis)
@@ -130,3 +149,88 @@ class Session:
             return
         anc = [a for a in self.analysis.tree.ancestors(block_id) if a]
         self.set_expanded(set(self.expanded) | set(anc))
+
+    # -- weights, images, device, results ---------------------------------------------------
+
+    def request_weights(self, choice: str) -> None:
+        self.weights_choice = choice
+        self.emit("weights_requested", choice)
+
+    def set_weights(self, info: Any) -> None:
+        self.weights_info = info
+        self.invalidate()
+        self.emit("weights_changed", info)
+
+    def weights_failed(self, choice: str, message: str) -> None:
+        self.emit("weights_failed", choice, message)
+
+    @property
+    def image(self) -> Any:
+        return self.images[self.image_index] if 0 <= self.image_index < len(self.images) else None
+
+    @property
+    def compare_image(self) -> Any:
+        i = self.compare_index
+        return self.images[i] if 0 <= i < len(self.images) and i != self.image_index else None
+
+    def add_images(self, images: Iterable[Any], select: bool = True) -> None:
+        """Append images (an image already listed, by source, is not added twice)."""
+        known = {im.source: i for i, im in enumerate(self.images)}
+        first = None
+        for im in images:
+            if im.source in known:
+                idx = known[im.source]
+            else:
+                self.images.append(im)
+                idx = known[im.source] = len(self.images) - 1
+            first = idx if first is None else first
+        if first is not None and (select or self.image_index < 0):
+            self.set_image(first)
+        else:
+            self._images_changed()
+
+    def set_image(self, index: int) -> None:
+        if not 0 <= index < len(self.images):
+            raise IndexError(f"no image {index}")
+        self.image_index = index
+        self.invalidate()
+        self._images_changed()
+
+    def set_compare(self, index: int) -> None:
+        """The second image (-1 for none)."""
+        self.compare_index = index if 0 <= index < len(self.images) else -1
+        self.invalidate()
+        self._images_changed()
+
+    def _images_changed(self) -> None:
+        self.emit("images_changed", list(self.images), self.image_index, self.compare_index)
+
+    def set_device(self, device: str, precision: str = "fp32") -> None:
+        if (device, precision) != (self.device, self.precision):
+            self.device, self.precision = device, precision
+            self.invalidate()
+            self.emit("device_changed", device, precision)
+
+    def invalidate(self) -> None:
+        """The results shown no longer hold; a run started before now is stale."""
+        self.run_generation += 1
+        had = self.result is not None
+        self.result = None
+        if had:
+            self.emit("results_invalidated")
+
+    def next_run(self) -> int:
+        """A generation for a new run (a newer one supersedes it)."""
+        self.run_generation += 1
+        return self.run_generation
+
+    def set_result(self, result: Any, generation: int) -> bool:
+        if generation != self.run_generation:
+            return False
+        self.result = result
+        self.emit("results_changed", result)
+        return True
+
+    def run_failed(self, message: str, generation: int) -> None:
+        if generation == self.run_generation:
+            self.emit("run_failed", message)

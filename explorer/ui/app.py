@@ -56,6 +56,28 @@ def gui_parser() -> argparse.ArgumentParser:
         help="open this block or repeat group (repeatable)",
     )
     p.add_argument("--colour-by", choices=("kind", "params", "macs"), default="kind")
+    p.add_argument("--weights", metavar="W", help="auto, pretrained, random or a checkpoint file")
+    p.add_argument(
+        "--image",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="open this image, folder or sample:NAME (repeatable; the first is shown)",
+    )
+    p.add_argument("--compare", metavar="PATH", help="a second image beside the first")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    p.add_argument(
+        "--panel",
+        choices=("predictions", "feature-maps", "se-weights", "activation-std"),
+        help="show this bottom panel (with --screenshot: wait for its figures)",
+    )
+    p.add_argument(
+        "--keep",
+        metavar="MODEL",
+        action="append",
+        default=[],
+        help=argparse.SUPPRESS,  # screenshots: a model whose std curve is kept first
+    )
     p.add_argument("--size", type=_size, metavar="WxH", help="window size")
     p.add_argument("--timeout", type=float, default=600.0, help=argparse.SUPPRESS)
     return p
@@ -86,9 +108,35 @@ def run_app(argv: list[str]) -> int:
     timings = {"window_shown_s": round(process_uptime(), 3)}
     result = {"code": 0}
 
+    panel_titles = {
+        "predictions": "Predictions",
+        "feature-maps": "Feature maps",
+        "se-weights": "SE weights",
+        "activation-std": "Activation std",
+    }
+    if args.panel:
+        win.show_panel(panel_titles[args.panel])
+    if args.weights:
+        win.session.request_weights(args.weights)
+    if args.device != "auto":
+        win.session.set_device(args.device)
+    refs = list(args.image) + ([args.compare] if args.compare else [])
+    for ref in refs:
+        if ref.startswith("sample:"):
+            win.run.open_sample(ref[7:])
+        elif win.run.open_paths([ref]):
+            result["code"] = 2
+    if args.compare and len(win.session.images) > 1:
+        win.session.set_compare(len(win.session.images) - 1)
+        win.session.set_image(0)
+    wait_run = bool(args.panel or args.image or args.weights)
+    keep = list(args.keep)  # models whose std curves are kept before args.model is shown
+
     if args.screenshot:
 
         def on_shown(_name: str) -> None:
+            if keep:  # a model whose curve is kept first
+                return
             for e in args.expand:
                 win.session.set_expanded(win.session.expanded | {e})
             if args.select and not win.select_block(args.select):
@@ -98,7 +146,24 @@ def run_app(argv: list[str]) -> int:
                 win.graph.readable_fit()
             app.processEvents()
             timings["graph_shown_s"] = round(process_uptime(), 3)
-            QTimer.singleShot(100, capture)
+            if wait_run:
+                waiting["on"] = True
+            else:
+                QTimer.singleShot(100, capture)
+
+        waiting = {"on": False}
+
+        def on_ran(res: object) -> None:
+            probes = getattr(res, "probes", None)
+            if not waiting["on"] or (
+                args.select and getattr(probes, "feature_block", None) != args.select
+            ):
+                return
+            waiting["on"] = False
+            timings["run_shown_s"] = round(process_uptime(), 3)
+            QTimer.singleShot(200, capture)
+
+        win.run.ran.connect(on_ran)
 
         def capture() -> None:
             app.processEvents()
@@ -124,6 +189,16 @@ def run_app(argv: list[str]) -> int:
             ),
         )
         win.session.set_colour_by(args.colour_by)
-    if args.model:
-        QTimer.singleShot(0, lambda: win.load_model(args.model, args.input_size))
+
+    def on_kept_run(_res: object) -> None:
+        if keep and win.session.model_name == keep[0]:
+            keep.pop(0)
+            win.panels["Activation std"].keep()  # type: ignore[attr-defined]
+            win.load_model(keep[0] if keep else args.model, args.input_size)
+
+    if keep:
+        win.run.ran.connect(on_kept_run)
+    first = keep[0] if keep else args.model
+    if first:
+        QTimer.singleShot(0, lambda: win.load_model(first, args.input_size))
     return int(app.exec())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QToolBar,
     QWidget,
 )
@@ -30,6 +33,12 @@ from explorer.ui.browser import ModelBrowser
 from explorer.ui.export import save_png, save_svg
 from explorer.ui.graph_view import GraphView
 from explorer.ui.inspector import Inspector
+from explorer.ui.panels.activation_std import ActivationStdPanel
+from explorer.ui.panels.base import Panel
+from explorer.ui.panels.feature_maps import FeatureMapsPanel
+from explorer.ui.panels.predictions import PredictionsPanel
+from explorer.ui.panels.se_weights import SEWeightsPanel
+from explorer.ui.run_control import RunControl
 from explorer.ui.workers import WorkerPool
 
 MAX_RECENT = 8
@@ -62,8 +71,11 @@ class MainWindow(QMainWindow):
         self._dock(self.browser, "Models", Qt.LeftDockWidgetArea, "models")
         self._dock(self.inspector, "Inspector", Qt.RightDockWidgetArea, "inspector")
         self._build_toolbar()
-        self._build_menus()
         self._build_status()
+        self.run = RunControl(self)
+        self._build_panels()
+        self._build_menus()
+        self.setAcceptDrops(True)
 
         self.browser.modelChosen.connect(self.load_model)
         self.graph.blockClicked.connect(self._on_block_clicked)
@@ -77,6 +89,10 @@ class MainWindow(QMainWindow):
         self.session.connect("selection_changed", self._on_selection_changed)
         self.session.connect("expanded_changed", lambda _e: self._relayout())
         self.session.connect("colour_by_changed", self._on_colour_by_changed)
+        self.session.connect("results_invalidated", self._on_results_invalidated)
+        self.session.connect("results_changed", self._on_results_changed)
+        self.session.connect("run_failed", self._on_run_failed)
+        self.run.busyChanged.connect(self._on_run_busy)
         self._restore()
 
     # -- construction ---------------------------------------------------------------------
@@ -122,8 +138,49 @@ class MainWindow(QMainWindow):
         fit = tb.addAction("Fit (F)", self.graph.fit)
         fit.setShortcut(QKeySequence("F"))
 
+    def _build_panels(self) -> None:
+        self.tabs = QTabWidget()
+        self.panels: dict[str, Panel] = {}
+        for cls in (PredictionsPanel, FeatureMapsPanel, SEWeightsPanel, ActivationStdPanel):
+            panel = cls()
+            self.panels[cls.title] = panel
+            self.tabs.addTab(panel, cls.title)
+            panel.blockChosen.connect(self.select_block)
+        corner = QWidget()
+        row = QHBoxLayout(corner)
+        row.setContentsMargins(0, 0, 4, 0)
+        self.run_busy = QProgressBar()
+        self.run_busy.setRange(0, 0)
+        self.run_busy.setMaximumWidth(120)
+        self.run_busy.setMaximumHeight(14)
+        self.run_cancel = QPushButton("Cancel")
+        self.run_cancel.clicked.connect(self.run.cancel)
+        row.addWidget(self.run_busy)
+        row.addWidget(self.run_cancel)
+        self.run_busy.hide()
+        self.run_cancel.hide()
+        self.tabs.setCornerWidget(corner)
+        self._dock(self.tabs, "Panels", Qt.BottomDockWidgetArea, "panels")
+
+    def show_panel(self, title: str) -> None:
+        self.tabs.setCurrentWidget(self.panels[title])
+
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
+        open_act = QAction("Open images...", self)
+        open_act.setShortcut(QKeySequence.Open)
+        open_act.triggered.connect(self.run.open_dialog)
+        m.addAction(open_act)
+        m.addAction("Open a folder of images...", self.run.open_folder_dialog)
+        paste = QAction("Paste image", self)
+        paste.setShortcut(QKeySequence.Paste)
+        paste.triggered.connect(self.run.paste)
+        m.addAction(paste)
+        m.addAction(
+            "Load weights from file...",
+            lambda: self.run._on_weights_chosen(self.run.weights_combo.findData("file")),
+        )
+        m.addSeparator()
         self.recent_menu = m.addMenu("Recent models")
         self._fill_recent()
         m.addSeparator()
@@ -157,10 +214,14 @@ class MainWindow(QMainWindow):
         self.cancel_button.hide()
         self.cancel_button.clicked.connect(self.cancel_loading)
         self.info_label = QLabel("")
+        self.device_label = QLabel("device: -")
+        self.latency_label = QLabel("")
+        self.weights_label = QLabel("")
         sb.addWidget(self.status_label, 1)
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.cancel_button)
-        sb.addPermanentWidget(self.info_label)
+        for w in (self.info_label, self.weights_label, self.device_label, self.latency_label):
+            sb.addPermanentWidget(w)
 
     # -- persistence ----------------------------------------------------------------------
 
@@ -197,12 +258,49 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.hide()
         self.pool.wait_all()
+        self.run.wait_all()
         super().closeEvent(event)
+
+    # -- images dropped on the window --------------------------------------------------------
+
+    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.run.open_paths(paths)
+
+    # -- panels ----------------------------------------------------------------------------------
+
+    def _on_results_invalidated(self) -> None:
+        for p in self.panels.values():
+            p.invalidate()
+
+    def _on_results_changed(self, result: Any) -> None:
+        for title, p in self.panels.items():
+            try:
+                p.show_result(result, self.session)
+            except Exception as exc:  # noqa: BLE001 - a panel's bug must not take the window
+                p.status.setText(f"this panel failed: {type(exc).__name__}: {exc}")
+                print(f"cnn-explorer: panel {title} failed: {exc!r}", file=sys.stderr)
+
+    def _on_run_failed(self, message: str) -> None:
+        self.status_label.setText(f"Run failed: {message}")
+        for p in self.panels.values():
+            p.invalidate(f"the run failed: {message}")
+
+    def _on_run_busy(self, busy: bool, _what: str) -> None:
+        self.run_busy.setVisible(busy)
+        self.run_cancel.setVisible(busy)
 
     # -- loading ----------------------------------------------------------------------------
 
     def load_model(self, name: str, input_size: int | None = None) -> None:
         """Build and trace ``name`` on a worker thread; the window stays usable."""
+        self.run.set_input_size(input_size)
 
         def steps():  # noqa: ANN202 - runs on the worker thread, which imports torch
             from explorer.core.summary import analyze_steps
@@ -349,6 +447,7 @@ class MainWindow(QMainWindow):
 
     def _on_selection_changed(self, block_id: str | None) -> None:
         self.inspector.show_block(self.session.analysis, block_id)
+        self.panels["SE weights"].show_block(block_id)  # type: ignore[attr-defined]
         unit = self.graph.unit_for_block(block_id) if block_id is not None else None
         self.graph.set_selected(unit)
 

@@ -1,0 +1,110 @@
+"""From a user's choices to a model ready to run: weights, preprocessing (Qt-free).
+
+The command line and the window make the same choices the same way, so that
+``predict`` gives the same top-5 in both.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from explorer.analysis.data import Preprocess, preprocess_for
+from explorer.core.weights import (
+    WeightsError,
+    WeightsInfo,
+    WeightsUnavailable,
+    library_weights,
+    load_checkpoint,
+    load_pretrained,
+    random_weights,
+)
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from explorer.core.registry import ModelSpec
+
+#: weights choices besides a file path
+WEIGHT_CHOICES = ("auto", "pretrained", "random")
+
+#: set to 1 to never contact a server for weights (the cache is still used)
+OFFLINE_ENV = "CNN_EXPLORER_OFFLINE"
+
+
+def offline() -> bool:
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def reset_random(spec: ModelSpec, model: nn.Module) -> None:
+    """Give ``model`` a fresh random initialisation (the same modules, new values)."""
+    fresh = spec.build()
+    model.load_state_dict(fresh.state_dict())
+    if hasattr(model, "transform_input"):
+        model.transform_input = fresh.transform_input  # type: ignore[attr-defined]
+
+
+def apply_weights(
+    spec: ModelSpec, model: nn.Module, choice: str | None = "auto", fresh: bool = True
+) -> WeightsInfo:
+    """Put the chosen weights into ``model`` and say what it now holds.
+
+    ``choice``: ``"auto"`` (library pretrained weights when cached or downloadable, else
+    random with the reason in ``message``), ``"pretrained"`` (they, or an error),
+    ``"random"``, or the path of a checkpoint file. ``fresh`` says the model was just
+    built; otherwise it is re-initialised first so that nothing of earlier weights stays
+    (a file is checked before that, so a refused file leaves the model as it was).
+
+    Raises
+    ------
+    WeightsError
+        ``"pretrained"`` without library weights or offline, or a file that cannot be used.
+    """
+    choice = choice or "auto"
+    if choice == "random":
+        if not fresh:
+            reset_random(spec, model)
+        return random_weights(spec)
+    if choice in ("auto", "pretrained"):
+        if library_weights(spec) is None:
+            if choice == "pretrained":
+                raise WeightsError(f"{spec.name}: has no library pretrained weights")
+            info = random_weights(spec)
+            if not fresh:
+                reset_random(spec, model)
+            return info
+        try:
+            if not fresh:
+                reset_random(spec, model)
+            return load_pretrained(spec, model, timeout=0.0 if offline() else 3.0)
+        except WeightsUnavailable as exc:
+            if choice == "pretrained":
+                raise
+            info = random_weights(spec)
+            info.message = f"{exc}; using random weights"
+            return info
+    # a file: read and check it against a fresh copy when the model holds other weights
+    if not fresh:
+        probe = spec.build()
+        load_checkpoint(probe, choice)  # raises before the model is touched
+        model.load_state_dict(probe.state_dict())
+        info = load_checkpoint(model, choice)
+    else:
+        info = load_checkpoint(model, choice)
+    base = random_weights(spec)
+    info.transforms, info.categories = base.transforms, base.categories
+    return info
+
+
+def preprocess(
+    spec: ModelSpec,
+    info: WeightsInfo | None,
+    input_size: int | None = None,
+    normalize: str | None = None,
+    mean: Sequence[float] | None = None,
+    std: Sequence[float] | None = None,
+) -> Preprocess:
+    """The preprocessing for ``spec`` with these weights and the user's overrides."""
+    transforms = info.transforms if info is not None else None
+    return preprocess_for(spec, input_size, normalize, mean, std, transforms)

@@ -1,0 +1,111 @@
+"""Activation std by layer: in order along the depth and sorted (the ResNet paper's Fig. 7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton
+
+from explorer.analysis.probes import STD_LEVELS, make_plan, sorted_descending, std_by_layer
+from explorer.ui.panels.base import Panel
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
+
+
+class ActivationStdPanel(Panel):
+    title = "Activation std"
+
+    def __init__(self, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("layers"))
+        self.level_combo = QComboBox()
+        self.level_combo.addItems(["every layer", "norm outputs (Fig. 7)", "blocks"])
+        self.level_combo.setCurrentIndex(1)
+        bar.addWidget(self.level_combo)
+        self.keep_btn = QPushButton("Keep curve")
+        self.keep_btn.setToolTip("Keep this curve on the plot to compare with other models")
+        self.clear_btn = QPushButton("Clear kept")
+        bar.addWidget(self.keep_btn)
+        bar.addWidget(self.clear_btn)
+        bar.addStretch(1)
+        self.box.addLayout(bar)
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.ordered = self.canvas.addPlot(title="std of each output, in order")
+        self.ordered.setLabel("bottom", "layer index")
+        self.ordered.setLabel("left", "std")
+        self.ordered.addLegend(offset=(5, 5))
+        self.sorted = self.canvas.addPlot(title="sorted by magnitude")
+        self.sorted.setLabel("bottom", "rank")
+        self.sorted.addLegend(offset=(5, 5))
+        self.box.addWidget(self.canvas, 1)
+        self.kept: list[tuple[str, str, np.ndarray]] = []  # (label, level, values)
+        self.ids: list[str] = []
+        self.values = np.zeros(0)
+        self.label = ""
+        self._result: Any = None
+        self._plan: Any = None
+        self._plan_for: Any = None
+        self.level_combo.currentIndexChanged.connect(lambda _i: self._draw())
+        self.keep_btn.clicked.connect(self.keep)
+        self.clear_btn.clicked.connect(self.clear_kept)
+
+    @property
+    def level(self) -> str:
+        return STD_LEVELS[self.level_combo.currentIndex()]
+
+    def update_result(self, result: Any, session: Any) -> None:
+        an = session.analysis
+        if self._plan_for is not an.tree:
+            self._plan, self._plan_for = make_plan(an.tree), an.tree
+        self._result = result
+        info = session.weights_info
+        img = session.image
+        self.label = f"{an.spec.name} ({info.label if info else '?'}) on {img.name if img else '?'}"
+        self._draw()
+
+    def keep(self) -> None:
+        if len(self.values):
+            self.kept.append((self.label, self.level, self.values.copy()))
+            self._draw()
+
+    def clear_kept(self) -> None:
+        self.kept.clear()
+        self._draw()
+
+    def _draw(self) -> None:
+        for p in (self.ordered, self.sorted):
+            p.clear()
+        r = self._result
+        if r is None or r.probes is None:
+            return
+        self.ids, self.values = std_by_layer(r.probes, self._plan, self.level)
+        curves = [k for k in self.kept if k[1] == self.level] + [
+            (self.label + " (now)", self.level, self.values)
+        ]
+        for n, (label, _lvl, v) in enumerate(curves):
+            pen = pg.mkPen(PALETTE[n % len(PALETTE)], width=2 if n == len(curves) - 1 else 1.5)
+            self.ordered.plot(np.arange(1, len(v) + 1), v, pen=pen, name=label)
+            self.sorted.plot(np.arange(1, len(v) + 1), sorted_descending(v), pen=pen, name=label)
+        pts = pg.ScatterPlotItem(
+            x=np.arange(1, len(self.values) + 1),
+            y=self.values,
+            data=self.ids,
+            size=6,
+            brush=PALETTE[(len(curves) - 1) % len(PALETTE)],
+            hoverable=True,
+            tip=lambda x, y, data: f"{data}: std {y:.4f}",
+        )
+        pts.sigClicked.connect(self._on_points_clicked)
+        self.ordered.addItem(pts)
+        kept = f"; {len(self.kept)} kept curve(s)" if self.kept else ""
+        self.status.setText(
+            f"{len(self.ids)} outputs ({self.level_combo.currentText()}){kept}. "
+            "Click a point to select its block."
+        )
+
+    def _on_points_clicked(self, _item: Any, points: Any, *_: Any) -> None:
+        if len(points):
+            self.blockChosen.emit(str(points[0].data()))

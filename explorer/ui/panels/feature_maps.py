@@ -1,0 +1,166 @@
+"""Feature maps: the selected block's channels, most active first, paged; click to enlarge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton
+
+from explorer.analysis.views import FeaturePage, feature_page, normalise, overlay
+from explorer.ui.panels.base import Panel
+
+COLORMAPS = ("viridis", "inferno", "magma", "CET-L1", "turbo")
+PER_PAGE = 32
+
+
+def lut(name: str) -> np.ndarray:
+    return pg.colormap.get(name).getLookupTable(nPts=256)
+
+
+class FeatureMapsPanel(Panel):
+    title = "Feature maps"
+
+    def __init__(self, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        bar = QHBoxLayout()
+        self.prev_btn = QPushButton("<")
+        self.next_btn = QPushButton(">")
+        for b in (self.prev_btn, self.next_btn):
+            b.setFixedWidth(28)
+        self.page_label = QLabel("page 1/1")
+        self.cmap_combo = QComboBox()
+        self.cmap_combo.addItems(COLORMAPS)
+        self.overlay_box = QCheckBox("overlay on input")
+        self.image_combo = QComboBox()
+        self.image_combo.addItems(["image A"])
+        bar.addWidget(self.prev_btn)
+        bar.addWidget(self.page_label)
+        bar.addWidget(self.next_btn)
+        bar.addWidget(QLabel("colormap"))
+        bar.addWidget(self.cmap_combo)
+        bar.addWidget(self.overlay_box)
+        bar.addWidget(self.image_combo)
+        bar.addStretch(1)
+        self.box.addLayout(bar)
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.grid_view = self.canvas.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.grid_item = pg.ImageItem(axisOrder="row-major")
+        self.grid_view.addItem(self.grid_item)
+        self.big_view = self.canvas.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.big_item = pg.ImageItem(axisOrder="row-major")
+        self.big_view.addItem(self.big_item)
+        self.canvas.ci.layout.setColumnStretchFactor(0, 3)
+        self.canvas.ci.layout.setColumnStretchFactor(1, 2)
+        self.box.addWidget(self.canvas, 1)
+        self.page = 0
+        self.channel: int | None = None
+        self.current: FeaturePage | None = None
+        self._result: Any = None
+        self.prev_btn.clicked.connect(lambda: self.set_page(self.page - 1))
+        self.next_btn.clicked.connect(lambda: self.set_page(self.page + 1))
+        self.cmap_combo.currentIndexChanged.connect(lambda _i: self._draw())
+        self.overlay_box.toggled.connect(lambda _b: self._draw_big())
+        self.image_combo.currentIndexChanged.connect(lambda _i: self._draw())
+        self.grid_item.mouseClickEvent = self._on_grid_click
+
+    def update_result(self, result: Any, session: Any) -> None:
+        pr = result.probes
+        if self._result is None or pr is None or self._block(self._result) != pr.feature_block:
+            self.page, self.channel = 0, None
+        self._result = result
+        n = result.probes.batch if pr is not None else 1
+        blocker = self.image_combo.blockSignals(True)
+        keep = min(self.image_combo.currentIndex(), n - 1)
+        self.image_combo.clear()
+        self.image_combo.addItems(["image A", "image B"][:n])
+        self.image_combo.setCurrentIndex(max(keep, 0))
+        self.image_combo.blockSignals(blocker)
+        self._draw()
+
+    @staticmethod
+    def _block(result: Any) -> str | None:
+        return result.probes.feature_block if result.probes is not None else None
+
+    def _image(self) -> int:
+        return max(self.image_combo.currentIndex(), 0)
+
+    def set_page(self, page: int) -> None:
+        self.page = page
+        self._draw()
+
+    def _draw(self) -> None:
+        r = self._result
+        pr = r.probes if r is not None else None
+        if pr is None or pr.features is None:
+            self.grid_item.clear()
+            self.big_item.clear()
+            self.current = None
+            what = pr.feature_block if pr is not None else None
+            self.status.setText(
+                "Select a block in the graph to see its feature maps."
+                if what is None
+                else f"{what}: its output is not a module's output; no feature maps"
+            )
+            return
+        i = self._image()
+        order = pr.channel_order(i)
+        self.current = page = feature_page(pr.features[i], order, self.page, PER_PAGE)
+        self.page = page.page
+        self.grid_item.setImage(np.nan_to_num(page.image, nan=0.0), levels=(0, 1))
+        self.grid_item.setLookupTable(lut(self.cmap_combo.currentText()))
+        self.grid_view.autoRange(padding=0.01)
+        self.page_label.setText(f"page {page.page + 1}/{page.pages}")
+        if self.channel is None or self.channel not in range(pr.features.shape[1]):
+            self.channel = page.channels[0] if page.channels else None
+        c = pr.features.shape[1]
+        shape = "x".join(str(s) for s in pr.features.shape[1:])
+        self.status.setText(
+            f"<b>{pr.feature_block}</b>: {shape}; {c} channels ordered by mean activation, "
+            f"{PER_PAGE} a page. Click a tile to enlarge it."
+        )
+        self._draw_big()
+
+    def _draw_big(self) -> None:
+        r = self._result
+        if r is None or r.probes is None or r.probes.features is None or self.channel is None:
+            self.big_item.clear()
+            return
+        pr = r.probes
+        i = self._image()
+        fm = pr.features[i].numpy()
+        m = fm[self.channel] if fm.ndim == 3 else fm.reshape(fm.shape[0], 1, -1)[self.channel]
+        table = lut(self.cmap_combo.currentText())
+        if self.overlay_box.isChecked() and r.input is not None and r.preprocess is not None:
+            from explorer.analysis.data import model_view
+
+            rgb = overlay(m, model_view(r.input[i], r.preprocess), table, alpha=0.55)
+            self.big_item.setLookupTable(None)
+            self.big_item.setImage(rgb, levels=(0, 255))
+        else:
+            self.big_item.setImage(normalise(m), levels=(0, 1))
+            self.big_item.setLookupTable(table)
+        self.big_view.autoRange(padding=0.01)
+        mean = pr.channel_mean[i, self.channel] if pr.channel_mean is not None else float("nan")
+        std = pr.channel_std[i, self.channel] if pr.channel_std is not None else float("nan")
+        self.big_view.setToolTip(f"channel {self.channel}: mean {mean:.3f}, std {std:.3f}")
+        self.status.setText(
+            self.status.text().split(" | ")[0]
+            + f" | enlarged: channel {self.channel} (mean {mean:.3f}, std {std:.3f})"
+        )
+
+    def choose_tile(self, x: float, y: float) -> int | None:
+        """Enlarge the channel under grid pixel (x, y); returns it."""
+        if self.current is None:
+            return None
+        c = self.current.tile_at(x, y)
+        if c is not None:
+            self.channel = c
+            self._draw_big()
+        return c
+
+    def _on_grid_click(self, ev: Any) -> None:
+        p = ev.pos()
+        if self.choose_tile(p.x(), p.y()) is not None:
+            ev.accept()

@@ -1,0 +1,115 @@
+"""Predictions: the top-5 classes, and the image as the model sees it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from explorer.analysis.views import prediction_rows
+from explorer.ui.panels.base import Panel
+
+
+def to_pixmap(rgb: np.ndarray) -> QPixmap:
+    """An HxWx3 uint8 array as a pixmap (copied: the array may go away)."""
+    a = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
+    h, w = a.shape[:2]
+    img = QImage(a.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+    return QPixmap.fromImage(img.copy())
+
+
+class PredictionsPanel(Panel):
+    title = "Predictions"
+
+    def __init__(self, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        row = QHBoxLayout()
+        self.view = QLabel()
+        self.view.setFixedSize(180, 180)
+        self.view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.view.setToolTip("The input as the model sees it (after resize, crop and scaling)")
+        self.view.setStyleSheet("background: #222;")
+        col = QVBoxLayout()
+        col.addWidget(self.view)
+        self.view_caption = QLabel("")
+        self.view_caption.setWordWrap(True)
+        self.view_caption.setMaximumWidth(180)
+        col.addWidget(self.view_caption)
+        col.addStretch(1)
+        row.addLayout(col)
+        self.table = QTableWidget(5, 3)
+        self.table.setHorizontalHeaderLabels(["#", "class", "probability"])
+        self.table.verticalHeader().hide()
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(2, 220)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        row.addWidget(self.table, 1)
+        self.box.addLayout(row, 1)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """What the table shows (rank, class, probability text)."""
+        out = []
+        for r in range(self.table.rowCount()):
+            items = [self.table.item(r, c) for c in range(2)]
+            bar = self.table.cellWidget(r, 2)
+            if items[0] is None or not isinstance(bar, QProgressBar):
+                continue
+            out.append((items[0].text(), items[1].text(), bar.format()))
+        return out
+
+    def update_result(self, result: Any, session: Any) -> None:
+        from explorer.analysis.data import model_view
+
+        top = result.top[0]
+        self.table.setRowCount(len(top))
+        for r, (rank, label, p) in enumerate(prediction_rows(top)):
+            self.table.setItem(r, 0, QTableWidgetItem(rank))
+            self.table.setItem(r, 1, QTableWidgetItem(label))
+            bar = QProgressBar()
+            bar.setRange(0, 1000)
+            bar.setValue(round(p * 1000))
+            bar.setFormat(f"{p:.2%}")
+            self.table.setCellWidget(r, 2, bar)
+        x = getattr(result, "input", None)
+        prep = getattr(result, "preprocess", None)
+        if x is not None and prep is not None:
+            pm = to_pixmap(model_view(x[0], prep))
+            self.view.setPixmap(
+                pm.scaled(
+                    self.view.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.FastTransformation,
+                )
+            )
+            self.view_caption.setText(f"{prep.size}x{prep.size} as the model sees it")
+        img = session.image
+        info = session.weights_info
+        parts = [f"<b>{img.name if img else '?'}</b>"]
+        if info is not None:
+            parts.append(f"weights: {info.label}")
+        parts.append(f"{result.latency_ms:.1f} ms on {result.device}")
+        if prep is not None:
+            parts.append(prep.describe())
+        if img is not None and img.notes:
+            parts.append("image: " + "; ".join(img.notes))
+        parts += result.notes
+        if info is not None and not info.trained:
+            parts.append(
+                "<span style='color:#c0392b'><b>untrained weights</b>: these "
+                "probabilities mean nothing</span>"
+            )
+        self.status.setText(" | ".join(parts))

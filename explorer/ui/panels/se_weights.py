@@ -1,0 +1,114 @@
+"""SE channel weights: one block's gate per channel, two images side by side, and a heat map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
+
+from explorer.analysis.probes import se_matrix
+from explorer.ui.panels.base import Panel
+
+COLOURS = ("#2e86c1", "#e67e22")
+
+
+class SEWeightsPanel(Panel):
+    title = "SE weights"
+
+    def __init__(self, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("SE block"))
+        self.block_combo = QComboBox()
+        self.block_combo.setMinimumWidth(220)
+        bar.addWidget(self.block_combo)
+        bar.addWidget(
+            QLabel(
+                "  Choose image B in the toolbar's 'compare' box to set two images side by side."
+            )
+        )
+        bar.addStretch(1)
+        self.box.addLayout(bar)
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.bars = self.canvas.addPlot(title="gate per channel")
+        self.bars.setLabel("bottom", "channel")
+        self.bars.setLabel("left", "gate (sigmoid)")
+        self.bars.setYRange(0, 1)
+        self.bars.addLegend(offset=(5, 5))
+        self.heat = self.canvas.addPlot(title="SE blocks x channels (image A)")
+        self.heat.setLabel("bottom", "channel")
+        self.heat.setLabel("left", "SE block (click a row to select it)")
+        self.heat.invertY(True)
+        self.heat_item = pg.ImageItem(axisOrder="row-major")
+        self.heat.addItem(self.heat_item)
+        self.heat_item.setLookupTable(pg.colormap.get("viridis").getLookupTable(nPts=256))
+        self.canvas.ci.layout.setColumnStretchFactor(0, 3)
+        self.canvas.ci.layout.setColumnStretchFactor(1, 2)
+        self.box.addWidget(self.canvas, 1)
+        self.heat_ids: list[str] = []
+        self._result: Any = None
+        self.block_combo.currentIndexChanged.connect(lambda _i: self._draw_bars())
+        self.heat_item.mouseClickEvent = self._on_heat_click
+
+    def update_result(self, result: Any, session: Any) -> None:
+        self._result = result
+        pr = result.probes
+        gates = pr.se_gates if pr is not None else {}
+        if not gates:
+            self.status.setText("This model has no squeeze-and-excitation blocks.")
+            self.block_combo.clear()
+            self.bars.clear()
+            self.heat_item.clear()
+            return
+        names = [im.name for im in (session.image, session.compare_image) if im is not None]
+        self.names = names
+        want = session.selected if session.selected in gates else self.block_combo.currentText()
+        blocker = self.block_combo.blockSignals(True)
+        self.block_combo.clear()
+        self.block_combo.addItems(list(gates))
+        self.block_combo.setCurrentIndex(max(list(gates).index(want) if want in gates else 0, 0))
+        self.block_combo.blockSignals(blocker)
+        self.heat_ids, m = se_matrix(pr, image=0)
+        self.heat_item.setImage(np.nan_to_num(m, nan=0.0), levels=(0, 1))
+        self.status.setText(
+            f"{len(gates)} SE blocks; gates of {' and '.join(names)} "
+            "(0 = channel suppressed, 1 = kept). Heat map rows: blocks in order."
+        )
+        self._draw_bars()
+
+    def show_block(self, block_id: str | None) -> None:
+        """Follow the graph's selection when it is an SE block."""
+        i = self.block_combo.findText(block_id or "")
+        if i >= 0:
+            self.block_combo.setCurrentIndex(i)
+
+    def _draw_bars(self) -> None:
+        self.bars.clear()
+        r = self._result
+        block = self.block_combo.currentText()
+        if r is None or r.probes is None or block not in r.probes.se_gates:
+            return
+        g = r.probes.se_gates[block]
+        n = g.shape[1]
+        k = g.shape[0]
+        width = 0.8 / k
+        for i in range(k):
+            x = np.arange(n) + (i - (k - 1) / 2) * width
+            name = self.names[i] if i < len(self.names) else f"image {i}"
+            self.bars.addItem(
+                pg.BarGraphItem(x=x, height=g[i], width=width, brush=COLOURS[i % 2], name=name)
+            )
+        self.bars.setTitle(f"{block}: gate per channel ({n} channels)")
+        self.bars.setXRange(-1, n)
+
+    def block_at_row(self, y: float) -> str | None:
+        row = int(y)
+        return self.heat_ids[row] if 0 <= row < len(self.heat_ids) else None
+
+    def _on_heat_click(self, ev: Any) -> None:
+        b = self.block_at_row(ev.pos().y())
+        if b is not None:
+            ev.accept()
+            self.blockChosen.emit(b)
