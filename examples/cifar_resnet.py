@@ -12,7 +12,8 @@ Use it with the program, e.g.::
         --normalize imagenet
 
 or open it in the window as the model ``examples/cifar_resnet.py:resnet56``. The input is a
-32x32 RGB image scaled to [0, 1] and normalised with ImageNet's mean and std.
+32x32 RGB image scaled to [0, 1] and normalised with ImageNet's mean and std. A model's
+``class_names`` attribute gives the names of its classes.
 
 The architecture: a 3x3 convolution to 16 channels, then three stages of n basic blocks each
 (16, 32, 64 channels at 32x32, 16x16, 8x8; depth = 6n + 2), global average pooling and a
@@ -62,11 +63,21 @@ class BasicBlock(nn.Module):
         return self.relu2(out + self.shortcut(x))
 
 
+CIFAR10_CLASSES = [
+    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
+]  # fmt: skip
+
+
 class CifarResNet(nn.Module):
-    """ResNet for 32x32 inputs: 6n + 2 layers with n blocks per stage."""
+    """ResNet for 32x32 inputs: 6n + 2 layers with n blocks per stage.
+
+    ``class_names`` (a list of strings, one per output) is what the program shows as the
+    names of the classes of a user's own model.
+    """
 
     def __init__(self, n: int, num_classes: int = 10):
         super().__init__()
+        self.class_names = list(CIFAR10_CLASSES) if num_classes == 10 else None
         self.conv1 = nn.Conv2d(3, 16, 3, stride=1, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(16)
         self.relu = nn.ReLU()

@@ -474,5 +474,6 @@ def test_user_model_on_cifar_images(shared_data: Path, tmp_path: Path, capsys) -
     np.testing.assert_array_equal(got, expected)
     assert (got == labels).sum() >= 17
     for i, r in enumerate(rows):
-        assert r["top5"][0]["label"] == f"class {expected[i]}"  # a user's model: no names
+        # the model file's class_names attribute names the classes
+        assert r["top5"][0]["label"] == str(data["classes"][expected[i]])
         assert r["top5"][0]["prob"] == pytest.approx(float(direct[i].max()), rel=1e-4)

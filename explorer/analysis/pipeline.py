@@ -48,6 +48,18 @@ def reset_random(spec: ModelSpec, model: nn.Module) -> None:
 def apply_weights(
     spec: ModelSpec, model: nn.Module, choice: str | None = "auto", fresh: bool = True
 ) -> WeightsInfo:
+    """:func:`_apply_weights`, with a user model's own ``class_names`` where no names are known."""
+    info = _apply_weights(spec, model, choice, fresh)
+    names = getattr(model, "class_names", None)
+    if info.categories is None and isinstance(names, list | tuple):
+        if names and all(isinstance(n, str) for n in names):
+            info.categories = list(names)
+    return info
+
+
+def _apply_weights(
+    spec: ModelSpec, model: nn.Module, choice: str | None, fresh: bool
+) -> WeightsInfo:
     """Put the chosen weights into ``model`` and say what it now holds.
 
     ``choice``: ``"auto"`` (library pretrained weights when cached or downloadable, else

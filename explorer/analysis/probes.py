@@ -451,9 +451,19 @@ def std_by_layer(
 
 
 def _unit_depth(plan: ProbePlan) -> int:
-    """The depth of the model's repeated units: the shallowest depth with a merge block."""
+    """The depth of the model's repeated units.
+
+    The shallowest depth with a merge block (residual, inception ...); without any (a
+    plain network), the depth that holds the most containers (its conv-bn-relu blocks).
+    """
     merged = [plan.depth[b] for b, k in plan.kinds.items() if k in _UNIT_KINDS and b]
-    return min(merged) if merged else 1
+    if merged:
+        return min(merged)
+    counts: dict[int, int] = {}
+    for b, leaf in plan.leaf.items():
+        if b and not leaf:
+            counts[plan.depth[b]] = counts.get(plan.depth[b], 0) + 1
+    return max(counts, key=lambda d: (counts[d], -d)) if counts else 1
 
 
 _UNIT_KINDS = ("residual", "inception", "dense", "repvgg", "highway", "separable")

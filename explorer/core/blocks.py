@@ -3,7 +3,8 @@
 Blocks follow the module tree. A container's kind is read from the structure of
 the operations it merges, not from its class name:
 
-- ``residual``: output = branch + shortcut (identity, or a short projection path);
+- ``residual``: output = branch + shortcut (identity, a projection with weights, or a
+  parameter-free path such as the CIFAR ResNets' subsample-and-zero-pad "option A");
 - ``inception``: two or more disjoint parallel branches concatenated;
 - ``dense``: the block's input concatenated with what it computed;
 - ``se``: a global-pool -> FC/1x1 -> sigmoid gate multiplied onto the features;
@@ -57,7 +58,7 @@ class Motif:
     merge: str
     branches: list[list[str]]  # node ids of each branch (after the common part)
     operands: list[str]  # the node whose output enters the merge, per branch
-    shortcut: str | None = None  # identity | projection (residual)
+    shortcut: str | None = None  # identity | projection | parameter-free (residual)
     gate: list[str] = field(default_factory=list)  # gate path (se, highway)
 
 
@@ -306,6 +307,15 @@ def _is_pass_through(g: nx.DiGraph, n: str) -> bool:
     ) == 1
 
 
+def _shortcut_kind(g: nx.DiGraph, short: list[str]) -> str:
+    """identity (nothing, or nn.Identity), parameter-free (ops without weights), projection."""
+    if all(g.nodes[n].get("target") == "Identity" for n in short):
+        return "identity"
+    if not any(g.nodes[n]["params"] for n in short):
+        return "parameter-free"
+    return "projection"
+
+
 def is_gate_act(d: dict[str, Any]) -> bool:
     text = f"{d.get('name', '')} {d.get('target', '')}".lower()
     return d["kind"] == "act" and ("sigmoid" in text or "gate" in text)
@@ -411,7 +421,7 @@ def _classify_merge(
                     m,
                     [main, short],
                     [ops[1 - i_short], ops[i_short]],
-                    shortcut="identity" if not short else "projection",
+                    shortcut=_shortcut_kind(g, short),
                 )
         return None
     if op == "cat":

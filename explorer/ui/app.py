@@ -72,6 +72,12 @@ def gui_parser() -> argparse.ArgumentParser:
         help="show this bottom panel (with --screenshot: wait for its figures)",
     )
     p.add_argument(
+        "--std-level",
+        choices=("layers", "norm", "blocks"),
+        help="activation-std panel: every layer, norm outputs or blocks",
+    )
+    p.add_argument("--overlay", action="store_true", help="feature maps over the input image")
+    p.add_argument(
         "--keep",
         metavar="MODEL",
         action="append",
@@ -118,6 +124,13 @@ def run_app(argv: list[str]) -> int:
         win.show_panel(panel_titles[args.panel])
     if args.weights:
         win.session.request_weights(args.weights)
+    if args.std_level:
+        from explorer.analysis.probes import STD_LEVELS
+
+        win.panels["Activation std"].level_combo.setCurrentIndex(  # type: ignore[attr-defined]
+            STD_LEVELS.index(args.std_level)
+        )
+    win.panels["Feature maps"].overlay_box.setChecked(args.overlay)  # type: ignore[attr-defined]
     if args.device != "auto":
         win.session.set_device(args.device)
     refs = list(args.image) + ([args.compare] if args.compare else [])

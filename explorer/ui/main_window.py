@@ -234,6 +234,9 @@ class MainWindow(QMainWindow):
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)
+        else:  # first start: the graph keeps most of the height
+            dock = self.tabs.parentWidget()
+            self.resizeDocks([dock], [300], Qt.Orientation.Vertical)
 
     def recent_models(self) -> list[str]:
         v = self.settings.value("recentModels", [])

@@ -153,3 +153,11 @@ def test_std_curves(resnet18):
     assert list(d) == sorted(bv, reverse=True)
     with pytest.raises(ValueError):
         std_by_layer(res, plan, "everything")
+
+
+def test_std_blocks_of_a_plain_network_are_its_conv_blocks():
+    an = _analysis("plain18")
+    plan = make_plan(an.tree)
+    _, res = run_probes(an.model, torch.randn(1, 3, 64, 64), plan)
+    blocks, _ = std_by_layer(res, plan, "blocks")
+    assert blocks == [f"layer{s}.{i}" for s in range(1, 5) for i in range(2)]

@@ -170,3 +170,18 @@ def test_untraceable_model_gets_a_graph_from_hooks() -> None:
     assert tree.root.kind in ("residual", "sequential")
     assert any(d["name"] == "add" for _, d in g.nodes(data=True))
     assert g.has_edge("conv", "a")
+
+
+def test_shortcut_kinds_of_a_users_cifar_resnet():
+    """nn.Identity is an identity shortcut; option A (subsample + zero-pad) has no weights."""
+    from pathlib import Path
+
+    from explorer.core import registry
+    from explorer.core.summary import analyze
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "cifar_resnet.py"
+    an = analyze(registry.get(f"{example}:resnet20"), input_size=32)
+    kinds = {b.id: b.motif.shortcut for b in an.tree.blocks.values() if b.kind == "residual"}
+    assert kinds["layer1.0"] == "identity"
+    assert kinds["layer2.0"] == kinds["layer3.0"] == "parameter-free"
+    assert sum(k == "identity" for k in kinds.values()) == 7

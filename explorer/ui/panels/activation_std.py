@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton
 
 from explorer.analysis.probes import STD_LEVELS, make_plan, sorted_descending, std_by_layer
 from explorer.ui.panels.base import Panel
@@ -28,8 +28,10 @@ class ActivationStdPanel(Panel):
         self.keep_btn = QPushButton("Keep curve")
         self.keep_btn.setToolTip("Keep this curve on the plot to compare with other models")
         self.clear_btn = QPushButton("Clear kept")
+        self.log_box = QCheckBox("log scale")
         bar.addWidget(self.keep_btn)
         bar.addWidget(self.clear_btn)
+        bar.addWidget(self.log_box)
         bar.addStretch(1)
         self.box.addLayout(bar)
         self.canvas = pg.GraphicsLayoutWidget()
@@ -51,6 +53,11 @@ class ActivationStdPanel(Panel):
         self.level_combo.currentIndexChanged.connect(lambda _i: self._draw())
         self.keep_btn.clicked.connect(self.keep)
         self.clear_btn.clicked.connect(self.clear_kept)
+        self.log_box.toggled.connect(self._on_log_toggled)
+
+    def _on_log_toggled(self, on: bool) -> None:
+        for p in (self.ordered, self.sorted):
+            p.setLogMode(y=on)
 
     @property
     def level(self) -> str:

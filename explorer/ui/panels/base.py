@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+# plots on the window's light background, smooth lines
+pg.setConfigOptions(background="w", foreground="k", antialias=True)
 
 
 class Panel(QWidget):

@@ -37,13 +37,15 @@ class SEWeightsPanel(Panel):
         self.bars.setLabel("left", "gate (sigmoid)")
         self.bars.setYRange(0, 1)
         self.bars.addLegend(offset=(5, 5))
-        self.heat = self.canvas.addPlot(title="SE blocks x channels (image A)")
+        self.heat = self.canvas.addPlot(
+            title="SE blocks x channels, image A (dark 0, yellow 1; blank: no such channel)"
+        )
         self.heat.setLabel("bottom", "channel")
         self.heat.setLabel("left", "SE block (click a row to select it)")
         self.heat.invertY(True)
         self.heat_item = pg.ImageItem(axisOrder="row-major")
         self.heat.addItem(self.heat_item)
-        self.heat_item.setLookupTable(pg.colormap.get("viridis").getLookupTable(nPts=256))
+        self.lut = pg.colormap.get("viridis").getLookupTable(nPts=256)
         self.canvas.ci.layout.setColumnStretchFactor(0, 3)
         self.canvas.ci.layout.setColumnStretchFactor(1, 2)
         self.box.addWidget(self.canvas, 1)
@@ -71,7 +73,7 @@ class SEWeightsPanel(Panel):
         self.block_combo.setCurrentIndex(max(list(gates).index(want) if want in gates else 0, 0))
         self.block_combo.blockSignals(blocker)
         self.heat_ids, m = se_matrix(pr, image=0)
-        self.heat_item.setImage(np.nan_to_num(m, nan=0.0), levels=(0, 1))
+        self.heat_item.setImage(heat_rgba(m, self.lut), levels=(0, 255))
         self.status.setText(
             f"{len(gates)} SE blocks; gates of {' and '.join(names)} "
             "(0 = channel suppressed, 1 = kept). Heat map rows: blocks in order."
@@ -98,7 +100,9 @@ class SEWeightsPanel(Panel):
             x = np.arange(n) + (i - (k - 1) / 2) * width
             name = self.names[i] if i < len(self.names) else f"image {i}"
             self.bars.addItem(
-                pg.BarGraphItem(x=x, height=g[i], width=width, brush=COLOURS[i % 2], name=name)
+                pg.BarGraphItem(
+                    x=x, height=g[i], width=width, brush=COLOURS[i % 2], pen=None, name=name
+                )
             )
         self.bars.setTitle(f"{block}: gate per channel ({n} channels)")
         self.bars.setXRange(-1, n)
@@ -112,3 +116,12 @@ class SEWeightsPanel(Panel):
         if b is not None:
             ev.accept()
             self.blockChosen.emit(b)
+
+
+def heat_rgba(m: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """Values in [0, 1] coloured by ``lut``; NaN (a block narrower than the widest) clear."""
+    idx = np.clip(np.nan_to_num(m, nan=0.0) * 255, 0, 255).astype(np.uint8)
+    rgba = np.zeros(m.shape + (4,), dtype=np.uint8)
+    rgba[..., :3] = lut[idx][..., :3]
+    rgba[..., 3] = np.where(np.isnan(m), 0, 255)
+    return rgba
