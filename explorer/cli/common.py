@@ -1,0 +1,141 @@
+"""What the sub-commands share: one-line errors, run options, images, a prepared model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from explorer.argtypes import positive_int
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A user error: printed as one line on stderr, exit code ``code``."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--weights",
+        default="auto",
+        metavar="W",
+        help="auto (library pretrained when cached or downloadable, else random), "
+        "pretrained, random, or a checkpoint file (.pth, .pt, .safetensors)",
+    )
+    p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, cuda:N, mps")
+    p.add_argument(
+        "--precision", default="fp32", choices=("fp32", "bf16", "fp16"), help="GPU autocast"
+    )
+    p.add_argument(
+        "--input-size",
+        type=positive_int,
+        metavar="N",
+        help="resize the shorter side to N and centre-crop NxN",
+    )
+    p.add_argument(
+        "--normalize", choices=("imagenet", "cifar", "none"), help="normalisation preset"
+    )
+    p.add_argument("--mean", metavar="A,B,C", help="per-channel mean (with --std)")
+    p.add_argument("--std", metavar="A,B,C", help="per-channel std (with --mean)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def spec_or_error(name: str):  # noqa: ANN202
+    from explorer.core.registry import RegistryError, get
+
+    try:
+        return get(name)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+
+
+def analyze_or_error(name: str, input_size: int | None):  # noqa: ANN202
+    """Build and trace a model, turning the user's errors into one-line CLI errors."""
+    spec = spec_or_error(name)
+    from explorer.core.graph import TraceError
+    from explorer.core.registry import RegistryError
+    from explorer.core.summary import analyze
+
+    try:
+        return analyze(spec, input_size=input_size)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    except TraceError as exc:
+        raise CliError(f"{spec.name}: {exc}", code=1) from None
+
+
+def load_images(refs: list[str]):  # noqa: ANN202
+    """Load every image first: a bad one stops the command before the model is built."""
+    from explorer.analysis.data import ImageError, load_image, load_sample
+
+    out, bad = [], []
+    for ref in refs:
+        try:
+            out.append(load_sample(ref[7:]) if ref.startswith("sample:") else load_image(ref))
+        except ImageError as exc:
+            bad.append(str(exc))
+    if bad:
+        raise CliError("; ".join(bad))
+    return out
+
+
+def print_notes(images) -> None:  # noqa: ANN001
+    """What was done to make each file usable (CMYK, 16-bit, alpha, EXIF rotation ...)."""
+    for img in images:
+        if not img.source.startswith("sample:"):  # a sample's notes describe the sample
+            for note in img.notes:
+                print(f"cnn-explorer: {img.name}: {note}", file=sys.stderr)
+
+
+def prepared_model(args: argparse.Namespace, analysis=None):  # noqa: ANN001, ANN202
+    """(spec, model, weights info, preprocessing, device) from the run options."""
+    from explorer.analysis.data import parse_triple
+    from explorer.analysis.inference import DeviceError, check_precision, resolve_device
+    from explorer.analysis.pipeline import apply_weights, preprocess
+    from explorer.core.registry import RegistryError
+    from explorer.core.weights import WeightsError
+
+    if (args.mean is None) != (args.std is None):
+        raise CliError("--mean and --std go together")
+    try:
+        mean = parse_triple(args.mean) if args.mean else None
+        std = parse_triple(args.std) if args.std else None
+        device = resolve_device(args.device)
+        precision = check_precision(args.precision, device)
+    except (ValueError, DeviceError) as exc:
+        raise CliError(str(exc)) from None
+    spec = spec_or_error(args.model) if analysis is None else analysis.spec
+    try:
+        model = spec.build() if analysis is None else analysis.model
+        info = apply_weights(spec, model, args.weights)
+    except (RegistryError, WeightsError) as exc:
+        raise CliError(str(exc)) from None
+    try:
+        prep = preprocess(spec, info, args.input_size, args.normalize, mean, std)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    # only once nothing can fail: an error is then the one line on stderr
+    if not info.trained:
+        why = "" if info.message.endswith("random (untrained) weights") else f": {info.message}"
+        print(f"cnn-explorer: untrained weights (random initialisation){why}", file=sys.stderr)
+    return spec, model, info, prep, device, precision
+
+
+def forward(model, x, device, precision, **kw):  # noqa: ANN001, ANN003, ANN202
+    from explorer.analysis.inference import run
+
+    try:
+        res = run(model, x, device, precision, **kw)
+    except Exception as exc:  # noqa: BLE001 - a user's model can raise anything in forward()
+        text = str(exc).strip()
+        first = text.splitlines()[0] if text else type(exc).__name__
+        if text and not isinstance(exc, RuntimeError):  # torch's own errors need no class name
+            first = f"{type(exc).__name__}: {first}"
+        raise CliError(f"the forward pass failed: {first}", code=1) from None
+    for note in res.notes:
+        print(f"cnn-explorer: {note}", file=sys.stderr)
+    return res

@@ -1,0 +1,118 @@
+"""``predict`` and ``stats``: images through a model, top-5 and per-block statistics."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from explorer.argtypes import positive_int
+from explorer.cli.common import (
+    analyze_or_error,
+    forward,
+    load_images,
+    prepared_model,
+    print_notes,
+    run_options,
+)
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> dict:
+    pr = sub.add_parser(
+        "predict",
+        help="top-5 classes of images",
+        description="Run images through MODEL and print the five most probable classes of each.",
+    )
+    pr.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
+    pr.add_argument("images", nargs="+", metavar="IMAGE", help="image files or sample:NAME")
+    run_options(pr)
+    pr.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=1,
+        metavar="B",
+        help="images per forward pass (default 1: latency_ms is then per image)",
+    )
+
+    st = sub.add_parser(
+        "stats",
+        help="per-block activation mean/std, SE gates, highway gates for one image",
+        description="One probed forward pass of IMAGE: the mean and std of every block's "
+        "output, the gate vector of every SE block and the mean gate of every highway block.",
+    )
+    st.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
+    st.add_argument("image", metavar="IMAGE", help="an image file or sample:NAME")
+    run_options(st)
+
+    return {"predict": cmd_predict, "stats": cmd_stats}
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from explorer.analysis.data import to_batch
+
+    images = load_images(args.images)
+    spec, model, info, prep, device, precision = prepared_model(args)
+    print_notes(images)
+    # one pass first: the first call pays for lazy initialisation, not the model
+    forward(model, to_batch(images[:1], prep), device, precision)
+    rows = []
+    for i in range(0, len(images), args.batch_size):
+        chunk = images[i : i + args.batch_size]
+        res = forward(model, to_batch(chunk, prep), device, precision, categories=info.categories)
+        for img, top in zip(chunk, res.top, strict=True):
+            rows.append(
+                {
+                    "image": img.source,
+                    "top5": [t.as_dict() for t in top],
+                    "latency_ms": round(res.latency_ms / len(chunk), 3),
+                    "device": res.device,
+                    "weights": info.label,
+                }
+            )
+    if args.json:
+        json.dump(rows, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{spec.name}: weights {info.label}; {prep.describe()}")
+    for r in rows:
+        print(f"{r['image']}  ({r['latency_ms']:.1f} ms on {r['device']})")
+        for t in r["top5"]:
+            print(f"  {t['prob']:7.2%}  {t['label']} ({t['index']})")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from explorer.analysis.data import to_batch
+    from explorer.analysis.probes import make_plan
+
+    images = load_images([args.image])
+    an = analyze_or_error(args.model, args.input_size)
+    spec, model, info, prep, device, precision = prepared_model(args, an)
+    print_notes(images)
+    plan = make_plan(an.tree)
+    res = forward(model, to_batch(images, prep), device, precision, plan=plan)
+    pr = res.probes
+    assert pr is not None
+    out = {
+        "model": spec.name,
+        "image": images[0].source,
+        "weights": info.label,
+        "blocks": pr.block_stats(0),
+        "se": [{"id": k, "gate": v[0].tolist()} for k, v in pr.se_gates.items()],
+        "highway": [{"id": k, "gate_mean": float(v[0])} for k, v in pr.highway_gates.items()],
+    }
+    if args.json:
+        json.dump(out, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{spec.name}: weights {info.label}; {images[0].source}")
+    print(f"{'block':<40} {'kind':<11} {'output':<16} {'mean':>10} {'std':>10}")
+    for b in out["blocks"]:
+        shape = "x".join(map(str, b["out_shape"]))
+        print(f"{b['id']:<40} {b['kind']:<11} {shape:<16} {b['mean']:10.4f} {b['std']:10.4f}")
+    for g in out["se"]:
+        v = g["gate"]
+        print(f"SE {g['id']}: {len(v)} channels, gate mean {sum(v) / len(v):.3f}")
+    for h in out["highway"]:
+        print(f"highway {h['id']}: mean gate T {h['gate_mean']:.3f}")
+    return 0
