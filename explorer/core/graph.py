@@ -583,6 +583,7 @@ def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module
         attrs.setdefault("params", 0)
         attrs.setdefault("hparams", {})
         attrs.update(in_shapes=in_shapes, out_shape=out_shape, macs=macs, order=order)
+        attrs["fx"] = node.name  # the fx node, for graph surgery (block deletion)
         order += 1
         g.add_node(nid, **attrs)
         for raw in node.all_input_nodes:

@@ -1,0 +1,108 @@
+"""Accuracy and agreement of a network on an evaluation set, as a generator (Qt-free)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
+
+
+@dataclass
+class EvalResult:
+    """Accuracy of one network on one evaluation set (percentages; loss per image)."""
+
+    n: int
+    top1: float | None
+    top5: float | None
+    loss: float | None
+    preds: Any  # numpy int array [n]: the predicted class per image
+    agreement: float | None = None  # % of images predicted as the intact network does
+    deleted: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = {"top1": self.top1, "top5": self.top5, "loss": self.loss}
+        if self.deleted or self.agreement is not None:
+            d = {"deleted": list(self.deleted), **d, "agreement": self.agreement}
+        return d
+
+
+class Tally:
+    """Running counts of one network's answers."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.c1 = 0
+        self.c5 = 0
+        self.loss = 0.0
+        self.labelled = 0
+        self.preds: list[Any] = []
+
+    def add(self, logits: torch.Tensor, y: torch.Tensor | None) -> None:
+        import torch
+
+        logits = logits.float()
+        self.preds.append(logits.argmax(1).cpu())
+        self.n += logits.shape[0]
+        if y is not None:
+            y = y.to(logits.device)
+            k = min(5, logits.shape[1])
+            top = logits.topk(k, dim=1).indices
+            self.c1 += int((top[:, 0] == y).sum())
+            self.c5 += int((top == y[:, None]).any(1).sum())
+            self.loss += float(torch.nn.functional.cross_entropy(logits, y, reduction="sum"))
+            self.labelled += logits.shape[0]
+
+    def result(self, deleted: Sequence[str] = (), intact: Any = None) -> EvalResult:
+        import numpy as np
+        import torch
+
+        preds = torch.cat(self.preds).numpy() if self.preds else np.zeros(0, dtype=int)
+        lab = self.labelled
+        res = EvalResult(
+            n=self.n,
+            top1=100.0 * self.c1 / lab if lab else None,
+            top5=100.0 * self.c5 / lab if lab else None,
+            loss=self.loss / lab if lab else None,
+            preds=preds,
+            deleted=list(deleted),
+        )
+        if intact is not None and len(intact) == len(preds) and len(preds):
+            res.agreement = 100.0 * float((intact == preds).mean())
+        return res
+
+
+Batches = Callable[[], Iterable[tuple[Any, Any]]]
+
+
+def evaluate(
+    model: Any,
+    batches: Batches,
+    n: int,
+    device: Any = "cpu",
+    deleted: Sequence[str] = (),
+    intact_preds: Any = None,
+) -> Any:
+    """Generator: yields (fraction done, message); returns an :class:`EvalResult`.
+
+    ``batches()`` gives (x, y) pairs (y may be None: no labels), ``n`` images in all.
+    """
+    import torch
+
+    tally = Tally()
+    with torch.inference_mode():
+        for x, y in batches():
+            tally.add(model(x.to(device)), y)
+            yield tally.n / max(n, 1), f"evaluated {tally.n} of {n} images"
+    return tally.result(deleted, intact_preds)
+
+
+def quiet(gen: Any) -> Any:
+    """Run a sub-generator without passing its progress on; return its value."""
+    try:
+        while True:
+            next(gen)
+    except StopIteration as stop:
+        return stop.value

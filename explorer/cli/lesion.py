@@ -1,0 +1,190 @@
+"""``lesion``: delete blocks and measure accuracy; sweeps (Veit et al. 2016), headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from explorer.argtypes import positive_int
+from explorer.cli.common import CliError, analyze_or_error, prepared_model, run_options
+
+SWEEPS = ("single", "random", "reorder")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> dict:
+    le = sub.add_parser(
+        "lesion",
+        help="delete blocks and measure the accuracy; lesion sweeps",
+        description="Evaluate MODEL intact and with blocks deleted (residual: branch removed, "
+        "shortcut kept; inception/RepVGG branch: removed; SE: gate 1; highway: carry only; "
+        "other layers: identity where the shapes allow).",
+    )
+    le.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
+    le.add_argument(
+        "--data",
+        metavar="D",
+        help="digits[:train], a folder (ImageFolder layout), FILE.npz, cifar10[:ROOT], "
+        "mnist[:ROOT] (default: the model's own evaluation set)",
+    )
+    le.add_argument("--delete", metavar="ID,...", help="block qualnames to delete together")
+    le.add_argument("--sweep", choices=SWEEPS, help="single, random (k = 1..K) or reorder")
+    le.add_argument("--limit", type=positive_int, metavar="N", help="use the first N images")
+    le.add_argument("--batch-size", type=positive_int, default=64, metavar="B")
+    le.add_argument("--k-max", type=positive_int, default=8, metavar="K", help="random sweep")
+    le.add_argument("--trials", type=positive_int, default=5, help="random / reorder sweep")
+    le.add_argument("--seed", type=int, default=0)
+    le.add_argument("--download", action="store_true", help="let torchvision data download")
+    run_options(le)
+    return {"lesion": cmd_lesion}
+
+
+def _progress(gen: Any, quiet: bool) -> Any:
+    """Drive a core generator, printing its progress on stderr; return its value."""
+    last = -1
+    try:
+        while True:
+            step = next(gen)
+            frac = step[0]
+            pct = int(frac * 100)
+            if not quiet and pct != last and pct % 10 == 0:
+                print(f"  {pct:3d}%  {step[1]}", file=sys.stderr, flush=True)
+                last = pct
+    except StopIteration as stop:
+        return stop.value
+
+
+def _limited(es: Any, limit: int | None) -> Any:
+    if limit is None or limit >= es.n:
+        return es
+
+    class Limited:
+        name = f"{es.name} (first {limit})"
+        n = limit
+        classes = es.classes
+
+        def batches(self, batch_size: int):  # noqa: ANN202
+            left = limit
+            for x, y in es.batches(batch_size):
+                if left <= 0:
+                    return
+                k = min(left, x.shape[0])
+                left -= k
+                yield x[:k], (y[:k] if y is not None else None)
+
+    return Limited()
+
+
+def cmd_lesion(args: argparse.Namespace) -> int:
+    from explorer.analysis import lesion, sweeps
+    from explorer.analysis.datasets import DataError, check_fits, open_eval_set
+    from explorer.analysis.evaluate import evaluate
+
+    an = analyze_or_error(args.model, args.input_size)
+    spec, model, info, prep, device, _precision = prepared_model(args, an)
+    default = spec.extra.get("eval_data") or ("digits" if spec.classes == "digits" else None)
+    ref = args.data or default
+    if ref is None:
+        raise CliError(f"{spec.name}: no default evaluation set; give --data")
+    num_outputs = int(an.graph.g.nodes["@output"]["out_shape"][-1])
+    try:
+        es = open_eval_set(ref, spec, prep, num_outputs, info.categories)
+        check_fits(es, num_outputs)
+    except DataError as exc:
+        raise CliError(str(exc)) from None
+    es = _limited(es, args.limit)
+    deleted = [b.strip() for b in args.delete.split(",") if b.strip()] if args.delete else []
+    try:
+        plans = [lesion.plan_deletion(an, b) for b in deleted]
+    except lesion.LesionError as exc:
+        raise CliError(str(exc)) from None
+    if args.sweep and deleted:
+        raise CliError("--delete and --sweep go separately")
+    model.eval().to(device)
+    chain = lesion.Chain(an)
+
+    def batches():  # noqa: ANN202
+        return es.batches(args.batch_size)
+
+    quiet = False  # progress goes to stderr; stdout keeps only the result
+    intact = _progress(evaluate(chain.lesioned([]), batches, es.n, device), quiet)
+    runs: list[Any] = []
+    try:
+        if deleted:
+            m = chain.lesioned(plans)
+            runs = [
+                _progress(evaluate(m, batches, es.n, device, deleted, intact.preds), quiet)
+            ]
+        elif args.sweep == "single":
+            _i, runs = _progress(sweeps.single_sweep(an, batches, es.n, device=device), quiet)
+        elif args.sweep == "random":
+            _i, by_k = _progress(
+                sweeps.random_sweep(
+                    an, batches, es.n, args.k_max, args.trials, args.seed, device=device
+                ),
+                quiet,
+            )
+            runs = [r for k in sorted(by_k) for r in by_k[k]]
+        elif args.sweep == "reorder":
+            _i, pairs = _progress(
+                sweeps.reorder_sweep(an, batches, es.n, args.trials, args.seed, device=device),
+                quiet,
+            )
+            runs = []
+            for tau, r in pairs:
+                r.deleted = []
+                r.kendall_tau = tau  # type: ignore[attr-defined]
+                runs.append(r)
+    except lesion.LesionError as exc:
+        raise CliError(str(exc)) from None
+    out = {
+        "model": spec.name,
+        "weights": info.label,
+        "data": {"name": es.name, "n": es.n},
+        "intact": {"top1": intact.top1, "top5": intact.top5, "loss": intact.loss},
+        "runs": [_run_dict(r) for r in runs],
+    }
+    if args.json:
+        json.dump(out, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    _print_table(out)
+    return 0
+
+
+def _run_dict(r: Any) -> dict[str, Any]:
+    d = {
+        "deleted": list(r.deleted),
+        "top1": r.top1,
+        "top5": r.top5,
+        "agreement": r.agreement,
+        "loss": r.loss,
+    }
+    if hasattr(r, "kendall_tau"):
+        d["kendall_tau"] = r.kendall_tau
+    return d
+
+
+def _pct(v: float | None) -> str:
+    return "   -  " if v is None else f"{v:6.2f}"
+
+
+def _print_table(out: dict[str, Any]) -> None:
+    i = out["intact"]
+    print(f"{out['model']} ({out['weights']}) on {out['data']['name']}, {out['data']['n']} images")
+    print(f"intact: top-1 {_pct(i['top1'])} %  top-5 {_pct(i['top5'])} %")
+    if not out["runs"]:
+        return
+    print(f"{'deleted':<40} {'top-1':>7} {'change':>7} {'top-5':>7} {'agree':>7}")
+    for r in out["runs"]:
+        name = ",".join(r["deleted"]) or f"tau {r.get('kendall_tau', 0):+.2f}"
+        change = (
+            f"{r['top1'] - i['top1']:+7.2f}"
+            if r["top1"] is not None and i["top1"] is not None
+            else "      -"
+        )
+        print(
+            f"{name[:40]:<40} {_pct(r['top1']):>7} {change} {_pct(r['top5']):>7} "
+            f"{_pct(r['agreement']):>7}"
+        )
