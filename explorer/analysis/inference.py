@@ -140,6 +140,7 @@ class RunResult:
     probes: ProbeResult | None = None
     input: torch.Tensor | None = None  # the batch as the model saw it (set by the caller)
     preprocess: Any = None  # explorer.analysis.data.Preprocess that made it
+    deleted: list[str] = field(default_factory=list)  # blocks deleted from the network run
 
 
 def topk(probs: np.ndarray, categories: Sequence[str] | None, k: int = 5) -> list[list[TopK]]:
@@ -179,8 +180,13 @@ def _forward(
     import torch
 
     xb = x.to(device, non_blocking=True)
+    # a lesioned network runs the original model's modules: the hooks go on those, and a
+    # call of a module is counted among the calls that remain
+    hooked = getattr(model, "root", None) or model
+    if plan is not None and hasattr(model, "module_calls"):
+        plan = plan.remapped(model.module_calls())
     probe_cm = (
-        probing(model, plan, xb.shape[0], feature_block) if plan is not None else nullcontext([])
+        probing(hooked, plan, xb.shape[0], feature_block) if plan is not None else nullcontext([])
     )
     with torch.inference_mode(), _autocast(device, precision), probe_cm as res:
         logits = logits_of(model(xb))

@@ -390,21 +390,26 @@ class Chain:
                 break
             by_seg.setdefault(s, []).append(d)
         if whole:  # one graph for everything
-            return LesionedModel([apply_deletions(self.graph, deletions, self.root)])
+            return LesionedModel([apply_deletions(self.graph, deletions, self.root)], self.root)
         mods = [
             apply_deletions(seg, by_seg[i], self.root, f"segment{i}")
             if i in by_seg
             else self.module(i)
             for i, seg in enumerate(self.segments)
         ]
-        return LesionedModel(mods)
+        return LesionedModel(mods, self.root)
 
 
 class LesionedModel:
-    """Callable like a model: the segments in order. ``eval()``/``to()`` reach the weights."""
+    """Callable like a model: the segments in order.
 
-    def __init__(self, segments: Sequence[Any]):
+    The segments call the original model's modules (``root``), so ``to``/``eval`` act on
+    it and hooks registered on its modules (probes) see the lesioned network's values.
+    """
+
+    def __init__(self, segments: Sequence[Any], root: nn.Module | None = None):
         self.segments = list(segments)
+        self.root = root
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         for s in self.segments:
@@ -415,6 +420,34 @@ class LesionedModel:
         for s in self.segments[i:]:
             h = s(h)
         return h
+
+    def module_calls(self) -> dict[str, list[str]]:
+        """Module qualname -> the graph nodes that call it, in the order they run."""
+        calls: dict[str, list[str]] = {}
+        for seg in self.segments:
+            for n in seg.graph.nodes:
+                if n.op == "call_module":
+                    calls.setdefault(str(n.target), []).append(n.name)
+        return calls
+
+    @property
+    def training(self) -> bool:
+        return bool(self.root is not None and self.root.training)
+
+    def to(self, *args: Any, **kwargs: Any) -> LesionedModel:
+        for m in [self.root, *self.segments]:
+            if m is not None:
+                m.to(*args, **kwargs)  # buffers a segment holds of its own move too
+        return self
+
+    def train(self, mode: bool = True) -> LesionedModel:
+        for m in [self.root, *self.segments]:
+            if m is not None:
+                m.train(mode)
+        return self
+
+    def eval(self) -> LesionedModel:
+        return self.train(False)
 
 
 def lesioned_model(an: Analysis, deleted: Iterable[str]) -> tuple[Any, list[Deletion]]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,6 +45,7 @@ class Target:
     module: str
     call: int = 0
     pre: bool = False  # seen as the input of the module that consumes it
+    fx: str | None = None  # the traced graph's node of that call (None: not a call there)
 
 
 @dataclass
@@ -61,15 +62,44 @@ class ProbePlan:
     depth: dict[str, int]
     leaf: dict[str, bool]
     tree: Any = field(repr=False, default=None)
+    calls: dict[str, list[str]] | None = None  # set by remapped(): a traced network's calls
+
+    def remapped(self, calls: dict[str, list[str]]) -> ProbePlan:
+        """The plan for a traced (e.g. lesioned) network whose modules are called as ``calls``
+        says (module -> its call nodes, in order): a call index counts only the calls that
+        remain; a target no call carries any more is dropped (its block is deleted)."""
+
+        def move(t: Target) -> Target | None:
+            if t.fx is None or t.fx not in calls.get(t.module, ()):
+                return None
+            return replace(t, call=calls[t.module].index(t.fx))
+
+        stats = [t if t.block in self.alias else move(t) for t in self.stats]
+        kept = [t for t in stats if t is not None]
+        measured = {t.block for t in kept}
+        return replace(
+            self,
+            stats=[t for t in kept if t.block not in self.alias or self.alias[t.block] in measured],
+            se=[m for m in map(move, self.se) if m is not None],
+            highway=[m for m in map(move, self.highway) if m is not None],
+            calls=calls,
+        )
 
     def feature_target(self, block_id: str) -> Target | None:
         """Where to see ``block_id``'s output, or ``None`` when no module call carries it."""
+        # a container's output is its last layer's: that module is called even in a traced
+        # (lesioned) network, where the container's own forward is not
+        block_id = self.alias.get(block_id, block_id)
         for t in self.stats:
             if t.block == block_id:
                 return t
         if self.tree is None or block_id not in self.tree.blocks:
             return None
-        return _consumer_target(self.tree, block_id)
+        t = _consumer_target(self.tree, block_id)
+        if t is not None and self.calls is not None:  # a traced network: find that call again
+            calls = self.calls.get(t.module, [])
+            return replace(t, call=calls.index(t.fx)) if t.fx in calls else None
+        return t
 
 
 @dataclass
@@ -133,7 +163,7 @@ def _node_target(tree: BlockTree, block_id: str, node: str) -> Target | None:
     g = tree.graph.g
     d = g.nodes[node]
     if d.get("module"):
-        return Target(block_id, d["module"], _module_call(node, d["module"]))
+        return Target(block_id, d["module"], _module_call(node, d["module"]), fx=d.get("fx"))
     # a function call that ends a module (timm's Sigmoid layer calls x.sigmoid())
     scope = d.get("scope") or ""
     modules = tree.graph.modules
@@ -154,7 +184,8 @@ def _consumer_target(tree: BlockTree, block_id: str) -> Target | None:
     for succ in g.successors(node):
         d = g.nodes[succ]
         if d.get("module") and g.in_degree(succ) == 1:
-            return Target(block_id, d["module"], _module_call(succ, d["module"]), pre=True)
+            call = _module_call(succ, d["module"])
+            return Target(block_id, d["module"], call, pre=True, fx=d.get("fx"))
     return None
 
 
@@ -181,7 +212,8 @@ def make_plan(tree: BlockTree) -> ProbePlan:
             continue
         base, _, k = b.id.partition("@")
         if base in modules and (not k or k.isdigit()):
-            stats.append(Target(b.id, base, int(k) if k else 0))
+            fx = tree.graph.g.nodes[b.id].get("fx") if b.is_leaf and b.id in tree.graph.g else None
+            stats.append(Target(b.id, base, int(k) if k else 0, fx=fx))
     measured = {t.block for t in stats}
     alias: dict[str, str] = {}
     for b in blocks:

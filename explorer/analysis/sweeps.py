@@ -175,7 +175,7 @@ def reorder_sweep(
             i = rng.randrange(len(grp) - 1)
             a, b = grp[i], grp[i + 1]
             perm[a], perm[b] = perm[b], perm[a]
-        model = LesionedModel([base[i] for i in perm])
+        model = LesionedModel([base[i] for i in perm], chain.root)
         res = yield from quiet(evaluate(model, batches, n, device, [], intact_res.preds))
         out.append((kendall_tau([perm[i] for g in groups for i in g]), res))
         yield (t + 1) / trials, f"order {t + 1} of {trials}", out

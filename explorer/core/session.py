@@ -17,7 +17,8 @@ session's methods; the session never calls a view directly, it emits events:
 - ``device_changed(device, precision)``;
 - ``results_invalidated()``: the last run's results no longer describe the model (a new model,
   weights, image or device); ``results_changed(result)``: a run's results arrived;
-  ``run_failed(message)``.
+  ``run_failed(message)``;
+- ``deleted_changed(frozenset)``: the blocks deleted from the network (undoable).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Session:
         self.colour_by = "kind"
         self.generation = 0  # bumped on every model request; older results are dropped
         self.weights_choice = "auto"
+        self._previous_choice = "auto"
         self.weights_info: Any = None  # explorer.core.weights.WeightsInfo
         self.images: list[Any] = []  # explorer.analysis.data.LoadedImage
         self.image_index = -1
@@ -50,6 +52,9 @@ class Session:
         self.device = "auto"
         self.precision = "fp32"
         self.result: Any = None  # explorer.analysis.inference.RunResult
+        self.deleted: frozenset[str] = frozenset()
+        self._undo: list[frozenset[str]] = []
+        self._redo: list[frozenset[str]] = []
         self.run_generation = 0  # bumped on every run request; older results are dropped
 
     # -- events ---------------------------------------------------------------------------
@@ -77,6 +82,9 @@ class Session:
         self.model_name = analysis.spec.name
         self.selected = None
         self.weights_info = None
+        self.deleted = frozenset()
+        self._undo.clear()
+        self._redo.clear()
         self.invalidate()
         self.expanded = frozenset(expanded) | {""}
         self.emit("selection_changed", None)
@@ -153,6 +161,7 @@ class Session:
     # -- weights, images, device, results ---------------------------------------------------
 
     def request_weights(self, choice: str) -> None:
+        self._previous_choice = self.weights_choice
         self.weights_choice = choice
         self.emit("weights_requested", choice)
 
@@ -162,6 +171,9 @@ class Session:
         self.emit("weights_changed", info)
 
     def weights_failed(self, choice: str, message: str) -> None:
+        """The model keeps its weights; the next model is not offered the refused choice."""
+        if self.weights_choice == choice:
+            self.weights_choice = self._previous_choice
         self.emit("weights_failed", choice, message)
 
     @property
@@ -234,3 +246,41 @@ class Session:
     def run_failed(self, message: str, generation: int) -> None:
         if generation == self.run_generation:
             self.emit("run_failed", message)
+
+    # -- deleted blocks -------------------------------------------------------------------------
+
+    def set_deleted(self, blocks: Iterable[str], undoable: bool = True) -> None:
+        """The blocks deleted from the network (the caller has checked they can be)."""
+        new = frozenset(blocks)
+        if new == self.deleted:
+            return
+        if undoable:
+            self._undo.append(self.deleted)
+            self._redo.clear()
+        self.deleted = new
+        self.invalidate()
+        self.emit("deleted_changed", new)
+
+    def toggle_deleted(self, block_id: str) -> frozenset[str]:
+        """Delete ``block_id``, or restore it; returns the new set."""
+        self.set_deleted(self.deleted ^ {block_id})
+        return self.deleted
+
+    def restore_all(self) -> None:
+        self.set_deleted(())
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> None:
+        if self._undo:
+            self._redo.append(self.deleted)
+            self.set_deleted(self._undo.pop(), undoable=False)
+
+    def redo(self) -> None:
+        if self._redo:
+            self._undo.append(self.deleted)
+            self.set_deleted(self._redo.pop(), undoable=False)

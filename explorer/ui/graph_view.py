@@ -70,6 +70,7 @@ class BoxItem(QGraphicsItem):
         self.block = block
         self.fill = fill
         self.selected = False
+        self.deleted = False
         self.merge = merge_op(block) if block.is_leaf else None
         self._rect = QRectF(0, 0, box.w, box.h)
         self.setPos(box.x, box.y)
@@ -98,6 +99,34 @@ class BoxItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
     ) -> None:
+        self._paint_box(painter, option)
+        if self.deleted:
+            self._paint_deleted(painter)
+
+    def _paint_deleted(self, painter: QPainter) -> None:
+        """Greyed and struck out; a residual block's shortcut, which still carries data, bold."""
+        r = self._rect
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QColor(240, 240, 240, 190))
+        painter.drawRoundedRect(r, 6, 6)
+        painter.setPen(QPen(QColor("#c0392b"), 2.2))
+        painter.drawLine(QPointF(r.left() + 3, r.bottom() - 3), QPointF(r.right() - 3, r.top() + 3))
+        painter.drawLine(
+            QPointF(r.left() + 3, r.center().y()), QPointF(r.right() - 3, r.center().y())
+        )
+        if self.box.kind == "residual" and not self.box.open:
+            pen = QPen(QColor("#1e8449"), 4.0)
+            painter.setPen(pen)
+            painter.setBrush(Qt.NoBrush)
+            path = QPainterPath(QPointF(r.right(), r.top() + 5))
+            path.cubicTo(
+                QPointF(r.right() + self.ARC, r.top() + 5),
+                QPointF(r.right() + self.ARC, r.bottom() - 5),
+                QPointF(r.right(), r.bottom() - 5),
+            )
+            painter.drawPath(path)
+
+    def _paint_box(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> None:
         lod = _lod(painter, option)
         r = self._rect
         kind = self.box.kind
@@ -407,6 +436,15 @@ class GraphView(QGraphicsView):
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._place_legend()
+
+    def set_deleted(self, deleted: frozenset[str] | set[str]) -> None:
+        """Draw these blocks (and any group holding one) struck out."""
+        for item in self.boxes.values():
+            now = item.box.block in deleted or any(m in deleted for m in item.box.members)
+            if now != item.deleted:
+                item.deleted = now
+                item.setToolTip(item._tooltip() + ("<br><b>deleted</b>" if now else ""))
+                item.update()
 
     def set_selected(self, unit_id: str | None) -> None:
         if self._selected in self.boxes:

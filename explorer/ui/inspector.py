@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.core.blocks import block_to_dict
 
@@ -66,13 +73,29 @@ class Inspector(QWidget):
             "one output value sees (first spatial axis)."
         )
         self.footer.setWordWrap(True)
+        self.deleted_box = QCheckBox("deleted (Delete key)")
+        self.deleted_box.setToolTip(
+            "Delete this block from the network: a residual branch is removed and its "
+            "shortcut kept; an inception or RepVGG branch is removed; an SE gate is fixed to "
+            "1; a highway layer only carries; other layers become the identity where shapes "
+            "allow."
+        )
+        self.deleted_box.setEnabled(False)
         self.footer.setStyleSheet("color: #666; font-size: 10px;")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.title)
+        lay.addWidget(self.deleted_box)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.footer)
         self.rows: dict[str, str] = {}
+
+    def show_deleted(self, enabled: bool, checked: bool, why: str = "") -> None:
+        blocker = self.deleted_box.blockSignals(True)
+        self.deleted_box.setEnabled(enabled)
+        self.deleted_box.setChecked(checked)
+        self.deleted_box.setToolTip(why or self.deleted_box.toolTip())
+        self.deleted_box.blockSignals(blocker)
 
     def show_block(self, analysis: Any, block_id: str | None) -> None:
         self.table.clear()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QFileDialog,
+    QGraphicsView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,14 +31,17 @@ from PySide6.QtWidgets import (
 from explorer.core.layout import Layout, compute_layout, default_expanded, expand_all
 from explorer.core.session import COLOUR_MODES, Session
 from explorer.ui.browser import ModelBrowser
+from explorer.ui.eval_control import EvalControl
 from explorer.ui.export import save_png, save_svg
 from explorer.ui.graph_view import GraphView
 from explorer.ui.inspector import Inspector
+from explorer.ui.panels.accuracy import AccuracyPanel
 from explorer.ui.panels.activation_std import ActivationStdPanel
 from explorer.ui.panels.base import Panel
 from explorer.ui.panels.feature_maps import FeatureMapsPanel
 from explorer.ui.panels.predictions import PredictionsPanel
 from explorer.ui.panels.se_weights import SEWeightsPanel
+from explorer.ui.panels.sweeps import SweepsPanel
 from explorer.ui.run_control import RunControl
 from explorer.ui.workers import WorkerPool
 
@@ -76,6 +80,11 @@ class MainWindow(QMainWindow):
         self._build_panels()
         self._build_menus()
         self.setAcceptDrops(True)
+        # graphics views accept drags for their scenes by default and then refuse the drop;
+        # files dropped on the graph or a plot are for the window
+        for view in self.findChildren(QGraphicsView):
+            view.setAcceptDrops(False)
+            view.viewport().setAcceptDrops(False)
 
         self.browser.modelChosen.connect(self.load_model)
         self.graph.blockClicked.connect(self._on_block_clicked)
@@ -92,6 +101,8 @@ class MainWindow(QMainWindow):
         self.session.connect("results_invalidated", self._on_results_invalidated)
         self.session.connect("results_changed", self._on_results_changed)
         self.session.connect("run_failed", self._on_run_failed)
+        self.session.connect("deleted_changed", self._on_deleted_changed)
+        self.inspector.deleted_box.toggled.connect(lambda _c: self.toggle_deleted())
         self.run.busyChanged.connect(self._on_run_busy)
         self._restore()
 
@@ -141,11 +152,31 @@ class MainWindow(QMainWindow):
     def _build_panels(self) -> None:
         self.tabs = QTabWidget()
         self.panels: dict[str, Panel] = {}
-        for cls in (PredictionsPanel, FeatureMapsPanel, SEWeightsPanel, ActivationStdPanel):
+        for cls in (
+            PredictionsPanel,
+            FeatureMapsPanel,
+            SEWeightsPanel,
+            ActivationStdPanel,
+            AccuracyPanel,
+            SweepsPanel,
+        ):
             panel = cls()
             self.panels[cls.title] = panel
             self.tabs.addTab(panel, cls.title)
             panel.blockChosen.connect(self.select_block)
+        self.eval = EvalControl(self)
+        acc = self.panels["Accuracy"]
+        sweeps = self.panels["Sweeps"]
+        acc.refChosen.connect(self.eval.set_ref)  # type: ignore[attr-defined]
+        acc.limitChosen.connect(self._on_limit_chosen)  # type: ignore[attr-defined]
+        self.eval.accuracy.connect(acc.show_accuracy)  # type: ignore[attr-defined]
+        self.eval.failed.connect(acc.show_error)  # type: ignore[attr-defined]
+        self.eval.failed.connect(lambda m: self.status_label.setText(m))
+        sweeps.sweepRequested.connect(self._on_sweep_requested)  # type: ignore[attr-defined]
+        self.eval.sweepProgress.connect(sweeps.show_partial)  # type: ignore[attr-defined]
+        self.eval.sweepDone.connect(sweeps.show_sweep)  # type: ignore[attr-defined]
+        self.eval.busyChanged.connect(self._on_eval_busy)
+        self._busy = {"run": False, "eval": False}
         corner = QWidget()
         row = QHBoxLayout(corner)
         row.setContentsMargins(0, 0, 4, 0)
@@ -154,11 +185,16 @@ class MainWindow(QMainWindow):
         self.run_busy.setMaximumWidth(120)
         self.run_busy.setMaximumHeight(14)
         self.run_cancel = QPushButton("Cancel")
-        self.run_cancel.clicked.connect(self.run.cancel)
+        self.run_cancel.clicked.connect(self.cancel_work)
         row.addWidget(self.run_busy)
         row.addWidget(self.run_cancel)
-        self.run_busy.hide()
-        self.run_cancel.hide()
+        for w in (self.run_busy, self.run_cancel):
+            # the tab widget sizes its corner once: hidden parts must keep their room there,
+            # else the bar and the button show up later with no size at all
+            policy = w.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            w.setSizePolicy(policy)
+            w.hide()
         self.tabs.setCornerWidget(corner)
         self._dock(self.tabs, "Panels", Qt.BottomDockWidgetArea, "panels")
 
@@ -194,6 +230,24 @@ class MainWindow(QMainWindow):
         quit_act.setShortcut(QKeySequence.Quit)
         quit_act.triggered.connect(self.close)
         m.addAction(quit_act)
+        e = self.menuBar().addMenu("&Edit")
+        self.act_delete = QAction("Delete / restore block", self)
+        self.act_delete.setShortcut(QKeySequence.Delete)
+        self.act_delete.triggered.connect(lambda: self.toggle_deleted())
+        e.addAction(self.act_delete)
+        self.act_undo = QAction("Undo deletion", self)
+        self.act_undo.setShortcut(QKeySequence.Undo)
+        self.act_undo.triggered.connect(self.session.undo)
+        self.act_redo = QAction("Redo deletion", self)
+        self.act_redo.setShortcuts([QKeySequence.Redo, QKeySequence("Ctrl+Shift+Z")])
+        self.act_redo.triggered.connect(self.session.redo)
+        self.act_restore = QAction("Restore all blocks", self)
+        self.act_restore.triggered.connect(self.session.restore_all)
+        for a in (self.act_undo, self.act_redo, self.act_restore):
+            a.setEnabled(False)
+            e.addAction(a)
+        self.run.toolbar.addSeparator()
+        self.run.toolbar.addAction(self.act_restore)
         v = self.menuBar().addMenu("&View")
         v.addAction("Fit", self.graph.fit)
         v.addAction("Expand all", self.expand_all)
@@ -217,10 +271,18 @@ class MainWindow(QMainWindow):
         self.device_label = QLabel("device: -")
         self.latency_label = QLabel("")
         self.weights_label = QLabel("")
+        self.deleted_label = QLabel("")
+        self.deleted_label.setStyleSheet("color: #c0392b; font-weight: bold;")
         sb.addWidget(self.status_label, 1)
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.cancel_button)
-        for w in (self.info_label, self.weights_label, self.device_label, self.latency_label):
+        for w in (
+            self.info_label,
+            self.weights_label,
+            self.deleted_label,
+            self.device_label,
+            self.latency_label,
+        ):
             sb.addPermanentWidget(w)
 
     # -- persistence ----------------------------------------------------------------------
@@ -260,13 +322,19 @@ class MainWindow(QMainWindow):
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()
         self.hide()
+        self.session.cancel_request()  # a model that still arrives is not installed
         self.pool.wait_all()
         self.run.wait_all()
+        self.eval.wait_all()
         super().closeEvent(event)
 
     # -- images dropped on the window --------------------------------------------------------
 
     def dragEnterEvent(self, event: Any) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: Any) -> None:  # noqa: N802
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
@@ -295,9 +363,42 @@ class MainWindow(QMainWindow):
         for p in self.panels.values():
             p.invalidate(f"the run failed: {message}")
 
-    def _on_run_busy(self, busy: bool, _what: str) -> None:
+    def cancel_work(self) -> None:
+        """The panels' Cancel: the forward pass, the evaluation and any sweep."""
+        self.eval.cancel()
+        self.run.cancel()
+
+    def _on_limit_chosen(self, n: int) -> None:
+        self.eval.limit = n
+        self.eval.schedule()
+
+    def _on_sweep_requested(self, kind: str, k_max: int, trials: int) -> None:
+        self.show_panel("Sweeps")
+        self.eval.start_sweep(kind, k_max, trials)
+
+    def _on_eval_busy(self, busy: bool, what: str) -> None:
+        self._busy["eval"] = busy
+        self._show_busy()
+        if busy and what == "evaluating":
+            self.panels["Accuracy"].status.setText("<i>evaluating...</i>")
+        elif what == "cancelled":
+            for title in ("Accuracy", "Sweeps"):
+                self.panels[title].status.setText(
+                    "<i>cancelled: delete a block or run a sweep to start again</i>"
+                )
+
+    def _show_busy(self) -> None:
+        busy = any(self._busy.values())
         self.run_busy.setVisible(busy)
         self.run_cancel.setVisible(busy)
+
+    def _on_run_busy(self, busy: bool, what: str) -> None:
+        self._busy["run"] = busy
+        self._show_busy()
+        if what == "cancelled":  # nothing is coming: "updating..." would wait forever
+            self.status_label.setText("Run cancelled")
+            for p in self.panels.values():
+                p.invalidate("cancelled: change the image, weights or block to run again")
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -391,6 +492,7 @@ class MainWindow(QMainWindow):
         transform = self.graph.transform()
         self.layout_data = compute_layout(an.tree, self.session.expanded)
         self.graph.show_layout(self.layout_data, an.tree.blocks, self.session.colour_by)
+        self.graph.set_deleted(self.session.deleted)
         sel = self.session.selected
         self.graph.set_selected(self.graph.unit_for_block(sel) if sel is not None else None)
         if fit:
@@ -441,15 +543,74 @@ class MainWindow(QMainWindow):
             label = "Collapse" if item.box.open else "Expand"
             menu.addAction(label, lambda: self.session.toggle_expanded(unit_id))
         block_id = item.box.block if item is not None else unit_id
+        why = self.deletion_problem(block_id)
+        deleted = block_id in self.session.deleted
+        act = menu.addAction(
+            "Restore block" if deleted else "Delete block",
+            lambda: self.toggle_deleted(block_id),
+        )
+        act.setShortcut(QKeySequence.Delete)
+        act.setEnabled(deleted or why is None)
+        if why is not None and not deleted:
+            act.setText(f"Delete block (not possible: {why.split(': ', 1)[-1]})")
+        menu.addAction("Show feature maps", lambda: self.show_panel("Feature maps"))
         menu.addAction("Copy qualname", lambda: QGuiApplication.clipboard().setText(block_id))
         menu.addAction("Fit", self.graph.fit)
         return menu
+
+    # -- deleting blocks -----------------------------------------------------------------------
+
+    def deletion_problem(self, block_id: str) -> str | None:
+        """Why ``block_id`` cannot be deleted, or None."""
+        an = self.session.analysis
+        if an is None:
+            return "no model"
+        from explorer.analysis.lesion import LesionError, plan_deletion
+
+        try:
+            plan_deletion(an, block_id)
+        except LesionError as exc:
+            return str(exc)
+        return None
+
+    def toggle_deleted(self, block_id: str | None = None) -> bool:
+        """Delete the block (the selected one by default), or restore it; False if refused."""
+        block_id = self.session.selected if block_id is None else block_id
+        if block_id is None:
+            self.status_label.setText("Select a block to delete it")
+            return False
+        if block_id not in self.session.deleted:
+            why = self.deletion_problem(block_id)
+            if why is not None:
+                self.status_label.setText(f"Cannot delete: {why}")
+                self.inspector.show_deleted(False, False, why)
+                return False
+        self.session.toggle_deleted(block_id)
+        return True
+
+    def _on_deleted_changed(self, deleted: frozenset[str]) -> None:
+        self.graph.set_deleted(deleted)
+        n = len(deleted)
+        self.deleted_label.setText(f"{n} block{'s' if n != 1 else ''} deleted" if n else "")
+        self.act_undo.setEnabled(self.session.can_undo())
+        self.act_redo.setEnabled(self.session.can_redo())
+        self.act_restore.setEnabled(bool(deleted))
+        self._show_deleted_state(self.session.selected)
+
+    def _show_deleted_state(self, block_id: str | None) -> None:
+        if block_id is None or self.session.analysis is None:
+            self.inspector.show_deleted(False, False)
+            return
+        deleted = block_id in self.session.deleted
+        why = None if deleted else self.deletion_problem(block_id)
+        self.inspector.show_deleted(deleted or why is None, deleted, why or "")
 
     def _on_block_context_menu(self, unit_id: str, pos: QPoint) -> None:
         self.block_menu(unit_id).popup(pos)
 
     def _on_selection_changed(self, block_id: str | None) -> None:
         self.inspector.show_block(self.session.analysis, block_id)
+        self._show_deleted_state(block_id)
         self.panels["SE weights"].show_block(block_id)  # type: ignore[attr-defined]
         unit = self.graph.unit_for_block(block_id) if block_id is not None else None
         self.graph.set_selected(unit)

@@ -7,11 +7,12 @@ use the model one at a time (a lock): hooks of two passes must never mix.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QComboBox,
@@ -56,8 +57,12 @@ class RunControl(QObject):
         self._plan_tree: Any = None
         self._fresh = True  # the model holds what its builder gave it
         self._weights_gen = 0
+        self._chains: dict[int, Any] = {}  # id of the analysis -> its lesion.Chain
         self._weights_job: tuple[int, Any, str] = (0, None, "")
         self._input_size: int | None = None
+        self._loaded_file = ""  # the path of the checkpoint the model holds, if any
+        self._pastes = 0
+        self._closed = False  # set by wait_all: late results are dropped, nothing new starts
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)  # coalesce a burst of changes into one run
@@ -68,6 +73,7 @@ class RunControl(QObject):
         s.connect("weights_changed", lambda _i: self.schedule())
         s.connect("images_changed", self._on_images_changed)
         s.connect("device_changed", lambda *_: self.schedule())
+        s.connect("deleted_changed", lambda _d: self.schedule())
         s.connect("selection_changed", lambda _b: self.schedule())
 
     # -- toolbar ------------------------------------------------------------------------------
@@ -249,9 +255,15 @@ class RunControl(QObject):
         img = cb.image()
         if not img.isNull():
             try:
-                self.session.add_images(
-                    [from_array(qimage_to_array(img), "pasted image", f"clipboard:{id(img)}")]
-                )
+                arr = qimage_to_array(img)
+                # the same picture pasted twice is one image; another picture a new one
+                digest = hashlib.sha1(arr.tobytes() + str(arr.shape).encode()).hexdigest()
+                source = f"clipboard:{digest[:16]}"
+                if source not in {im.source for im in self.session.images}:
+                    self._pastes += 1
+                n = self._pastes
+                name = "pasted image" if n <= 1 else f"pasted image {n}"
+                self.session.add_images([from_array(arr, name, source)])
             except ImageError as exc:
                 self._report("Could not paste", [str(exc)])
             return True
@@ -289,6 +301,9 @@ class RunControl(QObject):
     def _start_weights(self, an: Any, choice: str) -> None:
         from explorer.analysis.pipeline import apply_weights
 
+        if self._closed:
+            return
+
         fresh = self._fresh
         lock = self.lock
 
@@ -316,9 +331,13 @@ class RunControl(QObject):
             self.win.status_label.setText(value[1])
 
     def _on_weights_done(self, gen: int, info: Any) -> None:
+        if self._closed:
+            return
         self.busyChanged.emit(False, "")
         if gen != self._weights_gen or self._weights_job[1] is not self.session.analysis:
             return
+        if info.kind == "file":
+            self._loaded_file = self._weights_job[2]
         self.session.set_weights(info)
         self._show_weights_choice()
         self.badge_action.setVisible(not info.trained)
@@ -327,12 +346,19 @@ class RunControl(QObject):
         self.weightsLoaded.emit(info)
 
     def _on_weights_error(self, gen: int, message: str) -> None:
+        if self._closed:
+            return
         self.busyChanged.emit(False, "")
         if gen != self._weights_gen:
             return
-        self.session.weights_failed(self._weights_job[2], message)
+        _, an, choice = self._weights_job
+        self.session.weights_failed(choice, message)
         self._show_weights_choice()
         self._report("Weights not loaded", [message])
+        if self.session.weights_info is None and an is self.session.analysis and choice != "auto":
+            # a model that just arrived holds no usable weights yet (the file was for
+            # another network, or pretrained ones are out of reach): it still has to run
+            self.request_weights("auto")
 
     def _show_weights_choice(self) -> None:
         info = self.session.weights_info
@@ -340,13 +366,13 @@ class RunControl(QObject):
             return
         key = {"random": "random", "pretrained": "pretrained"}.get(info.kind)
         if info.kind == "file":
-            label = f"file: {info.label}"
-            i = self.weights_combo.findData(f"file:{info.label}")
+            # the item's data is the full path, so that choosing it again loads the file
+            path = self._loaded_file
+            i = self.weights_combo.findData(path)
             if i < 0:
-                self.weights_combo.insertItem(
-                    self.weights_combo.count() - 1, label, f"file:{info.label}"
-                )
-                i = self.weights_combo.count() - 2
+                i = self.weights_combo.count() - 1
+                self.weights_combo.insertItem(i, f"file: {info.label}", path)
+                self.weights_combo.setItemData(i, path, Qt.ItemDataRole.ToolTipRole)
             self.weights_combo.setCurrentIndex(i)
         elif key is not None:
             self.weights_combo.setCurrentIndex(self.weights_combo.findData(key))
@@ -381,13 +407,15 @@ class RunControl(QObject):
     # -- running --------------------------------------------------------------------------------
 
     def schedule(self) -> None:
+        if self._closed:
+            return
         if self.session.analysis is not None and self.session.weights_info is not None:
             self._timer.start()
 
     def start_run(self) -> None:
         s = self.session
         an, img, info = s.analysis, s.image, s.weights_info
-        if an is None or img is None or info is None:
+        if an is None or img is None or info is None or self._closed:
             return
         from explorer.analysis.pipeline import preprocess
 
@@ -402,17 +430,28 @@ class RunControl(QObject):
         model, device, precision = an.model, s.device, s.precision
         feature = s.selected
         categories = info.categories
+        deleted = sorted(s.deleted)
+        chains = self._chains
 
         def steps():  # noqa: ANN202 - on the worker thread
             from explorer.analysis.data import to_batch
             from explorer.analysis.inference import run
+            from explorer.analysis.lesion import Chain, plan_deletion
 
             yield 0.2, "preprocessing"
             x = to_batch(images, prep)
+            net: Any = model
+            if deleted:  # the network with the deleted blocks, sharing the model's weights
+                yield 0.3, f"{len(deleted)} block(s) deleted"
+                if id(an) not in chains:  # one chain kept: the current analysis'
+                    chains.clear()
+                    chains[id(an)] = Chain(an)
+                net = chains[id(an)].lesioned([plan_deletion(an, b) for b in deleted])
             yield 0.4, "forward pass"
             with lock:
-                res = run(model, x, device, precision, categories, plan, feature)
+                res = run(net, x, device, precision, categories, plan, feature)
             res.input, res.preprocess = x, prep
+            res.deleted = deleted
             return res
 
         gen = s.next_run()
@@ -426,7 +465,7 @@ class RunControl(QObject):
         )
 
     def _on_run_done(self, gen: int, res: Any) -> None:
-        if gen != self.session.run_generation:
+        if gen != self.session.run_generation or self._closed:
             return
         self.busyChanged.emit(False, "")
         if self.session.set_result(res, gen):
@@ -437,7 +476,7 @@ class RunControl(QObject):
             self.ran.emit(res)
 
     def _on_run_error(self, gen: int, message: str) -> None:
-        if gen != self.session.run_generation:
+        if gen != self.session.run_generation or self._closed:
             return
         self.busyChanged.emit(False, "")
         self.session.run_failed(message, gen)
@@ -451,6 +490,8 @@ class RunControl(QObject):
         self.busyChanged.emit(False, "cancelled")
 
     def wait_all(self) -> None:
+        """The window closes: stop, wait for the threads, and start nothing afterwards."""
+        self._closed = True
         self._timer.stop()
         self.run_pool.wait_all()
         self.weights_pool.wait_all()

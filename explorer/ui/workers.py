@@ -51,12 +51,16 @@ class GeneratorWorker(QObject):
 
 def error_message(exc: BaseException) -> str:
     """One line for the user: our own errors speak for themselves, others get their type."""
+    from explorer.analysis.data import ImageError
+    from explorer.analysis.lesion import LesionError
     from explorer.core.graph import TraceError
     from explorer.core.registry import RegistryError
+    from explorer.core.weights import WeightsError
 
     text = str(exc).strip() or type(exc).__name__
-    if isinstance(exc, RegistryError | TraceError):
-        return text
+    # the program's own errors already say, in one line, what is wrong
+    if isinstance(exc, RegistryError | TraceError | WeightsError | ImageError | LesionError):
+        return text.splitlines()[0]
     return f"{type(exc).__name__}: {text}"
 
 

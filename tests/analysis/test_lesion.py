@@ -180,3 +180,25 @@ def test_kendall_tau():
     assert kendall_tau([0, 1, 2, 3]) == 1.0
     assert kendall_tau([3, 2, 1, 0]) == -1.0
     assert kendall_tau([1, 0, 2, 3]) == pytest.approx(1 - 2 / 6)
+
+
+def test_probes_follow_the_lesioned_network():
+    """A deleted branch has no statistics; the block's output is its shortcut's, through relu."""
+    from explorer.analysis.inference import run
+    from explorer.analysis.probes import make_plan
+
+    an = _an("resnet18", input_size=64)
+    x = _x(an)
+    plan = make_plan(an.tree)
+    net, _ = lesioned_model(an, ["layer1.0"])
+    res = run(net, x, "cpu", plan=plan, feature_block="layer1.0").probes
+    seen: dict[str, torch.Tensor] = {}
+    hooks = _by_hook(an.model, "maxpool", lambda i, o: seen.setdefault("pool", o.clone()))
+    _run(an.model, x, hooks)
+    want = torch.relu(seen["pool"])
+    assert "layer1.0.conv1" not in res.block_ids and "layer1.0.bn2" not in res.block_ids
+    torch.testing.assert_close(res.features, want)
+    mean, std = res.stat("layer1.0", 1)
+    assert mean == pytest.approx(float(want[1].mean()), rel=1e-5)
+    assert std == pytest.approx(float(want[1].double().std(unbiased=False)), rel=1e-4)
+    assert "layer1.1" in res.block_ids and "layer1.1.conv1" in res.block_ids

@@ -74,3 +74,29 @@ def test_closing_a_block_keeps_a_sibling_group_open() -> None:
     assert "layer3.1..5" in s.expanded
     lay = compute_layout(tree, s.expanded)
     assert "layer3.1..5" not in lay.boxes and "layer3.1" in lay.boxes
+
+
+def test_deleted_blocks_with_undo_and_redo():
+    s = Session()
+    seen = []
+    s.connect("deleted_changed", seen.append)
+    invalid = []
+    s.connect("results_invalidated", lambda: invalid.append(1))
+    s.result = object()
+    s.toggle_deleted("layer1.0")
+    assert s.deleted == {"layer1.0"} and invalid and s.result is None
+    s.toggle_deleted("layer2.1")
+    s.toggle_deleted("layer1.0")
+    assert s.deleted == {"layer2.1"}
+    s.undo()
+    assert s.deleted == {"layer1.0", "layer2.1"}
+    s.undo()
+    s.undo()
+    assert s.deleted == frozenset() and not s.can_undo()
+    s.redo()
+    assert s.deleted == {"layer1.0"} and s.can_redo()
+    s.restore_all()
+    assert s.deleted == frozenset() and not s.can_redo()
+    s.undo()
+    assert s.deleted == {"layer1.0"}
+    assert seen[-1] == {"layer1.0"} and len(seen) == 9

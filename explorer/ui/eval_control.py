@@ -1,0 +1,254 @@
+"""Accuracy of the intact and the lesioned network, and lesion sweeps, off the UI thread.
+
+The intact network's result is cached per (model, weights, evaluation set, normalisation);
+after each deletion only the lesioned network is evaluated. Work runs on worker threads
+under the run lock (one user of the model at a time), with progress and cancel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from explorer.ui.workers import WorkerPool
+
+PHOTOS = "photos"  # the built-in sample photos: no labels, agreement only
+
+
+def photo_set(prep: Any) -> Any:
+    """scikit-image's photos that ship with it, as an unlabelled evaluation set."""
+    from explorer.analysis.data import load_sample, sample_names, to_batch
+    from explorer.analysis.datasets import EvalSet
+
+    names = [n for n in sample_names("imagenet") if not n.startswith("digits")]
+    images = [load_sample(n) for n in names]
+
+    def load(start: int, stop: int) -> tuple[Any, None]:
+        return to_batch(images[start:stop], prep), None
+
+    return EvalSet(
+        name=f"{len(images)} sample photos (no labels)",
+        n=len(images),
+        classes=None,
+        labels=None,
+        load=load,
+    )
+
+
+class EvalControl(QObject):
+    """Evaluates on the chosen set after every change; runs sweeps on request."""
+
+    accuracy = Signal(object)  # {"intact", "modified", "deleted", "data", "n"}
+    sweepProgress = Signal(str, object)  # noqa: N815 - kind, partial result
+    sweepDone = Signal(str, object)  # noqa: N815
+    busyChanged = Signal(bool, str)  # noqa: N815
+    failed = Signal(str)
+
+    def __init__(self, window: Any):
+        super().__init__(window)
+        self.win = window
+        self.session = window.session
+        self.pool = WorkerPool(self)
+        self.sweep_pool = WorkerPool(self)
+        self.ref: str | None = None  # None: the model's own set (digits) or the photos
+        self.limit = 1000
+        self.batch_size = 100
+        self._cache: dict[tuple, Any] = {}
+        self._gen = 0
+        self._sweep_gen = 0
+        self._sweep_kind = ""
+        self._closed = False
+        s = self.session
+        for ev in ("weights_changed", "deleted_changed", "device_changed"):
+            s.connect(ev, lambda *_: self.schedule())
+        s.connect("model_changed", lambda _a: self._cache.clear())
+
+    # -- what to evaluate ----------------------------------------------------------------------
+
+    def default_ref(self) -> str:
+        an = self.session.analysis
+        return "digits" if an is not None and an.spec.classes == "digits" else PHOTOS
+
+    def set_ref(self, ref: str | None) -> None:
+        self.ref = ref
+        self.schedule()
+
+    def _setup(self) -> tuple[Any, Any, str, tuple] | None:
+        """(analysis, preprocessing, set reference, cache key) or None when nothing to do."""
+        from explorer.analysis.pipeline import preprocess
+
+        s = self.session
+        an, info = s.analysis, s.weights_info
+        if an is None or info is None or self._closed:
+            return None
+        prep = preprocess(an.spec, info, self.win.run._input_size)
+        ref = self.ref or self.default_ref()
+        key = (id(an), info.label, ref, self.limit, prep)
+        return an, prep, ref, key
+
+    def _open(self, an: Any, prep: Any, ref: str) -> Any:
+        from explorer.analysis.datasets import open_eval_set
+
+        if ref == PHOTOS:
+            return photo_set(prep)
+        outputs = int(an.graph.g.nodes["@output"]["out_shape"][-1])
+        info = self.session.weights_info
+        return open_eval_set(ref, an.spec, prep, outputs, info.categories if info else None)
+
+    # -- accuracy ----------------------------------------------------------------------------------
+
+    def schedule(self) -> None:
+        """Evaluate the current network (the intact one from the cache when it is there)."""
+        setup = self._setup()
+        if setup is None:
+            return
+        an, prep, ref, key = setup
+        deleted = sorted(self.session.deleted)
+        device = self.session.device
+        cache = self._cache
+        lock = self.win.run.lock
+        limit, bs = self.limit, self.batch_size
+        chains = self.win.run._chains
+
+        def steps():  # noqa: ANN202 - on the worker thread
+            from explorer.analysis.evaluate import evaluate
+            from explorer.analysis.inference import resolve_device
+            from explorer.analysis.lesion import Chain, plan_deletion
+
+            yield 0.0, f"opening {ref}"
+            es = self._open(an, prep, ref)
+            n = min(es.n, limit)
+
+            def batches():  # noqa: ANN202
+                left = n
+                for x, y in es.batches(bs):
+                    if left <= 0:
+                        return
+                    k = min(left, x.shape[0])
+                    left -= k
+                    yield x[:k], (y[:k] if y is not None else None)
+
+            dev = resolve_device(device)
+            with lock:
+                an.model.eval().to(dev)
+                intact = cache.get(key)
+                if intact is None:
+                    intact = yield from _scaled(evaluate(an.model, batches, n, dev), 0.0, 0.5)
+                    cache[key] = intact
+                modified = None
+                if deleted:
+                    if id(an) not in chains:
+                        chains.clear()
+                        chains[id(an)] = Chain(an)
+                    net = chains[id(an)].lesioned([plan_deletion(an, b) for b in deleted])
+                    modified = yield from _scaled(
+                        evaluate(net, batches, n, dev, deleted, intact.preds), 0.5, 1.0
+                    )
+            return {"intact": intact, "modified": modified, "deleted": deleted, "data": es.name,
+                    "n": n}  # fmt: skip
+
+        self._gen += 1
+        self.pool.cancel_all()
+        self.busyChanged.emit(True, "evaluating")
+        self.pool.start(steps, self._gen, on_yield=self._on_progress, on_done=self._on_done,
+                        on_error=self._on_error)  # fmt: skip
+
+    def _on_progress(self, gen: int, value: Any) -> None:
+        if gen == self._gen:
+            self.win.status_label.setText(str(value[1]))
+
+    def _on_done(self, gen: int, res: Any) -> None:
+        if gen != self._gen or self._closed:
+            return
+        self.busyChanged.emit(False, "")
+        self.accuracy.emit(res)
+
+    def _on_error(self, gen: int, message: str) -> None:
+        if gen != self._gen or self._closed:
+            return
+        self.busyChanged.emit(False, "")
+        self.failed.emit(message)
+
+    # -- sweeps --------------------------------------------------------------------------------------
+
+    def start_sweep(self, kind: str, k_max: int = 8, trials: int = 5, seed: int = 0) -> None:
+        """``single``, ``random`` or ``reorder`` on the current evaluation set."""
+        setup = self._setup()
+        if setup is None:
+            return
+        an, prep, ref, _key = setup
+        device = self.session.device
+        lock = self.win.run.lock
+        limit, bs = self.limit, self.batch_size
+
+        def steps():  # noqa: ANN202 - on the worker thread
+            from explorer.analysis import sweeps
+            from explorer.analysis.inference import resolve_device
+
+            yield 0.0, f"opening {ref}", None
+            es = self._open(an, prep, ref)
+            n = min(es.n, limit)
+
+            def batches():  # noqa: ANN202
+                left = n
+                for x, y in es.batches(bs):
+                    if left <= 0:
+                        return
+                    k = min(left, x.shape[0])
+                    left -= k
+                    yield x[:k], (y[:k] if y is not None else None)
+
+            dev = resolve_device(device)
+            with lock:
+                an.model.eval().to(dev)
+                if kind == "single":
+                    gen = sweeps.single_sweep(an, batches, n, device=dev)
+                elif kind == "random":
+                    gen = sweeps.random_sweep(an, batches, n, k_max, trials, seed, device=dev)
+                else:
+                    gen = sweeps.reorder_sweep(an, batches, n, trials, seed, device=dev)
+                result = yield from gen
+            return {"kind": kind, "result": result, "data": es.name, "n": n}
+
+        self._sweep_gen += 1
+        self._sweep_kind = kind
+        self.sweep_pool.cancel_all()
+        self.busyChanged.emit(True, f"{kind} sweep")
+        self.sweep_pool.start(steps, self._sweep_gen, on_yield=self._on_sweep_progress,
+                              on_done=self._on_sweep_done, on_error=self._on_error)  # fmt: skip
+
+    def _on_sweep_progress(self, gen: int, value: Any) -> None:
+        if gen != self._sweep_gen or self._closed:
+            return
+        self.win.status_label.setText(f"{self._sweep_kind} sweep: {value[1]}")
+        if len(value) > 2 and value[2] is not None:
+            self.sweepProgress.emit(self._sweep_kind, (value[0], value[2]))
+
+    def _on_sweep_done(self, gen: int, res: Any) -> None:
+        if gen != self._sweep_gen or self._closed:
+            return
+        self.busyChanged.emit(False, "")
+        self.sweepDone.emit(res["kind"], res)
+
+    def cancel(self) -> None:
+        self._gen += 1
+        self._sweep_gen += 1
+        self.pool.cancel_all()
+        self.sweep_pool.cancel_all()
+        self.busyChanged.emit(False, "cancelled")
+
+    def wait_all(self) -> None:
+        self._closed = True
+        self.pool.wait_all()
+        self.sweep_pool.wait_all()
+
+
+def _scaled(gen: Any, lo: float, hi: float) -> Any:
+    """Pass on a sub-generator's progress mapped into [lo, hi]; return its value."""
+    try:
+        while True:
+            frac, msg = next(gen)[:2]
+            yield lo + (hi - lo) * frac, msg
+    except StopIteration as stop:
+        return stop.value

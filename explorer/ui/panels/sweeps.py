@@ -1,0 +1,191 @@
+"""Sweeps: each block deleted alone, k random blocks, or blocks reordered (Veit et al. 2016)."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox
+
+from explorer.ui.panels.base import Panel
+
+
+def sweep_table(kind: str, result: Any) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of a sweep's result (what the CSV export writes)."""
+    intact, runs = result
+    if kind == "single":
+        return (
+            ["deleted", "top1", "top5", "agreement", "loss", "intact_top1"],
+            [[r.deleted[0], r.top1, r.top5, r.agreement, r.loss, intact.top1] for r in runs],
+        )
+    if kind == "random":
+        rows = [
+            [k, i, ";".join(r.deleted), r.top1, r.top5, r.agreement, r.loss]
+            for k in sorted(runs)
+            for i, r in enumerate(runs[k])
+        ]
+        return ["k", "trial", "deleted", "top1", "top5", "agreement", "loss"], rows
+    rows = [[tau, r.top1, r.top5, r.agreement, r.loss] for tau, r in runs]
+    return ["kendall_tau", "top1", "top5", "agreement", "loss"], rows
+
+
+def _score(r: Any) -> float:
+    """Top-1 where there are labels, else agreement with the intact network."""
+    return r.top1 if r.top1 is not None else (r.agreement or 0.0)
+
+
+class SweepsPanel(Panel):
+    title = "Sweeps"
+    sweepRequested = Signal(str, int, int)  # noqa: N815 - kind, k_max, trials
+
+    def __init__(self, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        bar = QHBoxLayout()
+        self.single_btn = QPushButton("Each block alone")
+        self.random_btn = QPushButton("k random blocks")
+        self.reorder_btn = QPushButton("Reorder blocks")
+        bar.addWidget(self.single_btn)
+        bar.addWidget(self.random_btn)
+        bar.addWidget(QLabel("k up to"))
+        self.k_spin = QSpinBox()
+        self.k_spin.setRange(1, 100)
+        self.k_spin.setValue(8)
+        bar.addWidget(self.k_spin)
+        bar.addWidget(self.reorder_btn)
+        bar.addWidget(QLabel("trials"))
+        self.trials_spin = QSpinBox()
+        self.trials_spin.setRange(1, 100)
+        self.trials_spin.setValue(5)
+        bar.addWidget(self.trials_spin)
+        bar.addStretch(1)
+        self.csv_btn = QPushButton("Export CSV...")
+        self.png_btn = QPushButton("Export PNG...")
+        bar.addWidget(self.csv_btn)
+        bar.addWidget(self.png_btn)
+        self.box.addLayout(bar)
+        self.plot = pg.PlotWidget()
+        self.plot.showGrid(y=True, alpha=0.3)
+        self.box.addWidget(self.plot, 1)
+        self.kind = ""
+        self.result: Any = None
+        self.ids: list[str] = []
+        self.single_btn.clicked.connect(lambda: self._request("single"))
+        self.random_btn.clicked.connect(lambda: self._request("random"))
+        self.reorder_btn.clicked.connect(lambda: self._request("reorder"))
+        self.csv_btn.clicked.connect(self._export_csv_dialog)
+        self.png_btn.clicked.connect(self._export_png_dialog)
+        self.status.setText(
+            "Each block alone: Veit et al.'s Fig. 3; k random blocks: Fig. 5a; reorder: Fig. 5b."
+        )
+
+    def _request(self, kind: str) -> None:
+        self.sweepRequested.emit(kind, self.k_spin.value(), self.trials_spin.value())
+
+    def invalidate(self, why: str = "updating...") -> None:
+        """A new image or run does not change this panel: it follows its own evaluation."""
+
+    def update_result(self, result: Any, session: Any) -> None:
+        pass  # sweeps run on request
+
+    def show_partial(self, kind: str, value: Any) -> None:
+        frac, partial = value
+        if kind == "single" and partial:
+            self._draw_single(None, partial)
+            self.status.setText(f"each block alone: {frac:.0%} of the images so far")
+
+    def show_sweep(self, kind: str, res: dict[str, Any]) -> None:
+        self.stale = False
+        self.kind, self.result = kind, res["result"]
+        intact, runs = self.result
+        if kind == "single":
+            self._draw_single(intact, runs)
+        elif kind == "random":
+            self._draw_random(intact, runs)
+        else:
+            self._draw_reorder(intact, runs)
+        base = f"{intact.top1:.2f} %" if intact.top1 is not None else "(no labels: agreement)"
+        self.status.setText(f"{kind} sweep on {res['data']} ({res['n']} images); intact {base}")
+
+    def _draw_single(self, intact: Any, runs: list[Any]) -> None:
+        self.plot.clear()
+        self.ids = [r.deleted[0] for r in runs]
+        y = np.array([_score(r) for r in runs], dtype=float)
+        x = np.arange(len(y))
+        bars = pg.BarGraphItem(x=x, height=y, width=0.8, brush="#2e86c1", pen=None)
+        self.plot.addItem(bars)
+        if intact is not None:
+            self.plot.addLine(
+                y=_score(intact), pen=pg.mkPen("#c0392b", width=2, style=Qt.PenStyle.DashLine)
+            )
+        ax = self.plot.getAxis("bottom")
+        step = max(1, len(self.ids) // 30)
+        ax.setTicks(
+            [[(i, self.ids[i].replace("layer", "L")) for i in range(0, len(self.ids), step)]]
+        )
+        self.plot.setLabel("left", "top-1 % (dashed: intact)")
+        self.plot.setLabel("bottom", "deleted block (click a bar to select it)")
+        self.plot.setYRange(0, 100)
+        bars.mouseClickEvent = self._on_bar_click  # type: ignore[method-assign]
+
+    def _draw_random(self, intact: Any, runs: dict[int, list[Any]]) -> None:
+        self.plot.clear()
+        ks = sorted(runs)
+        mean = np.array([np.mean([_score(r) for r in runs[k]]) for k in ks])
+        std = np.array([np.std([_score(r) for r in runs[k]]) for k in ks])
+        self.plot.plot(ks, mean, pen=pg.mkPen("#2e86c1", width=2), symbol="o")
+        self.plot.addItem(pg.ErrorBarItem(x=np.array(ks), y=mean, height=2 * std, beam=0.2))
+        self.plot.addLine(
+            y=_score(intact), pen=pg.mkPen("#c0392b", width=2, style=Qt.PenStyle.DashLine)
+        )
+        self.plot.getAxis("bottom").setTicks(None)
+        self.plot.setLabel("bottom", "k blocks deleted at random (mean ± std)")
+        self.plot.setLabel("left", "top-1 %")
+        self.plot.setYRange(0, 100)
+
+    def _draw_reorder(self, intact: Any, runs: list[tuple[float, Any]]) -> None:
+        self.plot.clear()
+        taus = np.array([t for t, _ in runs])
+        y = np.array([_score(r) for _, r in runs])
+        self.plot.plot(taus, y, pen=None, symbol="o", symbolBrush="#2e86c1")
+        self.plot.addLine(
+            y=_score(intact), pen=pg.mkPen("#c0392b", width=2, style=Qt.PenStyle.DashLine)
+        )
+        self.plot.getAxis("bottom").setTicks(None)
+        self.plot.setLabel("bottom", "Kendall tau of the block order (1: unchanged)")
+        self.plot.setLabel("left", "top-1 %")
+        self.plot.setYRange(0, 100)
+
+    def _on_bar_click(self, ev: Any) -> None:
+        i = int(round(ev.pos().x()))
+        if 0 <= i < len(self.ids):
+            ev.accept()
+            self.blockChosen.emit(self.ids[i])
+
+    def export_csv(self, path: str) -> None:
+        header, rows = sweep_table(self.kind, self.result)
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(header)
+            w.writerows(rows)
+
+    def export_png(self, path: str) -> bool:
+        return self.plot.grab().save(path)
+
+    def _export_csv_dialog(self) -> None:
+        if self.result is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export CSV", f"{self.kind}_sweep.csv", "CSV (*.csv)"
+        )
+        if path:
+            self.export_csv(path)
+
+    def _export_png_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export PNG", f"{self.kind}_sweep.png", "PNG (*.png)"
+        )
+        if path:
+            self.export_png(path)
