@@ -28,7 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.layout import Layout, compute_layout, default_expanded, expand_all
+from explorer.core.layout import (
+    GROUP_SEP,
+    Layout,
+    compute_layout,
+    default_expanded,
+    expand_all,
+)
 from explorer.core.session import COLOUR_MODES, Session
 from explorer.ui.browser import ModelBrowser
 from explorer.ui.eval_control import EvalControl
@@ -585,6 +591,10 @@ class MainWindow(QMainWindow):
                 self.status_label.setText(f"Cannot delete: {why}")
                 self.inspector.show_deleted(False, False, why)
                 return False
+        unit = self.graph.unit_for_block(block_id)
+        if unit is not None and unit != block_id and GROUP_SEP in unit:
+            # a deleted block no longer looks like its neighbours: show it on its own
+            self.session.set_expanded(self.session.expanded | {unit})
         self.session.toggle_deleted(block_id)
         return True
 
