@@ -62,9 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     from explorer.cli import run as run_cmds
 
     COMMANDS.update(run_cmds.add_parsers(sub))
+    from explorer.cli import train as train_cmds
+
+    COMMANDS.update(train_cmds.add_parsers(sub))
     from explorer.cli import lesion as lesion_cmds
 
     COMMANDS.update(lesion_cmds.add_parsers(sub))
+    from explorer.cli import fuse as fuse_cmds
+
+    COMMANDS.update(fuse_cmds.add_parsers(sub))
 
     ls = sub.add_parser("list", help="list the registered models")
     ls.add_argument("--json", action="store_true", help="print a JSON list")

@@ -179,14 +179,21 @@ def test_real_process_refuses_code_without_traceback(tmp_path: Path) -> None:
         ),
         pytest.param(
             ["--weights", "pretrained"],
-            "lenet5: has no library pretrained weights",
+            "plain18: has no library pretrained weights",
             id="pretrained-without-library-weights",
+        ),
+        pytest.param(
+            ["--weights", "bundled"],
+            "plain18: has no bundled weights",
+            id="bundled-without-bundled-weights",
         ),
     ],
 )
 def test_bad_option_one_line(argv: list[str], expect: str, capsys) -> None:
-    # default weights (auto): its "untrained weights" line must not come before the error
-    assert_one_error(run(capsys, "predict", "lenet5", "sample:digits-3", *argv), expect)
+    # default weights (auto) of a model with neither bundled nor library weights: random,
+    # and its "untrained weights" line must not come before the error
+    result = run(capsys, "predict", "plain18", "sample:coffee", "--input-size", "64", *argv)
+    assert_one_error(result, expect)
 
 
 def test_unknown_model_suggests_names(capsys) -> None:
@@ -240,9 +247,14 @@ def test_auto_offline_runs_with_random_weights(empty_torch_home: Path, capsys) -
     assert "resnet18: no network" in line and "using random weights" in line
     (row,) = json.loads(out)
     assert row["weights"] == "random (untrained)" and len(row["top5"]) == 5
-    # a model without library weights: the same line, and its reason
-    code, out, err = run(capsys, "predict", "lenet5", "sample:digits-3")
+    # a model without bundled or library weights: the same line, and its reason
+    code, out, err = run(capsys, "predict", "plain18", "sample:coffee", "--input-size", "64")
     assert code == 0 and "untrained weights (random initialisation)" in err
+    # a model the program ships weights for runs with them, offline too
+    code, out, err = run(capsys, "predict", "lenet5", "sample:digits-3", "--json")
+    assert code == 0 and "untrained" not in err
+    (row,) = json.loads(out)
+    assert row["weights"].startswith("bundled (digits, ") and row["top5"][0]["label"] == "3"
 
 
 # --- a forward pass that fails -----------------------------------------------------------------

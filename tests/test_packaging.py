@@ -43,6 +43,8 @@ def test_wheel_ships_resources(tmp_path: Path) -> None:
         "explorer/resources/__init__.py",
         "explorer/resources/kinds.json",
         "explorer/resources/README.md",
+        "explorer/resources/small/resnet20.pt",
+        "explorer/resources/small/resnet20.json",
     ):
         assert want in names, want
     entry = next(n for n in names if n.endswith("entry_points.txt"))
@@ -54,6 +56,9 @@ def test_wheel_ships_resources(tmp_path: Path) -> None:
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); import explorer.core.kinds as k; "
         "assert k.__file__.startswith(sys.argv[1]), k.__file__; "
+        "from explorer.core import registry, weights; "
+        "p = weights.bundled_weights(registry.get('resnet20')); "
+        "assert p is not None and str(p).startswith(sys.argv[1]), p; "
         "print(len(k.kind_table()))"
     )
     run = subprocess.run(

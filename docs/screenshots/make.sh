@@ -9,3 +9,26 @@ run --model googlenet --expand inception3a --select inception3a.branch2 --screen
 run --model resnet50 --expand layer2.0 --select layer2.0 --screenshot resnet50.png
 run --model seresnet50 --expand layer1.0 --expand layer1.0.se --select layer1.0.se --screenshot seresnet50.png
 run --model repvgg_a0 --expand stages.1.1 --expand stages.1.2 --select stages.1.1 --screenshot repvgg_a0.png
+# Fuse for deployment: repvgg_small's stage 1 with its branches, then (--fuse) as one conv each
+repvgg=(--model repvgg_small --expand stage1.0..1 --expand stage1.0 --expand stage1.1 --select stage1.0
+        --panel predictions)
+run "${repvgg[@]}" --screenshot repvgg_unfused.png
+run "${repvgg[@]}" --fuse --screenshot repvgg_fused.png
+
+# The live panels. Predictions and feature maps use the pretrained CIFAR-10 ResNet-20 of
+# ../shared/data as a user's own model file (skipped when ../shared is absent).
+SHARED=../../../shared/data
+if [ -d "$SHARED" ]; then
+  tmp=$(mktemp -d)
+  ../../.venv/bin/python -c "import numpy as np, sys; from PIL import Image; d = np.load(sys.argv[1]); Image.fromarray(d['x'][0]).save(sys.argv[2])" \
+    "$SHARED/cifar10_test_first1000_lossless.npz" "$tmp/cifar_test_0_cat.png"
+  cifar=(--model ../../examples/cifar_resnet.py:resnet20 --input-size 32
+         --weights "$SHARED/checkpoints/resnet20-12fca82f.th" --image "$tmp/cifar_test_0_cat.png")
+  run "${cifar[@]}" --panel predictions --screenshot panel_predictions.png
+  run "${cifar[@]}" --panel feature-maps --select layer1.0 --overlay --screenshot panel_feature_maps.png
+fi
+run --model seresnet50 --image sample:coffee --compare sample:chelsea --select layer1.0.se \
+  --panel se-weights --screenshot panel_se_weights.png
+run --keep plain34 --model resnet34 --image sample:astronaut --panel activation-std \
+  --std-level blocks --screenshot panel_activation_std.png
+run --curves --size 1100x480 --screenshot train_curves.png

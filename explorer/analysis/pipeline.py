@@ -15,7 +15,9 @@ from explorer.core.weights import (
     WeightsError,
     WeightsInfo,
     WeightsUnavailable,
+    bundled_weights,
     library_weights,
+    load_bundled,
     load_checkpoint,
     load_pretrained,
     random_weights,
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from explorer.core.registry import ModelSpec
 
 #: weights choices besides a file path
-WEIGHT_CHOICES = ("auto", "pretrained", "random")
+WEIGHT_CHOICES = ("auto", "bundled", "pretrained", "random")
 
 #: set to 1 to never contact a server for weights (the cache is still used)
 OFFLINE_ENV = "CNN_EXPLORER_OFFLINE"
@@ -62,22 +64,30 @@ def _apply_weights(
 ) -> WeightsInfo:
     """Put the chosen weights into ``model`` and say what it now holds.
 
-    ``choice``: ``"auto"`` (library pretrained weights when cached or downloadable, else
-    random with the reason in ``message``), ``"pretrained"`` (they, or an error),
-    ``"random"``, or the path of a checkpoint file. ``fresh`` says the model was just
-    built; otherwise it is re-initialised first so that nothing of earlier weights stays
-    (a file is checked before that, so a refused file leaves the model as it was).
+    ``choice``: ``"auto"`` (the weights the program ships for the model, else library
+    pretrained weights when cached or downloadable, else random with the reason in
+    ``message``), ``"bundled"`` (the shipped ones, or an error), ``"pretrained"`` (the
+    library's, or an error), ``"random"``, or the path of a checkpoint file. ``fresh``
+    says the model was just built; otherwise it is re-initialised first so that nothing of
+    earlier weights stays (a file is checked before that, so a refused file leaves the
+    model as it was; bundled weights replace every tensor).
 
     Raises
     ------
     WeightsError
-        ``"pretrained"`` without library weights or offline, or a file that cannot be used.
+        ``"pretrained"`` without library weights or offline, ``"bundled"`` without bundled
+        weights, or a file that cannot be used.
     """
     choice = choice or "auto"
     if choice == "random":
         if not fresh:
             reset_random(spec, model)
         return random_weights(spec)
+    bundled = bundled_weights(spec) if choice in ("auto", "bundled") else None
+    if choice == "bundled" and bundled is None:
+        raise WeightsError(f"{spec.name}: has no bundled weights")
+    if bundled is not None:
+        return load_bundled(spec, model)  # all tensors or none: no reset needed
     if choice in ("auto", "pretrained"):
         if library_weights(spec) is None:
             if choice == "pretrained":

@@ -23,8 +23,9 @@ def run_options(p: argparse.ArgumentParser) -> None:
         "--weights",
         default="auto",
         metavar="W",
-        help="auto (library pretrained when cached or downloadable, else random), "
-        "pretrained, random, or a checkpoint file (.pth, .pt, .safetensors)",
+        help="auto (the weights the program ships for the model, else library pretrained "
+        "when cached or downloadable, else random), bundled, pretrained, random, or a "
+        "checkpoint file (.pth, .pt, .safetensors)",
     )
     p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, cuda:N, mps")
     p.add_argument(

@@ -113,9 +113,7 @@ def cmd_lesion(args: argparse.Namespace) -> int:
     try:
         if deleted:
             m = chain.lesioned(plans)
-            runs = [
-                _progress(evaluate(m, batches, es.n, device, deleted, intact.preds), quiet)
-            ]
+            runs = [_progress(evaluate(m, batches, es.n, device, deleted, intact.preds), quiet)]
         elif args.sweep == "single":
             _i, runs = _progress(sweeps.single_sweep(an, batches, es.n, device=device), quiet)
         elif args.sweep == "random":

@@ -18,7 +18,17 @@ session's methods; the session never calls a view directly, it emits events:
 - ``results_invalidated()``: the last run's results no longer describe the model (a new model,
   weights, image or device); ``results_changed(result)``: a run's results arrived;
   ``run_failed(message)``;
-- ``deleted_changed(frozenset)``: the blocks deleted from the network (undoable).
+- ``deleted_changed(frozenset)``: the blocks deleted from the network (undoable);
+- ``analysis_swapped(analysis)``: the same model, weights and images, but another
+  :class:`~explorer.core.summary.Analysis` of it (fused for deployment, or back): views
+  redraw the graph and re-run; nothing is rebuilt or reloaded;
+- ``fused_changed(fused, report)``: the model is now fused (a
+  :class:`~explorer.analysis.fusion.FusionReport`) or not (``None``).
+
+Fusion swaps the analysis, nothing else: the weights info and the images stay, the deleted
+blocks (whose ids belong to the other graph) are cleared with their undo history, and the
+results are invalidated. Weights always go to the training-time model: asking for weights
+while fused unfuses first (:meth:`Session.request_weights`), and a new model is never fused.
 """
 
 from __future__ import annotations
@@ -56,6 +66,10 @@ class Session:
         self._undo: list[frozenset[str]] = []
         self._redo: list[frozenset[str]] = []
         self.run_generation = 0  # bumped on every run request; older results are dropped
+        self.fused = False
+        self.fusion_report: Any = None  # explorer.analysis.fusion.FusionReport while fused
+        self.unfused_analysis: Any = None  # the training-time analysis while fused
+        self._open_before_fusion: frozenset[str] = frozenset()
 
     # -- events ---------------------------------------------------------------------------
 
@@ -82,6 +96,10 @@ class Session:
         self.model_name = analysis.spec.name
         self.selected = None
         self.weights_info = None
+        was_fused = self.fused
+        self._forget_fusion()
+        if was_fused:
+            self.emit("fused_changed", False, None)
         self.deleted = frozenset()
         self._undo.clear()
         self._redo.clear()
@@ -161,6 +179,8 @@ class Session:
     # -- weights, images, device, results ---------------------------------------------------
 
     def request_weights(self, choice: str) -> None:
+        """Ask for weights; they are for the training-time model, so a fused one is unfused."""
+        self.set_unfused()
         self._previous_choice = self.weights_choice
         self.weights_choice = choice
         self.emit("weights_requested", choice)
@@ -284,3 +304,68 @@ class Session:
         if self._redo:
             self._undo.append(self.deleted)
             self.set_deleted(self._redo.pop(), undoable=False)
+
+    # -- fusion -----------------------------------------------------------------------------------
+
+    def set_fused(self, analysis: Any, report: Any) -> None:
+        """Show ``analysis``, a fused copy of the current model, in place of the model.
+
+        The weights info, images, device and selection (where the block still exists) stay;
+        the deleted blocks and their undo history are cleared; the fused blocks are drawn
+        closed (one box each). Fusing a fused model replaces the fused analysis and keeps
+        the training-time one.
+        """
+        if self.analysis is None:
+            raise ValueError("no model to fuse")
+        if not self.fused:
+            self.unfused_analysis = self.analysis
+            self._open_before_fusion = self.expanded
+        fused_ids = set(getattr(report, "blocks_fused", ()) or ())
+        self.fused, self.fusion_report = True, report
+        self._swap(analysis, closed=fused_ids)
+        self.emit("fused_changed", True, report)
+
+    def set_unfused(self) -> None:
+        """Back to the training-time model (a no-op when not fused)."""
+        if not self.fused:
+            return
+        analysis = self.unfused_analysis
+        fused = tuple(getattr(self.fusion_report, "blocks_fused", ()) or ())
+        reopen = {
+            u
+            for u in self._open_before_fusion
+            for b in [u.split(GROUP_SEP)[0]]
+            if any(b == q or b.startswith(q + ".") for q in fused)
+        }
+        self._forget_fusion()
+        self._swap(analysis, reopen=reopen)
+        self.emit("fused_changed", False, None)
+
+    def _forget_fusion(self) -> None:
+        self.fused, self.fusion_report, self.unfused_analysis = False, None, None
+        self._open_before_fusion = frozenset()
+
+    def _swap(self, analysis: Any, closed: Iterable[str] = (), reopen: Iterable[str] = ()) -> None:
+        self.analysis = analysis
+        blocks = analysis.tree.blocks
+        closed = set(closed)
+
+        def valid(u: str) -> bool:
+            b = u.split(GROUP_SEP)[0]
+            return u == "" or (b in blocks and (GROUP_SEP in u or not blocks[u].is_leaf))
+
+        # what was open stays open where it still exists; blocks that were fused close, and
+        # those that unfuse open again as they were before the fusion
+        self.expanded = frozenset(
+            u for u in (*self.expanded, *reopen) if valid(u) and u not in closed
+        ) | {""}
+        lost = self.selected is not None and self.selected not in blocks
+        if lost:
+            self.selected = None
+        self.deleted = frozenset()
+        self._undo.clear()
+        self._redo.clear()
+        self.invalidate()
+        self.emit("analysis_swapped", analysis)
+        if lost:
+            self.emit("selection_changed", None)

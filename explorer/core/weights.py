@@ -1,4 +1,4 @@
-"""Where a model's weights come from: random, library pretrained, or a user's checkpoint file.
+"""Where a model's weights come from: random, library pretrained, bundled, or a user's file.
 
 Library weights are torchvision's (``weights.url``, cached under ``torch.hub.get_dir()``) and
 timm's (the Hugging Face hub, or a release URL for timm's older weights). The cache is looked at
@@ -6,6 +6,9 @@ first; without a network the answer comes back within seconds as :class:`Weights
 and nothing hangs. A checkpoint file is read without ever unpickling code
 (``torch.load(..., weights_only=True)`` or safetensors), and only tensors whose name and shape
 fit the model are loaded.
+
+Bundled weights are the project's own, trained on digits and shipped as package resources
+(``resources/small/NAME.pt``, named by ``spec.extra["weights"]``); they are always offline.
 
 This module is Qt-free, and imports torch, torchvision, timm and huggingface_hub lazily.
 """
@@ -38,6 +41,11 @@ _KEY_PREFIXES = ("module.", "_orig_mod.")
 _DROPPED_PREFIXES = ("aux1.", "aux2.", "AuxLogits.")
 #: a BN step counter, not a weight; old checkpoints (torchvision's own, akamaster's) lack it
 _BOOKKEEPING = "num_batches_tracked"
+
+#: suffixes of a weight stored as int8 with one scale per output channel (bundled checkpoints
+#: that would be over 2 MB in float16); read_state_dict restores ``NAME`` from the two
+Q8_SUFFIX = "#q8"
+Q8_SCALE_SUFFIX = "#q8scale"
 
 CIFAR10_CLASSES = tuple("airplane automobile bird cat deer dog frog horse ship truck".split())
 
@@ -81,7 +89,7 @@ class LoadReport:
 class WeightsInfo:
     """What weights a model holds, for the status bar and the preprocessing."""
 
-    kind: str  # "random" | "pretrained" | "file"
+    kind: str  # "random" | "pretrained" | "bundled" | "file"
     label: str
     trained: bool
     message: str
@@ -197,7 +205,22 @@ def _tensors_of(obj: Any, name: str) -> dict[str, torch.Tensor]:
         out[key] = value
     if not out:
         raise WeightsError(f"{name}: holds no tensors (not a state_dict)")
-    return out
+    return _dequantized(out)
+
+
+def _dequantized(sd: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """``NAME#q8`` (int8) and ``NAME#q8scale`` (one scale per output channel) -> ``NAME``."""
+    import torch
+
+    for key in [k for k in sd if k.endswith(Q8_SUFFIX)]:
+        base = key[: -len(Q8_SUFFIX)]
+        scale = sd.get(base + Q8_SCALE_SUFFIX)
+        q = sd[key]
+        if scale is None or q.dtype != torch.int8 or scale.numel() != (q.shape[0] if q.ndim else 0):
+            continue  # not ours: left as it is
+        del sd[key], sd[base + Q8_SCALE_SUFFIX]
+        sd[base] = q.float() * scale.float().view(-1, *([1] * (q.ndim - 1)))
+    return sd
 
 
 # --- fitting a state_dict to a model ----------------------------------------------------------
@@ -365,6 +388,58 @@ def random_weights(spec: ModelSpec) -> WeightsInfo:
         trained=False,
         message=f"{spec.name}: random (untrained) weights",
         transforms=library_transforms(spec),
+        categories=categories(spec),
+    )
+
+
+# --- bundled weights ---------------------------------------------------------------------------
+
+
+def bundled_weights(spec: ModelSpec) -> Path | None:
+    """The checkpoint the program ships for ``spec`` (``spec.extra["weights"]``, a path inside
+    the package ``explorer.resources``), or ``None`` when there is none or it is missing."""
+    rel = spec.extra.get("weights") if spec.extra else None
+    if not rel:
+        return None
+    from importlib.resources import files
+
+    res = files("explorer.resources").joinpath(str(rel))
+    # installed from a wheel or in place, resources are files on disk; not from a zip
+    return res if isinstance(res, Path) and res.is_file() else None
+
+
+def load_bundled(spec: ModelSpec, model: nn.Module) -> WeightsInfo:
+    """Load the weights the program ships for ``spec`` (stored in float16, loaded as float32).
+
+    Raises
+    ------
+    WeightsError
+        ``spec`` has no bundled weights, or they do not fit ``model`` exactly (the model is
+        then left untouched).
+    """
+    path = bundled_weights(spec)
+    if path is None:
+        raise WeightsError(f"{spec.name}: has no bundled weights")
+    sd = read_state_dict(path)
+    report, fits = _compare(model, sd)
+    if report.missing or report.unexpected or report.mismatched:
+        raise WeightsError(f"{spec.name}: the bundled weights do not fit: {report.summary()}")
+    _load(model, fits)
+    top1 = spec.extra.get("digits_test_top1")
+    label = "bundled" if top1 is None else f"bundled (digits, {float(top1):.1f} %)"
+    how = spec.extra.get("trained_by")
+    message = f"{spec.name}: bundled weights, trained by the project on digits"
+    if top1 is not None:
+        message += f" ({float(top1):.2f} % test top-1)"
+    if how:
+        message += f"; {how}"
+    return WeightsInfo(
+        kind="bundled",
+        label=label,
+        trained=True,
+        message=message,
+        report=report,
+        transforms=None,
         categories=categories(spec),
     )
 

@@ -78,23 +78,66 @@ def gui_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--overlay", action="store_true", help="feature maps over the input image")
     p.add_argument(
+        "--fuse",
+        action="store_true",
+        help="fuse for deployment once the weights are in (RepVGG branches, else conv-BN); "
+        "with --screenshot, the window is saved after the fused graph has run",
+    )
+    p.add_argument(
+        "--curves",
+        action="store_true",
+        help="show the training curves of the built-in plain and residual networks "
+        "(with --screenshot: save that window and exit)",
+    )
+    p.add_argument(
+        "--delete",
+        metavar="ID,...",
+        help="delete these blocks once the model is shown (with --screenshot: wait for the "
+        "accuracy)",
+    )
+    p.add_argument(
+        "--sweep",
+        choices=("single", "random", "reorder"),
+        help="run this lesion sweep once the model is shown (with --screenshot: wait for it)",
+    )
+    p.add_argument(
         "--keep",
         metavar="MODEL",
         action="append",
         default=[],
-        help=argparse.SUPPRESS,  # screenshots: a model whose std curve is kept first
+        help="first open MODEL and keep its activation-std curve, then --model (repeatable)",
     )
     p.add_argument("--size", type=_size, metavar="WxH", help="window size")
     p.add_argument("--timeout", type=float, default=600.0, help=argparse.SUPPRESS)
     return p
 
 
+def _curves_screenshot(args: argparse.Namespace) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.ui.curves_dialog import CurvesDialog
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    dlg = CurvesDialog()
+    if args.size:
+        dlg.resize(*args.size)
+    dlg.show()
+    app.processEvents()
+    ok = dlg.grab().save(args.screenshot)
+    dlg.close()
+    if not ok:
+        print(f"cnn-explorer: could not write {args.screenshot}", file=sys.stderr)
+    return 0 if ok else 1
+
+
 def run_app(argv: list[str]) -> int:
     args = gui_parser().parse_args(argv)
+    if args.curves and args.screenshot and not args.model:
+        return _curves_screenshot(args)
     if args.screenshot and not args.model:
         print("cnn-explorer: --screenshot needs --model", file=sys.stderr)
         return 2
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from explorer.ui.main_window import MainWindow
@@ -143,7 +186,29 @@ def run_app(argv: list[str]) -> int:
         win.session.set_compare(len(win.session.images) - 1)
         win.session.set_image(0)
     wait_run = bool(args.panel or args.image or args.weights)
+    to_delete = [b for b in (args.delete or "").split(",") if b]
+    if to_delete or args.sweep:
+        wait_run = True
+        win.show_panel("Sweeps" if args.sweep else "Accuracy")
     keep = list(args.keep)  # models whose std curves are kept before args.model is shown
+
+    nothing_to_fuse = {"then": lambda: None}
+
+    def fuse_when_ready() -> None:
+        f = win.fusion
+        if f.waiting_for_weights:
+            win.run.weightsLoaded.connect(
+                lambda _i: QTimer.singleShot(0, fuse_when_ready), Qt.SingleShotConnection
+            )
+        elif f.offered() is not None and not win.session.fused:
+            f.act_deploy.trigger()
+        else:
+            print(f"cnn-explorer: nothing to fuse in {args.model}", file=sys.stderr)
+            result["code"] = 2
+            nothing_to_fuse["then"]()
+
+    if args.fuse and not args.screenshot:
+        win.graphShown.connect(lambda _n: fuse_when_ready(), Qt.SingleShotConnection)
 
     if args.screenshot:
 
@@ -159,7 +224,9 @@ def run_app(argv: list[str]) -> int:
                 win.graph.readable_fit()
             app.processEvents()
             timings["graph_shown_s"] = round(process_uptime(), 3)
-            if wait_run:
+            if args.fuse:
+                fuse_when_ready()
+            elif wait_run:
                 waiting["on"] = True
             else:
                 QTimer.singleShot(100, capture)
@@ -174,9 +241,40 @@ def run_app(argv: list[str]) -> int:
                 return
             waiting["on"] = False
             timings["run_shown_s"] = round(process_uptime(), 3)
-            QTimer.singleShot(200, capture)
+            if to_delete or args.sweep:
+                lesion_then_capture()
+            else:
+                QTimer.singleShot(200, capture)
 
         win.run.ran.connect(on_ran)
+
+        def on_fused(_out: object) -> None:
+            timings["fused_s"] = round(process_uptime(), 3)
+            waiting["on"] = True  # the run on the fused model comes next
+
+        def on_fuse_failed(message: str) -> None:
+            print(f"cnn-explorer: fusing failed: {message}", file=sys.stderr)
+            win.close()
+            app.exit(1)
+
+        win.fusion.fused.connect(on_fused)
+        win.fusion.failed.connect(on_fuse_failed)
+        nothing_to_fuse["then"] = lambda: QTimer.singleShot(100, capture)
+
+        def lesion_then_capture() -> None:
+            """Delete the blocks, then capture when the accuracy (or the sweep) is in."""
+            for b in to_delete:
+                if not win.toggle_deleted(b):
+                    print(f"cnn-explorer: {win.status_label.text()}", file=sys.stderr)
+                    result["code"] = 2
+            if args.sweep:
+                win.eval.sweepDone.connect(lambda *_: QTimer.singleShot(200, capture))
+                win.eval.start_sweep(args.sweep)
+            else:
+                win.eval.accuracy.connect(
+                    lambda r: r["deleted"] == sorted(to_delete) and QTimer.singleShot(200, capture)
+                )
+                win.eval.schedule()
 
         def capture() -> None:
             app.processEvents()

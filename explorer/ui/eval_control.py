@@ -63,6 +63,15 @@ class EvalControl(QObject):
         for ev in ("weights_changed", "deleted_changed", "device_changed"):
             s.connect(ev, lambda *_: self.schedule())
         s.connect("model_changed", lambda _a: self._cache.clear())
+        s.connect("analysis_swapped", self._on_analysis_swapped)
+
+    def _on_analysis_swapped(self, _an: Any) -> None:
+        """Fused or back: keep the results of the two analyses alive (keyed by their ids)."""
+        s = self.session
+        alive = {id(s.analysis), id(s.unfused_analysis)}
+        for key in [k for k in self._cache if k[0] not in alive]:
+            del self._cache[key]  # an id of a dropped analysis may come back for another
+        self.schedule()
 
     # -- what to evaluate ----------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ QGraphicsView's index culls what is off screen.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 from explorer.core.blocks import Block
 from explorer.core.kinds import colour, kind_table
 from explorer.core.layout import Box, Layout, LayoutEdge, merge_op
+from explorer.ui.merge_animation import MergeAnimation
 
 EDGE_COLOURS = {"data": "#7d8590", "skip": "#2f8f4e", "branch": "#3b7dd8", "gate": "#d9822b"}
 SHAPE_LOD = 1.1  # zoom above which edges carry tensor shapes
@@ -338,6 +340,7 @@ class GraphView(QGraphicsView):
     blockClicked = Signal(str)  # noqa: N815 - Qt signal naming
     blockDoubleClicked = Signal(str)  # noqa: N815
     blockContextMenu = Signal(str, QPoint)  # noqa: N815
+    mergeFinished = Signal()  # noqa: N815 - an animate_merge ran to its end
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -359,10 +362,13 @@ class GraphView(QGraphicsView):
         )
         self.legend.setTextFormat(Qt.RichText)
         self._selected: str | None = None
+        self._merge = MergeAnimation(self)
+        self._merge.finished.connect(self.mergeFinished)
 
     # -- content ---------------------------------------------------------------------------
 
     def show_layout(self, lay: Layout, blocks: dict[str, Block], colour_by: str = "kind") -> None:
+        self._merge.end()  # the scene it moves goes: a merge under way ends here
         scene = self.scene()
         scene.clear()
         self.boxes = {}
@@ -467,6 +473,49 @@ class GraphView(QGraphicsView):
     def center_on_unit(self, unit_id: str) -> None:
         if unit_id in self.boxes:
             self.centerOn(self.boxes[unit_id].sceneBoundingRect().center())
+
+    def unit_visible(self, unit_id: str) -> bool:
+        """Whether the box of ``unit_id`` is (partly) inside the viewport."""
+        item = self.boxes.get(unit_id)
+        if item is None:
+            return False
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()
+        return seen.intersects(item.sceneBoundingRect())
+
+    # -- fusion ------------------------------------------------------------------------------
+
+    def animate_merge(
+        self,
+        groups: dict[str, list[str]],
+        duration_ms: int = 500,
+        done: Callable[[], None] | None = None,
+    ) -> bool:
+        """Move the boxes of each group into the centre of its target box, fading them out.
+
+        ``groups`` maps a drawn box (an open RepVGG block's frame, a conv) to the drawn boxes
+        that merge into it (its branches and sum nodes, a folded BatchNorm); the edges that
+        touch them fade too. ``done`` is called, and :attr:`mergeFinished` emitted, once
+        the animation ends, or at once (from the event loop) when nothing listed is drawn;
+        a new layout shown meanwhile ends it early. Returns whether something moves.
+        """
+        moves: list[tuple[BoxItem, QPointF]] = []
+        for target, units in groups.items():
+            frame = self.boxes.get(target)
+            if frame is None:
+                continue
+            centre = frame.sceneBoundingRect().center()
+            moves += [(self.boxes[u], centre) for u in units if u in self.boxes and u != target]
+        members = {item.box.id for item, _ in moves}
+        fades = [e for e in self.edges if e.edge.src in members or e.edge.dst in members]
+        return self._merge.start(moves, fades, duration_ms, done)
+
+    @property
+    def merging(self) -> bool:
+        return self._merge.running
+
+    def stop_merge(self) -> None:
+        """Stop a merge animation and put its boxes back; ``done`` is not called."""
+        self._merge.stop(restore=True)
 
     # -- navigation --------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from explorer.core.session import COLOUR_MODES, Session
 from explorer.ui.browser import ModelBrowser
 from explorer.ui.eval_control import EvalControl
 from explorer.ui.export import save_png, save_svg
+from explorer.ui.fusion_control import FusionControl
 from explorer.ui.graph_view import GraphView
 from explorer.ui.inspector import Inspector
 from explorer.ui.panels.accuracy import AccuracyPanel
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.run = RunControl(self)
         self._build_panels()
         self._build_menus()
+        self.fusion = FusionControl(self)  # the Model menu, and a button on the run toolbar
         self.setAcceptDrops(True)
         # graphics views accept drags for their scenes by default and then refuse the drop;
         # files dropped on the graph or a plot are for the window
@@ -108,8 +110,10 @@ class MainWindow(QMainWindow):
         self.session.connect("results_changed", self._on_results_changed)
         self.session.connect("run_failed", self._on_run_failed)
         self.session.connect("deleted_changed", self._on_deleted_changed)
+        self.session.connect("analysis_swapped", self._on_analysis_swapped)
         self.inspector.deleted_box.toggled.connect(lambda _c: self.toggle_deleted())
         self.run.busyChanged.connect(self._on_run_busy)
+        self.fusion.busyChanged.connect(self._on_fuse_busy)
         self._restore()
 
     # -- construction ---------------------------------------------------------------------
@@ -182,7 +186,7 @@ class MainWindow(QMainWindow):
         self.eval.sweepProgress.connect(sweeps.show_partial)  # type: ignore[attr-defined]
         self.eval.sweepDone.connect(sweeps.show_sweep)  # type: ignore[attr-defined]
         self.eval.busyChanged.connect(self._on_eval_busy)
-        self._busy = {"run": False, "eval": False}
+        self._busy = {"run": False, "eval": False, "fuse": False}
         corner = QWidget()
         row = QHBoxLayout(corner)
         row.setContentsMargins(0, 0, 4, 0)
@@ -203,6 +207,13 @@ class MainWindow(QMainWindow):
             w.hide()
         self.tabs.setCornerWidget(corner)
         self._dock(self.tabs, "Panels", Qt.BottomDockWidgetArea, "panels")
+
+    def show_curves(self) -> Any:
+        from explorer.ui.curves_dialog import CurvesDialog
+
+        self._curves = CurvesDialog(self)
+        self._curves.show()
+        return self._curves
 
     def show_panel(self, title: str) -> None:
         self.tabs.setCurrentWidget(self.panels[title])
@@ -255,6 +266,7 @@ class MainWindow(QMainWindow):
         self.run.toolbar.addSeparator()
         self.run.toolbar.addAction(self.act_restore)
         v = self.menuBar().addMenu("&View")
+        v.addAction("Training curves: plain vs residual...", self.show_curves)
         v.addAction("Fit", self.graph.fit)
         v.addAction("Expand all", self.expand_all)
         v.addAction("Default view", self.default_view)
@@ -330,6 +342,7 @@ class MainWindow(QMainWindow):
         self.hide()
         self.session.cancel_request()  # a model that still arrives is not installed
         self.pool.wait_all()
+        self.fusion.wait_all()
         self.run.wait_all()
         self.eval.wait_all()
         super().closeEvent(event)
@@ -370,9 +383,12 @@ class MainWindow(QMainWindow):
             p.invalidate(f"the run failed: {message}")
 
     def cancel_work(self) -> None:
-        """The panels' Cancel: the forward pass, the evaluation and any sweep."""
-        self.eval.cancel()
-        self.run.cancel()
+        """The panels' Cancel: a fusion, the forward pass, the evaluation and any sweep."""
+        fusing = self.fusion.cancel()
+        if not fusing or self._busy["run"] or self._busy["eval"]:
+            # a fusion alone: the results shown still hold, keep them
+            self.eval.cancel()
+            self.run.cancel()
 
     def _on_limit_chosen(self, n: int) -> None:
         self.eval.limit = n
@@ -397,6 +413,10 @@ class MainWindow(QMainWindow):
         busy = any(self._busy.values())
         self.run_busy.setVisible(busy)
         self.run_cancel.setVisible(busy)
+
+    def _on_fuse_busy(self, busy: bool, _what: str) -> None:
+        self._busy["fuse"] = busy
+        self._show_busy()
 
     def _on_run_busy(self, busy: bool, what: str) -> None:
         self._busy["run"] = busy
@@ -461,18 +481,32 @@ class MainWindow(QMainWindow):
 
     def _on_model_changed(self, analysis: Any) -> None:
         dt = time.perf_counter() - self._load_started
-        mg = analysis.graph
         self._end_busy(f"{analysis.spec.name} loaded in {dt:.1f} s")
         self.model_label.setText(f"  {analysis.spec.name}  ")
         self.setWindowTitle(f"cnn-explorer: {analysis.spec.name}")
-        self.info_label.setText(
-            f"{mg.total_params:,} params | {mg.total_macs / 1e9:.2f} GMACs | "
-            f"input {'x'.join(map(str, mg.input_shape[1:]))} | graph by {mg.method}"
-        )
+        self.info_label.setText(self._info_text(analysis))
         self.browser.mark_current(analysis.spec.name)
         self._remember(analysis.spec.name)
         self._relayout(fit=True)
         self.graphShown.emit(analysis.spec.name)
+
+    def _info_text(self, analysis: Any) -> str:
+        mg = analysis.graph
+        return (
+            f"{mg.total_params:,} params | {mg.total_macs / 1e9:.2f} GMACs | "
+            f"input {'x'.join(map(str, mg.input_shape[1:]))} | graph by {mg.method}"
+            + (" | fused" if self.session.fused else "")
+        )
+
+    def _on_analysis_swapped(self, analysis: Any) -> None:
+        """Fused or unfused: the same model drawn from its other analysis."""
+        name = analysis.spec.name + (" (fused)" if self.session.fused else "")
+        self.model_label.setText(f"  {name}  ")
+        self.setWindowTitle(f"cnn-explorer: {name}")
+        self.info_label.setText(self._info_text(analysis))
+        self._relayout()
+        self.inspector.show_block(analysis, self.session.selected)
+        self._on_deleted_changed(self.session.deleted)
 
     def _on_model_failed(self, name: str, message: str) -> None:
         self._end_busy(f"Could not load {name}")

@@ -28,7 +28,8 @@ from explorer.ui.workers import WorkerPool
 
 CHECKPOINT_SUFFIXES = (".pth", ".pt", ".bin", ".safetensors", ".th", ".ckpt")
 WEIGHT_ITEMS = (
-    ("auto", "pretrained if available"),
+    ("auto", "trained if available"),
+    ("bundled", "bundled (trained on digits)"),
     ("pretrained", "pretrained"),
     ("random", "random (untrained)"),
 )
@@ -75,6 +76,7 @@ class RunControl(QObject):
         s.connect("device_changed", lambda *_: self.schedule())
         s.connect("deleted_changed", lambda _d: self.schedule())
         s.connect("selection_changed", lambda _b: self.schedule())
+        s.connect("analysis_swapped", self._on_analysis_swapped)
 
     # -- toolbar ------------------------------------------------------------------------------
 
@@ -292,8 +294,8 @@ class RunControl(QObject):
         self.request_weights(key)
 
     def request_weights(self, choice: str) -> None:
+        self.session.request_weights(choice)  # unfuses a fused model: weights go to the real one
         an = self.session.analysis
-        self.session.request_weights(choice)
         if an is None:
             return  # applied when a model arrives
         self._start_weights(an, choice)
@@ -364,7 +366,7 @@ class RunControl(QObject):
         info = self.session.weights_info
         if info is None:
             return
-        key = {"random": "random", "pretrained": "pretrained"}.get(info.kind)
+        key = {"random": "random", "pretrained": "pretrained", "bundled": "bundled"}.get(info.kind)
         if info.kind == "file":
             # the item's data is the full path, so that choosing it again loads the file
             path = self._loaded_file
@@ -395,6 +397,12 @@ class RunControl(QObject):
         if is_checkpoint(choice) and not Path(choice).is_file():
             choice = "auto"
         self._start_weights(an, choice)
+
+    def _on_analysis_swapped(self, _an: Any) -> None:
+        """Fused or unfused: the same weights, another graph; its plan and chain are new."""
+        self._plan = None
+        self._chains = {}  # a new dict: a worker still using the old one keeps it
+        self.schedule()
 
     def plan(self) -> Any:
         an = self.session.analysis

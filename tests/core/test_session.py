@@ -100,3 +100,87 @@ def test_deleted_blocks_with_undo_and_redo():
     s.undo()
     assert s.deleted == {"layer1.0"}
     assert seen[-1] == {"layer1.0"} and len(seen) == 9
+
+
+# -- fusion: the analysis swapped, nothing else -------------------------------------------------
+
+
+def _fused_pair():
+    """repvgg_small's analysis and an analysis of its re-parameterised copy (with the report)."""
+    from explorer.analysis.fusion import fuse_repvgg
+    from explorer.core.summary import analyze
+
+    an = analysis("repvgg_small")
+    rep = fuse_repvgg(an.model)
+    return an, analyze(an.spec, model=rep.model), rep
+
+
+def test_fuse_and_unfuse_swap_only_the_analysis() -> None:
+    an, fan, rep = _fused_pair()
+    s = Session()
+    events: list = []
+    for ev in ("model_changed", "analysis_swapped", "fused_changed", "selection_changed",
+               "results_invalidated", "weights_requested", "expanded_changed"):  # fmt: skip
+        s.connect(ev, lambda *a, ev=ev: events.append((ev, *a)))
+    assert s.set_analysis(an, s.request_model("repvgg_small"), ["", "stage1"])
+    weights, image = object(), object()
+    s.weights_info = weights
+    s.images, s.image_index = [image], 0
+    s.set_expanded(s.expanded | {"stage1.0..1", "stage1.0", "stage1.1"})
+    s.select("stage1.0.conv_1x1")
+    s.toggle_deleted("stage2.1")
+    s.result = object()
+    events.clear()
+
+    s.set_fused(fan, rep)
+    assert s.fused and s.analysis is fan and s.unfused_analysis is an
+    assert s.fusion_report is rep
+    assert s.weights_info is weights and s.image is image and s.model_name == "repvgg_small"
+    assert s.result is None and s.deleted == frozenset() and not s.can_undo()
+    # the fused blocks close (one box each), what still exists stays open
+    assert s.expanded == {"", "stage1", "stage1.0..1"}
+    assert s.selected is None  # stage1.0.conv_1x1 is gone
+    names = [e[0] for e in events]
+    assert names == ["results_invalidated", "analysis_swapped", "selection_changed",
+                     "fused_changed"]  # fmt: skip
+    assert events[1][1] is fan and events[3][1:] == (True, rep)
+    assert "model_changed" not in names  # nothing is rebuilt or reloaded
+
+    events.clear()
+    s.select("stage2.1")  # exists in both graphs: kept across the swap
+    s.toggle_deleted("stage2.1")
+    s.set_unfused()
+    assert not s.fused and s.analysis is an and s.unfused_analysis is None
+    assert s.fusion_report is None and s.weights_info is weights
+    assert s.selected == "stage2.1" and s.deleted == frozenset() and not s.can_undo()
+    assert {"stage1.0", "stage1.1"} <= s.expanded  # open again as before the fusion
+    assert events[-1] == ("fused_changed", False, None)
+    s.set_unfused()  # not fused: nothing happens
+    assert events[-1] == ("fused_changed", False, None) and s.analysis is an
+
+
+def test_weights_and_a_new_model_unfuse() -> None:
+    an, fan, rep = _fused_pair()
+    s = Session()
+    seen: list = []
+    s.connect("fused_changed", lambda f, r: seen.append(f))
+    s.connect("analysis_swapped", lambda a: seen.append(a))
+    s.set_analysis(an, s.request_model("repvgg_small"), [""])
+    s.set_fused(fan, rep)
+    # weights are for the training-time model: asking for them unfuses first
+    s.request_weights("random")
+    assert not s.fused and s.analysis is an and s.weights_choice == "random"
+    assert seen == [fan, True, an, False]
+    s.set_fused(fan, rep)
+    other = analysis("resnet50")
+    assert s.set_analysis(other, s.request_model("resnet50"), [""])
+    assert not s.fused and s.unfused_analysis is None and s.fusion_report is None
+    assert seen[-1] is False
+
+
+def test_fusing_needs_a_model() -> None:
+    import pytest
+
+    _an, fan, rep = _fused_pair()
+    with pytest.raises(ValueError, match="no model"):
+        Session().set_fused(fan, rep)

@@ -219,14 +219,17 @@ def test_loading_a_model_runs_a_default_sample(qtbot, window) -> None:
         assert label == f"{top.label} ({top.index})"
         assert prob == f"{top.prob:.2%}" and re.fullmatch(r"\d+\.\d\d%", prob)
     assert res.top[0][0].prob >= res.top[0][-1].prob
-    # offline, the weights are random: the badge and the status bar say so
-    assert window.run.badge_action.isVisible() and window.run.badge.isVisible()
-    assert re.search("untrained|random", window.weights_label.text())
-    assert "untrained" in window.panels["Predictions"].status.text()
+    # the weights the program ships for lenet5, trained on digits: no badge
+    assert not window.run.badge_action.isVisible()
+    assert re.search("bundled", window.weights_label.text())
+    assert "untrained" not in window.panels["Predictions"].status.text()
+    assert window.run.weights_combo.currentData() == "bundled"
     assert window.device_label.text() == "device cpu (fp32)"
     assert re.fullmatch(r"last forward \d+ ms", window.latency_label.text())
     assert window.run.image_combo.currentText() == "digits-0"
-    assert not window.run_cancel.isVisible()  # nothing in flight any more
+    # the accuracy on digits follows in the background; then nothing is in flight any more
+    qtbot.waitUntil(lambda: not window.run_cancel.isVisible(), timeout=60_000)
+    assert window.panels["Accuracy"].table.rowCount() == 3
 
 
 # --- 2. the shared table of bad images -----------------------------------------------------------
@@ -334,7 +337,17 @@ def test_another_model_after_a_checkpoint_still_runs(qtbot, window, tmp_path: Pa
     res = load(qtbot, window, "highway")
     assert "lenet.pt: matches nothing of this model" in window.run.last_error_box.text()
     assert window.session.weights_info is not None and len(res.top[0]) == 5
-    assert not window.session.weights_info.trained and window.run.badge_action.isVisible()
+    # it falls back to "auto": highway's own weights, shipped with the program
+    assert window.session.weights_info.kind == "bundled" and window.session.weights_info.trained
+    assert not window.run.badge_action.isVisible()
+
+
+def test_offline_random_weights_carry_the_badge(qtbot, window) -> None:
+    res = load(qtbot, window, "plain18")  # no bundled weights, no library weights
+    assert len(res.top[0]) == 5
+    assert window.run.badge_action.isVisible() and window.run.badge.isVisible()
+    assert re.search("untrained|random", window.weights_label.text())
+    assert "untrained" in window.panels["Predictions"].status.text()
 
 
 # --- 4. the same top-5 through the command line and the window ----------------------------------

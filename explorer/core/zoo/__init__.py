@@ -12,6 +12,7 @@ from explorer.core.zoo import (  # noqa: F401
     repvgg,
     resnet,
     senet,
+    small,
     vgg,
     xception,
 )

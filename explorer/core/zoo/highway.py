@@ -1,6 +1,7 @@
 """A convolutional Highway network."""
 
 from explorer.core.registry import ModelSpec, register
+from explorer.core.zoo.small import bundled_extra
 
 
 def _build():
@@ -24,5 +25,6 @@ register(
         lecture=True,
         ref_source="analytic count of its layers (tests)",
         description="y = H(x)*T(x) + x*(1-T(x)) with convolutional H and T; 3 stages of 3 layers.",
+        extra=bundled_extra("highway"),
     )
 )

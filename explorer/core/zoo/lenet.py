@@ -1,6 +1,7 @@
 """LeNet-5."""
 
 from explorer.core.registry import LayerRef, ModelSpec, register
+from explorer.core.zoo.small import bundled_extra
 
 
 def _build():
@@ -32,5 +33,6 @@ register(
         ),
         lecture=True,
         description="tanh, average pooling; the lecture's 1x32x32 version.",
+        extra=bundled_extra("lenet5"),
     )
 )

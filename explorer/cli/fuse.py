@@ -1,0 +1,201 @@
+"""``fuse``: RepVGG re-parameterisation or conv-BN folding, checked and timed, optionally saved."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from explorer.argtypes import positive_int
+from explorer.cli.common import CliError, spec_or_error
+
+#: export suffix -> format
+EXPORTS = {".pt": "state_dict", ".pth": "state_dict", ".ts": "torchscript", ".torchscript": "torchscript", ".onnx": "onnx"}  # fmt: skip
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> dict:
+    p = sub.add_parser(
+        "fuse",
+        help="re-parameterise RepVGG blocks / fold BatchNorms into convs, check and time it",
+        description="Fuse MODEL for inference: a RepVGG model's branches become one 3x3 conv "
+        "per block; any other model (and, with --fold-bn, a RepVGG model too) gets every "
+        "BatchNorm that directly follows a conv folded into it. Prints the counts before and "
+        "after, the largest output difference on a random input and the latency of both. "
+        "Random weights get calibrated BatchNorm statistics first, so the check means "
+        "something.",
+    )
+    p.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
+    p.add_argument(
+        "--weights",
+        default="auto",
+        metavar="W",
+        help="auto (shipped or library pretrained weights when available, else random), "
+        "bundled, pretrained, random, or a checkpoint file (.pth, .pt, .safetensors)",
+    )
+    p.add_argument("--device", default="cpu", help="cpu (default), auto, cuda, cuda:N, mps")
+    p.add_argument("--input-size", type=positive_int, metavar="N", help="input height = width")
+    p.add_argument("--fold-bn", action="store_true", help="also fold conv-BN pairs")
+    p.add_argument(
+        "--export",
+        metavar="PATH",
+        help="save the fused model: .pt/.pth (state_dict), .ts/.torchscript (TorchScript), "
+        ".onnx (needs the onnx package)",
+    )
+    p.add_argument("--batch-size", type=positive_int, default=1, metavar="B", help="default 1")
+    p.add_argument(
+        "--repeats", type=positive_int, default=10, metavar="R", help="timed runs (default 10)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return {"fuse": cmd_fuse}
+
+
+def _export_format(path: str | None) -> str | None:
+    if path is None:
+        return None
+    fmt = EXPORTS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise CliError(f"'{path}': the export must end in {', '.join(EXPORTS)}")
+    if not Path(path).parent.is_dir():
+        raise CliError(f"cannot write {path}: no such directory '{Path(path).parent}'")
+    if fmt == "onnx":
+        try:
+            import onnx  # noqa: F401
+        except ImportError:
+            raise CliError(
+                "exporting ONNX needs the 'onnx' package (pip install onnx); or export .pt or .ts"
+            ) from None
+    return fmt
+
+
+def _failed(what: str, exc: BaseException) -> CliError:
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return CliError(f"{what} failed: {first}", code=1)
+
+
+def _export(model: Any, x: Any, path: str, fmt: str) -> None:
+    import torch
+
+    try:
+        with warnings.catch_warnings():  # TorchScript's and ONNX's own notices are not ours
+            warnings.simplefilter("ignore")
+            if fmt == "onnx":
+                torch.onnx.export(model, (x,), path)
+            else:
+                with torch.no_grad():
+                    traced = None if fmt == "state_dict" else torch.jit.trace(model, x)
+                with open(path, "wb") as f:  # open() gives the OSError that names the cause
+                    if traced is None:
+                        torch.save(model.state_dict(), f)
+                    else:
+                        torch.jit.save(traced, f)
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror or exc}", code=1) from None
+    except Exception as exc:  # noqa: BLE001 - a tracer/exporter can raise anything
+        raise _failed(f"exporting {path}", exc) from None
+
+
+def cmd_fuse(args: argparse.Namespace) -> int:
+    fmt = _export_format(args.export)  # before anything heavy: a bad path fails at once
+    import torch
+
+    from explorer.analysis.fusion import (
+        calibrate_bn,
+        check_equivalence,
+        compare_latency,
+        find_repvgg_blocks,
+        fold_conv_bn,
+        fuse_repvgg,
+    )
+    from explorer.analysis.fusion_bn import model_counts
+    from explorer.analysis.inference import DeviceError, resolve_device
+    from explorer.analysis.pipeline import apply_weights
+    from explorer.core.registry import RegistryError
+    from explorer.core.weights import WeightsError
+
+    try:
+        device = resolve_device(args.device)
+    except DeviceError as exc:
+        raise CliError(str(exc)) from None
+    spec = spec_or_error(args.model)
+    try:
+        model = spec.build()
+        info = apply_weights(spec, model, args.weights)
+    except (RegistryError, WeightsError) as exc:
+        raise CliError(str(exc)) from None
+    c, h, w = spec.input_size
+    if args.input_size:
+        h = w = args.input_size
+    model = model.to(device).eval()
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(args.batch_size, c, h, w, generator=gen).to(device)
+    calibrated = not info.trained
+    try:
+        if calibrated:
+            calibrate_bn(model, n_batches=2, batch=8, size=(h, w), channels=c)
+        before = model_counts(model)
+        rep = fuse_repvgg(model) if find_repvgg_blocks(model) else None
+        fused = model if rep is None else rep.model
+        folded = None
+        if rep is None or args.fold_bn or not rep.blocks_fused:
+            folded = fold_conv_bn(fused, inplace=rep is not None)
+            fused = folded.model
+        eq = check_equivalence(model, fused, x)
+        lat = compare_latency({"before": model, "after": fused}, x, args.repeats, warmup=2)
+    except Exception as exc:  # noqa: BLE001 - a user's model can raise anything in forward()
+        raise _failed("the forward pass", exc) from None
+    if fmt is not None:  # before the note: an error must be the one line on stderr
+        _export(fused, x, args.export, fmt)
+    if calibrated:
+        why = "" if info.message.endswith("random (untrained) weights") else f": {info.message}"
+        print(
+            f"cnn-explorer: untrained weights (random initialisation){why}; BatchNorm "
+            "statistics calibrated on noise so that the check means something (calibrated: true)",
+            file=sys.stderr,
+        )
+    after = model_counts(fused)
+    out = {
+        "model": spec.name,
+        "weights": info.label,
+        "device": str(device),
+        "input_shape": list(x.shape),
+        "kind": "+".join(k for k, r in (("repvgg", rep), ("conv-bn", folded)) if r is not None),
+        "params_before": before[0],
+        "params_after": after[0],
+        "convs_before": before[1],
+        "convs_after": after[1],
+        "bn_before": before[2],
+        "bn_after": after[2],
+        "blocks_fused": len(rep.blocks_fused) if rep else 0,
+        "bn_folded": len(folded.pairs) if folded else 0,
+        "skipped": (len(rep.skipped) if rep else 0) + (len(folded.skipped) if folded else 0),
+        "max_abs_diff": eq["max_abs_diff"],
+        "max_rel_diff": eq["max_rel_diff"],
+        "latency_ms_before": round(lat["before"], 3),
+        "latency_ms_after": round(lat["after"], 3),
+        "calibrated": calibrated,
+        "export": args.export,
+    }
+    if args.json:
+        json.dump(out, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    print(
+        f"{spec.name}: weights {info.label}; {out['blocks_fused']} RepVGG blocks "
+        f"re-parameterised, {out['bn_folded']} BatchNorms folded ({out['skipped']} left)"
+    )
+    print(f"  parameters  {before[0]:>13,} -> {after[0]:,}")
+    print(f"  convs       {before[1]:>13,} -> {after[1]:,}")
+    print(f"  BatchNorms  {before[2]:>13,} -> {after[2]:,}")
+    print(f"  max |diff|  {eq['max_abs_diff']:>13.3g}   (relative {eq['max_rel_diff']:.3g})")
+    print(
+        f"  latency     {lat['before']:>10.2f} ms -> {lat['after']:.2f} ms  "
+        f"(x{lat['before'] / lat['after']:.2f}; batch {args.batch_size}, {device}, "
+        f"median of {args.repeats})"
+    )
+    if args.export:
+        print(f"  saved       {args.export} ({fmt})")
+    return 0

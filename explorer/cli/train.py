@@ -1,0 +1,203 @@
+"""``train``: train a small model on digits, reproducibly, and write its checkpoint and curve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from explorer.argtypes import positive_int
+from explorer.cli.common import CliError, spec_or_error
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got '{text}'") from None
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return v
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> dict:
+    t = sub.add_parser(
+        "train",
+        help="train a small model on digits (reproducible on the CPU)",
+        description="Train MODEL from a seeded initialisation on the train split of "
+        "scikit-learn's digits (1,437 images upsampled to 32x32; the 360 test images are "
+        "evaluated after each epoch, never trained on). SGD with momentum and a cosine "
+        "schedule, random shifts of up to 2 px. One line per epoch on stderr; the "
+        "checkpoint (float16 state_dict) goes to --out and the curve (JSON) beside it. "
+        "The same command with the same --seed and --threads gives the same file. "
+        "Ctrl+C stops and keeps the last completed epoch.",
+    )
+    t.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
+    t.add_argument("--data", default="digits", help="training data: digits (the only one)")
+    t.add_argument("--epochs", type=positive_int, default=15, metavar="N", help="default 15")
+    t.add_argument("--seed", type=int, default=0, metavar="S", help="default 0")
+    t.add_argument("--lr", type=_positive_float, default=0.05, help="peak learning rate (0.05)")
+    t.add_argument("--batch-size", type=positive_int, default=32, metavar="B", help="default 32")
+    t.add_argument(
+        "--schedule", choices=("cosine", "step"), default="cosine", help="learning-rate schedule"
+    )
+    t.add_argument("--no-augment", action="store_true", help="no random shifts")
+    t.add_argument(
+        "--threads",
+        type=positive_int,
+        default=1,
+        metavar="T",
+        help="CPU threads (default 1: reproducible to the bit, and leaves the other cores free)",
+    )
+    t.add_argument(
+        "--out",
+        metavar="PATH",
+        help="checkpoint file (default MODEL.pt here); the curve goes to PATH with .json",
+    )
+    t.add_argument("--json", action="store_true", help="print the curve as JSON on stdout")
+    return {"train": cmd_train}
+
+
+class _Progress:
+    """Epoch lines on stderr, and a bar within the epoch when stderr is a terminal."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, item: object) -> None:
+        from explorer.analysis.train import Epoch, Step
+
+        if isinstance(item, Step) and self.tty:
+            done = round(20 * item.step / item.steps)
+            bar = "#" * done + "." * (20 - done)
+            sys.stderr.write(
+                f"\repoch {item.epoch}/{item.epochs} [{bar}] {item.step}/{item.steps} "
+                f"loss {item.loss:.4f}"
+            )
+            sys.stderr.flush()
+        elif isinstance(item, Epoch):
+            if self.tty:
+                sys.stderr.write("\r\033[K")
+            print(
+                f"{self.name}: epoch {item.epoch}: train loss {item.train_loss:.4f} "
+                f"top-1 {item.train_top1:.2f} %, test loss {item.test_loss:.4f} "
+                f"top-1 {item.test_top1:.2f} % ({item.seconds:.1f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def _command(name: str, cfg: object) -> str:
+    """The command line that repeats this run (options at their defaults left out)."""
+    from explorer.analysis.train import TrainConfig
+
+    base = TrainConfig()
+    parts = ["cnn-explorer train", name, "--data", cfg.data, "--epochs", str(cfg.epochs)]  # type: ignore[attr-defined]
+    parts += ["--seed", str(cfg.seed)]  # type: ignore[attr-defined]
+    for opt, attr in (("--lr", "lr"), ("--batch-size", "batch_size"), ("--schedule", "schedule")):
+        if getattr(cfg, attr) != getattr(base, attr):
+            parts += [opt, str(getattr(cfg, attr))]
+    if not cfg.augment:  # type: ignore[attr-defined]
+        parts.append("--no-augment")
+    if cfg.threads != base.threads:  # type: ignore[attr-defined]
+        parts += ["--threads", str(cfg.threads)]  # type: ignore[attr-defined]
+    return " ".join(parts)
+
+
+def _storage(state: dict) -> str:
+    from explorer.analysis.train import pack_state_dict
+    from explorer.core.weights import Q8_SUFFIX
+
+    q8 = [k.removesuffix(Q8_SUFFIX) for k in pack_state_dict(state) if k.endswith(Q8_SUFFIX)]
+    note = "float16 state_dict (torch.save), BN step counters dropped"
+    if q8:
+        note += f"; int8 with a float32 scale per output channel: {', '.join(q8)}"
+    return note
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from explorer.analysis.datasets import DataError
+    from explorer.analysis.train import (
+        TrainConfig,
+        curve_dict,
+        run_training,
+        save_checkpoint,
+        stored_accuracy,
+        train,
+    )
+    from explorer.core.registry import RegistryError
+
+    cfg = TrainConfig(
+        data=args.data,
+        epochs=args.epochs,
+        seed=args.seed,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        schedule=args.schedule,
+        augment=not args.no_augment,
+        threads=args.threads,
+    )
+    try:
+        cfg.check()
+    except ValueError as exc:  # DataError is one
+        raise CliError(str(exc)) from None
+    spec = spec_or_error(args.model)
+    out = Path(args.out) if args.out else Path(f"{spec.name.replace(':', '_')}.pt")
+    curve = out.with_suffix(".json")
+    if out.is_dir():
+        raise CliError(f"--out {out}: is a folder; name the checkpoint file")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}", code=1) from None
+    try:
+        result = run_training(train(spec, cfg), _Progress(spec.name))
+    except (RegistryError, DataError) as exc:
+        raise CliError(str(exc)) from None
+    except FloatingPointError as exc:
+        raise CliError(f"{spec.name}: {exc}", code=1) from None
+    except Exception as exc:  # noqa: BLE001 - a user's model can raise anything in forward()
+        text = str(exc).strip()
+        first = text.splitlines()[0] if text else type(exc).__name__
+        raise CliError(f"{spec.name}: training failed: {first}", code=1) from None
+    if result.stopped_early:
+        print(
+            f"cnn-explorer: interrupted; keeping epoch {len(result.history)} of {cfg.epochs}",
+            file=sys.stderr,
+        )
+    try:
+        size = save_checkpoint(result.model.state_dict(), out)
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}", code=1) from None
+    stored = stored_accuracy(spec, out)
+    record = curve_dict(
+        spec,
+        cfg,
+        result,
+        {
+            "command": _command(spec.name, cfg),
+            "checkpoint": out.name,
+            "checkpoint_bytes": size,
+            "storage": _storage(result.model.state_dict()),
+            "test_top1_fp32": result.history[-1].test_top1 if result.history else None,
+            **stored,
+        },
+    )
+    record["test_top1"] = stored["stored_test_top1"]
+    try:
+        curve.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {curve}: {exc.strerror or exc}", code=1) from None
+    print(
+        f"{spec.name}: {out} ({size / 1e6:.2f} MB), test top-1 {stored['stored_test_top1']:.2f} %, "
+        f"train top-1 {stored['stored_train_top1']:.2f} % (eval mode), "
+        f"{result.seconds:.0f} s; curve {curve}",
+        file=sys.stderr,
+    )
+    if args.json:
+        json.dump(record, sys.stdout)
+        sys.stdout.write("\n")
+    return 0

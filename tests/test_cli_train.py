@@ -1,0 +1,158 @@
+"""The ``train`` command: reproducible checkpoints, a sane curve file, one-line errors, Ctrl+C."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from explorer.__main__ import main
+from explorer.analysis import train as training
+from explorer.core import registry
+from explorer.core.weights import load_checkpoint
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_error(result: tuple[int, str, str], expect: str, code: int = 2) -> str:
+    got, out, err = result
+    assert "Traceback" not in err
+    assert got == code, err
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("cnn-explorer train: error: ") and expect in lines[0]
+    return lines[0]
+
+
+def test_train_is_reproducible(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["train", "lenet5", "--data", "digits", "--epochs", "1", "--seed", "0"]
+    paths = []
+    for run_dir in ("a", "b"):
+        out = tmp_path / run_dir / "lenet5.pt"  # the same file name: torch.save records it
+        code, stdout, err = run(capsys, *argv, "--out", str(out))
+        assert code == 0 and stdout == "" and "Traceback" not in err
+        assert "lenet5: epoch 1: train loss" in err
+        paths.append(out)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+
+    curve = json.loads(paths[0].with_suffix(".json").read_text())
+    assert curve["model"] == "lenet5" and curve["epochs"] == 1 and curve["seed"] == 0
+    assert curve["params"] == 61_706 and curve["checkpoint_bytes"] == paths[0].stat().st_size
+    assert curve["command"] == "cnn-explorer train lenet5 --data digits --epochs 1 --seed 0"
+    (epoch,) = curve["history"]
+    assert set(epoch) >= {"epoch", "train_loss", "train_top1", "test_top1", "test_loss"}
+    assert 0.0 < epoch["train_loss"] < 3.0 and 10.0 < epoch["test_top1"] <= 100.0
+    assert curve["test_top1"] == curve["stored_test_top1"]
+    assert abs(curve["test_top1"] - curve["test_top1_fp32"]) < 1.0
+    assert curve["stopped_early"] is False and curve["seconds"] > 0
+
+    # stored in float16, read back into the model completely
+    sd = torch.load(paths[0], weights_only=True)
+    assert {t.dtype for t in sd.values()} == {torch.float16}
+    assert not any(k.endswith("num_batches_tracked") for k in sd)
+    info = load_checkpoint(registry.get("lenet5").build(), paths[0])
+    assert info.report is not None and info.report.matched == info.report.model_keys
+
+
+def test_train_json_and_another_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "l.pt"
+    code, stdout, _ = run(
+        capsys, "train", "lenet5", "--epochs", "1", "--seed", "1", "--out", str(out), "--json"
+    )
+    assert code == 0
+    record = json.loads(stdout)
+    assert record == json.loads(out.with_suffix(".json").read_text())
+    assert record["seed"] == 1 and record["command"].endswith("--seed 1")
+    other = tmp_path / "other" / "l.pt"
+    run(capsys, "train", "lenet5", "--epochs", "1", "--seed", "0", "--out", str(other))
+    assert out.read_bytes() != other.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expect"),
+    [
+        (["lenet", "--epochs", "1"], "unknown model 'lenet'; closest registered names: lenet5"),
+        (["lenet5", "--data", "cifar10"], "training data 'cifar10': only digits is supported"),
+    ],
+    ids=["unknown-model", "unsupported-data"],
+)
+def test_bad_input_one_line(
+    argv: list[str], expect: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert_one_error(run(capsys, "train", *argv, "--out", str(tmp_path / "x.pt")), expect)
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("argv", "expect"),
+    [
+        (["--epochs", "0"], "argument --epochs"),
+        (["--lr", "-1"], "argument --lr: expected a positive number"),
+        (["--batch-size", "x"], "argument --batch-size"),
+    ],
+)
+def test_argparse_rejects(argv: list[str], expect: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["train", "lenet5", *argv])
+    out, err = capsys.readouterr()
+    assert info.value.code == 2 and out == ""
+    assert "Traceback" not in err and expect in err.strip().splitlines()[-1]
+
+
+def _interrupt_at(monkeypatch: pytest.MonkeyPatch, when) -> None:  # noqa: ANN001
+    """Make the progress printer raise KeyboardInterrupt (as Ctrl+C would) after ``when(item)``."""
+    from explorer.cli import train as cli_train
+
+    real = cli_train._Progress.__call__
+
+    def call(self, item) -> None:  # noqa: ANN001
+        real(self, item)
+        if when(item):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_train._Progress, "__call__", call)
+
+
+def test_ctrl_c_keeps_the_last_finished_epoch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["train", "lenet5", "--epochs", "3"]
+    # stopped inside epoch 2: the weights of the end of epoch 1 are kept ...
+    _interrupt_at(
+        monkeypatch, lambda i: isinstance(i, training.Step) and i.epoch == 2 and i.step == 3
+    )
+    mid = tmp_path / "mid" / "l.pt"
+    code, stdout, err = run(capsys, *argv, "--out", str(mid))
+    assert code == 0 and stdout == "" and "Traceback" not in err
+    assert "interrupted; keeping epoch 1 of 3" in err
+    curve = json.loads(mid.with_suffix(".json").read_text())
+    assert curve["stopped_early"] is True and curve["epochs"] == 1 and curve["epochs_planned"] == 3
+    # ... the same as stopping right at the end of epoch 1
+    _interrupt_at(monkeypatch, lambda i: isinstance(i, training.Epoch))
+    end = tmp_path / "end" / "l.pt"
+    assert run(capsys, *argv, "--out", str(end))[0] == 0
+    assert mid.read_bytes() == end.read_bytes()
+
+
+def test_ctrl_c_before_the_first_epoch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _interrupt_at(monkeypatch, lambda i: isinstance(i, training.Step) and i.step == 2)
+    out = tmp_path / "l.pt"
+    code, stdout, err = run(capsys, "train", "lenet5", "--epochs", "2", "--out", str(out))
+    assert (code, stdout) == (130, "") and "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "cnn-explorer: interrupted"
+    assert not out.exists()
+
+    def stop(item: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        training.run_training(training.train(registry.get("lenet5"), training.TrainConfig()), stop)
