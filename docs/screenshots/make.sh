@@ -27,8 +27,13 @@ if [ -d "$SHARED" ]; then
   run "${cifar[@]}" --panel predictions --screenshot panel_predictions.png
   run "${cifar[@]}" --panel feature-maps --select layer1.0 --overlay --screenshot panel_feature_maps.png
 fi
-run --model seresnet50 --image sample:coffee --compare sample:chelsea --select layer1.0.se \
+run --model se_resnet20 --image sample:digits-3 --compare sample:digits-7 --select layer3.2.se \
   --panel se-weights --screenshot panel_se_weights.png
 run --keep plain34 --model resnet34 --image sample:astronaut --panel activation-std \
   --std-level blocks --screenshot panel_activation_std.png
 run --curves --size 1100x480 --screenshot train_curves.png
+
+# Deleting blocks (built-in networks trained on digits: nothing downloaded)
+run --model resnet56 --delete layer1.3,layer2.4,layer3.1 --select layer2.4 --screenshot lesion_accuracy.png
+run --model resnet56 --sweep single --screenshot sweep_single_resnet56.png
+run --model vgg_small --sweep single --screenshot sweep_single_vgg_small.png

@@ -256,17 +256,23 @@ def _first_tensor(value: Any) -> torch.Tensor | None:
 
 
 def _sums(t: torch.Tensor, batch: int) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """Per image: sum and sum of squares over all elements, in float32."""
+    """Per image: sum and sum of squares over all elements, in float32.
+
+    For one image both are 0-d tensors (stacked later): every torch call saved counts, as
+    this runs once per block in the pass.
+    """
     import torch
 
     if t.dim() == 0 or t.shape[0] != batch or not t.is_floating_point():
         return None
-    flat = t.detach().reshape(batch, -1)
-    if flat.dtype != torch.float32:
-        flat = flat.float()
+    if t.requires_grad:
+        t = t.detach()
+    if t.dtype != torch.float32:
+        t = t.float()
     if batch == 1:  # a dot product is the fastest sum of squares of one vector
-        v = flat.reshape(-1)
-        return v.sum().reshape(1), torch.dot(v, v).reshape(1)
+        v = t.reshape(-1)
+        return v.sum(), torch.dot(v, v)
+    flat = t.reshape(batch, -1)
     norm = torch.linalg.vector_norm(flat, dim=1)
     return flat.sum(1), norm * norm
 
@@ -346,7 +352,7 @@ class _Collector:
         if role == "stat":
             sums = _sums(t, b)
             if sums is not None:
-                self.sums[target.block] = (sums[0], sums[1], t[0].numel())
+                self.sums[target.block] = (sums[0], sums[1], t.numel() // b)
         elif role == "se" and t.shape[0] == b:
             self.se[target.block] = t.detach().reshape(b, -1).float()
         elif role == "hw" and t.shape[0] == b:
@@ -366,8 +372,9 @@ class _Collector:
                 rows.append((t.block, *got))
         ids = [r[0] for r in rows]
         if rows:
-            s1 = torch.stack([r[1] for r in rows]).double().cpu().numpy()
-            s2 = torch.stack([r[2] for r in rows]).double().cpu().numpy()
+            # [rows, batch] (0-d sums of one image become [rows, 1])
+            s1 = torch.stack([r[1] for r in rows]).double().cpu().numpy().reshape(len(rows), b)
+            s2 = torch.stack([r[2] for r in rows]).double().cpu().numpy().reshape(len(rows), b)
             n = np.array([[r[3]] for r in rows], dtype=np.float64)
             mean, std = _moments(s1, s2, n)
         else:

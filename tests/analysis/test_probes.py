@@ -161,3 +161,13 @@ def test_std_blocks_of_a_plain_network_are_its_conv_blocks():
     _, res = run_probes(an.model, torch.randn(1, 3, 64, 64), plan)
     blocks, _ = std_by_layer(res, plan, "blocks")
     assert blocks == [f"layer{s}.{i}" for s in range(1, 5) for i in range(2)]
+
+
+def test_one_image_takes_the_fast_path_and_agrees(resnet18):
+    """Statistics of one image (the fast hook) equal those of the same image in a batch."""
+    an, plan, x = resnet18
+    _, one = run_probes(an.model, x[:1], plan)
+    _, two = run_probes(an.model, x, plan)
+    assert one.block_ids == two.block_ids and one.mean.shape == (len(one.block_ids), 1)
+    np.testing.assert_allclose(one.mean[:, 0], two.mean[:, 0], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(one.std[:, 0], two.std[:, 0], rtol=1e-4, atol=1e-6)
