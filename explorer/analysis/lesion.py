@@ -66,12 +66,12 @@ def _fx(an: Analysis, nid: str) -> str:
 
 def _external_input(an: Analysis, block_id: str) -> str | None:
     """The one node outside the block that feeds it, or None."""
-    inside = set(_nodes_of(an, block_id))
+    inside = set(nodes_of(an, block_id))
     srcs = {p for n in inside for p in an.graph.g.predecessors(n) if p not in inside}
     return next(iter(srcs)) if len(srcs) == 1 else None
 
 
-def _nodes_of(an: Analysis, block_id: str) -> list[str]:
+def nodes_of(an: Analysis, block_id: str) -> list[str]:
     """Every graph node of a block and its descendants."""
     tree = an.tree
     out: list[str] = []
@@ -116,7 +116,7 @@ def plan_deletion(an: Analysis, block_id: str) -> Deletion:
     parent = tree.blocks.get(b.parent) if b.parent is not None else None
     if parent is not None and parent.motif is not None and parent.kind in ("inception", "repvgg"):
         pm = parent.motif
-        mine = set(_nodes_of(an, block_id))
+        mine = set(nodes_of(an, block_id))
         for branch, op in zip(pm.branches, pm.operands, strict=False):
             if op in mine or (branch and set(branch) <= mine):
                 if parent.kind == "repvgg":

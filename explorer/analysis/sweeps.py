@@ -12,6 +12,7 @@ from explorer.analysis.lesion import (
     LesionedModel,
     LesionError,
     deletable_units,
+    nodes_of,
     plan_deletion,
 )
 
@@ -100,7 +101,7 @@ def random_sweep(
             chosen = sorted(rng.sample(units, k), key=units.index)
             model = chain.lesioned([plan_deletion(an, b) for b in chosen])
             gen = evaluate(model, batches, n, device, chosen, intact_res.preds)
-            res = yield from quiet(gen)
+            res = quiet(gen)
             out.setdefault(k, []).append(res)
             step += 1
             yield step / total, f"k = {k}: trial {_t + 1} of {trials}", out
@@ -122,23 +123,33 @@ def kendall_tau(perm: Sequence[int]) -> float:
     return (conc - disc) / (n * (n - 1) / 2)
 
 
-def reorder_groups(an: Analysis, chain: Chain) -> list[list[int]]:
-    """Runs of consecutive segments that are whole blocks with equal input and output shapes."""
-    units = {u for u in deletable_units(an) if an.tree.blocks[u].kind == "residual"}
-    seg_of_unit: dict[int, str] = {}
-    for u in units:
-        d = plan_deletion(an, u)
-        s = chain.segment_of(d)
+def _span(an: Analysis, chain: Chain, block_id: str) -> tuple[int, int] | None:
+    """The first and last segment that compute a block's nodes."""
+    g = an.graph.g
+    segs = {
+        chain.where[g.nodes[n]["fx"]]
+        for n in nodes_of(an, block_id)
+        if g.nodes[n].get("fx") in chain.where
+    }
+    return (min(segs), max(segs)) if segs else None
+
+
+def reorder_groups(an: Analysis, chain: Chain) -> list[list[tuple[int, int]]]:
+    """Runs of adjacent identity-shortcut blocks (equal input and output shapes), each block
+    as the span of segments (first, last) that computes it."""
+    spans = []
+    for u in deletable_units(an):
         b = an.tree.blocks[u]
-        mo = b.motif
-        if s is not None and mo is not None and mo.shortcut == "identity":
-            seg_of_unit[s] = u
-    groups: list[list[int]] = []
-    for s in sorted(seg_of_unit):
-        if groups and groups[-1][-1] == s - 1:
-            groups[-1].append(s)
+        if b.kind == "residual" and b.motif is not None and b.motif.shortcut == "identity":
+            sp = _span(an, chain, u)
+            if sp is not None:
+                spans.append(sp)
+    groups: list[list[tuple[int, int]]] = []
+    for sp in sorted(spans):
+        if groups and groups[-1][-1][1] == sp[0] - 1:
+            groups[-1].append(sp)
         else:
-            groups.append([s])
+            groups.append([sp])
     return [g for g in groups if len(g) > 1]
 
 
@@ -162,21 +173,24 @@ def reorder_sweep(
     if not groups:
         raise LesionError(f"{an.spec.name}: no run of interchangeable blocks to reorder")
     rng = random.Random(seed)
-    order = list(range(len(chain.segments)))
     intact_res = yield from evaluate(chain.lesioned([]), batches, n, device)
-    base = [chain.module(i) for i in order]
+    base = [chain.module(i) for i in range(len(chain.segments))]
     out: list[tuple[float, EvalResult]] = []
     movable = sum(len(g) for g in groups)
     for t in range(trials):
-        perm = list(order)
+        orders = [list(range(len(g))) for g in groups]  # per group: which block goes where
         swaps = 1 + (t * movable) // max(trials, 1)
         for _ in range(swaps):
-            grp = rng.choice(groups)
-            i = rng.randrange(len(grp) - 1)
-            a, b = grp[i], grp[i + 1]
-            perm[a], perm[b] = perm[b], perm[a]
-        model = LesionedModel([base[i] for i in perm], chain.root)
-        res = yield from quiet(evaluate(model, batches, n, device, [], intact_res.preds))
-        out.append((kendall_tau([perm[i] for g in groups for i in g]), res))
+            k = rng.randrange(len(groups))
+            i = rng.randrange(len(orders[k]) - 1)
+            orders[k][i], orders[k][i + 1] = orders[k][i + 1], orders[k][i]
+        segs = list(range(len(base)))
+        for grp, order in zip(groups, orders, strict=True):
+            start, end = grp[0][0], grp[-1][1]
+            segs[start : end + 1] = [i for j in order for i in range(grp[j][0], grp[j][1] + 1)]
+        model = LesionedModel([base[i] for i in segs], chain.root)
+        res = quiet(evaluate(model, batches, n, device, [], intact_res.preds))
+        flat = [i + sum(len(g) for g in groups[:k]) for k, o in enumerate(orders) for i in o]
+        out.append((kendall_tau(flat), res))
         yield (t + 1) / trials, f"order {t + 1} of {trials}", out
     return intact_res, out

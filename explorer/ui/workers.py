@@ -52,6 +52,7 @@ class GeneratorWorker(QObject):
 def error_message(exc: BaseException) -> str:
     """One line for the user: our own errors speak for themselves, others get their type."""
     from explorer.analysis.data import ImageError
+    from explorer.analysis.datasets import DataError
     from explorer.analysis.lesion import LesionError
     from explorer.core.graph import TraceError
     from explorer.core.registry import RegistryError
@@ -59,7 +60,9 @@ def error_message(exc: BaseException) -> str:
 
     text = str(exc).strip() or type(exc).__name__
     # the program's own errors already say, in one line, what is wrong
-    if isinstance(exc, RegistryError | TraceError | WeightsError | ImageError | LesionError):
+    if isinstance(
+        exc, RegistryError | TraceError | WeightsError | ImageError | LesionError | DataError
+    ):
         return text.splitlines()[0]
     return f"{type(exc).__name__}: {text}"
 

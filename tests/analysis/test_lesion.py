@@ -202,3 +202,20 @@ def test_probes_follow_the_lesioned_network():
     assert mean == pytest.approx(float(want[1].mean()), rel=1e-5)
     assert std == pytest.approx(float(want[1].double().std(unbiased=False)), rel=1e-4)
     assert "layer1.1" in res.block_ids and "layer1.1.conv1" in res.block_ids
+
+
+def test_random_and_reorder_sweeps_run_to_their_end():
+    an = _an("resnet18", input_size=64)
+    g = torch.Generator().manual_seed(6)
+    xs = torch.randn(6, 3, 64, 64, generator=g)
+
+    def batches():
+        yield xs, None  # no labels: agreement only
+
+    intact, by_k = sweeps.quiet(sweeps.random_sweep(an, batches, 6, k_max=3, trials=2))
+    assert sorted(by_k) == [1, 2, 3] and all(len(v) == 2 for v in by_k.values())
+    assert all(len(r.deleted) == k for k, v in by_k.items() for r in v)
+    assert intact.top1 is None and all(r.agreement is not None for v in by_k.values() for r in v)
+    intact, pairs = sweeps.quiet(sweeps.reorder_sweep(an, batches, 6, trials=3))
+    assert len(pairs) == 3 and all(-1.0 <= tau <= 1.0 for tau, _ in pairs)
+    assert any(tau < 1.0 for tau, _ in pairs)  # something was reordered

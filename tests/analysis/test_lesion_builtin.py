@@ -36,3 +36,30 @@ def test_vgg_small_falls_apart_when_one_layer_goes(capsys):
     top1 = np.array([r["top1"] for r in res["runs"]])
     assert len(top1) >= 4
     assert np.median(top1) < 50.0  # near chance (10 %) for a 10-class problem
+
+
+def test_random_and_reorder_sweeps_through_the_cli(capsys):
+    code = main(["lesion", "resnet20", "--sweep", "random", "--k-max", "2", "--trials", "2",
+                 "--limit", "100", "--json"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    runs = json.loads(out)["runs"]
+    assert [len(r["deleted"]) for r in runs] == [1, 1, 2, 2]
+    code = main(["lesion", "resnet20", "--sweep", "reorder", "--trials", "3", "--limit", "100",
+                 "--json"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    runs = json.loads(out)["runs"]
+    assert len(runs) == 3 and all(-1 <= r["kendall_tau"] <= 1 for r in runs)
+
+
+def test_bad_lesion_requests_are_one_line(capsys):
+    for args, expect in (
+        (["--delete", "conv1"], "differs from its input"),
+        (["--delete", "layer9.9"], "no block 'layer9.9'"),
+        (["--data", "/no/such/folder"], "no such file or folder"),
+        (["--sweep", "single", "--delete", "layer1.0"], "go separately"),
+    ):
+        code = main(["lesion", "resnet20", *args, "--json"])
+        out, err = capsys.readouterr()
+        assert code == 2 and out == "" and expect in err and len(err.strip().splitlines()) == 1
