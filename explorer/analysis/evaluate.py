@@ -77,6 +77,22 @@ class Tally:
 Batches = Callable[[], Iterable[tuple[Any, Any]]]
 
 
+def first_images(es: Any, limit: int | None, batch_size: int) -> tuple[Batches, int]:
+    """(batches of the first ``limit`` images of evaluation set ``es``, how many that is)."""
+    n = es.n if limit is None else min(es.n, limit)
+
+    def batches() -> Iterable[tuple[Any, Any]]:
+        left = n
+        for x, y in es.batches(batch_size):
+            if left <= 0:
+                return
+            k = min(left, x.shape[0])
+            left -= k
+            yield x[:k], (y[:k] if y is not None else None)
+
+    return batches, n
+
+
 def evaluate(
     model: Any,
     batches: Batches,

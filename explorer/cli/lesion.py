@@ -55,31 +55,10 @@ def _progress(gen: Any, quiet: bool) -> Any:
         return stop.value
 
 
-def _limited(es: Any, limit: int | None) -> Any:
-    if limit is None or limit >= es.n:
-        return es
-
-    class Limited:
-        name = f"{es.name} (first {limit})"
-        n = limit
-        classes = es.classes
-
-        def batches(self, batch_size: int):  # noqa: ANN202
-            left = limit
-            for x, y in es.batches(batch_size):
-                if left <= 0:
-                    return
-                k = min(left, x.shape[0])
-                left -= k
-                yield x[:k], (y[:k] if y is not None else None)
-
-    return Limited()
-
-
 def cmd_lesion(args: argparse.Namespace) -> int:
     from explorer.analysis import lesion, sweeps
     from explorer.analysis.datasets import DataError, check_fits, open_eval_set
-    from explorer.analysis.evaluate import evaluate
+    from explorer.analysis.evaluate import evaluate, first_images
 
     an = analyze_or_error(args.model, args.input_size)
     spec, model, info, prep, device, _precision = prepared_model(args, an)
@@ -93,7 +72,6 @@ def cmd_lesion(args: argparse.Namespace) -> int:
         check_fits(es, num_outputs)
     except DataError as exc:
         raise CliError(str(exc)) from None
-    es = _limited(es, args.limit)
     deleted = [b.strip() for b in args.delete.split(",") if b.strip()] if args.delete else []
     try:
         plans = [lesion.plan_deletion(an, b) for b in deleted]
@@ -104,29 +82,28 @@ def cmd_lesion(args: argparse.Namespace) -> int:
     model.eval().to(device)
     chain = lesion.Chain(an)
 
-    def batches():  # noqa: ANN202
-        return es.batches(args.batch_size)
+    batches, n = first_images(es, args.limit, args.batch_size)
 
     quiet = False  # progress goes to stderr; stdout keeps only the result
-    intact = _progress(evaluate(chain.lesioned([]), batches, es.n, device), quiet)
+    intact = _progress(evaluate(chain.lesioned([]), batches, n, device), quiet)
     runs: list[Any] = []
     try:
         if deleted:
             m = chain.lesioned(plans)
-            runs = [_progress(evaluate(m, batches, es.n, device, deleted, intact.preds), quiet)]
+            runs = [_progress(evaluate(m, batches, n, device, deleted, intact.preds), quiet)]
         elif args.sweep == "single":
-            _i, runs = _progress(sweeps.single_sweep(an, batches, es.n, device=device), quiet)
+            _i, runs = _progress(sweeps.single_sweep(an, batches, n, device=device), quiet)
         elif args.sweep == "random":
             _i, by_k = _progress(
                 sweeps.random_sweep(
-                    an, batches, es.n, args.k_max, args.trials, args.seed, device=device
+                    an, batches, n, args.k_max, args.trials, args.seed, device=device
                 ),
                 quiet,
             )
             runs = [r for k in sorted(by_k) for r in by_k[k]]
         elif args.sweep == "reorder":
             _i, pairs = _progress(
-                sweeps.reorder_sweep(an, batches, es.n, args.trials, args.seed, device=device),
+                sweeps.reorder_sweep(an, batches, n, args.trials, args.seed, device=device),
                 quiet,
             )
             runs = []
@@ -139,7 +116,7 @@ def cmd_lesion(args: argparse.Namespace) -> int:
     out = {
         "model": spec.name,
         "weights": info.label,
-        "data": {"name": es.name, "n": es.n},
+        "data": {"name": es.name + (f" (first {n})" if n < es.n else ""), "n": n},
         "intact": {"top1": intact.top1, "top5": intact.top5, "loss": intact.loss},
         "runs": [_run_dict(r) for r in runs],
     }

@@ -121,22 +121,13 @@ class EvalControl(QObject):
         chains = self.win.run._chains
 
         def steps():  # noqa: ANN202 - on the worker thread
-            from explorer.analysis.evaluate import evaluate
+            from explorer.analysis.evaluate import evaluate, first_images
             from explorer.analysis.inference import resolve_device
             from explorer.analysis.lesion import Chain, plan_deletion
 
             yield 0.0, f"opening {ref}"
             es = self._open(an, prep, ref)
-            n = min(es.n, limit)
-
-            def batches():  # noqa: ANN202
-                left = n
-                for x, y in es.batches(bs):
-                    if left <= 0:
-                        return
-                    k = min(left, x.shape[0])
-                    left -= k
-                    yield x[:k], (y[:k] if y is not None else None)
+            batches, n = first_images(es, limit, bs)
 
             dev = resolve_device(device)
             with lock:
@@ -193,20 +184,12 @@ class EvalControl(QObject):
 
         def steps():  # noqa: ANN202 - on the worker thread
             from explorer.analysis import sweeps
+            from explorer.analysis.evaluate import first_images
             from explorer.analysis.inference import resolve_device
 
             yield 0.0, f"opening {ref}", None
             es = self._open(an, prep, ref)
-            n = min(es.n, limit)
-
-            def batches():  # noqa: ANN202
-                left = n
-                for x, y in es.batches(bs):
-                    if left <= 0:
-                        return
-                    k = min(left, x.shape[0])
-                    left -= k
-                    yield x[:k], (y[:k] if y is not None else None)
+            batches, n = first_images(es, limit, bs)
 
             dev = resolve_device(device)
             with lock:
