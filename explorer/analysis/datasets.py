@@ -27,6 +27,7 @@ from explorer.analysis.data import (
     SUPPORTED_SUFFIXES,
     ImageError,
     Preprocess,
+    _one_line,
     from_array,
     load_image,
     to_tensor,
@@ -503,8 +504,3 @@ def check_fits(es: EvalSet, num_outputs: int, model: str | None = None) -> None:
             f"an evaluation set whose classes do not fit the model: {es.name} has class "
             f"index {top}, {who} outputs are 0..{num_outputs - 1}"
         )
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 120 else text[:117] + "..."

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from explorer.analysis.inference import _sync
 from explorer.analysis.probes import logits_of
 
 
@@ -83,13 +84,6 @@ def calibrate_bn(
             bn.momentum = m
         model.eval()
     return len(bns)
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    elif device.type == "mps":
-        torch.mps.synchronize()
 
 
 def compare_latency(

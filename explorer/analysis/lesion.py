@@ -22,6 +22,7 @@ a time reuses the activations before that block (prefix caching).
 from __future__ import annotations
 
 import operator
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -361,6 +362,7 @@ class Chain:
                         self.where[n.name] = i
             self.names.append(names)
         self._modules: dict[int, fx.GraphModule] = {}
+        self.last: tuple[frozenset[str], LesionedModel, list[Deletion]] | None = None
 
     def module(self, i: int) -> fx.GraphModule:
         from torch import fx
@@ -450,8 +452,32 @@ class LesionedModel:
         return self.train(False)
 
 
+_CHAIN_LOCK = threading.Lock()
+
+
+def chain_for(an: Analysis) -> Chain:
+    """The chain of ``an`` (built once per analysis, shared by every caller and thread)."""
+    with _CHAIN_LOCK:
+        chain = getattr(an, "_lesion_chain", None)
+        if chain is None:
+            chain = Chain(an)
+            an._lesion_chain = chain  # type: ignore[attr-defined]
+        return chain
+
+
 def lesioned_model(an: Analysis, deleted: Iterable[str]) -> tuple[Any, list[Deletion]]:
-    """(a model with ``deleted`` blocks deleted, the deletions made); raises LesionError."""
+    """(a model with ``deleted`` blocks deleted, the deletions made); raises LesionError.
+
+    The last network made for an analysis is kept: asking again for the same blocks (a run
+    and an evaluation after one deletion, a run per click) costs nothing.
+    """
+    deleted = list(deleted)
+    chain = chain_for(an)
+    key = frozenset(deleted)
+    last = chain.last
+    if last is not None and last[0] == key:
+        return last[1], last[2]
     deletions = [plan_deletion(an, b) for b in deleted]
-    chain = Chain(an)
-    return chain.lesioned(deletions), deletions
+    net = chain.lesioned(deletions)
+    chain.last = (key, net, deletions)
+    return net, deletions

@@ -109,9 +109,8 @@ def _apply_weights(
     # a file: read and check it against a fresh copy when the model holds other weights
     if not fresh:
         probe = spec.build()
-        load_checkpoint(probe, choice)  # raises before the model is touched
+        info = load_checkpoint(probe, choice)  # raises before the model is touched
         model.load_state_dict(probe.state_dict())
-        info = load_checkpoint(model, choice)
     else:
         info = load_checkpoint(model, choice)
     base = random_weights(spec)

@@ -11,6 +11,7 @@ from explorer.analysis.lesion import (
     Chain,
     LesionedModel,
     LesionError,
+    chain_for,
     deletable_units,
     nodes_of,
     plan_deletion,
@@ -37,7 +38,7 @@ def single_sweep(
     import torch
 
     blocks = list(blocks) if blocks is not None else deletable_units(an)
-    chain = Chain(an)
+    chain = chain_for(an)
     plans = [plan_deletion(an, b) for b in blocks]
     segs = [chain.segment_of(d) for d in plans]
     variants = [chain.lesioned([d]) for d in plans]
@@ -91,7 +92,7 @@ def random_sweep(
     units = list(blocks) if blocks is not None else deletable_units(an)
     k_max = min(k_max, len(units))
     rng = random.Random(seed)
-    chain = Chain(an)
+    chain = chain_for(an)
     intact_res = yield from evaluate(chain.lesioned([]), batches, n, device)
     out: dict[int, list[EvalResult]] = {}
     total = k_max * trials
@@ -168,7 +169,7 @@ def reorder_sweep(
     """
     import random
 
-    chain = Chain(an)
+    chain = chain_for(an)
     groups = reorder_groups(an, chain)
     if not groups:
         raise LesionError(f"{an.spec.name}: no run of interchangeable blocks to reorder")

@@ -40,15 +40,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     return {"lesion": cmd_lesion}
 
 
-def _progress(gen: Any, quiet: bool) -> Any:
-    """Drive a core generator, printing its progress on stderr; return its value."""
+def _progress(gen: Any) -> Any:
+    """Drive a core generator, printing its progress on stderr (stdout keeps only the
+    result); return its value."""
     last = -1
     try:
         while True:
             step = next(gen)
-            frac = step[0]
-            pct = int(frac * 100)
-            if not quiet and pct != last and pct % 10 == 0:
+            pct = int(step[0] * 100)
+            if pct != last and pct % 10 == 0:
                 print(f"  {pct:3d}%  {step[1]}", file=sys.stderr, flush=True)
                 last = pct
     except StopIteration as stop:
@@ -68,7 +68,7 @@ def cmd_lesion(args: argparse.Namespace) -> int:
         raise CliError(f"{spec.name}: no default evaluation set; give --data")
     num_outputs = int(an.graph.g.nodes["@output"]["out_shape"][-1])
     try:
-        es = open_eval_set(ref, spec, prep, num_outputs, info.categories)
+        es = open_eval_set(ref, spec, prep, num_outputs, info.categories, args.download)
         check_fits(es, num_outputs)
     except DataError as exc:
         raise CliError(str(exc)) from None
@@ -80,37 +80,31 @@ def cmd_lesion(args: argparse.Namespace) -> int:
     if args.sweep and deleted:
         raise CliError("--delete and --sweep go separately")
     model.eval().to(device)
-    chain = lesion.Chain(an)
+    chain = lesion.chain_for(an)
 
     batches, n = first_images(es, args.limit, args.batch_size)
 
-    quiet = False  # progress goes to stderr; stdout keeps only the result
-    intact = _progress(evaluate(chain.lesioned([]), batches, n, device), quiet)
     runs: list[Any] = []
     try:
-        if deleted:
-            m = chain.lesioned(plans)
-            runs = [_progress(evaluate(m, batches, n, device, deleted, intact.preds), quiet)]
-        elif args.sweep == "single":
-            _i, runs = _progress(sweeps.single_sweep(an, batches, n, device=device), quiet)
+        if args.sweep == "single":  # each sweep also measures the intact network
+            intact, runs = _progress(sweeps.single_sweep(an, batches, n, device=device))
         elif args.sweep == "random":
-            _i, by_k = _progress(
+            intact, by_k = _progress(
                 sweeps.random_sweep(
                     an, batches, n, args.k_max, args.trials, args.seed, device=device
-                ),
-                quiet,
+                )
             )
             runs = [r for k in sorted(by_k) for r in by_k[k]]
         elif args.sweep == "reorder":
-            _i, pairs = _progress(
-                sweeps.reorder_sweep(an, batches, n, args.trials, args.seed, device=device),
-                quiet,
+            intact, pairs = _progress(
+                sweeps.reorder_sweep(an, batches, n, args.trials, args.seed, device=device)
             )
-            runs = []
-            for tau, r in pairs:
-                r.deleted = []
-                r.kendall_tau = tau  # type: ignore[attr-defined]
-                runs.append(r)
+            runs = [_run_dict(r, kendall_tau=tau) for tau, r in pairs]
+        else:
+            intact = _progress(evaluate(chain.lesioned([]), batches, n, device))
+            if deleted:
+                m = chain.lesioned(plans)
+                runs = [_progress(evaluate(m, batches, n, device, deleted, intact.preds))]
     except lesion.LesionError as exc:
         raise CliError(str(exc)) from None
     out = {
@@ -118,7 +112,7 @@ def cmd_lesion(args: argparse.Namespace) -> int:
         "weights": info.label,
         "data": {"name": es.name + (f" (first {n})" if n < es.n else ""), "n": n},
         "intact": {"top1": intact.top1, "top5": intact.top5, "loss": intact.loss},
-        "runs": [_run_dict(r) for r in runs],
+        "runs": [r if isinstance(r, dict) else _run_dict(r) for r in runs],
     }
     if args.json:
         json.dump(out, sys.stdout)
@@ -128,7 +122,7 @@ def cmd_lesion(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_dict(r: Any) -> dict[str, Any]:
+def _run_dict(r: Any, kendall_tau: float | None = None) -> dict[str, Any]:
     d = {
         "deleted": list(r.deleted),
         "top1": r.top1,
@@ -136,8 +130,8 @@ def _run_dict(r: Any) -> dict[str, Any]:
         "agreement": r.agreement,
         "loss": r.loss,
     }
-    if hasattr(r, "kendall_tau"):
-        d["kendall_tau"] = r.kendall_tau
+    if kendall_tau is not None:
+        d["kendall_tau"] = kendall_tau
     return d
 
 

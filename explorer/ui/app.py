@@ -299,7 +299,7 @@ def run_app(argv: list[str]) -> int:
                 app.exit(1),
             ),
         )
-        win.session.set_colour_by(args.colour_by)
+    win.session.set_colour_by(args.colour_by)
 
     def on_kept_run(_res: object) -> None:
         if keep and win.session.model_name == keep[0]:

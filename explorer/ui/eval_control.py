@@ -85,13 +85,15 @@ class EvalControl(QObject):
 
     def _setup(self) -> tuple[Any, Any, str, tuple] | None:
         """(analysis, preprocessing, set reference, cache key) or None when nothing to do."""
-        from explorer.analysis.pipeline import preprocess
-
         s = self.session
         an, info = s.analysis, s.weights_info
         if an is None or info is None or self._closed:
             return None
-        prep = preprocess(an.spec, info, self.win.run._input_size)
+        try:
+            prep = self.win.run.preprocessing()
+        except ValueError as exc:
+            self.failed.emit(str(exc))
+            return None
         ref = self.ref or self.default_ref()
         key = (id(an), info.label, ref, self.limit, prep)
         return an, prep, ref, key
@@ -118,12 +120,11 @@ class EvalControl(QObject):
         cache = self._cache
         lock = self.win.run.lock
         limit, bs = self.limit, self.batch_size
-        chains = self.win.run._chains
 
         def steps():  # noqa: ANN202 - on the worker thread
             from explorer.analysis.evaluate import evaluate, first_images
             from explorer.analysis.inference import resolve_device
-            from explorer.analysis.lesion import Chain, plan_deletion
+            from explorer.analysis.lesion import lesioned_model
 
             yield 0.0, f"opening {ref}"
             es = self._open(an, prep, ref)
@@ -138,10 +139,7 @@ class EvalControl(QObject):
                     cache[key] = intact
                 modified = None
                 if deleted:
-                    if id(an) not in chains:
-                        chains.clear()
-                        chains[id(an)] = Chain(an)
-                    net = chains[id(an)].lesioned([plan_deletion(an, b) for b in deleted])
+                    net = lesioned_model(an, deleted)[0]
                     modified = yield from _scaled(
                         evaluate(net, batches, n, dev, deleted, intact.preds), 0.5, 1.0
                     )

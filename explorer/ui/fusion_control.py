@@ -291,8 +291,6 @@ class FusionControl(QObject):
 
     def fuse(self, kind: str = "repvgg") -> bool:
         """Start fusing the current model (``repvgg`` or ``conv-bn``); False if it cannot."""
-        from explorer.analysis.pipeline import preprocess
-        from explorer.ui.run_control import NORMALIZE_ITEMS
 
         s, run = self.session, self.win.run
         if kind not in KINDS:
@@ -302,9 +300,8 @@ class FusionControl(QObject):
             self.win.status_label.setText(f"Cannot fuse now: {why}")
             return False
         an, info = s.analysis, s.weights_info
-        norm = NORMALIZE_ITEMS[max(run.norm_combo.currentIndex(), 0)]
         try:
-            prep = preprocess(an.spec, info, run._input_size, norm)
+            prep = run.preprocessing()
         except ValueError:
             prep = None  # the check runs on a random input instead
         image = s.image

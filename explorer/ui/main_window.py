@@ -186,6 +186,8 @@ class MainWindow(QMainWindow):
         self.eval.sweepProgress.connect(sweeps.show_partial)  # type: ignore[attr-defined]
         self.eval.sweepDone.connect(sweeps.show_sweep)  # type: ignore[attr-defined]
         self.eval.busyChanged.connect(self._on_eval_busy)
+        # another normalisation changes what the network sees: evaluate again
+        self.run.norm_combo.activated.connect(lambda _i: self.eval.schedule())
         self._busy = {"run": False, "eval": False, "fuse": False}
         corner = QWidget()
         row = QHBoxLayout(corner)

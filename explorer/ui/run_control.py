@@ -58,7 +58,6 @@ class RunControl(QObject):
         self._plan_tree: Any = None
         self._fresh = True  # the model holds what its builder gave it
         self._weights_gen = 0
-        self._chains: dict[int, Any] = {}  # id of the analysis -> its lesion.Chain
         self._weights_job: tuple[int, Any, str] = (0, None, "")
         self._input_size: int | None = None
         self._loaded_file = ""  # the path of the checkpoint the model holds, if any
@@ -401,7 +400,6 @@ class RunControl(QObject):
     def _on_analysis_swapped(self, _an: Any) -> None:
         """Fused or unfused: the same weights, another graph; its plan and chain are new."""
         self._plan = None
-        self._chains = {}  # a new dict: a worker still using the old one keeps it
         self.schedule()
 
     def plan(self) -> Any:
@@ -420,16 +418,23 @@ class RunControl(QObject):
         if self.session.analysis is not None and self.session.weights_info is not None:
             self._timer.start()
 
+    def preprocessing(self) -> Any:
+        """The preprocessing the current model, weights and toolbar choices make (the one
+        place the window computes it: runs, evaluations and fusion checks all use it).
+        Raises ValueError for a choice that does not fit the model."""
+        from explorer.analysis.pipeline import preprocess
+
+        s = self.session
+        norm = NORMALIZE_ITEMS[max(self.norm_combo.currentIndex(), 0)]
+        return preprocess(s.analysis.spec, s.weights_info, self._input_size, norm)
+
     def start_run(self) -> None:
         s = self.session
         an, img, info = s.analysis, s.image, s.weights_info
         if an is None or img is None or info is None or self._closed:
             return
-        from explorer.analysis.pipeline import preprocess
-
-        norm = NORMALIZE_ITEMS[max(self.norm_combo.currentIndex(), 0)]
         try:
-            prep = preprocess(an.spec, info, self._input_size, norm)
+            prep = self.preprocessing()
         except ValueError as exc:
             s.run_failed(str(exc), s.run_generation)
             return
@@ -439,22 +444,18 @@ class RunControl(QObject):
         feature = s.selected
         categories = info.categories
         deleted = sorted(s.deleted)
-        chains = self._chains
 
         def steps():  # noqa: ANN202 - on the worker thread
             from explorer.analysis.data import to_batch
             from explorer.analysis.inference import run
-            from explorer.analysis.lesion import Chain, plan_deletion
+            from explorer.analysis.lesion import lesioned_model
 
             yield 0.2, "preprocessing"
             x = to_batch(images, prep)
             net: Any = model
             if deleted:  # the network with the deleted blocks, sharing the model's weights
                 yield 0.3, f"{len(deleted)} block(s) deleted"
-                if id(an) not in chains:  # one chain kept: the current analysis'
-                    chains.clear()
-                    chains[id(an)] = Chain(an)
-                net = chains[id(an)].lesioned([plan_deletion(an, b) for b in deleted])
+                net = lesioned_model(an, deleted)[0]
             yield 0.4, "forward pass"
             with lock:
                 res = run(net, x, device, precision, categories, plan, feature)
