@@ -41,3 +41,12 @@ def coffee_top5_direct(weights_file: Path) -> list[int]:
     with torch.inference_mode():
         probs = torch.softmax(model(to_batch([load_sample("coffee")], prep)), dim=1)[0]
     return [int(i) for i in torch.topk(probs, 5).indices]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """``cnn-explorer ARGV...`` in this process: (exit code, stdout, stderr)."""
+    from explorer.__main__ import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

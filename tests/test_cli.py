@@ -8,14 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_expect import run
 
 from explorer.__main__ import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_summary_alexnet2012_prints_the_lecture_table(capsys) -> None:

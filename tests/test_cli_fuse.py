@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import torch
+from cli_expect import run
 
-from explorer.__main__ import main
 from explorer.analysis.fusion import calibrate_bn, fuse_repvgg
 from explorer.core.registry import get
 
@@ -31,12 +31,6 @@ KEYS = {
     "bn_folded",
     "calibrated",
 }
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_one_error(result: tuple[int, str, str], expect: str, code: int = 2) -> str:

@@ -26,7 +26,7 @@ from bad_inputs import (
     marker_for,
     noise,
 )
-from cli_expect import coffee_top5_direct, save_resnet18_weights
+from cli_expect import coffee_top5_direct, run, save_resnet18_weights
 from PIL import Image
 
 from explorer.__main__ import main
@@ -35,12 +35,6 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "cifar_resnet.py"
 
 IMAGES = [pytest.param(e, id=e.id) for e in BAD_IMAGES]
 CHECKPOINTS = [pytest.param(e, id=e.id) for e in BAD_CHECKPOINTS]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_one_error(

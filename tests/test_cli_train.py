@@ -7,17 +7,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from cli_expect import run
 
 from explorer.__main__ import main
 from explorer.analysis import train as training
 from explorer.core import registry
 from explorer.core.weights import load_checkpoint
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_one_error(result: tuple[int, str, str], expect: str, code: int = 2) -> str:

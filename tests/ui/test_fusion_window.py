@@ -14,15 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 TIMEOUT = 60_000  # ms: a model load plus a forward pass on two shared cores
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
 
 
 @pytest.fixture

@@ -6,22 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 TIMEOUT = 120_000
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path):
-    from explorer.ui.main_window import MainWindow
-
-    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    return w
 
 
 def load(qtbot, win, name: str) -> dict:

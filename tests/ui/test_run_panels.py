@@ -28,7 +28,7 @@ from bad_inputs import (
     noise,
 )
 from cli_expect import coffee_top5_direct, save_resnet18_weights
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
@@ -43,22 +43,6 @@ CHECKPOINTS = [pytest.param(e, id=e.id) for e in BAD_CHECKPOINTS]
 #: folder as a folder of images (drop one on the window), so an image-less folder named like
 #: an image file is refused for having no images rather than for being a folder
 GUI_EXPECT = {"folder": "pics.png: no image files ("}
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, settings):
-    from explorer.ui.main_window import MainWindow
-
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    return w
 
 
 def load(qtbot, win, name: str):
