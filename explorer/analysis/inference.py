@@ -141,6 +141,7 @@ class RunResult:
     input: torch.Tensor | None = None  # the batch as the model saw it (set by the caller)
     preprocess: Any = None  # explorer.analysis.data.Preprocess that made it
     deleted: list[str] = field(default_factory=list)  # blocks deleted from the network run
+    plan: Any = None  # the ProbePlan the pass used (set by the caller)
 
 
 def topk(probs: np.ndarray, categories: Sequence[str] | None, k: int = 5) -> list[list[TopK]]:

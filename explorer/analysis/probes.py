@@ -20,6 +20,7 @@ restored even when the forward pass raises.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -240,6 +241,19 @@ def make_plan(tree: BlockTree) -> ProbePlan:
         leaf={b.id: b.is_leaf for b in blocks},
         tree=tree,
     )
+
+
+_PLAN_LOCK = threading.Lock()
+
+
+def plan_for(an: Any) -> ProbePlan:
+    """The probe plan of an analysis (made once, by whichever thread asks first)."""
+    with _PLAN_LOCK:
+        plan = getattr(an, "_probe_plan", None)
+        if plan is None:
+            plan = make_plan(an.tree)
+            an._probe_plan = plan
+        return plan
 
 
 # -- collecting ---------------------------------------------------------------------------------

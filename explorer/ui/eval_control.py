@@ -98,14 +98,15 @@ class EvalControl(QObject):
         key = (id(an), info.label, ref, self.limit, prep)
         return an, prep, ref, key
 
-    def _open(self, an: Any, prep: Any, ref: str) -> Any:
+    @staticmethod
+    def _open(an: Any, prep: Any, ref: str, categories: Any) -> Any:
+        """The evaluation set (on the worker thread: it reads no session state)."""
         from explorer.analysis.datasets import open_eval_set
 
         if ref == PHOTOS:
             return photo_set(prep)
         outputs = int(an.graph.g.nodes["@output"]["out_shape"][-1])
-        info = self.session.weights_info
-        return open_eval_set(ref, an.spec, prep, outputs, info.categories if info else None)
+        return open_eval_set(ref, an.spec, prep, outputs, categories)
 
     # -- accuracy ----------------------------------------------------------------------------------
 
@@ -115,6 +116,7 @@ class EvalControl(QObject):
         if setup is None:
             return
         an, prep, ref, key = setup
+        categories = self.session.weights_info.categories
         deleted = sorted(self.session.deleted)
         device = self.session.device
         cache = self._cache
@@ -127,7 +129,7 @@ class EvalControl(QObject):
             from explorer.analysis.lesion import lesioned_model
 
             yield 0.0, f"opening {ref}"
-            es = self._open(an, prep, ref)
+            es = self._open(an, prep, ref, categories)
             batches, n = first_images(es, limit, bs)
 
             dev = resolve_device(device)
@@ -176,6 +178,7 @@ class EvalControl(QObject):
         if setup is None:
             return
         an, prep, ref, _key = setup
+        categories = self.session.weights_info.categories
         device = self.session.device
         lock = self.win.run.lock
         limit, bs = self.limit, self.batch_size
@@ -186,7 +189,7 @@ class EvalControl(QObject):
             from explorer.analysis.inference import resolve_device
 
             yield 0.0, f"opening {ref}", None
-            es = self._open(an, prep, ref)
+            es = self._open(an, prep, ref, categories)
             batches, n = first_images(es, limit, bs)
 
             dev = resolve_device(device)

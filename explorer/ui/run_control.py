@@ -54,8 +54,6 @@ class RunControl(QObject):
         self.weights_pool = WorkerPool(self)
         self.run_pool = WorkerPool(self)
         self.lock = threading.Lock()
-        self._plan: Any = None
-        self._plan_tree: Any = None
         self._fresh = True  # the model holds what its builder gave it
         self._weights_gen = 0
         self._weights_job: tuple[int, Any, str] = (0, None, "")
@@ -386,7 +384,6 @@ class RunControl(QObject):
     def _on_model_changed(self, an: Any) -> None:
         self._fill_devices()
         self._fresh = True
-        self._plan = None
         self.badge_action.setVisible(False)
         if self.session.image is None:
             from explorer.analysis.data import load_sample, sample_names
@@ -399,16 +396,7 @@ class RunControl(QObject):
 
     def _on_analysis_swapped(self, _an: Any) -> None:
         """Fused or unfused: the same weights, another graph; its plan and chain are new."""
-        self._plan = None
         self.schedule()
-
-    def plan(self) -> Any:
-        an = self.session.analysis
-        if self._plan is None or self._plan_tree is not an.tree:
-            from explorer.analysis.probes import make_plan
-
-            self._plan, self._plan_tree = make_plan(an.tree), an.tree
-        return self._plan
 
     # -- running --------------------------------------------------------------------------------
 
@@ -439,7 +427,7 @@ class RunControl(QObject):
             s.run_failed(str(exc), s.run_generation)
             return
         images = [img] + ([s.compare_image] if s.compare_image is not None else [])
-        plan, lock = self.plan(), self.lock
+        lock = self.lock
         model, device, precision = an.model, s.device, s.precision
         feature = s.selected
         categories = info.categories
@@ -449,8 +437,10 @@ class RunControl(QObject):
             from explorer.analysis.data import to_batch
             from explorer.analysis.inference import run
             from explorer.analysis.lesion import lesioned_model
+            from explorer.analysis.probes import plan_for
 
             yield 0.2, "preprocessing"
+            plan = plan_for(an)  # once per model, here rather than on the UI thread
             x = to_batch(images, prep)
             net: Any = model
             if deleted:  # the network with the deleted blocks, sharing the model's weights
@@ -459,7 +449,7 @@ class RunControl(QObject):
             yield 0.4, "forward pass"
             with lock:
                 res = run(net, x, device, precision, categories, plan, feature)
-            res.input, res.preprocess = x, prep
+            res.input, res.preprocess, res.plan = x, prep, plan
             res.deleted = deleted
             return res
 

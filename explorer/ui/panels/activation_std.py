@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton
 
-from explorer.analysis.probes import STD_LEVELS, make_plan, sorted_descending, std_by_layer
+from explorer.analysis.probes import STD_LEVELS, sorted_descending, std_by_layer
 from explorer.ui.panels.base import Panel
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
@@ -49,7 +49,6 @@ class ActivationStdPanel(Panel):
         self.label = ""
         self._result: Any = None
         self._plan: Any = None
-        self._plan_for: Any = None
         self.level_combo.currentIndexChanged.connect(lambda _i: self._draw())
         self.keep_btn.clicked.connect(self.keep)
         self.clear_btn.clicked.connect(self.clear_kept)
@@ -65,8 +64,7 @@ class ActivationStdPanel(Panel):
 
     def update_result(self, result: Any, session: Any) -> None:
         an = session.analysis
-        if self._plan_for is not an.tree:
-            self._plan, self._plan_for = make_plan(an.tree), an.tree
+        self._plan = result.plan  # built once per model by the run, on its worker thread
         self._result = result
         info = session.weights_info
         img = session.image
