@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     from explorer.cli import fuse as fuse_cmds
 
     COMMANDS.update(fuse_cmds.add_parsers(sub))
+    from explorer.cli import compare as compare_cmds
+
+    COMMANDS.update(compare_cmds.add_parsers(sub))
 
     ls = sub.add_parser("list", help="list the registered models")
     ls.add_argument("--json", action="store_true", help="print a JSON list")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from explorer.argtypes import positive_int
 
@@ -140,3 +141,18 @@ def forward(model, x, device, precision, **kw):  # noqa: ANN001, ANN003, ANN202
     for note in res.notes:
         print(f"cnn-explorer: {note}", file=sys.stderr)
     return res
+
+
+def progress(gen: Any) -> Any:
+    """Drive a core generator, printing its progress on stderr (stdout keeps only the
+    result); return its value."""
+    last = -1
+    try:
+        while True:
+            step = next(gen)
+            pct = int(step[0] * 100)
+            if pct // 10 != last // 10:  # a line each time a tenth more is done
+                print(f"  {pct:3d}%  {step[1]}", file=sys.stderr, flush=True)
+                last = pct
+    except StopIteration as stop:
+        return stop.value

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from explorer.argtypes import positive_int
-from explorer.cli.common import CliError, analyze_or_error, prepared_model, run_options
+from explorer.cli.common import CliError, analyze_or_error, prepared_model, progress, run_options
 
 SWEEPS = ("single", "random", "reorder")
 
@@ -38,21 +38,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     le.add_argument("--download", action="store_true", help="let torchvision data download")
     run_options(le)
     return {"lesion": cmd_lesion}
-
-
-def _progress(gen: Any) -> Any:
-    """Drive a core generator, printing its progress on stderr (stdout keeps only the
-    result); return its value."""
-    last = -1
-    try:
-        while True:
-            step = next(gen)
-            pct = int(step[0] * 100)
-            if pct != last and pct % 10 == 0:
-                print(f"  {pct:3d}%  {step[1]}", file=sys.stderr, flush=True)
-                last = pct
-    except StopIteration as stop:
-        return stop.value
 
 
 def cmd_lesion(args: argparse.Namespace) -> int:
@@ -87,24 +72,24 @@ def cmd_lesion(args: argparse.Namespace) -> int:
     runs: list[Any] = []
     try:
         if args.sweep == "single":  # each sweep also measures the intact network
-            intact, runs = _progress(sweeps.single_sweep(an, batches, n, device=device))
+            intact, runs = progress(sweeps.single_sweep(an, batches, n, device=device))
         elif args.sweep == "random":
-            intact, by_k = _progress(
+            intact, by_k = progress(
                 sweeps.random_sweep(
                     an, batches, n, args.k_max, args.trials, args.seed, device=device
                 )
             )
             runs = [r for k in sorted(by_k) for r in by_k[k]]
         elif args.sweep == "reorder":
-            intact, pairs = _progress(
+            intact, pairs = progress(
                 sweeps.reorder_sweep(an, batches, n, args.trials, args.seed, device=device)
             )
             runs = [_run_dict(r, kendall_tau=tau) for tau, r in pairs]
         else:
-            intact = _progress(evaluate(chain.lesioned([]), batches, n, device))
+            intact = progress(evaluate(chain.lesioned([]), batches, n, device))
             if deleted:
                 m = chain.lesioned(plans)
-                runs = [_progress(evaluate(m, batches, n, device, deleted, intact.preds))]
+                runs = [progress(evaluate(m, batches, n, device, deleted, intact.preds))]
     except lesion.LesionError as exc:
         raise CliError(str(exc)) from None
     out = {

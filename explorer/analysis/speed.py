@@ -1,0 +1,500 @@
+"""Measured speed on this machine: images/s, the device's peak, and achieved GFLOP/s (no Qt).
+
+The measurement the Compare view and ``cnn-explorer compare --measure`` show: every chosen
+network is built (and, for RepVGG networks, optionally fused), warmed up, then timed in
+rounds; each round runs every network once and a large matrix product once, in an order
+reversed every other round, so that noise from other processes falls on all of them alike
+and the peak is measured in the same run. A figure is the median of the rounds, with the
+spread (min and max) beside it.
+
+Achieved GFLOP/s = 2 x MACs x images/s (one multiply-accumulate is two floating-point
+operations), against the peak of the same device in the same precision. Long work is a
+generator yielding ``(fraction, message, partial report)``; it can be cancelled between yields.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from explorer.analysis.inference import _autocast, _sync, check_precision, device_label
+from explorer.analysis.inference import resolve_device as _resolve_device
+
+Progress = Generator[tuple[float, str, Any], None, Any]
+
+
+@dataclass
+class Timing:
+    """Seconds of each timed run."""
+
+    seconds: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def best(self) -> float:
+        return min(self.seconds)
+
+    @property
+    def worst(self) -> float:
+        return max(self.seconds)
+
+    @property
+    def spread(self) -> float:
+        """(max - min) / median: how far apart the runs lie."""
+        return (self.worst - self.best) / self.median
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "median_s": self.median,
+            "min_s": self.best,
+            "max_s": self.worst,
+            "spread": self.spread,
+            "runs": len(self.seconds),
+        }
+
+
+PEAK_SIZE = {"cuda": 8192, "mps": 4096, "cpu": 2048}
+DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+@dataclass
+class Peak:
+    """The device's peak, measured as an n x n by n x n matrix product (2 n^3 FLOPs)."""
+
+    n: int
+    dtype: str
+    timing: Timing
+
+    @property
+    def flops(self) -> float:
+        return 2.0 * self.n**3
+
+    @property
+    def gflops(self) -> float:
+        """At the median time."""
+        return self.flops / self.timing.median / 1e9
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "dtype": self.dtype, "gflops": self.gflops, **self.timing.as_dict()}
+
+
+def matmul_task(
+    device: torch.device, precision: str, n: int | None = None
+) -> tuple[int, Callable[[], Any]]:
+    """A large matrix product on ``device`` in the precision's dtype: (n, the call)."""
+    n = n or PEAK_SIZE.get(device.type, 2048)
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn(n, n, generator=gen).to(device=device, dtype=DTYPES[precision])
+    b = torch.randn(n, n, generator=gen).to(device=device, dtype=DTYPES[precision])
+    return n, lambda: torch.mm(a, b)
+
+
+def timed(fn: Callable[[], Any], device: torch.device) -> float:
+    """Seconds of one call, the device synchronised before and after."""
+    _sync(device)
+    t0 = time.perf_counter()
+    fn()
+    _sync(device)
+    return time.perf_counter() - t0
+
+
+class _Tf32Like:
+    """fp32 matrix products may use TF32 exactly when cuDNN's convolutions may.
+
+    torch allows TF32 in convolutions by default but not in matrix products; a peak measured
+    without it would sit below what the convolutions reach.
+    """
+
+    def __init__(self, device: torch.device, precision: str) -> None:
+        self.active = device.type == "cuda" and precision == "fp32"
+
+    def __enter__(self) -> None:
+        if self.active:
+            self.old = torch.backends.cuda.matmul.allow_tf32
+            torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32
+
+    def __exit__(self, *exc: object) -> None:
+        if self.active:
+            torch.backends.cuda.matmul.allow_tf32 = self.old
+
+
+def interleaved(
+    tasks: Sequence[tuple[str, Callable[[], Any]]],
+    device: torch.device,
+    repeats: int,
+    warmup: int,
+    what: str = "timing",
+) -> Generator[tuple[float, str, dict[str, Timing]], None, dict[str, Timing]]:
+    """Time every task ``repeats`` times in rounds (order reversed every other round).
+
+    Yields after every timed call ``(fraction, message, timings so far)``.
+    """
+    timings = {name: Timing() for name, _ in tasks}
+    total = max(1, (warmup + repeats) * len(tasks))
+    done = 0
+    for w in range(warmup):
+        for name, fn in tasks:
+            timed(fn, device)
+            done += 1
+            yield done / total, f"warming up {name} ({w + 1}/{warmup})", timings
+    for r in range(repeats):
+        for name, fn in tasks if r % 2 == 0 else list(tasks)[::-1]:
+            timings[name].seconds.append(timed(fn, device))
+            done += 1
+            yield done / total, f"{what}: round {r + 1}/{repeats}, {name}", timings
+    return timings
+
+
+def default_batch(device: torch.device) -> int:
+    return 64 if device.type == "cuda" else 8
+
+
+# ---------------------------------------------------------------------------------------------
+# layer kinds
+
+
+def layer_kind(module: nn.Module, graph_kind: str) -> str:
+    """``conv 3x3``, ``depthwise 3x3``, ``grouped conv 3x3``, ``linear``, or the graph's kind."""
+    if isinstance(module, nn.Conv2d):
+        k = "x".join(str(int(v)) for v in module.kernel_size)
+        if module.groups == 1:
+            return f"conv {k}"
+        if module.groups == module.in_channels:
+            return f"depthwise {k}"
+        return f"grouped conv {k}"
+    if isinstance(module, nn.Linear):
+        return "linear"
+    return "other layers" if graph_kind == "other" else graph_kind
+
+
+OTHER = "other operations"
+
+
+@dataclass
+class KindRow:
+    """One layer kind of one network: how many layers, their MACs, their time."""
+
+    kind: str
+    layers: int
+    macs: int
+    seconds: float
+    batch: int
+
+    @property
+    def gflops(self) -> float | None:
+        if self.macs == 0 or self.seconds <= 0:
+            return None
+        return 2.0 * self.macs * self.batch / self.seconds / 1e9
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "layers": self.layers,
+            "macs_per_image": self.macs,
+            "seconds_per_batch": self.seconds,
+            "gflops": self.gflops,
+        }
+
+
+def kind_profile(
+    model: nn.Module, graph: Any, x: torch.Tensor, repeats: int = 3, precision: str = "fp32"
+) -> list[KindRow]:
+    """Time spent per layer kind, from hooks around every leaf module of ``graph``.
+
+    Each hooked call is synchronised on both sides, so the times are those of the layers
+    alone (the hooks add their own cost, which lands in ``other operations`` with the
+    functions the graph calls outside modules: additions, concatenations...). The median of
+    ``repeats`` instrumented passes is used per kind.
+    """
+    dev = x.device
+    modules = dict(model.named_modules())
+    kinds: dict[str, str] = {}
+    macs: dict[str, int] = {}
+    layers: dict[str, int] = {}
+    for _, d in graph.g.nodes(data=True):
+        if d.get("op") in ("input", "output"):
+            continue
+        q = d.get("module")
+        kind = (
+            layer_kind(modules[q], d["kind"]) if d.get("op") == "module" and q in modules else OTHER
+        )
+        if q in modules:
+            kinds[q] = kind
+        macs[kind] = macs.get(kind, 0) + int(d.get("macs", 0))
+        layers[kind] = layers.get(kind, 0) + 1
+    spent: dict[str, list[float]] = {k: [] for k in macs}
+    starts: dict[int, list[float]] = {}
+    acc: dict[str, float] = {}
+
+    def pre(m: nn.Module, _args: Any) -> None:
+        _sync(dev)
+        starts.setdefault(id(m), []).append(time.perf_counter())
+
+    def make_post(kind: str) -> Callable[..., None]:
+        def post(m: nn.Module, _args: Any, _out: Any) -> None:
+            _sync(dev)
+            acc[kind] = acc.get(kind, 0.0) + time.perf_counter() - starts[id(m)].pop()
+
+        return post
+
+    handles = []
+    mode = model.training
+    try:
+        for q, kind in kinds.items():
+            m = modules[q]
+            handles.append(m.register_forward_pre_hook(pre))
+            handles.append(m.register_forward_hook(make_post(kind)))
+        model.eval()
+        with torch.inference_mode(), _autocast(dev, precision):
+            model(x)  # warm-up, untimed
+            for _ in range(repeats):
+                acc.clear()
+                total = timed(lambda: model(x), dev)
+                hooked = sum(acc.values())
+                this = {k: acc.get(k, 0.0) for k in spent}
+                # the time outside the hooked modules: functions, the hooks' own cost
+                this[OTHER] = this.get(OTHER, 0.0) + max(0.0, total - hooked)
+                for k, v in this.items():
+                    spent.setdefault(k, []).append(v)
+    finally:
+        for h in handles:
+            h.remove()
+        model.train(mode)
+    rows = [
+        KindRow(k, layers.get(k, 0), macs.get(k, 0), statistics.median(v), x.shape[0])
+        for k, v in spent.items()
+    ]
+    return sorted(rows, key=lambda r: -r.seconds)
+
+
+# ---------------------------------------------------------------------------------------------
+# networks
+
+
+@dataclass
+class SpeedResult:
+    """One network measured: images/s with its spread, MACs, achieved GFLOP/s."""
+
+    name: str
+    label: str
+    family: str
+    fused: bool
+    batch: int
+    resolution: int
+    macs: int
+    params: int
+    timing: Timing
+    kinds: list[KindRow] = field(default_factory=list)
+
+    @property
+    def images_per_s(self) -> float:
+        return self.batch / self.timing.median
+
+    @property
+    def images_per_s_range(self) -> tuple[float, float]:
+        return self.batch / self.timing.worst, self.batch / self.timing.best
+
+    @property
+    def gflops(self) -> float:
+        return 2.0 * self.macs * self.images_per_s / 1e9
+
+    def as_dict(self, peak: Peak | None = None) -> dict[str, Any]:
+        lo, hi = self.images_per_s_range
+        return {
+            "name": self.name,
+            "label": self.label,
+            "family": self.family,
+            "fused": self.fused,
+            "batch": self.batch,
+            "resolution": self.resolution,
+            "macs_per_image": self.macs,
+            "params": self.params,
+            "images_per_s": self.images_per_s,
+            "images_per_s_min": lo,
+            "images_per_s_max": hi,
+            "ms_per_batch": self.timing.median * 1e3,
+            "gflops": self.gflops,
+            "fraction_of_peak": None if peak is None else self.gflops / peak.gflops,
+            "timing": self.timing.as_dict(),
+            "kinds": [k.as_dict() for k in self.kinds],
+        }
+
+
+@dataclass
+class SpeedReport:
+    """A whole measurement: the device, its peak, every network's result."""
+
+    device: str
+    precision: str
+    batch: int
+    repeats: int
+    warmup: int
+    peak: Peak | None = None
+    results: list[SpeedResult] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    complete: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "device": self.device,
+            "precision": self.precision,
+            "batch": self.batch,
+            "repeats": self.repeats,
+            "warmup": self.warmup,
+            "torch": torch.__version__,
+            "threads": torch.get_num_threads(),
+            "peak": None if self.peak is None else self.peak.as_dict(),
+            "results": [r.as_dict(self.peak) for r in self.results],
+            "failed": [{"name": n, "error": e} for n, e in self.failed],
+        }
+
+
+def can_fuse(model: nn.Module) -> bool:
+    """Whether ``model`` has RepVGG blocks whose branches can be fused."""
+    from explorer.analysis.fusion import find_repvgg_blocks
+
+    return any(not fused for fused in find_repvgg_blocks(model).values())
+
+
+def _prepare(
+    name: str, resolution: int | None, fuse: bool
+) -> list[tuple[str, bool, nn.Module, int, int, int, Any]]:
+    """Build a network (and its fused form): [(label, fused, model, resolution, MACs, params, graph)]."""
+    from explorer.analysis.fusion import fuse_repvgg
+    from explorer.core.graph import build_graph
+    from explorer.core.registry import get
+
+    spec = get(name)
+    model = spec.build()
+    c, h, _ = spec.input_size
+    res = resolution or h
+    variants = [(spec.name, False, model)]
+    if fuse and can_fuse(model):
+        variants.append((spec.name + " (fused)", True, fuse_repvgg(model).model))
+    out = []
+    for label, fused, m in variants:
+        graph = build_graph(m, (1, c, res, res))
+        params = sum(p.numel() for p in {id(p): p for p in m.parameters()}.values())
+        out.append((label, fused, m.eval(), res, graph.total_macs, params, graph))
+    return out
+
+
+def measure_speed(
+    names: Sequence[str],
+    device: str = "auto",
+    batch: int | None = None,
+    resolution: int | None = None,
+    repeats: int = 10,
+    warmup: int = 3,
+    precision: str = "fp32",
+    fuse: bool = False,
+    kinds: bool = False,
+    peak_n: int | None = None,
+) -> Progress:
+    """Generator: measure ``names`` on ``device``; returns a :class:`SpeedReport`.
+
+    Parameters
+    ----------
+    batch
+        Images per forward pass (default 64 on a CUDA GPU, 8 elsewhere).
+    resolution
+        Input height = width for every network (default: each network's own).
+    fuse
+        Also measure the deploy form (branches fused into one conv) of RepVGG networks.
+    kinds
+        Also time each layer kind (an extra, instrumented pass per network).
+
+    A network that cannot be built or run is reported in ``failed`` and the others go on.
+    """
+    names = list(dict.fromkeys(names))  # a network named twice is measured once
+    dev = _resolve_device(device)
+    precision = check_precision(precision, dev)
+    batch = batch or default_batch(dev)
+    report = SpeedReport(device_label(dev, precision), precision, batch, repeats, warmup)
+    entries: list[tuple[SpeedResult, nn.Module, torch.Tensor, Any]] = []
+    from explorer.core.registry import get
+
+    for i, name in enumerate(names):
+        yield 0.2 * i / max(1, len(names)), f"building {name}", report
+        try:
+            spec = get(name)
+            for label, fused, m, res, macs, params, graph in _prepare(name, resolution, fuse):
+                m.to(dev)
+                gen = torch.Generator().manual_seed(0)
+                x = torch.randn(batch, spec.input_size[0], res, res, generator=gen).to(dev)
+                with torch.inference_mode(), _autocast(dev, precision):
+                    m(x)  # a network that fails to run is reported here, before the timing
+                result = SpeedResult(
+                    name, label, spec.family, fused, batch, res, macs, params, Timing()
+                )
+                entries.append((result, m, x, graph))
+        except Exception as exc:  # noqa: BLE001 - one network's failure is reported, not fatal
+            report.failed.append((name, _one_line(exc)))
+            if dev.type == "cuda":
+                torch.cuda.empty_cache()
+
+    def forward(m: nn.Module, x: torch.Tensor) -> Callable[[], Any]:
+        def run() -> Any:
+            with _autocast(dev, precision):
+                return m(x)
+
+        return run
+
+    n, mm = matmul_task(dev, precision, peak_n)
+    tasks: list[tuple[str, Callable[[], Any]]] = [("peak", mm)]
+    tasks += [(r.label, forward(m, x)) for r, m, x, _ in entries]
+    timings: dict[str, Timing] = {}
+    old_bench = torch.backends.cudnn.benchmark
+    try:
+        torch.backends.cudnn.benchmark = True
+        with torch.inference_mode(), _Tf32Like(dev, precision):
+            gen = interleaved(tasks, dev, repeats, warmup)
+            while True:
+                try:
+                    frac, msg, timings = next(gen)
+                except StopIteration as stop:
+                    timings = stop.value
+                    break
+                except Exception as exc:  # noqa: BLE001 - e.g. out of memory: say which run
+                    raise RuntimeError(f"{msg.split(', ')[-1]}: {_one_line(exc)}") from exc
+                _fill(report, entries, timings, n, precision)
+                yield 0.2 + 0.7 * frac, msg, report
+        if kinds:
+            for i, (r, m, x, graph) in enumerate(entries):
+                yield (
+                    0.9 + 0.1 * i / max(1, len(entries)),
+                    f"timing layer kinds of {r.label}",
+                    report,
+                )
+                r.kinds = kind_profile(m, graph, x, precision=precision)
+    finally:
+        torch.backends.cudnn.benchmark = old_bench
+    report.complete = True
+    return report
+
+
+def _fill(
+    report: SpeedReport, entries: list, timings: dict[str, Timing], n: int, precision: str
+) -> None:
+    if timings.get("peak") and timings["peak"].seconds:
+        report.peak = Peak(n, precision, timings["peak"])
+    report.results = []
+    for r, _, _, _ in entries:
+        t = timings.get(r.label)
+        if t is not None and t.seconds:
+            r.timing = t
+            report.results.append(r)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
