@@ -107,6 +107,23 @@ def gui_parser() -> argparse.ArgumentParser:
         default=[],
         help="first open MODEL and keep its activation-std curve, then --model (repeatable)",
     )
+    p.add_argument(
+        "--view",
+        choices=("chart", "speed", "density", "kernels"),
+        help="show the Compare view at this tab (with --screenshot: once its figures are in)",
+    )
+    p.add_argument(
+        "--x-axis", choices=("gmacs", "params", "speed"), help="the Compare chart's x axis"
+    )
+    p.add_argument(
+        "--measure",
+        metavar="MODEL,...",
+        help="measure these networks' speed in the Compare view at start (with --device, "
+        "--batch, --repeats)",
+    )
+    p.add_argument("--kernels", action="store_true", help="run the kernel-size experiment at start")
+    p.add_argument("--batch", type=positive_int, help="images per pass for --measure / --kernels")
+    p.add_argument("--repeats", type=positive_int, help="timed rounds for --measure / --kernels")
     p.add_argument("--size", type=_size, metavar="WxH", help="window size")
     p.add_argument("--timeout", type=float, default=600.0, help=argparse.SUPPRESS)
     return p
@@ -134,8 +151,8 @@ def run_app(argv: list[str]) -> int:
     args = gui_parser().parse_args(argv)
     if args.curves and args.screenshot and not args.model:
         return _curves_screenshot(args)
-    if args.screenshot and not args.model:
-        print("cnn-explorer: --screenshot needs --model", file=sys.stderr)
+    if args.screenshot and not (args.model or args.view or args.measure or args.kernels):
+        print("cnn-explorer: --screenshot needs --model or --view", file=sys.stderr)
         return 2
     from PySide6.QtCore import QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
@@ -300,6 +317,10 @@ def run_app(argv: list[str]) -> int:
             ),
         )
     win.session.set_colour_by(args.colour_by)
+    if args.view or args.measure or args.kernels or args.x_axis:
+        from explorer.ui.compare.startup import start_compare
+
+        start_compare(win, args, capture if args.screenshot and not args.model else None)
 
     def on_kept_run(_res: object) -> None:
         if keep and win.session.model_name == keep[0]:

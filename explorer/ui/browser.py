@@ -12,6 +12,7 @@ class ModelBrowser(QWidget):
     """Emits ``modelChosen(name)`` when a model is activated."""
 
     modelChosen = Signal(str)  # noqa: N815
+    compareChosen = Signal()  # noqa: N815 - the "Compare architectures" entry
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -46,12 +47,23 @@ class ModelBrowser(QWidget):
             it.setToolTip(0, f"{s.paper} ({s.year})\n{s.description}".strip())
             groups[key].addChild(it)
             self.items[s.name] = it
+        self.compare_item = QTreeWidgetItem(["Compare architectures", ""])
+        self.compare_item.setToolTip(
+            0, "Accuracy against operations, measured speed and compute density (Ctrl+K)"
+        )
+        f = self.compare_item.font(0)
+        f.setItalic(True)
+        self.compare_item.setFont(0, f)
+        self.tree.addTopLevelItem(self.compare_item)
         self.tree.expandAll()
 
     def _on_search(self, text: str) -> None:
         t = text.lower().strip()
         for i in range(self.tree.topLevelItemCount()):
             g = self.tree.topLevelItem(i)
+            if g is self.compare_item:
+                g.setHidden(bool(t) and t not in g.text(0).lower())
+                continue
             any_shown = False
             for j in range(g.childCount()):
                 c = g.child(j)
@@ -62,6 +74,9 @@ class ModelBrowser(QWidget):
             g.setHidden(not any_shown)
 
     def _on_activated(self, item: QTreeWidgetItem, column: int = 0) -> None:
+        if item is self.compare_item:
+            self.compareChosen.emit()
+            return
         name = item.data(0, Qt.UserRole)
         if name:
             self.modelChosen.emit(name)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QStackedWidget,
     QTabWidget,
     QToolBar,
     QWidget,
@@ -76,7 +77,12 @@ class MainWindow(QMainWindow):
         self._find_pos = 0
 
         self.graph = GraphView(self)
-        self.setCentralWidget(self.graph)
+        # the centre: the block graph, or the Compare view (made when first shown)
+        self.centre = QStackedWidget()
+        self.centre.addWidget(self.graph)
+        self.compare_view: Any = None
+        self._docks_shown: dict[str, bool] = {}
+        self.setCentralWidget(self.centre)
         self.browser = ModelBrowser()
         self.inspector = Inspector()
         self._dock(self.browser, "Models", Qt.LeftDockWidgetArea, "models")
@@ -94,7 +100,8 @@ class MainWindow(QMainWindow):
             view.setAcceptDrops(False)
             view.viewport().setAcceptDrops(False)
 
-        self.browser.modelChosen.connect(self.load_model)
+        self.browser.modelChosen.connect(self._on_model_chosen)
+        self.browser.compareChosen.connect(self.show_compare)
         self.graph.blockClicked.connect(self._on_block_clicked)
         # queued: expanding rebuilds the scene, which must not happen inside the item's handler
         self.graph.blockDoubleClicked.connect(
@@ -217,6 +224,49 @@ class MainWindow(QMainWindow):
         self._curves.show()
         return self._curves
 
+    def show_compare(self, tab: str | None = None) -> Any:
+        """Show the Compare view in the centre (made on first use); ``tab`` picks its tab."""
+        if self.compare_view is None:
+            from explorer.ui.compare.view import CompareView
+
+            self.compare_view = CompareView()
+            self.compare_view.modelChosen.connect(self._on_compared_model_chosen)
+            self.compare_view.backRequested.connect(self.show_graph)
+            self.centre.addWidget(self.compare_view)
+        if self.centre.currentWidget() is self.graph:
+            # the graph's inspector and panels say nothing of the comparison: room for it
+            self._docks_shown = {n: d.isVisible() for n, d in self._side_docks().items()}
+            for d in self._side_docks().values():
+                d.hide()
+        self.centre.setCurrentWidget(self.compare_view)
+        if tab:
+            self.compare_view.show_tab(tab)
+        return self.compare_view
+
+    def show_graph(self) -> None:
+        if self.centre.currentWidget() is not self.graph:
+            for name, dock in self._side_docks().items():
+                dock.setVisible(self._docks_shown.get(name, True))
+        self.centre.setCurrentWidget(self.graph)
+
+    def _side_docks(self) -> dict[str, QDockWidget]:
+        return {
+            d.objectName(): d
+            for d in self.findChildren(QDockWidget)
+            if d.objectName() in ("inspector", "panels")
+        }
+
+    def _on_model_chosen(self, name: str) -> None:
+        """From the browser: show the graph and (re)load the model."""
+        self.show_graph()
+        self.load_model(name)
+
+    def _on_compared_model_chosen(self, name: str) -> None:
+        """From the Compare view: the graph, with that model (kept as it is if it is shown)."""
+        self.show_graph()
+        if name != self.session.model_name:
+            self.load_model(name)
+
     def show_panel(self, title: str) -> None:
         self.tabs.setCurrentWidget(self.panels[title])
 
@@ -268,6 +318,15 @@ class MainWindow(QMainWindow):
         self.run.toolbar.addSeparator()
         self.run.toolbar.addAction(self.act_restore)
         v = self.menuBar().addMenu("&View")
+        self.act_compare = QAction("Compare architectures", self)
+        self.act_compare.setShortcut(QKeySequence("Ctrl+K"))
+        self.act_compare.triggered.connect(self.show_compare)
+        v.addAction(self.act_compare)
+        self.act_graph = QAction("Block graph", self)
+        self.act_graph.setShortcut(QKeySequence("Ctrl+G"))
+        self.act_graph.triggered.connect(self.show_graph)
+        v.addAction(self.act_graph)
+        v.addSeparator()
         v.addAction("Training curves: plain vs residual...", self.show_curves)
         v.addAction("Fit", self.graph.fit)
         v.addAction("Expand all", self.expand_all)
@@ -338,6 +397,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(self.recent_models()))
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
+        self.show_graph()  # the docks as the user left them in the graph view are saved
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()
@@ -347,6 +407,8 @@ class MainWindow(QMainWindow):
         self.fusion.wait_all()
         self.run.wait_all()
         self.eval.wait_all()
+        if self.compare_view is not None:
+            self.compare_view.wait_all()
         super().closeEvent(event)
 
     # -- images dropped on the window --------------------------------------------------------

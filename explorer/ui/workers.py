@@ -53,6 +53,7 @@ def error_message(exc: BaseException) -> str:
     """One line for the user: our own errors speak for themselves, others get their type."""
     from explorer.analysis.data import ImageError
     from explorer.analysis.datasets import DataError
+    from explorer.analysis.inference import DeviceError
     from explorer.analysis.lesion import LesionError
     from explorer.core.graph import TraceError
     from explorer.core.registry import RegistryError
@@ -61,7 +62,14 @@ def error_message(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     # the program's own errors already say, in one line, what is wrong
     if isinstance(
-        exc, RegistryError | TraceError | WeightsError | ImageError | LesionError | DataError
+        exc,
+        RegistryError
+        | TraceError
+        | WeightsError
+        | ImageError
+        | LesionError
+        | DataError
+        | DeviceError,
     ):
         return text.splitlines()[0]
     return f"{type(exc).__name__}: {text}"

@@ -1,0 +1,416 @@
+"""The Compare view's Kernels tab: RepVGG's Table 1 (one conv per kernel size) on this device.
+
+The experiment (:func:`explorer.analysis.kernels.kernel_experiment`) runs on a worker thread
+with a generation number and Cancel; each partial report it yields refills the table and the
+chart (achieved TFLOP/s per kernel size, the peak measured in the same run as a dashed line).
+A result from an older run is dropped; an error is one red line and the last results stay.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.analysis.density import (
+    KERNEL_HEADER,
+    kernel_rows,
+    number,
+    parse_kernels,
+    peak_label,
+    percent,
+)
+from explorer.analysis.inference import (
+    PRECISIONS,
+    available_devices,
+    check_precision,
+    resolve_device,
+)
+from explorer.analysis.kernels import DEFAULTS, kernel_experiment
+from explorer.ui.compare.density import PEAK, kind_colour
+from explorer.ui.workers import GeneratorWorker, WorkerPool
+
+INTRO = (
+    "RepVGG's Table 1: one k x k convolution (C channels in and out, stride 1, same padding) "
+    "per kernel size, timed in rounds with a large matrix product (the peak). Its operations "
+    "grow with k², but a 3x3 convolution usually reaches the highest TFLOP/s."
+)
+ERROR_STYLE = f"color: {PEAK};"
+
+
+class KernelsTab(QWidget):
+    """Controls, a table and a chart for :func:`~explorer.analysis.kernels.kernel_experiment`."""
+
+    reportReady = Signal(object)  # noqa: N815 - the final KernelReport of a run
+
+    def __init__(self, pool: WorkerPool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.pool = pool
+        self.peak_n: int | None = None  # the peak's matrix size (None: the device's own)
+        self.warmup = 2
+        self.report: Any = None  # shown now (partial while running)
+        self.last: Any = None  # the last complete report
+        self._gen = 0
+        self._worker: GeneratorWorker | None = None
+        self._thread: QThread | None = None
+        self._running = False
+        self._cancelling = False
+        self._started = 0.0
+
+        self.device_combo = QComboBox()
+        self.device_combo.addItems(available_devices())
+        self.device_combo.setToolTip("Where to run: auto picks a GPU when there is one")
+        self.precision_combo = QComboBox()
+        self.precision_combo.addItems(list(PRECISIONS))
+        self.precision_combo.setToolTip("bf16 and fp16 (autocast) run on a GPU only")
+        self.batch_spin = self._spin(0, 4096, "batch")
+        self.channels_spin = self._spin(0, 8192, "channels")
+        self.size_spin = self._spin(0, 1024, "size")
+        self.kernels_edit = QLineEdit("1,3,5,7")
+        self.kernels_edit.setToolTip("Odd kernel sizes, separated by commas")
+        self.kernels_edit.setMaximumWidth(90)
+        self.repeats_spin = QSpinBox()
+        self.repeats_spin.setRange(1, 1000)
+        self.repeats_spin.setValue(7)
+        self.repeats_spin.setToolTip("Timed runs of each kernel size (the median is shown)")
+        self.run_btn = QPushButton("Run")
+        self.cancel_btn = QPushButton("Cancel")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setFormat("%p %")
+        self.progress.setMaximumWidth(160)
+        self.run_btn.clicked.connect(self._on_run_clicked)
+        self.cancel_btn.clicked.connect(self._on_cancel_clicked)
+        self.device_combo.currentIndexChanged.connect(self._on_device_changed)
+
+        bar = QHBoxLayout()
+        for label, w in (
+            ("Device", self.device_combo),
+            ("Precision", self.precision_combo),
+            ("Batch", self.batch_spin),
+            ("Channels", self.channels_spin),
+            ("Size", self.size_spin),
+            ("Kernels", self.kernels_edit),
+            ("Repeats", self.repeats_spin),
+        ):
+            bar.addWidget(QLabel(label))
+            bar.addWidget(w)
+        bar.addSpacing(8)
+        bar.addWidget(self.run_btn)
+        bar.addWidget(self.cancel_btn)
+        bar.addWidget(self.progress)
+        bar.addStretch(1)
+
+        self.intro = QLabel(INTRO)
+        self.intro.setWordWrap(True)
+        self.intro.setStyleSheet("color: #555;")
+        self.status = QLabel("Press Run to time the convolutions on this device.")
+        self.status.setWordWrap(True)
+        self.status.setObjectName("kernels_status")
+
+        self.table = QTableWidget(0, len(KERNEL_HEADER))
+        self.table.setHorizontalHeaderLabels(list(KERNEL_HEADER))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setMinimumWidth(420)
+        self.copy_btn = QPushButton("Copy table")
+        self.copy_btn.setToolTip("Tab-separated, for a spreadsheet")
+        self.copy_btn.clicked.connect(self._on_copy_clicked)
+        left = QWidget()
+        left_box = QVBoxLayout(left)
+        left_box.setContentsMargins(0, 0, 0, 0)
+        left_box.addWidget(self.table, 1)
+        copy_row = QHBoxLayout()
+        copy_row.addStretch(1)
+        copy_row.addWidget(self.copy_btn)
+        left_box.addLayout(copy_row)
+
+        self.plot = pg.PlotWidget()
+        self.plot.showGrid(y=True, alpha=0.2)
+        self.plot.setLabel("left", "achieved TFLOP/s")
+        self.plot.setLabel("bottom", "kernel size")
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.bars: pg.BarGraphItem | None = None
+        self.peak_line: pg.InfiniteLine | None = None
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.plot)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
+
+        box = QVBoxLayout(self)
+        box.setContentsMargins(4, 4, 4, 4)
+        box.addLayout(bar)
+        box.addWidget(self.intro)
+        box.addWidget(self.status)
+        box.addWidget(split, 1)
+        self._on_device_changed()
+        self._set_running(False)
+        self._show(None)
+
+    def _spin(self, lo: int, hi: int, what: str) -> QSpinBox:
+        s = QSpinBox()
+        s.setRange(lo, hi)
+        s.setSpecialValueText("default")  # 0: the device's default
+        s.setValue(0)
+        s.setMinimumWidth(80)
+        s.setObjectName(what)
+        return s
+
+    # -- controls -----------------------------------------------------------------------------
+
+    def _on_device_changed(self, _index: int = 0) -> None:
+        """The spin boxes' tooltips give the chosen device's defaults."""
+        try:
+            kind = resolve_device(self.device_combo.currentText()).type
+        except ValueError:
+            kind = "cpu"
+        batch, channels, size = DEFAULTS.get(kind, DEFAULTS["cpu"])
+        for spin, what, value in (
+            (self.batch_spin, "Images per pass", batch),
+            (self.channels_spin, "Channels in and out", channels),
+            (self.size_spin, "Height = width of the input", size),
+        ):
+            spin.setToolTip(f"{what}; default on {kind}: {value}")
+
+    def _set_running(self, running: bool) -> None:
+        self._running = running
+        self.run_btn.setEnabled(not running)
+        self.cancel_btn.setVisible(running)
+        self.cancel_btn.setEnabled(running)
+        self.progress.setVisible(running)
+        for w in (
+            self.device_combo,
+            self.precision_combo,
+            self.batch_spin,
+            self.channels_spin,
+            self.size_spin,
+            self.kernels_edit,
+            self.repeats_spin,
+        ):
+            w.setEnabled(not running)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.status.setStyleSheet(ERROR_STYLE if error else "")
+        self.status.setText(text)
+
+    @property
+    def busy(self) -> bool:
+        """A run is in progress (or being cancelled)."""
+        return self._running
+
+    # -- running ------------------------------------------------------------------------------
+
+    def start(self) -> bool:
+        """Start the experiment with the controls' settings; False (and why, in red) if not."""
+        if self._running:
+            return False
+        try:
+            kernels = parse_kernels(self.kernels_edit.text())
+            dev = resolve_device(self.device_combo.currentText())
+            precision = check_precision(self.precision_combo.currentText(), dev)
+        except ValueError as exc:  # DeviceError is a ValueError: the core's own words
+            self._say(str(exc).splitlines()[0], error=True)
+            return False
+        factory = partial(
+            kernel_experiment,
+            device=str(dev),
+            batch=self.batch_spin.value() or None,
+            channels=self.channels_spin.value() or None,
+            size=self.size_spin.value() or None,
+            kernels=kernels,
+            repeats=self.repeats_spin.value(),
+            warmup=self.warmup,
+            precision=precision,
+            peak_n=self.peak_n,
+        )
+        self._gen += 1
+        self._cancelling = False
+        self._started = time.perf_counter()
+        self.progress.setValue(0)
+        self._set_running(True)
+        self._say(f"starting on {dev}...")
+        worker = self.pool.start(
+            factory,
+            self._gen,
+            on_yield=self._on_progress,
+            on_done=self._on_done,
+            on_error=self._on_error,
+        )
+        worker.cancelled.connect(self._on_cancelled)
+        self._worker, self._thread = worker, worker.thread()
+        return True
+
+    def cancel(self) -> None:
+        """Stop the run at its next yield; the status says ``cancelled`` when it has stopped."""
+        if not self._running or self._worker is None:
+            return
+        self._cancelling = True
+        self._worker.cancel()
+        self.cancel_btn.setEnabled(False)
+        self._say("cancelling...")
+
+    def wait_all(self) -> None:
+        """Cancel the run and wait for its thread (before the window closes)."""
+        running = self._running
+        worker, thread = self._worker, self._thread
+        self._worker = self._thread = None
+        try:
+            if worker is not None:
+                worker.cancel()
+            alive = thread is not None and thread.isRunning()
+        except RuntimeError:  # already ended and deleted
+            alive = False
+        if alive:
+            thread.quit()
+            thread.wait()
+        if running:
+            self._gen += 1  # what the run still sends is dropped
+            self._finish("cancelled")
+
+    def _finish(self, text: str, error: bool = False) -> None:
+        self._worker = None
+        self._cancelling = False
+        self._set_running(False)
+        self._say(text, error)
+
+    def _on_progress(self, gen: int, value: Any) -> None:
+        if gen != self._gen or self._cancelling:
+            return
+        frac, message, report = value
+        self.progress.setValue(int(round(100 * frac)))
+        self._say(f"{message}...")
+        self._show(report)
+
+    def _on_done(self, gen: int, report: Any) -> None:
+        if gen != self._gen:
+            return
+        if self._cancelling:  # it ended before it saw the cancel: the user asked to stop
+            self._on_cancelled(gen)
+            return
+        secs = time.perf_counter() - self._started
+        self.last = report
+        self._show(report)
+        self._finish(
+            f"done in {secs:.1f} s on {report.device}: batch {report.batch}, "
+            f"{report.channels} channels in and out, {report.size}x{report.size}, "
+            f"median of {report.repeats} runs (spread = (max - min) / median)"
+        )
+        self.reportReady.emit(report)
+
+    def _on_error(self, gen: int, message: str) -> None:
+        if gen != self._gen:
+            return
+        self._show(self.last)  # the last complete results stay
+        self._finish(message.splitlines()[0] if message else "failed", error=True)
+
+    def _on_cancelled(self, gen: int) -> None:
+        if gen != self._gen:
+            return
+        if self.last is not None:
+            self._show(self.last)
+        self._finish("cancelled")
+
+    def _on_run_clicked(self) -> None:
+        self.start()
+
+    def _on_cancel_clicked(self) -> None:
+        self.cancel()
+
+    # -- showing ------------------------------------------------------------------------------
+
+    def _show(self, report: Any) -> None:
+        self.report = report
+        rows = kernel_rows(report)
+        self.table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                if c > 0:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        self.table.setCurrentItem(None)
+        self.copy_btn.setEnabled(bool(rows))
+        self._draw(report)
+
+    def _draw(self, report: Any) -> None:
+        self.plot.clear()
+        self.plot.setTitle(None)
+        self.bars, self.peak_line = None, None
+        if report is None or not report.rows:
+            self.plot.getAxis("bottom").setTicks([[], []])
+            return
+        ks = [r.k for r in report.rows]
+        y = np.array([r.tflops for r in report.rows], dtype=float)
+        x = np.arange(len(ks), dtype=float)
+        self.bars = pg.BarGraphItem(
+            x=x,
+            height=y,
+            width=0.6,
+            brushes=[kind_colour(f"conv {k}x{k}") for k in ks],
+            pen=None,
+        )
+        self.plot.addItem(self.bars)
+        top = float(y.max())
+        peak = report.peak
+        if peak is not None and peak.gflops > 0:
+            tpeak = peak.gflops / 1e3
+            top = max(top, tpeak)
+            self.peak_line = pg.InfiniteLine(
+                pos=tpeak, angle=0, pen=pg.mkPen(PEAK, width=2, style=Qt.PenStyle.DashLine)
+            )
+            self.plot.addItem(self.peak_line)
+            # the line's label in the title: on the line it would cross the bars
+            self.plot.setTitle(f"dashed: {peak_label(peak, 'TFLOP/s')}", color=PEAK, size="10pt")
+            for xi, r in zip(x, report.rows, strict=True):
+                text = pg.TextItem(
+                    f"{number(r.tflops)} ({percent(r.tflops / tpeak)} of peak)",
+                    color="#333",
+                    anchor=(0.5, 1),
+                    fill=(255, 255, 255, 190),
+                )
+                text.setPos(xi, r.tflops)
+                text.setZValue(20)
+                self.plot.addItem(text)
+        self.plot.getAxis("bottom").setTicks([[(i, f"{k}x{k}") for i, k in enumerate(ks)], []])
+        self.plot.setXRange(-0.6, len(ks) - 0.4, padding=0)
+        self.plot.setYRange(0, top * 1.15, padding=0)
+
+    # -- copying ------------------------------------------------------------------------------
+
+    def table_text(self) -> str:
+        """The table as tab-separated text, its header first."""
+        lines = ["\t".join(KERNEL_HEADER)]
+        lines += ["\t".join(row) for row in kernel_rows(self.report)]
+        return "\n".join(lines) + "\n"
+
+    def _on_copy_clicked(self) -> None:
+        QApplication.clipboard().setText(self.table_text())

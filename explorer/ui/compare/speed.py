@@ -1,0 +1,317 @@
+"""The Speed tab: images/s of chosen networks measured on this machine, in the background."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.analysis.compare import SPEED_HEADER, speed_table
+from explorer.core.registry import list_models
+from explorer.ui.workers import GeneratorWorker, WorkerPool
+
+#: measured by default: the networks of RepVGG's speed argument and two references
+DEFAULT_MODELS = ("resnet50", "vgg16", "repvgg_a0", "efficientnet_b0")
+
+
+class SpeedTab(QWidget):
+    """Choose networks and settings, measure, see the table; the chart and density follow."""
+
+    reportChanged = Signal(object)  # noqa: N815 - a partial or final SpeedReport
+    busyChanged = Signal(bool)  # noqa: N815
+
+    def __init__(self, pool: WorkerPool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.pool = pool
+        self.report: Any = None
+        self._generation = 0
+        self._worker: GeneratorWorker | None = None
+        self._started = 0.0
+        #: matrix size of the peak measurement (None: the device's default); tests shrink it
+        self.peak_n: int | None = None
+
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter networks...")
+        self.filter.setClearButtonEnabled(True)
+        self.model_list = QListWidget()
+        self.model_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        for spec in list_models():
+            it = QListWidgetItem(spec.name)
+            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            it.setCheckState(
+                Qt.CheckState.Checked if spec.name in DEFAULT_MODELS else Qt.CheckState.Unchecked
+            )
+            it.setToolTip(f"{spec.family} ({spec.year}), input {spec.input_size}")
+            self.model_list.addItem(it)
+        self.filter.textChanged.connect(self._on_filter)
+        left = QWidget()
+        lbox = QVBoxLayout(left)
+        lbox.setContentsMargins(0, 0, 0, 0)
+        lbox.addWidget(QLabel("Networks to measure"))
+        lbox.addWidget(self.filter)
+        lbox.addWidget(self.model_list, 1)
+
+        from explorer.analysis.inference import available_devices
+
+        self.device_combo = QComboBox()
+        self.device_combo.addItems(available_devices())
+        self.precision_combo = QComboBox()
+        self.precision_combo.addItems(["fp32", "bf16", "fp16"])
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setRange(0, 4096)
+        self.batch_spin.setSpecialValueText("default")
+        self.batch_spin.setToolTip("Images per pass; default: 64 on a CUDA GPU, 8 elsewhere")
+        self.res_spin = QSpinBox()
+        self.res_spin.setRange(0, 1024)
+        self.res_spin.setSpecialValueText("own")
+        self.res_spin.setToolTip("Input height = width; 'own': each network's own input size")
+        self.repeats_spin = QSpinBox()
+        self.repeats_spin.setRange(1, 1000)
+        self.repeats_spin.setValue(10)
+        self.warmup_spin = QSpinBox()
+        self.warmup_spin.setRange(0, 100)
+        self.warmup_spin.setValue(3)
+        self.fused_check = QCheckBox("also fused (RepVGG)")
+        self.fused_check.setChecked(True)
+        self.fused_check.setToolTip("Also measure the deploy form of RepVGG networks")
+        self.kinds_check = QCheckBox("layer kinds")
+        self.kinds_check.setChecked(True)
+        self.kinds_check.setToolTip(
+            "Also time each layer kind (an instrumented pass; see the Density tab)"
+        )
+        grid = QGridLayout()
+        for i, (label, w) in enumerate(
+            [
+                ("device", self.device_combo),
+                ("precision", self.precision_combo),
+                ("batch", self.batch_spin),
+                ("resolution", self.res_spin),
+                ("rounds", self.repeats_spin),
+                ("warm-up", self.warmup_spin),
+            ]
+        ):
+            grid.addWidget(QLabel(label), i // 3, 2 * (i % 3))
+            grid.addWidget(w, i // 3, 2 * (i % 3) + 1)
+        self.measure_btn = QPushButton("Measure")
+        self.measure_btn.setToolTip(
+            "Build the checked networks, warm them up and time them in interleaved rounds, "
+            "with a large matrix product for the device's peak"
+        )
+        self.measure_btn.clicked.connect(self.start)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.cancel_btn = QPushButton("Cancel")
+        self.cancel_btn.clicked.connect(self.cancel)
+        self.copy_btn = QPushButton("Copy table")
+        self.copy_btn.clicked.connect(self.copy_table)
+        row = QHBoxLayout()
+        row.addWidget(self.fused_check)
+        row.addWidget(self.kinds_check)
+        row.addStretch(1)
+        row.addWidget(self.measure_btn)
+        row.addWidget(self.progress)
+        row.addWidget(self.cancel_btn)
+        row.addWidget(self.copy_btn)
+        self.progress.hide()
+        self.cancel_btn.hide()
+        self.status = QLabel(
+            "Check networks and press Measure. Other work in the window slows a measurement."
+        )
+        self.status.setWordWrap(True)
+        self.peak_label = QLabel("")
+
+        self.table = QTableWidget(0, len(SPEED_HEADER))
+        self.table.setHorizontalHeaderLabels(list(SPEED_HEADER))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+
+        right = QWidget()
+        rbox = QVBoxLayout(right)
+        rbox.setContentsMargins(0, 0, 0, 0)
+        rbox.addLayout(grid)
+        rbox.addLayout(row)
+        rbox.addWidget(self.status)
+        rbox.addWidget(self.peak_label)
+        rbox.addWidget(self.table, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 3)
+        split.setSizes([220, 800])
+        box = QVBoxLayout(self)
+        box.setContentsMargins(4, 4, 4, 4)
+        box.addWidget(split)
+
+    # -- choosing -----------------------------------------------------------------------------
+
+    def checked(self) -> list[str]:
+        out = []
+        for i in range(self.model_list.count()):
+            it = self.model_list.item(i)
+            if it.checkState() == Qt.CheckState.Checked:
+                out.append(it.text())
+        return out
+
+    def set_checked(self, names: list[str]) -> None:
+        for i in range(self.model_list.count()):
+            it = self.model_list.item(i)
+            it.setCheckState(
+                Qt.CheckState.Checked if it.text() in names else Qt.CheckState.Unchecked
+            )
+
+    def _on_filter(self, text: str) -> None:
+        t = text.strip().lower()
+        for i in range(self.model_list.count()):
+            it = self.model_list.item(i)
+            it.setHidden(bool(t) and t not in it.text().lower())
+
+    # -- running ------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None
+
+    def start(self) -> bool:
+        """Measure the checked networks in the background; False (and a message) if nothing is
+        checked or a measurement is already running."""
+        names = self.checked()
+        if self.busy:
+            return False
+        if not names:
+            self._say("Check at least one network to measure.", error=True)
+            return False
+        from explorer.analysis.speed import measure_speed
+
+        opts = dict(
+            device=self.device_combo.currentText(),
+            batch=self.batch_spin.value() or None,
+            resolution=self.res_spin.value() or None,
+            repeats=self.repeats_spin.value(),
+            warmup=self.warmup_spin.value(),
+            precision=self.precision_combo.currentText(),
+            fuse=self.fused_check.isChecked(),
+            kinds=self.kinds_check.isChecked(),
+            peak_n=self.peak_n,
+        )
+        self._generation += 1
+        self._started = time.perf_counter()
+        self._worker = self.pool.start(
+            lambda: measure_speed(names, **opts),
+            self._generation,
+            on_yield=self._on_progress,
+            on_done=self._on_done,
+            on_error=self._on_error,
+        )
+        self._worker.cancelled.connect(self._on_cancelled)
+        self._set_busy(True)
+        self._say(f"Measuring {len(names)} network(s)...")
+        return True
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            self._say("Cancelling after the current run...")
+
+    def wait_all(self) -> None:
+        self.cancel()
+        self.pool.wait_all()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.measure_btn.setEnabled(not busy)
+        self.progress.setVisible(busy)
+        self.cancel_btn.setVisible(busy)
+        self.progress.setValue(0)
+        if not busy:
+            self._worker = None
+        self.busyChanged.emit(busy)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.status.setText(f"<span style='color:#b00'>{text}</span>" if error else text)
+
+    def _on_progress(self, gen: int, value: object) -> None:
+        if gen != self._generation:
+            return
+        frac, msg, report = value  # type: ignore[misc]
+        self.progress.setValue(int(100 * frac))
+        self.progress.setFormat(f"%p%  {msg}")
+        self._say(msg)
+        if report is not None and report.results:
+            self.show_report(report)
+
+    def _on_done(self, gen: int, report: object) -> None:
+        if gen != self._generation:
+            return
+        self._set_busy(False)
+        self.show_report(report)
+        took = time.perf_counter() - self._started
+        failed = "; ".join(f"{n}: {e}" for n, e in report.failed)  # type: ignore[attr-defined]
+        text = f"Done in {took:.1f} s on {report.device}."  # type: ignore[attr-defined]
+        self._say(text + (f" Not measured: {failed}" if failed else ""), error=bool(failed))
+
+    def _on_error(self, gen: int, message: str) -> None:
+        if gen != self._generation:
+            return
+        self._set_busy(False)
+        self._say(message, error=True)
+
+    def _on_cancelled(self, gen: int) -> None:
+        if gen != self._generation:
+            return
+        self._set_busy(False)
+        self._say("Cancelled; the rows show the rounds measured so far.")
+
+    # -- showing ------------------------------------------------------------------------------
+
+    def show_report(self, report: Any) -> None:
+        self.report = report
+        rows = speed_table(report)
+        self.table.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                item = QTableWidgetItem(cell)
+                if j > 0:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(i, j, item)
+        peak = report.peak
+        if peak is not None:
+            self.peak_label.setText(
+                f"Peak of {report.device}: {peak.gflops:,.1f} GFLOP/s "
+                f"({peak.n}x{peak.n} matrix product, {peak.dtype}, spread {peak.timing.spread:.0%}); "
+                f"batch {report.batch}, median of {len(peak.timing.seconds)} rounds"
+            )
+        self.reportChanged.emit(report)
+
+    def table_text(self) -> str:
+        lines = ["\t".join(SPEED_HEADER)]
+        if self.report is not None:
+            lines += ["\t".join(r) for r in speed_table(self.report)]
+        return "\n".join(lines)
+
+    def copy_table(self) -> None:
+        QGuiApplication.clipboard().setText(self.table_text())

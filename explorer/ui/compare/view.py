@@ -1,0 +1,74 @@
+"""The Compare view: the window's centre when "Compare architectures" is chosen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from explorer.ui.compare.chart import ChartTab
+from explorer.ui.compare.density import DensityTab
+from explorer.ui.compare.kernels_tab import KernelsTab
+from explorer.ui.compare.speed import SpeedTab
+from explorer.ui.workers import WorkerPool
+
+
+class CompareView(QWidget):
+    """Chart, Speed, Density and Kernels tabs; a measurement feeds the chart and the density."""
+
+    modelChosen = Signal(str)  # noqa: N815 - open this network in the graph
+    backRequested = Signal()  # noqa: N815
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.pool = WorkerPool(self)
+        self.chart = ChartTab(self.pool)
+        self.speed = SpeedTab(self.pool)
+        self.density = DensityTab()
+        self.kernels = KernelsTab(self.pool)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.chart, "Chart")
+        self.tabs.addTab(self.speed, "Speed")
+        self.tabs.addTab(self.density, "Density")
+        self.tabs.addTab(self.kernels, "Kernels")
+        head = QHBoxLayout()
+        title = QLabel(
+            "<b>Compare architectures</b>: published ImageNet figures, and speed "
+            "measured on this machine"
+        )
+        back = QPushButton("Back to the graph")
+        back.clicked.connect(self.backRequested)
+        head.addWidget(title, 1)
+        head.addWidget(back)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(4, 4, 4, 4)
+        box.addLayout(head)
+        box.addWidget(self.tabs, 1)
+
+        self.speed.reportChanged.connect(self.chart.set_speed)
+        self.speed.reportChanged.connect(self.density.show_report)
+        self.chart.modelChosen.connect(self.modelChosen)
+        self.density.modelChosen.connect(self.modelChosen)
+
+    def show_tab(self, name: str) -> None:
+        """Show the tab titled ``name`` (Chart, Speed, Density, Kernels)."""
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i).lower() == name.lower():
+                self.tabs.setCurrentIndex(i)
+                return
+        raise ValueError(f"no tab '{name}' (Chart, Speed, Density, Kernels)")
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        self.chart.load()
+        super().showEvent(event)
+
+    @property
+    def busy(self) -> bool:
+        return self.pool.busy
+
+    def wait_all(self) -> None:
+        """Cancel every measurement and wait for its thread (the window is closing)."""
+        self.kernels.wait_all()
+        self.speed.cancel()
+        self.pool.wait_all()

@@ -1,0 +1,181 @@
+"""The Compare view: the ball chart, the Speed tab and their place in the window."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from explorer.core.published import chart_data
+
+
+@pytest.fixture(scope="module")
+def published():
+    return chart_data()
+
+
+@pytest.fixture
+def chart(qtbot, published):
+    from explorer.ui.compare.chart import ChartTab
+    from explorer.ui.workers import WorkerPool
+
+    pool = WorkerPool()
+    tab = ChartTab(pool)
+    qtbot.addWidget(tab)
+    tab.resize(1200, 700)
+    tab.show()
+    tab.set_figures(*published)
+    yield tab
+    pool.wait_all()
+
+
+def _spots(tab):
+    return [(s.pos().x(), s.pos().y(), s.data()) for s in tab.scatter.points()]
+
+
+def test_chart_draws_one_ball_per_network_at_its_published_figures(chart, published):
+    found, missing = published
+    spots = _spots(chart)
+    assert len(spots) == len(found)
+    by_name = {d.name: (x, y) for x, y, d in spots}
+    for f in found:
+        x, y = by_name[f.name]
+        assert x == pytest.approx(math.log10(f.gmacs))  # log x is on by default
+        assert y == pytest.approx(f.top1)
+    assert chart.missing_list.count() == len(missing)
+    assert {chart.missing_list.item(i).text().split(":")[0] for i in range(len(missing))} == {
+        m.name for m in missing
+    }
+
+
+def test_ball_area_follows_parameters(chart):
+    spots = list(chart.scatter.points())
+    big = max(spots, key=lambda s: s.data().params)
+    for s in spots:
+        if s.size() > 8:  # above the minimum size the area is proportional to parameters
+            assert (s.size() / big.size()) ** 2 == pytest.approx(
+                s.data().params / big.data().params, rel=1e-6
+            )
+
+
+def test_toggles_top5_and_linear_axes(chart, published):
+    chart.logx.setChecked(False)
+    chart.y_combo.setCurrentIndex(chart.y_combo.findData("top5"))
+    found, _ = published
+    by_name = {d.name: (x, y) for x, y, d in _spots(chart)}
+    for f in found:
+        assert by_name[f.name] == pytest.approx((f.gmacs, f.top5))
+    chart.x_combo.setCurrentIndex(chart.x_combo.findData("params"))
+    by_name = {d.name: (x, y) for x, y, d in _spots(chart)}
+    assert by_name["resnet50"][0] == pytest.approx(25.557032)
+    chart.logy.setChecked(True)
+    assert {d.name: y for _, y, d in _spots(chart)}["resnet50"] == pytest.approx(math.log10(95.434))
+
+
+def test_tooltip_names_the_source_and_a_click_opens_the_model(chart, qtbot):
+    spot = next(s for s in chart.scatter.points() if s.data().name == "repvgg_b0")
+    tip = chart._tip(0, 0, spot.data())
+    assert "timm results-imagenet.csv" in tip and "75.14" in tip
+    with qtbot.waitSignal(chart.modelChosen) as sig:
+        chart._on_clicked(chart.scatter, [spot], None)
+    assert sig.args == ["repvgg_b0"]
+
+
+def test_labels_do_not_overlap(chart):
+    shown = [t for t in chart._texts if t.isVisible()]
+    assert len(shown) > len(chart._texts) // 2
+    rects = [t.sceneBoundingRect() for t in shown]
+    for i, a in enumerate(rects):
+        for b in rects[i + 1 :]:
+            assert not a.adjusted(2, 2, -2, -2).intersects(b.adjusted(2, 2, -2, -2))
+
+
+def test_speed_axis_shows_only_measured_networks(chart):
+    from explorer.analysis.speed import Peak, SpeedReport, SpeedResult, Timing
+
+    def result(name, label, fused, t):
+        return SpeedResult(name, label, "X", fused, 8, 224, 10**9, 10**6, Timing([t, t, t]))
+
+    rep = SpeedReport("cpu (fp32)", "fp32", 8, 3, 1, Peak(256, "fp32", Timing([0.01])))
+    rep.results = [
+        result("resnet50", "resnet50", False, 0.5),
+        result("repvgg_b0", "repvgg_b0", False, 0.4),
+        result("repvgg_b0", "repvgg_b0 (fused)", True, 0.2),
+    ]
+    chart.set_speed(rep)
+    chart.logx.setChecked(False)
+    chart.x_combo.setCurrentIndex(chart.x_combo.findData("speed"))
+    spots = {d.label: (x, y) for x, y, d in _spots(chart)}
+    assert spots == {
+        "resnet50": pytest.approx((16.0, 80.858)),
+        "repvgg_b0": pytest.approx((20.0, 75.142)),
+        "repvgg_b0 (fused)": pytest.approx((40.0, 75.142)),
+    }
+    assert "not measured" in chart.left_label.text()
+
+
+def test_speed_tab_measures_in_the_background(qtbot):
+    from explorer.ui.compare.speed import SpeedTab
+    from explorer.ui.workers import WorkerPool
+
+    pool = WorkerPool()
+    tab = SpeedTab(pool)
+    qtbot.addWidget(tab)
+    tab.peak_n = 128
+    tab.set_checked(["resnet20", "repvgg_small"])
+    tab.device_combo.setCurrentText("cpu")
+    tab.batch_spin.setValue(2)
+    tab.repeats_spin.setValue(2)
+    tab.warmup_spin.setValue(0)
+    reports = []
+    tab.reportChanged.connect(reports.append)
+    assert tab.start()
+    assert tab.busy and tab.cancel_btn.isVisible() is tab.isVisible()
+    assert not tab.start()  # one measurement at a time
+    qtbot.waitUntil(lambda: not tab.busy, timeout=60_000)
+    final = reports[-1]
+    assert final.complete
+    assert [r.label for r in final.results] == ["resnet20", "repvgg_small", "repvgg_small (fused)"]
+    assert tab.table.rowCount() == 3
+    assert tab.table.item(0, 0).text() == "resnet20"
+    assert tab.table.item(0, 3).text() == f"{final.results[0].images_per_s:,.1f}"
+    assert "Done" in tab.status.text()
+    assert tab.table_text().count("\n") == 3
+
+
+def test_speed_tab_cancel_and_nothing_checked(qtbot):
+    from explorer.ui.compare.speed import SpeedTab
+    from explorer.ui.workers import WorkerPool
+
+    pool = WorkerPool()
+    tab = SpeedTab(pool)
+    qtbot.addWidget(tab)
+    tab.set_checked([])
+    assert not tab.start()
+    assert "Check at least one" in tab.status.text()
+    tab.peak_n = 128
+    tab.set_checked(["resnet20"])
+    tab.device_combo.setCurrentText("cpu")
+    tab.batch_spin.setValue(2)
+    tab.repeats_spin.setValue(200)
+    assert tab.start()
+    tab.cancel()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=60_000)
+    assert "Cancelled" in tab.status.text()
+    pool.wait_all()
+
+
+def test_window_shows_compare_and_a_ball_opens_its_graph(window, qtbot):
+    win = window
+    win.browser._on_activated(win.browser.compare_item)
+    view = win.compare_view
+    assert win.centre.currentWidget() is view
+    qtbot.waitUntil(lambda: bool(view.chart.points), timeout=60_000)
+    with qtbot.waitSignal(win.graphShown, timeout=60_000) as sig:
+        view.chart.click_point("resnet18")
+    assert sig.args == ["resnet18"]
+    assert win.centre.currentWidget() is win.graph
+    win.act_compare.trigger()
+    assert win.centre.currentWidget() is view
+    view.backRequested.emit()
+    assert win.centre.currentWidget() is win.graph
