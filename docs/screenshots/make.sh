@@ -37,3 +37,11 @@ run --curves --size 1100x480 --screenshot train_curves.png
 run --model resnet56 --delete layer1.3,layer2.4,layer3.1 --select layer2.4 --screenshot lesion_accuracy.png
 run --model resnet56 --sweep single --screenshot sweep_single_resnet56.png
 run --model vgg_small --sweep single --screenshot sweep_single_vgg_small.png
+
+# Compare architectures: the published chart, and speed and compute density measured here
+run --view chart --screenshot compare_chart.png
+measured=(--measure resnet18,resnet50,vgg16,repvgg_a0,repvgg_b0,efficientnet_b0,mobilenet_v2
+          --device cpu --batch 8 --repeats 5)
+run "${measured[@]}" --view density --screenshot compare_density.png
+run "${measured[@]}" --view chart --x-axis speed --screenshot compare_speed_chart.png
+run --kernels --device cpu --view kernels --screenshot compare_kernels.png

@@ -135,18 +135,11 @@ def kernel_experiment(
     try:
         torch.backends.cudnn.benchmark = True
         with torch.inference_mode(), _Tf32Like(dev, precision):
-            it = interleaved(tasks, dev, repeats, warmup, what="kernel sizes")
-            while True:
-                try:
-                    frac, msg, timings = next(it)
-                except StopIteration as stop:
-                    timings = stop.value
-                    break
+            for frac, msg, timings in interleaved(tasks, dev, repeats, warmup, "kernel sizes"):
                 _fill(report, convs, timings, n)
                 yield frac, msg, report
     finally:
         torch.backends.cudnn.benchmark = old_bench
-    _fill(report, convs, timings, n)
     report.complete = True
     return report
 

@@ -141,14 +141,21 @@ def interleaved(
     timings = {name: Timing() for name, _ in tasks}
     total = max(1, (warmup + repeats) * len(tasks))
     done = 0
+
+    def run(name: str, fn: Callable[[], Any]) -> float:
+        try:
+            return timed(fn, device)
+        except Exception as exc:  # noqa: BLE001 - e.g. out of memory: say which run failed
+            raise RuntimeError(f"{name}: {_one_line(exc)}") from exc
+
     for w in range(warmup):
         for name, fn in tasks:
-            timed(fn, device)
+            run(name, fn)
             done += 1
             yield done / total, f"warming up {name} ({w + 1}/{warmup})", timings
     for r in range(repeats):
         for name, fn in tasks if r % 2 == 0 else list(tasks)[::-1]:
-            timings[name].seconds.append(timed(fn, device))
+            timings[name].seconds.append(run(name, fn))
             done += 1
             yield done / total, f"{what}: round {r + 1}/{repeats}, {name}", timings
     return timings
@@ -452,20 +459,11 @@ def measure_speed(
     n, mm = matmul_task(dev, precision, peak_n)
     tasks: list[tuple[str, Callable[[], Any]]] = [("peak", mm)]
     tasks += [(r.label, forward(m, x)) for r, m, x, _ in entries]
-    timings: dict[str, Timing] = {}
     old_bench = torch.backends.cudnn.benchmark
     try:
         torch.backends.cudnn.benchmark = True
         with torch.inference_mode(), _Tf32Like(dev, precision):
-            gen = interleaved(tasks, dev, repeats, warmup)
-            while True:
-                try:
-                    frac, msg, timings = next(gen)
-                except StopIteration as stop:
-                    timings = stop.value
-                    break
-                except Exception as exc:  # noqa: BLE001 - e.g. out of memory: say which run
-                    raise RuntimeError(f"{msg.split(', ')[-1]}: {_one_line(exc)}") from exc
+            for frac, msg, timings in interleaved(tasks, dev, repeats, warmup):
                 _fill(report, entries, timings, n, precision)
                 yield 0.2 + 0.7 * frac, msg, report
         if kinds:

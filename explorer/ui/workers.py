@@ -130,3 +130,27 @@ class WorkerPool(QObject):
     @property
     def busy(self) -> bool:
         return bool(self._running)
+
+
+class Throttle:
+    """``ready()`` is True at most once every ``interval`` seconds (the first call: True).
+
+    Partial results of a timing run are drawn through it: drawing takes the CPU the timing
+    measures, so the views are redrawn seldom while it runs and fully at its end.
+    """
+
+    def __init__(self, interval: float = 2.0) -> None:
+        self.interval = interval
+        self._last: float | None = None
+
+    def reset(self) -> None:
+        self._last = None
+
+    def ready(self) -> bool:
+        import time
+
+        now = time.perf_counter()
+        if self._last is not None and now - self._last < self.interval:
+            return False
+        self._last = now
+        return True

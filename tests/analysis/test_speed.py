@@ -356,3 +356,12 @@ def test_a_name_given_twice_is_timed_repeats_times() -> None:
     )
     assert report.results
     assert all(len(r.timing.seconds) == 2 for r in report.results)
+
+
+def test_a_failing_timed_run_is_named() -> None:
+    def boom() -> None:
+        raise MemoryError("out of memory")
+
+    it = interleaved([("fine", lambda: None), ("big net", boom)], torch.device("cpu"), 2, 0)
+    with pytest.raises(RuntimeError, match="big net: MemoryError: out of memory"):
+        list(it)

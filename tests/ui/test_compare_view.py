@@ -111,7 +111,7 @@ def test_speed_axis_shows_only_measured_networks(chart):
         "repvgg_b0": pytest.approx((20.0, 75.142)),
         "repvgg_b0 (fused)": pytest.approx((40.0, 75.142)),
     }
-    assert "not measured" in chart.left_label.text()
+    assert "38 networks with published figures not measured" in chart.left_label.text()
 
 
 def test_speed_tab_measures_in_the_background(qtbot):
@@ -179,3 +179,55 @@ def test_window_shows_compare_and_a_ball_opens_its_graph(window, qtbot):
     assert win.centre.currentWidget() is view
     view.backRequested.emit()
     assert win.centre.currentWidget() is win.graph
+
+
+def test_one_timing_at_a_time(qtbot):
+    from explorer.ui.compare.view import CompareView
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    k = view.kernels
+    k.peak_n = 64
+    k.device_combo.setCurrentText("cpu")
+    k.channels_spin.setValue(8)
+    k.size_spin.setValue(8)
+    k.repeats_spin.setValue(500)
+    assert k.start()
+    view.speed.set_checked(["resnet20"])
+    assert not view.speed.start()
+    assert "kernel-size experiment" in view.speed.status.text()
+    view.wait_all()
+    assert not k.busy
+    qtbot.waitUntil(lambda: not view.busy, timeout=30_000)  # the pool forgets its ended threads
+    view.speed.peak_n = 64
+    view.speed.device_combo.setCurrentText("cpu")
+    view.speed.repeats_spin.setValue(500)
+    assert view.speed.start()
+    assert not k.start()
+    assert "speed measurement" in k.status.text()
+    view.wait_all()
+    qtbot.waitUntil(lambda: not view.speed.busy, timeout=30_000)
+
+
+def test_closing_the_window_mid_measurement_stops_it(window, settings, qtbot):
+    from PySide6.QtWidgets import QDockWidget
+
+    from explorer.ui.main_window import MainWindow
+
+    view = window.show_compare("speed")
+    assert window.findChild(QDockWidget, "panels").isHidden()  # room for the comparison
+    speed = view.speed
+    speed.peak_n = 64
+    speed.set_checked(["resnet20"])
+    speed.device_combo.setCurrentText("cpu")
+    speed.batch_spin.setValue(1)
+    speed.repeats_spin.setValue(100_000)
+    assert speed.start()
+    qtbot.waitUntil(lambda: speed.report is not None, timeout=30_000)
+    window.close()
+    assert all(not t.isRunning() for t, _ in view.pool._running)
+    # the docks are saved as they were in the graph view, not hidden by the comparison
+    again = MainWindow(settings=settings)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.findChild(QDockWidget, "panels").isVisible()

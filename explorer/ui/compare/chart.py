@@ -37,6 +37,7 @@ class ChartTab(QWidget):
 
     modelChosen = Signal(str)  # noqa: N815
     loaded = Signal()  # the published figures are in
+    loadFailed = Signal(str)  # noqa: N815
 
     def __init__(self, pool: WorkerPool, parent: QWidget | None = None):
         super().__init__(parent)
@@ -152,6 +153,7 @@ class ChartTab(QWidget):
     def _on_load_error(self, gen: int, message: str) -> None:
         if gen == self._generation:
             self.note.setText(f"<span style='color:#b00'>{message}</span>")
+            self.loadFailed.emit(message)
 
     def set_figures(self, figures: list[Any], missing: list[Any]) -> None:
         self.figures, self.missing = list(figures), list(missing)
@@ -236,8 +238,16 @@ class ChartTab(QWidget):
             msg.append("Nothing measured yet: measure networks in the Speed tab.")
         elif self.x_axis == "speed":
             msg.append(f"Measured on {self.speed.device}, batch {self.speed.batch}.")
-        if self.left_off:
-            msg.append(f"Left off ({len(self.left_off)}): " + "; ".join(self.left_off))
+            with_figures = {f.name for f in self.figures}
+            unplaced = sorted({r.name for r in self.speed.results} - with_figures)
+            if unplaced:
+                msg.append("Measured, but without published accuracy: " + ", ".join(unplaced))
+        unmeasured = [t for t in self.left_off if t.endswith(": not measured")]
+        others = [t for t in self.left_off if t not in unmeasured]
+        if unmeasured:
+            msg.append(f"{len(unmeasured)} networks with published figures not measured.")
+        if others:
+            msg.append(f"Left off ({len(others)}): " + "; ".join(others))
         self.left_label.setText("\n".join(msg))
         if self.points:
             pi.getViewBox().autoRange(items=[self.scatter], padding=0.1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -23,14 +24,14 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from explorer.analysis.compare import SPEED_HEADER, speed_table
 from explorer.core.registry import list_models
-from explorer.ui.workers import GeneratorWorker, WorkerPool
+from explorer.ui.compare.tables import fill_table
+from explorer.ui.workers import GeneratorWorker, Throttle, WorkerPool
 
 #: measured by default: the networks of RepVGG's speed argument and two references
 DEFAULT_MODELS = ("resnet50", "vgg16", "repvgg_a0", "efficientnet_b0")
@@ -49,8 +50,11 @@ class SpeedTab(QWidget):
         self._generation = 0
         self._worker: GeneratorWorker | None = None
         self._started = 0.0
+        self._redraw = Throttle(2.0)
         #: matrix size of the peak measurement (None: the device's default); tests shrink it
         self.peak_n: int | None = None
+        #: what else is timing now (the view sets it), e.g. "the kernel-size experiment"
+        self.blocked_by: Callable[[], str | None] = lambda: None
 
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter networks...")
@@ -201,6 +205,10 @@ class SpeedTab(QWidget):
         names = self.checked()
         if self.busy:
             return False
+        other = self.blocked_by()
+        if other:
+            self._say(f"Wait for {other} to end: two timings at once disturb each other.", True)
+            return False
         if not names:
             self._say("Check at least one network to measure.", error=True)
             return False
@@ -218,6 +226,7 @@ class SpeedTab(QWidget):
             peak_n=self.peak_n,
         )
         self._generation += 1
+        self._redraw.reset()
         self._started = time.perf_counter()
         self._worker = self.pool.start(
             lambda: measure_speed(names, **opts),
@@ -259,7 +268,8 @@ class SpeedTab(QWidget):
         self.progress.setValue(int(100 * frac))
         self.progress.setFormat(f"%p%  {msg}")
         self._say(msg)
-        if report is not None and report.results:
+        # drawing takes CPU from the timing: the views follow seldom while it runs
+        if report is not None and report.results and self._redraw.ready():
             self.show_report(report)
 
     def _on_done(self, gen: int, report: object) -> None:
@@ -288,16 +298,7 @@ class SpeedTab(QWidget):
 
     def show_report(self, report: Any) -> None:
         self.report = report
-        rows = speed_table(report)
-        self.table.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            for j, cell in enumerate(row):
-                item = QTableWidgetItem(cell)
-                if j > 0:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.table.setItem(i, j, item)
+        fill_table(self.table, speed_table(report))
         peak = report.peak
         if peak is not None:
             self.peak_label.setText(

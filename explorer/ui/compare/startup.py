@@ -21,8 +21,12 @@ def start_compare(win: Any, args: argparse.Namespace, capture: Callable[[], None
     )
     waiting: set[str] = set()
 
+    work: list[Callable[[], None]] = []
+
     def done(what: str) -> None:
         waiting.discard(what)
+        if what != "chart" and work:  # one timing at a time: the next one starts now
+            work.pop(0)()
         if not waiting and capture is not None:
             QTimer.singleShot(300, capture)
 
@@ -41,25 +45,40 @@ def start_compare(win: Any, args: argparse.Namespace, capture: Callable[[], None
                 f"cnn-explorer: --measure: unknown model(s) {', '.join(unknown)}", file=sys.stderr
             )
         speed.set_checked(names)
-        if args.device != "auto":
-            speed.device_combo.setCurrentText(args.device)
-        if args.batch:
-            speed.batch_spin.setValue(args.batch)
-        if args.repeats:
-            speed.repeats_spin.setValue(args.repeats)
+        _settings(speed, args)
         waiting.add("measure")
         speed.busyChanged.connect(lambda busy: busy or done("measure"))
-        speed.start()
+        work.append(speed.start)
     if args.kernels:
         k = view.kernels
-        if args.device != "auto":
-            k.device_combo.setCurrentText(args.device)
-        if args.batch:
-            k.batch_spin.setValue(args.batch)
-        if args.repeats:
-            k.repeats_spin.setValue(args.repeats)
+        _settings(k, args)
         waiting.add("kernels")
         k.reportReady.connect(lambda _r: done("kernels"))
-        if not k.start():
-            print(f"cnn-explorer: {k.status.text()}", file=sys.stderr)
-            done("kernels")
+
+        def start_kernels() -> None:
+            if not k.start():
+                print(f"cnn-explorer: {k.status.text()}", file=sys.stderr)
+                done("kernels")
+
+        work.append(start_kernels)
+
+    def begin(*_args: Any) -> None:
+        # timings start once the chart's figures are read: that import would slow them
+        if work:
+            work.pop(0)()
+
+    if view.chart.figures:
+        begin()
+    else:
+        view.chart.loaded.connect(begin)
+        view.chart.loadFailed.connect(begin)
+
+
+def _settings(tab: Any, args: argparse.Namespace) -> None:
+    """The device, batch and rounds of a timing tab, as the command line asks."""
+    if args.device != "auto":
+        tab.device_combo.setCurrentText(args.device)
+    if args.batch:
+        tab.batch_spin.setValue(args.batch)
+    if args.repeats:
+        tab.repeats_spin.setValue(args.repeats)

@@ -46,6 +46,9 @@ class CompareView(QWidget):
         box.addLayout(head)
         box.addWidget(self.tabs, 1)
 
+        # one timing at a time: two at once would disturb each other
+        self.speed.blocked_by = lambda: "the kernel-size experiment" if self.kernels.busy else None
+        self.kernels.blocked_by = lambda: "the speed measurement" if self.speed.busy else None
         self.speed.reportChanged.connect(self.chart.set_speed)
         self.speed.reportChanged.connect(self.density.show_report)
         self.chart.modelChosen.connect(self.modelChosen)
