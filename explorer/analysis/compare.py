@@ -97,6 +97,12 @@ def tooltip(f: Figures, measured: Any = None, peak: Any = None) -> str:
     ]
     if f.note:
         lines.append(f.note)
+    if measured is not None and measured.fused:
+        lines.append(
+            f"fused here: {measured.params:,} parameters, {measured.macs / 1e9:.3g} GMACs at "
+            f"{measured.resolution} px (the published figures are the training-time form's; "
+            "fusing leaves the outputs unchanged)"
+        )
     if measured is not None:
         lo, hi = measured.images_per_s_range
         lines.append(
@@ -148,7 +154,9 @@ def chart_points(
                     family=f.family,
                     x=float(xv),
                     y=float(yv),
-                    size=ball_size(f.params, max_params),
+                    size=ball_size(
+                        run.params if run is not None and run.fused else f.params, max_params
+                    ),
                     colour=family_colour(f.family, families),
                     params=f.params,
                     tooltip=tooltip(f, run, peak),

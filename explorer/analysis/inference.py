@@ -116,6 +116,15 @@ def _sync(device: torch.device) -> None:
         torch.mps.synchronize()
 
 
+def timed(fn: Callable[[], Any], device: torch.device) -> float:
+    """Seconds of one call, the device synchronised before and after."""
+    _sync(device)
+    t0 = time.perf_counter()
+    fn()
+    _sync(device)
+    return time.perf_counter() - t0
+
+
 @dataclass
 class TopK:
     index: int

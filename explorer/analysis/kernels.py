@@ -13,6 +13,7 @@ default on a CUDA GPU. On a CPU the default is batch 1 and 256 channels, which t
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,12 @@ class KernelReport:
     rows: list[KernelRow] = field(default_factory=list)
     peak: Peak | None = None
     complete: bool = False
+    #: kernel sizes (or "peak") that failed, e.g. out of memory: (name, the error in one line)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    def snapshot(self) -> KernelReport:
+        """A copy that later runs do not change (what a viewer on another thread gets)."""
+        return copy.deepcopy(self)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +94,7 @@ class KernelReport:
             "torch": torch.__version__,
             "peak": None if self.peak is None else self.peak.as_dict(),
             "rows": [r.as_dict(self.peak) for r in self.rows],
+            "failed": [{"name": n, "error": e} for n, e in self.failed],
         }
 
 
@@ -135,9 +143,13 @@ def kernel_experiment(
     try:
         torch.backends.cudnn.benchmark = True
         with torch.inference_mode(), _Tf32Like(dev, precision):
-            for frac, msg, timings in interleaved(tasks, dev, repeats, warmup, "kernel sizes"):
+            failed: dict[str, str] = {}
+            for frac, msg, timings in interleaved(
+                tasks, dev, repeats, warmup, "kernel sizes", failed
+            ):
                 _fill(report, convs, timings, n)
-                yield frac, msg, report
+                report.failed = list(failed.items())
+                yield frac, msg, report.snapshot()
     finally:
         torch.backends.cudnn.benchmark = old_bench
     report.complete = True
@@ -147,8 +159,8 @@ def kernel_experiment(
 def _fill(
     report: KernelReport, convs: dict[int, nn.Module], timings: dict[str, Timing], n: int
 ) -> None:
-    if timings["peak"].seconds:
-        report.peak = Peak(n, report.precision, timings["peak"])
+    peak = timings["peak"]
+    report.peak = Peak(n, report.precision, peak) if peak.seconds else None
     report.rows = [
         KernelRow(k, conv_macs(report.batch, report.channels, report.size, k), timings[f"{k}x{k}"])
         for k in convs

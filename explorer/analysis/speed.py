@@ -14,8 +14,8 @@ generator yielding ``(fraction, message, partial report)``; it can be cancelled 
 
 from __future__ import annotations
 
+import copy
 import statistics
-import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,8 +23,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from explorer.analysis.inference import _autocast, _sync, check_precision, device_label
+from explorer.analysis.inference import _autocast, check_precision, device_label, timed
 from explorer.analysis.inference import resolve_device as _resolve_device
+from explorer.analysis.layer_kinds import KindRow, kind_profile
 
 Progress = Generator[tuple[float, str, Any], None, Any]
 
@@ -98,15 +99,6 @@ def matmul_task(
     return n, lambda: torch.mm(a, b)
 
 
-def timed(fn: Callable[[], Any], device: torch.device) -> float:
-    """Seconds of one call, the device synchronised before and after."""
-    _sync(device)
-    t0 = time.perf_counter()
-    fn()
-    _sync(device)
-    return time.perf_counter() - t0
-
-
 class _Tf32Like:
     """fp32 matrix products may use TF32 exactly when cuDNN's convolutions may.
 
@@ -133,154 +125,47 @@ def interleaved(
     repeats: int,
     warmup: int,
     what: str = "timing",
+    failed: dict[str, str] | None = None,
 ) -> Generator[tuple[float, str, dict[str, Timing]], None, dict[str, Timing]]:
     """Time every task ``repeats`` times in rounds (order reversed every other round).
 
-    Yields after every timed call ``(fraction, message, timings so far)``.
+    Yields after every timed call ``(fraction, message, timings so far)``. A task that raises
+    is named in a ``RuntimeError``; with ``failed`` it is instead recorded there (name -> the
+    error in one line), dropped from the rounds, and the others go on.
     """
     timings = {name: Timing() for name, _ in tasks}
+    active = list(tasks)
     total = max(1, (warmup + repeats) * len(tasks))
     done = 0
 
-    def run(name: str, fn: Callable[[], Any]) -> float:
+    def run(name: str, fn: Callable[[], Any]) -> float | None:
         try:
             return timed(fn, device)
         except Exception as exc:  # noqa: BLE001 - e.g. out of memory: say which run failed
-            raise RuntimeError(f"{name}: {_one_line(exc)}") from exc
+            if failed is None:
+                raise RuntimeError(f"{name}: {_one_line(exc)}") from exc
+            failed[name] = _one_line(exc)
+            active[:] = [t for t in active if t[0] != name]
+            timings[name].seconds.clear()
+            return None
 
     for w in range(warmup):
-        for name, fn in tasks:
+        for name, fn in list(active):
             run(name, fn)
             done += 1
-            yield done / total, f"warming up {name} ({w + 1}/{warmup})", timings
+            yield min(1.0, done / total), f"warming up {name} ({w + 1}/{warmup})", timings
     for r in range(repeats):
-        for name, fn in tasks if r % 2 == 0 else list(tasks)[::-1]:
-            timings[name].seconds.append(run(name, fn))
+        for name, fn in list(active) if r % 2 == 0 else list(active)[::-1]:
+            t = run(name, fn)
+            if t is not None:
+                timings[name].seconds.append(t)
             done += 1
-            yield done / total, f"{what}: round {r + 1}/{repeats}, {name}", timings
+            yield min(1.0, done / total), f"{what}: round {r + 1}/{repeats}, {name}", timings
     return timings
 
 
 def default_batch(device: torch.device) -> int:
     return 64 if device.type == "cuda" else 8
-
-
-# ---------------------------------------------------------------------------------------------
-# layer kinds
-
-
-def layer_kind(module: nn.Module, graph_kind: str) -> str:
-    """``conv 3x3``, ``depthwise 3x3``, ``grouped conv 3x3``, ``linear``, or the graph's kind."""
-    if isinstance(module, nn.Conv2d):
-        k = "x".join(str(int(v)) for v in module.kernel_size)
-        if module.groups == 1:
-            return f"conv {k}"
-        if module.groups == module.in_channels:
-            return f"depthwise {k}"
-        return f"grouped conv {k}"
-    if isinstance(module, nn.Linear):
-        return "linear"
-    return "other layers" if graph_kind == "other" else graph_kind
-
-
-OTHER = "other operations"
-
-
-@dataclass
-class KindRow:
-    """One layer kind of one network: how many layers, their MACs, their time."""
-
-    kind: str
-    layers: int
-    macs: int
-    seconds: float
-    batch: int
-
-    @property
-    def gflops(self) -> float | None:
-        if self.macs == 0 or self.seconds <= 0:
-            return None
-        return 2.0 * self.macs * self.batch / self.seconds / 1e9
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "layers": self.layers,
-            "macs_per_image": self.macs,
-            "seconds_per_batch": self.seconds,
-            "gflops": self.gflops,
-        }
-
-
-def kind_profile(
-    model: nn.Module, graph: Any, x: torch.Tensor, repeats: int = 3, precision: str = "fp32"
-) -> list[KindRow]:
-    """Time spent per layer kind, from hooks around every leaf module of ``graph``.
-
-    Each hooked call is synchronised on both sides, so the times are those of the layers
-    alone (the hooks add their own cost, which lands in ``other operations`` with the
-    functions the graph calls outside modules: additions, concatenations...). The median of
-    ``repeats`` instrumented passes is used per kind.
-    """
-    dev = x.device
-    modules = dict(model.named_modules())
-    kinds: dict[str, str] = {}
-    macs: dict[str, int] = {}
-    layers: dict[str, int] = {}
-    for _, d in graph.g.nodes(data=True):
-        if d.get("op") in ("input", "output"):
-            continue
-        q = d.get("module")
-        kind = (
-            layer_kind(modules[q], d["kind"]) if d.get("op") == "module" and q in modules else OTHER
-        )
-        if q in modules:
-            kinds[q] = kind
-        macs[kind] = macs.get(kind, 0) + int(d.get("macs", 0))
-        layers[kind] = layers.get(kind, 0) + 1
-    spent: dict[str, list[float]] = {k: [] for k in macs}
-    starts: dict[int, list[float]] = {}
-    acc: dict[str, float] = {}
-
-    def pre(m: nn.Module, _args: Any) -> None:
-        _sync(dev)
-        starts.setdefault(id(m), []).append(time.perf_counter())
-
-    def make_post(kind: str) -> Callable[..., None]:
-        def post(m: nn.Module, _args: Any, _out: Any) -> None:
-            _sync(dev)
-            acc[kind] = acc.get(kind, 0.0) + time.perf_counter() - starts[id(m)].pop()
-
-        return post
-
-    handles = []
-    mode = model.training
-    try:
-        for q, kind in kinds.items():
-            m = modules[q]
-            handles.append(m.register_forward_pre_hook(pre))
-            handles.append(m.register_forward_hook(make_post(kind)))
-        model.eval()
-        with torch.inference_mode(), _autocast(dev, precision):
-            model(x)  # warm-up, untimed
-            for _ in range(repeats):
-                acc.clear()
-                total = timed(lambda: model(x), dev)
-                hooked = sum(acc.values())
-                this = {k: acc.get(k, 0.0) for k in spent}
-                # the time outside the hooked modules: functions, the hooks' own cost
-                this[OTHER] = this.get(OTHER, 0.0) + max(0.0, total - hooked)
-                for k, v in this.items():
-                    spent.setdefault(k, []).append(v)
-    finally:
-        for h in handles:
-            h.remove()
-        model.train(mode)
-    rows = [
-        KindRow(k, layers.get(k, 0), macs.get(k, 0), statistics.median(v), x.shape[0])
-        for k, v in spent.items()
-    ]
-    return sorted(rows, key=lambda r: -r.seconds)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,6 +234,12 @@ class SpeedReport:
     results: list[SpeedResult] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     complete: bool = False
+    #: set by a viewer when the run ended early: "cancelled" or "failed"
+    stopped: str = ""
+
+    def snapshot(self) -> SpeedReport:
+        """A copy that later rounds do not change (what a viewer on another thread gets)."""
+        return copy.deepcopy(self)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -431,7 +322,7 @@ def measure_speed(
     from explorer.core.registry import get
 
     for i, name in enumerate(names):
-        yield 0.2 * i / max(1, len(names)), f"building {name}", report
+        yield 0.2 * i / max(1, len(names)), f"building {name}", report.snapshot()
         try:
             spec = get(name)
             for label, fused, m, res, macs, params, graph in _prepare(name, resolution, fuse):
@@ -459,21 +350,29 @@ def measure_speed(
     n, mm = matmul_task(dev, precision, peak_n)
     tasks: list[tuple[str, Callable[[], Any]]] = [("peak", mm)]
     tasks += [(r.label, forward(m, x)) for r, m, x, _ in entries]
+    built_failed = list(report.failed)
+    failed: dict[str, str] = {}
     old_bench = torch.backends.cudnn.benchmark
     try:
         torch.backends.cudnn.benchmark = True
+        # the layer kinds are timed in the same maths modes as the rounds
         with torch.inference_mode(), _Tf32Like(dev, precision):
-            for frac, msg, timings in interleaved(tasks, dev, repeats, warmup):
-                _fill(report, entries, timings, n, precision)
-                yield 0.2 + 0.7 * frac, msg, report
-        if kinds:
-            for i, (r, m, x, graph) in enumerate(entries):
+            for frac, msg, timings in interleaved(tasks, dev, repeats, warmup, failed=failed):
+                _fill(report, entries, timings, n, precision, built_failed, failed)
+                yield 0.2 + 0.7 * frac, msg, report.snapshot()
+            measured = [e for e in entries if any(e[0] is r for r in report.results)]
+            for i, (r, m, x, graph) in enumerate(measured if kinds else []):
                 yield (
-                    0.9 + 0.1 * i / max(1, len(entries)),
+                    0.9 + 0.1 * i / max(1, len(measured)),
                     f"timing layer kinds of {r.label}",
-                    report,
+                    report.snapshot(),
                 )
-                r.kinds = kind_profile(m, graph, x, precision=precision)
+                try:
+                    r.kinds = kind_profile(
+                        m, graph, x, precision=precision, plain_seconds=r.timing.median
+                    )
+                except Exception as exc:  # noqa: BLE001 - its speed stands; say what failed
+                    report.failed.append((r.label, f"layer kinds: {_one_line(exc)}"))
     finally:
         torch.backends.cudnn.benchmark = old_bench
     report.complete = True
@@ -481,16 +380,24 @@ def measure_speed(
 
 
 def _fill(
-    report: SpeedReport, entries: list, timings: dict[str, Timing], n: int, precision: str
+    report: SpeedReport,
+    entries: list,
+    timings: dict[str, Timing],
+    n: int,
+    precision: str,
+    built_failed: list[tuple[str, str]],
+    failed: dict[str, str],
 ) -> None:
-    if timings.get("peak") and timings["peak"].seconds:
-        report.peak = Peak(n, precision, timings["peak"])
+    """The report from the rounds so far; a network that failed in them is not in it."""
+    peak = timings.get("peak")
+    report.peak = Peak(n, precision, peak) if peak is not None and peak.seconds else None
     report.results = []
     for r, _, _, _ in entries:
         t = timings.get(r.label)
-        if t is not None and t.seconds:
+        if r.label not in failed and t is not None and t.seconds:
             r.timing = t
             report.results.append(r)
+    report.failed = built_failed + [(name, err) for name, err in failed.items()]
 
 
 def _one_line(exc: BaseException) -> str:

@@ -227,9 +227,10 @@ def cmd_kernels(args: argparse.Namespace) -> int:
         )
     except Exception as exc:  # noqa: BLE001 - e.g. out of memory: one line
         raise _failed("the kernel-size experiment", exc) from None
+    code = 0 if report.rows else 1
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
-        return 0
+        return code
     peak = report.peak
     print(
         f"One conv, {report.channels} channels in and out, {report.size}x{report.size}, "
@@ -244,4 +245,6 @@ def cmd_kernels(args: argparse.Namespace) -> int:
             f"{r.k}x{r.k:<6}{r.gflop:10.1f}{r.timing.median * 1e3:10.2f}"
             f"{r.timing.spread:8.1%}{r.tflops:9.3f}{share}"
         )
-    return 0
+    for name, err in report.failed:
+        print(f"{name}: not measured: {err}", file=sys.stderr)
+    return code

@@ -154,6 +154,27 @@ def run_app(argv: list[str]) -> int:
     if args.screenshot and not (args.model or args.view or args.measure or args.kernels):
         print("cnn-explorer: --screenshot needs --model or --view", file=sys.stderr)
         return 2
+    compare = bool(args.view or args.measure or args.kernels or args.x_axis)
+    if args.measure:
+        from explorer.core.registry import RegistryError, get, model_names
+
+        for name in [n for n in args.measure.split(",") if n]:
+            try:
+                get(name)
+                if name not in model_names():
+                    raise RegistryError(f"'{name}': the Speed tab measures the zoo's networks")
+            except RegistryError as exc:
+                print(f"cnn-explorer: --measure: {exc}", file=sys.stderr)
+                return 2
+    if compare and args.device != "auto":
+        from explorer.analysis.inference import DeviceError
+        from explorer.ui.compare.startup import device_entry
+
+        try:
+            device_entry(args.device)
+        except DeviceError as exc:
+            print(f"cnn-explorer: {exc}", file=sys.stderr)
+            return 2
     from PySide6.QtCore import QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -312,12 +333,12 @@ def run_app(argv: list[str]) -> int:
         QTimer.singleShot(
             int(args.timeout * 1000),
             lambda: (
-                print("cnn-explorer: timed out waiting for the graph", file=sys.stderr),
+                print("cnn-explorer: timed out waiting for the window's work", file=sys.stderr),
                 app.exit(1),
             ),
         )
     win.session.set_colour_by(args.colour_by)
-    if args.view or args.measure or args.kernels or args.x_axis:
+    if compare:
         from explorer.ui.compare.startup import start_compare
 
         start_compare(win, args, capture if args.screenshot and not args.model else None)

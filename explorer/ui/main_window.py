@@ -239,6 +239,7 @@ class MainWindow(QMainWindow):
             for d in self._side_docks().values():
                 d.hide()
         self.centre.setCurrentWidget(self.compare_view)
+        self._sync_edit_actions()
         if tab:
             self.compare_view.show_tab(tab)
         return self.compare_view
@@ -248,6 +249,7 @@ class MainWindow(QMainWindow):
             for name, dock in self._side_docks().items():
                 dock.setVisible(self._docks_shown.get(name, True))
         self.centre.setCurrentWidget(self.graph)
+        self._sync_edit_actions()
 
     def _side_docks(self) -> dict[str, QDockWidget]:
         return {
@@ -700,10 +702,16 @@ class MainWindow(QMainWindow):
         self.graph.set_deleted(deleted)
         n = len(deleted)
         self.deleted_label.setText(f"{n} block{'s' if n != 1 else ''} deleted" if n else "")
-        self.act_undo.setEnabled(self.session.can_undo())
-        self.act_redo.setEnabled(self.session.can_redo())
-        self.act_restore.setEnabled(bool(deleted))
+        self._sync_edit_actions()
         self._show_deleted_state(self.session.selected)
+
+    def _sync_edit_actions(self) -> None:
+        """Deleting, undo and redo act on the graph: only while it is shown."""
+        shown = self.centre.currentWidget() is self.graph
+        self.act_delete.setEnabled(shown)
+        self.act_undo.setEnabled(shown and self.session.can_undo())
+        self.act_redo.setEnabled(shown and self.session.can_redo())
+        self.act_restore.setEnabled(shown and bool(self.session.deleted))
 
     def _show_deleted_state(self, block_id: str | None) -> None:
         if block_id is None or self.session.analysis is None:

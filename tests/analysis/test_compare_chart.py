@@ -162,7 +162,10 @@ def test_speed_axis_places_only_measured_models_and_fused_has_its_own_point() ->
     assert all(p.name == "repvgg_b0" for p in pts)
     assert [p.x for p in pts] == [8 / 0.5, 8 / 0.25]  # batch / median seconds
     assert [p.y for p in pts] == [75.142, 75.142]
-    assert pts[0].size == pts[1].size and pts[0].colour == pts[1].colour
+    assert pts[0].colour == pts[1].colour
+    # the fused ball's area follows the fused network's own parameters
+    rep = speed_report()
+    assert (pts[1].size / pts[0].size) ** 2 == pytest.approx(rep.results[1].params / 15_817_960)
     assert left == ["vgg16: not measured"]
 
 
@@ -253,3 +256,40 @@ def test_fused_tooltip_says_fused() -> None:
     pts, _ = chart_points(figures, "speed", "top1", speed=speed_report())
     fused = [p for p in pts if p.label.endswith("(fused)")]
     assert len(fused) == 1 and "fused" in fused[0].tooltip
+
+
+def test_fused_ball_tells_the_fused_counts() -> None:
+    from explorer.core.published import chart_data
+
+    found, _ = chart_data(["repvgg_b0"])
+    rep = SpeedReport("cpu (fp32)", "fp32", 8, 3, 1, Peak(256, "fp32", Timing([0.01])))
+    rep.results = [
+        SpeedResult(
+            "repvgg_b0",
+            "repvgg_b0",
+            "RepVGG",
+            False,
+            8,
+            224,
+            3_400_000_000,
+            15_817_960,
+            Timing([0.4]),
+        ),
+        SpeedResult(
+            "repvgg_b0",
+            "repvgg_b0 (fused)",
+            "RepVGG",
+            True,
+            8,
+            224,
+            3_060_000_000,
+            14_339_048,
+            Timing([0.2]),
+        ),
+    ]
+    points, _ = chart_points(found, "speed", "top1", rep)
+    fused = next(p for p in points if p.label.endswith("(fused)"))
+    plain = next(p for p in points if not p.label.endswith("(fused)"))
+    assert "fused here: 14,339,048 parameters, 3.06 GMACs" in fused.tooltip
+    assert "fused here" not in plain.tooltip
+    assert (fused.size / plain.size) ** 2 == pytest.approx(14_339_048 / 15_817_960)

@@ -70,7 +70,10 @@ def test_progress(run: tuple[list, KernelReport]) -> None:
     # (warm-up 2 + repeats 2) x (peak + two convs)
     assert len(steps) == 12 and fractions[-1] == 1.0
     assert all(a < b for a, b in zip(fractions, fractions[1:], strict=False))
-    assert all(r is report for _, _, r in steps)
+    # each partial report is a snapshot: the runs after it do not change it
+    assert all(r is not report for _, _, r in steps)
+    assert [len(r.timing.seconds) for r in steps[-1][2].rows] == [2, 2]
+    assert [len(r.timing.seconds) for r in steps[6][2].rows] == [0, 0] or not steps[6][2].rows
 
 
 def test_as_dict_is_json(run: tuple[list, KernelReport]) -> None:

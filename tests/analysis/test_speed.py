@@ -19,15 +19,8 @@ import torch
 from torch import nn
 
 from explorer.analysis.inference import DeviceError
-from explorer.analysis.speed import (
-    OTHER,
-    SpeedReport,
-    Timing,
-    interleaved,
-    kind_profile,
-    layer_kind,
-    measure_speed,
-)
+from explorer.analysis.layer_kinds import OTHER, kind_profile, layer_kind
+from explorer.analysis.speed import SpeedReport, Timing, interleaved, measure_speed
 from explorer.core.graph import build_graph
 from explorer.core.registry import get
 
@@ -166,8 +159,11 @@ def test_progress_fractions_increase(measured: tuple[list, SpeedReport]) -> None
     assert messages[0] == "building resnet20"
     assert any("round 3/3" in m for m in messages)
     assert any(m.startswith("timing layer kinds of") for m in messages)
-    # the partial report is the same object, filled in as the rounds go
-    assert all(r is report for _, _, r in steps)
+    # each partial report is a snapshot: the rounds after it do not change it
+    partial = [r for _, m, r in steps if "round 1/3" in m][-1]
+    assert partial is not report and not partial.complete
+    assert [len(r.timing.seconds) for r in partial.results] == [1] * len(partial.results)
+    assert all(len(r.timing.seconds) == 3 for r in report.results)
 
 
 def test_report_is_json(report: SpeedReport) -> None:
@@ -365,3 +361,65 @@ def test_a_failing_timed_run_is_named() -> None:
     it = interleaved([("fine", lambda: None), ("big net", boom)], torch.device("cpu"), 2, 0)
     with pytest.raises(RuntimeError, match="big net: MemoryError: out of memory"):
         list(it)
+
+
+FLAKY = """
+from torch import nn
+
+
+class Flaky(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        if self.calls > 4:
+            raise RuntimeError("CUDA out of memory (simulated)")
+        return self.conv(x).mean((2, 3))
+
+
+def flaky():
+    return Flaky()
+"""
+
+
+def test_a_network_failing_in_the_rounds_is_reported_and_the_others_go_on(tmp_path) -> None:
+    path = tmp_path / "flaky.py"
+    path.write_text(FLAKY)
+    name = f"{path}:flaky"
+    _, report = drive(
+        measure_speed(
+            ["resnet20", name],
+            device="cpu",
+            batch=1,
+            resolution=32,
+            repeats=4,
+            warmup=1,
+            kinds=True,
+            peak_n=64,
+        )
+    )
+    assert [r.label for r in report.results] == ["resnet20"]
+    assert len(report.results[0].timing.seconds) == 4
+    assert report.results[0].kinds  # the others' layer kinds are still timed
+    assert report.failed == [(name, "RuntimeError: CUDA out of memory (simulated)")]
+    assert report.peak is not None and len(report.peak.timing.seconds) == 4
+
+
+def test_hook_overhead_is_its_own_row_when_the_plain_time_is_known() -> None:
+    from explorer.analysis.layer_kinds import OVERHEAD
+
+    model = _SleepyModel()
+    rows = {
+        r.kind: r
+        for r in kind_profile(model, _sleepy_graph(), torch.randn(1, 1, 2, 2), plain_seconds=0.02)
+    }
+    # each pass sleeps 20 ms outside the conv; anything above the plain 20 ms is the hooks'
+    assert rows[OTHER].seconds <= 0.02 + 1e-9
+    assert OVERHEAD in rows
+    total = sum(r.seconds for r in rows.values())
+    assert rows[OTHER].seconds + rows[OVERHEAD].seconds == pytest.approx(
+        total - sum(r.seconds for k, r in rows.items() if k not in (OTHER, OVERHEAD)), abs=1e-6
+    )

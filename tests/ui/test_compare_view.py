@@ -231,3 +231,81 @@ def test_closing_the_window_mid_measurement_stops_it(window, settings, qtbot):
     qtbot.addWidget(again)
     again.show()
     assert again.findChild(QDockWidget, "panels").isVisible()
+
+
+def test_delete_and_undo_act_only_while_the_graph_shows(window, qtbot):
+    with qtbot.waitSignal(window.graphShown, timeout=60_000):
+        window.load_model("resnet20")
+    assert window.select_block("layer1.0")
+    window.show_compare()
+    window.act_delete.trigger()
+    assert not window.session.deleted
+    window.show_graph()
+    window.act_delete.trigger()
+    assert window.session.deleted == {"layer1.0"}
+    window.show_compare()
+    window.act_undo.trigger()
+    assert window.session.deleted == {"layer1.0"}
+    window.show_graph()
+    window.act_undo.trigger()
+    assert not window.session.deleted
+
+
+def _tiny_speed_tab(qtbot, names):
+    from explorer.ui.compare.speed import SpeedTab
+    from explorer.ui.workers import WorkerPool
+
+    pool = WorkerPool()
+    tab = SpeedTab(pool)
+    qtbot.addWidget(tab)
+    tab.peak_n = 64
+    tab.set_checked(names)
+    tab.device_combo.setCurrentText("cpu")
+    tab.batch_spin.setValue(1)
+    tab.warmup_spin.setValue(0)
+    return tab, pool
+
+
+def test_a_new_measurement_clears_the_last_one_and_a_cancel_is_marked(qtbot):
+    tab, pool = _tiny_speed_tab(qtbot, ["resnet20"])
+    tab.repeats_spin.setValue(2)
+    shown = []
+    tab.reportChanged.connect(shown.append)
+    assert tab.start()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=60_000)
+    assert tab.table.rowCount() == 1
+    tab.set_checked(["vgg_small"])
+    tab.repeats_spin.setValue(100_000)
+    assert tab.start()
+    assert tab.table.rowCount() == 0 and shown[-1] is None  # not the last run's figures
+    qtbot.waitUntil(lambda: tab._latest is not None, timeout=60_000)
+    tab.cancel()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=60_000)
+    last = shown[-1]
+    assert last.stopped == "cancelled" and not last.complete
+    assert [r.label for r in last.results] == ["vgg_small"]
+    assert tab.table.item(0, 0).text() == "vgg_small"
+    assert tab.table_text().splitlines()[1].startswith("vgg_small\t")
+    pool.wait_all()
+
+
+def test_start_up_capture_does_not_wait_for_work_that_cannot_start(window, qtbot):
+    import argparse
+
+    from explorer.ui.compare.startup import start_compare
+
+    captured = []
+    args = argparse.Namespace(
+        view="kernels",
+        x_axis=None,
+        measure=None,
+        kernels=True,
+        device="auto",
+        batch=None,
+        repeats=None,
+    )
+    view = window.show_compare()
+    view.kernels.blocked_by = lambda: "another timing"  # so the experiment is refused
+    start_compare(window, args, lambda: captured.append(True))
+    qtbot.waitUntil(lambda: bool(captured), timeout=60_000)
+    assert "another timing" in view.kernels.status.text()

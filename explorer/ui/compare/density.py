@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -260,7 +261,14 @@ class DensityTab(QWidget):
             self._set_kind_choices([])
             return
         self.stack.setCurrentWidget(self.split)
-        so_far = "" if report.complete else " <i>(measuring: the figures so far)</i>"
+        stopped = getattr(report, "stopped", "")
+        so_far = (
+            ""
+            if report.complete
+            else f" <i>({stopped}: the figures measured before)</i>"
+            if stopped
+            else " <i>(measuring: the figures so far)</i>"
+        )
         failed = "; ".join(n for n, _ in getattr(report, "failed", []))
         failed = f"<br><span style='color:{PEAK}'>not measured: {failed}</span>" if failed else ""
         self.caption.setText(
@@ -370,9 +378,12 @@ class DensityTab(QWidget):
     def _on_export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export CSV", "density.csv", "CSV (*.csv)")
         if path:
-            self.export_csv(path)
+            try:
+                self.export_csv(path)
+            except OSError as exc:
+                QMessageBox.warning(self, "Export failed", f"Could not write {path}:\n{exc}")
 
     def _on_export_png(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export PNG", "density.png", "PNG (*.png)")
-        if path:
-            self.export_png(path)
+        if path and not self.export_png(path):
+            QMessageBox.warning(self, "Export failed", f"Could not write {path}")

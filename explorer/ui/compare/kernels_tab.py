@@ -63,6 +63,7 @@ class KernelsTab(QWidget):
     """Controls, a table and a chart for :func:`~explorer.analysis.kernels.kernel_experiment`."""
 
     reportReady = Signal(object)  # noqa: N815 - the final KernelReport of a run
+    ended = Signal(str)  # a run ended: done, cancelled or failed (the status line)
 
     def __init__(self, pool: WorkerPool, parent: QWidget | None = None):
         super().__init__(parent)
@@ -308,6 +309,7 @@ class KernelsTab(QWidget):
         self._cancelling = False
         self._set_running(False)
         self._say(text, error)
+        self.ended.emit(text)
 
     def _on_progress(self, gen: int, value: Any) -> None:
         if gen != self._gen or self._cancelling:
@@ -327,10 +329,13 @@ class KernelsTab(QWidget):
         secs = time.perf_counter() - self._started
         self.last = report
         self._show(report)
+        failed = "; ".join(f"{n}: {e}" for n, e in report.failed)  # e.g. out of memory
         self._finish(
             f"done in {secs:.1f} s on {report.device}: batch {report.batch}, "
             f"{report.channels} channels in and out, {report.size}x{report.size}, "
             f"median of {report.repeats} runs (spread = (max - min) / median)"
+            + (f"; failed: {failed}" if failed else ""),
+            error=bool(failed),
         )
         self.reportReady.emit(report)
 

@@ -51,6 +51,8 @@ class SpeedTab(QWidget):
         self._worker: GeneratorWorker | None = None
         self._started = 0.0
         self._redraw = Throttle(2.0)
+        self._latest: Any = None  # the newest partial report of the run
+        self.said = ""  # the status line as plain text
         #: matrix size of the peak measurement (None: the device's default); tests shrink it
         self.peak_n: int | None = None
         #: what else is timing now (the view sets it), e.g. "the kernel-size experiment"
@@ -227,6 +229,8 @@ class SpeedTab(QWidget):
         )
         self._generation += 1
         self._redraw.reset()
+        self._latest = None
+        self.show_report(None)  # the previous run's figures go: they are not this run's
         self._started = time.perf_counter()
         self._worker = self.pool.start(
             lambda: measure_speed(names, **opts),
@@ -259,6 +263,7 @@ class SpeedTab(QWidget):
         self.busyChanged.emit(busy)
 
     def _say(self, text: str, error: bool = False) -> None:
+        self.said = text
         self.status.setText(f"<span style='color:#b00'>{text}</span>" if error else text)
 
     def _on_progress(self, gen: int, value: object) -> None:
@@ -268,9 +273,11 @@ class SpeedTab(QWidget):
         self.progress.setValue(int(100 * frac))
         self.progress.setFormat(f"%p%  {msg}")
         self._say(msg)
-        # drawing takes CPU from the timing: the views follow seldom while it runs
-        if report is not None and report.results and self._redraw.ready():
-            self.show_report(report)
+        if report is not None and report.results:
+            self._latest = report  # a snapshot: later rounds do not change it
+            # drawing takes CPU from the timing: the views follow seldom while it runs
+            if self._redraw.ready():
+                self.show_report(report)
 
     def _on_done(self, gen: int, report: object) -> None:
         if gen != self._generation:
@@ -286,20 +293,35 @@ class SpeedTab(QWidget):
         if gen != self._generation:
             return
         self._set_busy(False)
+        self._show_stopped("failed")
         self._say(message, error=True)
 
     def _on_cancelled(self, gen: int) -> None:
         if gen != self._generation:
             return
         self._set_busy(False)
-        self._say("Cancelled; the rows show the rounds measured so far.")
+        self._show_stopped("cancelled")
+        self._say(
+            "Cancelled; the rows show the rounds measured before."
+            if self._latest is not None
+            else "Cancelled before the first round."
+        )
+
+    def _show_stopped(self, how: str) -> None:
+        """A run that ended early: its last figures, marked as such, in every view."""
+        if self._latest is not None:
+            self._latest.stopped = how
+            self.show_report(self._latest)
 
     # -- showing ------------------------------------------------------------------------------
 
     def show_report(self, report: Any) -> None:
+        """Show a SpeedReport (a snapshot) in the table; the chart and Density follow. None
+        clears them."""
         self.report = report
-        fill_table(self.table, speed_table(report))
-        peak = report.peak
+        fill_table(self.table, speed_table(report) if report is not None else [])
+        self.peak_label.setText("")
+        peak = report.peak if report is not None else None
         if peak is not None:
             self.peak_label.setText(
                 f"Peak of {report.device}: {peak.gflops:,.1f} GFLOP/s "

@@ -35,25 +35,25 @@ def start_compare(win: Any, args: argparse.Namespace, capture: Callable[[], None
     if capture is not None:
         waiting.add("chart")
         view.chart.loaded.connect(lambda: done("chart"))
+        view.chart.loadFailed.connect(lambda _m: done("chart"))
     speed = view.speed
     if args.measure:
-        names = [n for n in args.measure.split(",") if n]
-        known = {speed.model_list.item(i).text() for i in range(speed.model_list.count())}
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            print(
-                f"cnn-explorer: --measure: unknown model(s) {', '.join(unknown)}", file=sys.stderr
-            )
-        speed.set_checked(names)
+        speed.set_checked([n for n in args.measure.split(",") if n])  # the app checked them
         _settings(speed, args)
         waiting.add("measure")
         speed.busyChanged.connect(lambda busy: busy or done("measure"))
-        work.append(speed.start)
+
+        def start_speed() -> None:
+            if not speed.start():
+                print(f"cnn-explorer: {speed.said}", file=sys.stderr)
+                done("measure")
+
+        work.append(start_speed)
     if args.kernels:
         k = view.kernels
         _settings(k, args)
         waiting.add("kernels")
-        k.reportReady.connect(lambda _r: done("kernels"))
+        k.ended.connect(lambda _text: done("kernels"))
 
         def start_kernels() -> None:
             if not k.start():
@@ -77,8 +77,16 @@ def start_compare(win: Any, args: argparse.Namespace, capture: Callable[[], None
 def _settings(tab: Any, args: argparse.Namespace) -> None:
     """The device, batch and rounds of a timing tab, as the command line asks."""
     if args.device != "auto":
-        tab.device_combo.setCurrentText(args.device)
+        tab.device_combo.setCurrentText(device_entry(args.device))
     if args.batch:
         tab.batch_spin.setValue(args.batch)
     if args.repeats:
         tab.repeats_spin.setValue(args.repeats)
+
+
+def device_entry(name: str) -> str:
+    """The device combo's entry for ``name`` (``cuda`` is ``cuda:0``); DeviceError if absent."""
+    from explorer.analysis.inference import resolve_device
+
+    dev = resolve_device(name)
+    return f"cuda:{dev.index or 0}" if dev.type == "cuda" else dev.type
