@@ -263,6 +263,43 @@ def can_fuse(model: nn.Module) -> bool:
     return any(not fused for fused in find_repvgg_blocks(model).values())
 
 
+def free_memory(device: torch.device) -> int | None:
+    """Bytes free for weights on ``device`` (CUDA: the GPU's; CPU: MemAvailable), or None."""
+    if device.type == "cuda":
+        return int(torch.cuda.mem_get_info(device)[0])
+    if device.type == "cpu":
+        try:
+            with open("/proc/meminfo") as f:
+                for line in f:
+                    if line.startswith("MemAvailable:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            return None
+    return None
+
+
+def check_memory(names: Sequence[str], fuse: bool, free: int | None) -> None:
+    """Refuse a measurement whose networks' weights would not fit in half of ``free`` bytes.
+
+    Every chosen network is held at once (the rounds interleave them), in fp32, and a fused
+    RepVGG network a second time. Networks without a known parameter count are not counted.
+    """
+    from explorer.core.registry import get
+
+    if free is None:
+        return
+    need = 0
+    for name in names:
+        spec = get(name)
+        params = spec.reference_params() or 0
+        need += params * 4 * (2 if fuse and spec.family == "RepVGG" else 1)
+    if need > free / 2:
+        raise MemoryError(
+            f"the {len(names)} networks hold {need / 2**30:.1f} GiB of weights, more than half "
+            f"of the {free / 2**30:.1f} GiB free here: measure fewer at once"
+        )
+
+
 def _prepare(
     name: str, resolution: int | None, fuse: bool
 ) -> list[tuple[str, bool, nn.Module, int, int, int, Any]]:
@@ -317,6 +354,7 @@ def measure_speed(
     dev = _resolve_device(device)
     precision = check_precision(precision, dev)
     batch = batch or default_batch(dev)
+    check_memory(names, fuse, free_memory(dev))  # all are held at once: refuse before building
     report = SpeedReport(device_label(dev, precision), precision, batch, repeats, warmup)
     entries: list[tuple[SpeedResult, nn.Module, torch.Tensor, Any]] = []
     from explorer.core.registry import get

@@ -764,6 +764,9 @@ class MainWindow(QMainWindow):
     # -- export -----------------------------------------------------------------------------
 
     def export_dialog(self, fmt: str) -> None:
+        if self.centre.currentWidget() is self.compare_view:
+            self._export_compare()
+            return
         if self.layout_data is None:
             self.status_label.setText("Nothing to export yet")
             return
@@ -776,6 +779,20 @@ class MainWindow(QMainWindow):
         )
         if path:
             self.export(path)
+
+    def _export_compare(self) -> None:
+        """Ctrl+E in the Compare view: its current tab as a PNG."""
+        view = self.compare_view
+        tab = view.tabs.tabText(view.tabs.currentIndex()).lower()
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export PNG", str(Path.home() / f"compare_{tab}.png"), "PNG (*.png)"
+        )
+        if not path:
+            return
+        if view.export_png(path):
+            self.status_label.setText(f"Saved {path}")
+        else:
+            QMessageBox.warning(self, "Export failed", f"Could not write {path}")
 
     def export(self, path: str) -> None:
         an = self.session.analysis

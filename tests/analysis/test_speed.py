@@ -423,3 +423,20 @@ def test_hook_overhead_is_its_own_row_when_the_plain_time_is_known() -> None:
     assert rows[OTHER].seconds + rows[OVERHEAD].seconds == pytest.approx(
         total - sum(r.seconds for k, r in rows.items() if k not in (OTHER, OVERHEAD)), abs=1e-6
     )
+
+
+def test_a_measurement_that_would_not_fit_is_refused_before_building() -> None:
+    from explorer.analysis.speed import check_memory
+    from explorer.core.registry import model_names
+
+    resnet50 = 25_557_032 * 4
+    check_memory(["resnet50"], False, free=2 * resnet50 + 1)
+    with pytest.raises(MemoryError, match="measure fewer at once"):
+        check_memory(["resnet50"], False, free=2 * resnet50 - 1)
+    repvgg = 9_108_968 * 4
+    check_memory(["repvgg_a0"], False, free=2 * repvgg + 1)
+    with pytest.raises(MemoryError):  # fused, it is held twice
+        check_memory(["repvgg_a0"], True, free=2 * repvgg + 1)
+    check_memory(["resnet50"] * 100, False, free=None)  # unknown free memory: no check
+    with pytest.raises(MemoryError, match="the 55 networks"):
+        check_memory(model_names(), True, free=2**30)

@@ -309,3 +309,17 @@ def test_start_up_capture_does_not_wait_for_work_that_cannot_start(window, qtbot
     start_compare(window, args, lambda: captured.append(True))
     qtbot.waitUntil(lambda: bool(captured), timeout=60_000)
     assert "another timing" in view.kernels.status.text()
+
+
+def test_export_in_the_compare_view_saves_its_tab(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QFileDialog
+
+    view = window.show_compare("kernels")
+    path = tmp_path / "k.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    window.export_dialog("png")
+    img = QImage(str(path))
+    assert not img.isNull() and img.width() == view.kernels.width()
+    assert "Saved" in window.status_label.text()
+    assert not view.export_png(str(tmp_path / "missing" / "x.png"))

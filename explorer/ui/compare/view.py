@@ -66,6 +66,10 @@ class CompareView(QWidget):
         self.chart.load()
         super().showEvent(event)
 
+    def export_png(self, path: str) -> bool:
+        """The current tab as shown, as a PNG; False when it cannot be written."""
+        return self.tabs.currentWidget().grab().save(path, "PNG")
+
     @property
     def busy(self) -> bool:
         return self.pool.busy
