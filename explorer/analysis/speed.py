@@ -284,13 +284,16 @@ def check_memory(names: Sequence[str], fuse: bool, free: int | None) -> None:
     Every chosen network is held at once (the rounds interleave them), in fp32, and a fused
     RepVGG network a second time. Networks without a known parameter count are not counted.
     """
-    from explorer.core.registry import get
+    from explorer.core.registry import RegistryError, get
 
     if free is None:
         return
     need = 0
     for name in names:
-        spec = get(name)
+        try:
+            spec = get(name)
+        except RegistryError:  # reported with the others that cannot be built
+            continue
         params = spec.reference_params() or 0
         need += params * 4 * (2 if fuse and spec.family == "RepVGG" else 1)
     if need > free / 2:
