@@ -176,31 +176,6 @@ def kernel_rows(kernel_report: Any) -> list[tuple[str, ...]]:
     return out
 
 
-def parse_kernels(text: str) -> list[int]:
-    """Kernel sizes from ``"1,3,5,7"`` (commas or spaces); duplicates are dropped.
-
-    Raises
-    ------
-    ValueError
-        With a one-line message, for an empty list, a word that is not a whole number, or
-        a size that is not odd and positive (a "same" padded convolution needs an odd one).
-    """
-    words = [w for w in text.replace(",", " ").split() if w]
-    if not words:
-        raise ValueError("kernel sizes: give at least one, e.g. 1,3,5,7")
-    sizes: list[int] = []
-    for w in words:
-        try:
-            k = int(w)
-        except ValueError:
-            raise ValueError(f"kernel sizes: '{w}' is not a whole number (e.g. 1,3,5,7)") from None
-        if k < 1 or k % 2 == 0:
-            raise ValueError(f"kernel sizes: {k} is not odd and positive (e.g. 1,3,5,7)")
-        if k not in sizes:
-            sizes.append(k)
-    return sizes
-
-
 def number(x: float) -> str:
     """Three significant figures without an exponent where that reads well."""
     a = abs(x)

@@ -39,6 +39,17 @@ def available_devices() -> list[str]:
     return out
 
 
+def device_type(name: str, devices: Sequence[str]) -> str:
+    """``cpu``, ``cuda`` or ``mps``: what ``name`` (an entry of :func:`available_devices`)
+    means, without torch; ``auto`` is the first GPU of ``devices``, as :func:`resolve_device`
+    picks it."""
+    name = (name or "auto").strip().lower()
+    if name == "auto":
+        gpus = [d for d in devices if d.startswith(("cuda", "mps"))]
+        name = gpus[0] if gpus else "cpu"
+    return name.split(":")[0]
+
+
 def resolve_device(name: str = "auto") -> torch.device:
     """``auto``: CUDA, then MPS, then CPU. Anything else must exist on this machine."""
     import torch

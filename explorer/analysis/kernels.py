@@ -16,23 +16,43 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
-from torch import nn
+if TYPE_CHECKING:
+    from torch import nn
 
-from explorer.analysis.inference import _autocast, check_precision, device_label, resolve_device
-from explorer.analysis.speed import (
-    Peak,
-    Progress,
-    Timing,
-    _Tf32Like,
-    interleaved,
-    matmul_task,
-)
+    from explorer.analysis.speed import Peak, Progress, Timing
+
+# torch is imported by the functions that run the experiment, so that the window's Kernels
+# tab (its defaults, its parsing of the sizes) loads without torch
 
 #: (batch, channels, size) by device type; RepVGG's own setting on a CUDA GPU
 DEFAULTS = {"cuda": (32, 2048, 56), "mps": (8, 512, 56), "cpu": (1, 256, 56)}
+
+
+def parse_kernels(text: str) -> list[int]:
+    """Kernel sizes from ``"1,3,5,7"`` (commas or spaces); duplicates are dropped.
+
+    Raises
+    ------
+    ValueError
+        With a one-line message, for an empty list, a word that is not a whole number, or
+        a size that is not odd and positive (a "same" padded convolution needs an odd one).
+    """
+    words = [w for w in text.replace(",", " ").split() if w]
+    if not words:
+        raise ValueError("kernel sizes: give at least one, e.g. 1,3,5,7")
+    sizes: list[int] = []
+    for w in words:
+        try:
+            k = int(w)
+        except ValueError:
+            raise ValueError(f"kernel sizes: '{w}' is not a whole number (e.g. 1,3,5,7)") from None
+        if k < 1 or k % 2 == 0:
+            raise ValueError(f"kernel sizes: {k} is not odd and positive (e.g. 1,3,5,7)")
+        if k not in sizes:
+            sizes.append(k)
+    return sizes
 
 
 @dataclass
@@ -91,7 +111,7 @@ class KernelReport:
             "channels": self.channels,
             "size": self.size,
             "repeats": self.repeats,
-            "torch": torch.__version__,
+            "torch": _torch_version(),
             "peak": None if self.peak is None else self.peak.as_dict(),
             "rows": [r.as_dict(self.peak) for r in self.rows],
             "failed": [{"name": n, "error": e} for n, e in self.failed],
@@ -115,6 +135,12 @@ def kernel_experiment(
     peak_n: int | None = None,
 ) -> Progress:
     """Generator: time one conv per kernel size, interleaved with the peak; returns a KernelReport."""
+    import torch
+    from torch import nn
+
+    from explorer.analysis.inference import _autocast, check_precision, device_label, resolve_device
+    from explorer.analysis.speed import _Tf32Like, interleaved, matmul_task
+
     if not kernels or any(int(k) <= 0 or int(k) % 2 == 0 for k in kernels):
         # an even kernel with padding k // 2 changes the output size: not the same conv
         raise ValueError(f"kernel sizes must be odd and positive, got {list(kernels)}")
@@ -159,6 +185,8 @@ def kernel_experiment(
 def _fill(
     report: KernelReport, convs: dict[int, nn.Module], timings: dict[str, Timing], n: int
 ) -> None:
+    from explorer.analysis.speed import Peak
+
     peak = timings["peak"]
     report.peak = Peak(n, report.precision, peak) if peak.seconds else None
     report.rows = [
@@ -166,3 +194,9 @@ def _fill(
         for k in convs
         if timings[f"{k}x{k}"].seconds
     ]
+
+
+def _torch_version() -> str:
+    import torch
+
+    return torch.__version__

@@ -96,7 +96,6 @@ def print_notes(images) -> None:  # noqa: ANN001
 def prepared_model(args: argparse.Namespace, analysis=None):  # noqa: ANN001, ANN202
     """(spec, model, weights info, preprocessing, device) from the run options."""
     from explorer.analysis.data import parse_triple
-    from explorer.analysis.inference import DeviceError, check_precision, resolve_device
     from explorer.analysis.pipeline import apply_weights, preprocess
     from explorer.core.registry import RegistryError
     from explorer.core.weights import WeightsError
@@ -106,10 +105,9 @@ def prepared_model(args: argparse.Namespace, analysis=None):  # noqa: ANN001, AN
     try:
         mean = parse_triple(args.mean) if args.mean else None
         std = parse_triple(args.std) if args.std else None
-        device = resolve_device(args.device)
-        precision = check_precision(args.precision, device)
-    except (ValueError, DeviceError) as exc:
+    except ValueError as exc:
         raise CliError(str(exc)) from None
+    device, precision = device_or_error(args.device, args.precision)
     spec = spec_or_error(args.model) if analysis is None else analysis.spec
     try:
         model = spec.build() if analysis is None else analysis.model
@@ -156,3 +154,21 @@ def progress(gen: Any) -> Any:
                 last = pct
     except StopIteration as stop:
         return stop.value
+
+
+def failed(what: str, exc: BaseException) -> CliError:
+    """``WHAT failed: <the error's first line>``, exit code 1 (the program, not the user)."""
+    text = str(exc).strip()
+    return CliError(f"{what} failed: {text.splitlines()[0] if text else type(exc).__name__}", 1)
+
+
+def device_or_error(name: str, precision: str):  # noqa: ANN201
+    """(device, precision) as asked, or the one-line CLI error of a device or precision this
+    machine cannot give."""
+    from explorer.analysis.inference import DeviceError, check_precision, resolve_device
+
+    try:
+        device = resolve_device(name)
+        return device, check_precision(precision, device)
+    except (ValueError, DeviceError) as exc:
+        raise CliError(str(exc)) from None

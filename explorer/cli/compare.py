@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from explorer.argtypes import non_negative_int, positive_int
-from explorer.cli.common import CliError, progress, spec_or_error
+from explorer.cli.common import CliError, device_or_error, failed, progress, spec_or_error
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> dict:
@@ -84,20 +84,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     return {"compare": cmd_compare, "kernels": cmd_kernels}
 
 
-def _device_or_error(name: str, precision: str) -> None:
-    from explorer.analysis.inference import DeviceError, check_precision, resolve_device
-
-    try:
-        check_precision(precision, resolve_device(name))
-    except (DeviceError, ValueError) as exc:
-        raise CliError(str(exc)) from None
-
-
-def _failed(what: str, exc: BaseException) -> CliError:
-    text = str(exc).strip()
-    return CliError(f"{what} failed: {text.splitlines()[0] if text else type(exc).__name__}", 1)
-
-
 def cmd_compare(args: argparse.Namespace) -> int:
     from explorer.core.published import chart_data
 
@@ -116,7 +102,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     }
     report = None
     if args.measure:
-        _device_or_error(args.device, args.precision)
+        device_or_error(args.device, args.precision)
         from explorer.analysis.speed import measure_speed
 
         try:
@@ -134,7 +120,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 )
             )
         except Exception as exc:  # noqa: BLE001 - one line, not a traceback
-            raise _failed("measuring", exc) from None
+            raise failed("measuring", exc) from None
         out["measured"] = report.as_dict()
     if args.json:
         print(json.dumps(out, indent=2))
@@ -198,20 +184,14 @@ def _print_measured(report: Any) -> None:
         print(f"{name}: not measured: {err}", file=sys.stderr)
 
 
-def _kernel_sizes(text: str) -> list[int]:
-    try:
-        ks = [int(t) for t in text.split(",") if t.strip()]
-    except ValueError:
-        raise CliError(f"--kernels: expected odd integers like 1,3,5,7, got '{text}'") from None
-    if not ks or any(k <= 0 or k % 2 == 0 for k in ks):
-        raise CliError(f"--kernels: expected odd positive integers like 1,3,5,7, got '{text}'")
-    return list(dict.fromkeys(ks))
-
-
 def cmd_kernels(args: argparse.Namespace) -> int:
-    ks = _kernel_sizes(args.kernels)
-    _device_or_error(args.device, args.precision)
-    from explorer.analysis.kernels import kernel_experiment
+    from explorer.analysis.kernels import kernel_experiment, parse_kernels
+
+    try:
+        ks = parse_kernels(args.kernels)
+    except ValueError as exc:
+        raise CliError(f"--kernels: {exc}") from None
+    device_or_error(args.device, args.precision)
 
     try:
         report = progress(
@@ -226,7 +206,7 @@ def cmd_kernels(args: argparse.Namespace) -> int:
             )
         )
     except Exception as exc:  # noqa: BLE001 - e.g. out of memory: one line
-        raise _failed("the kernel-size experiment", exc) from None
+        raise failed("the kernel-size experiment", exc) from None
     code = 0 if report.rows else 1
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))

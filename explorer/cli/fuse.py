@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.argtypes import positive_int
-from explorer.cli.common import CliError, spec_or_error
+from explorer.cli.common import CliError, device_or_error, failed, spec_or_error
 
 #: export suffix -> format
 EXPORTS = {".pt": "state_dict", ".pth": "state_dict", ".ts": "torchscript", ".torchscript": "torchscript", ".onnx": "onnx"}  # fmt: skip
@@ -70,12 +70,6 @@ def _export_format(path: str | None) -> str | None:
     return fmt
 
 
-def _failed(what: str, exc: BaseException) -> CliError:
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else type(exc).__name__
-    return CliError(f"{what} failed: {first}", code=1)
-
-
 def _export(model: Any, x: Any, path: str, fmt: str) -> None:
     import torch
 
@@ -95,7 +89,7 @@ def _export(model: Any, x: Any, path: str, fmt: str) -> None:
     except OSError as exc:
         raise CliError(f"cannot write {path}: {exc.strerror or exc}", code=1) from None
     except Exception as exc:  # noqa: BLE001 - a tracer/exporter can raise anything
-        raise _failed(f"exporting {path}", exc) from None
+        raise failed(f"exporting {path}", exc) from None
 
 
 def cmd_fuse(args: argparse.Namespace) -> int:
@@ -111,15 +105,11 @@ def cmd_fuse(args: argparse.Namespace) -> int:
         fuse_repvgg,
     )
     from explorer.analysis.fusion_bn import model_counts
-    from explorer.analysis.inference import DeviceError, resolve_device
     from explorer.analysis.pipeline import apply_weights
     from explorer.core.registry import RegistryError
     from explorer.core.weights import WeightsError
 
-    try:
-        device = resolve_device(args.device)
-    except DeviceError as exc:
-        raise CliError(str(exc)) from None
+    device, _ = device_or_error(args.device, "fp32")
     spec = spec_or_error(args.model)
     try:
         model = spec.build()
@@ -146,7 +136,7 @@ def cmd_fuse(args: argparse.Namespace) -> int:
         eq = check_equivalence(model, fused, x)
         lat = compare_latency({"before": model, "after": fused}, x, args.repeats, warmup=2)
     except Exception as exc:  # noqa: BLE001 - a user's model can raise anything in forward()
-        raise _failed("the forward pass", exc) from None
+        raise failed("the forward pass", exc) from None
     if fmt is not None:  # before the note: an error must be the one line on stderr
         _export(fused, x, args.export, fmt)
     if calibrated:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from explorer.argtypes import positive_int
-from explorer.cli.common import CliError, spec_or_error
+from explorer.cli.common import CliError, failed, spec_or_error
 
 
 def _positive_float(text: str) -> float:
@@ -160,9 +160,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     except FloatingPointError as exc:
         raise CliError(f"{spec.name}: {exc}", code=1) from None
     except Exception as exc:  # noqa: BLE001 - a user's model can raise anything in forward()
-        text = str(exc).strip()
-        first = text.splitlines()[0] if text else type(exc).__name__
-        raise CliError(f"{spec.name}: training failed: {first}", code=1) from None
+        raise failed(f"{spec.name}: training", exc) from None
     if result.stopped_early:
         print(
             f"cnn-explorer: interrupted; keeping epoch {len(result.history)} of {cfg.epochs}",

@@ -14,11 +14,10 @@ from explorer.analysis.density import (
     model_rows,
     model_table,
     number,
-    parse_kernels,
     peak_label,
     percent,
 )
-from explorer.analysis.kernels import KernelReport, KernelRow, conv_macs
+from explorer.analysis.kernels import KernelReport, KernelRow, conv_macs, parse_kernels
 from explorer.analysis.speed import KindRow, Peak, SpeedReport, SpeedResult, Timing
 
 # a 1000x1000 product (2e9 FLOPs) in 10 ms: a peak of 200 GFLOP/s

@@ -323,3 +323,24 @@ def test_export_in_the_compare_view_saves_its_tab(window, qtbot, tmp_path, monke
     assert not img.isNull() and img.width() == view.kernels.width()
     assert "Saved" in window.status_label.text()
     assert not view.export_png(str(tmp_path / "missing" / "x.png"))
+
+
+def test_opening_the_compare_view_does_not_import_torch_on_the_ui_thread():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from explorer.ui.compare.view import CompareView\n"
+        "view = CompareView()\n"
+        "print('torch' in sys.modules)\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

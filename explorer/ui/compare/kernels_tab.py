@@ -31,23 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.analysis.density import (
-    KERNEL_HEADER,
-    kernel_rows,
-    number,
-    parse_kernels,
-    peak_label,
-    percent,
-)
+from explorer.analysis.density import KERNEL_HEADER, kernel_rows, number, peak_label, percent
 from explorer.analysis.inference import (
     PRECISIONS,
     available_devices,
     check_precision,
+    device_type,
     resolve_device,
 )
-from explorer.analysis.kernels import DEFAULTS, kernel_experiment
+from explorer.analysis.kernels import DEFAULTS, kernel_experiment, parse_kernels
 from explorer.ui.compare.density import PEAK, kind_colour
-from explorer.ui.compare.tables import fill_table
+from explorer.ui.compare.tables import fill_table, set_combo_items
 from explorer.ui.workers import GeneratorWorker, Throttle, WorkerPool
 
 INTRO = (
@@ -65,7 +59,12 @@ class KernelsTab(QWidget):
     reportReady = Signal(object)  # noqa: N815 - the final KernelReport of a run
     ended = Signal(str)  # a run ended: done, cancelled or failed (the status line)
 
-    def __init__(self, pool: WorkerPool, parent: QWidget | None = None):
+    def __init__(
+        self, pool: WorkerPool, parent: QWidget | None = None, devices: list[str] | None = None
+    ):
+        """``devices``: the device choices (default :func:`available_devices`, which imports
+        torch; the Compare view passes ``auto`` and ``cpu`` and fills in the rest from a worker
+        through :meth:`set_devices`)."""
         super().__init__(parent)
         self.pool = pool
         self.peak_n: int | None = None  # the peak's matrix size (None: the device's own)
@@ -83,7 +82,7 @@ class KernelsTab(QWidget):
         self._started = 0.0
 
         self.device_combo = QComboBox()
-        self.device_combo.addItems(available_devices())
+        self.device_combo.addItems(devices if devices is not None else available_devices())
         self.device_combo.setToolTip("Where to run: auto picks a GPU when there is one")
         self.precision_combo = QComboBox()
         self.precision_combo.addItems(list(PRECISIONS))
@@ -192,10 +191,8 @@ class KernelsTab(QWidget):
 
     def _on_device_changed(self, _index: int = 0) -> None:
         """The spin boxes' tooltips give the chosen device's defaults."""
-        try:
-            kind = resolve_device(self.device_combo.currentText()).type
-        except ValueError:
-            kind = "cpu"
+        names = [self.device_combo.itemText(i) for i in range(self.device_combo.count())]
+        kind = device_type(self.device_combo.currentText(), names)
         batch, channels, size = DEFAULTS.get(kind, DEFAULTS["cpu"])
         for spin, what, value in (
             (self.batch_spin, "Images per pass", batch),
@@ -203,6 +200,11 @@ class KernelsTab(QWidget):
             (self.size_spin, "Height = width of the input", size),
         ):
             spin.setToolTip(f"{what}; default on {kind}: {value}")
+
+    def set_devices(self, devices: list[str]) -> None:
+        """Offer ``devices``, keeping the current choice where it is among them."""
+        set_combo_items(self.device_combo, devices)
+        self._on_device_changed()
 
     def _set_running(self, running: bool) -> None:
         self._running = running

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from explorer.analysis.compare import SPEED_HEADER, speed_table
 from explorer.core.registry import list_models
-from explorer.ui.compare.tables import fill_table
+from explorer.ui.compare.tables import fill_table, set_combo_items
 from explorer.ui.workers import GeneratorWorker, Throttle, WorkerPool
 
 #: measured by default: the networks of RepVGG's speed argument and two references
@@ -43,7 +43,11 @@ class SpeedTab(QWidget):
     reportChanged = Signal(object)  # noqa: N815 - a partial or final SpeedReport
     busyChanged = Signal(bool)  # noqa: N815
 
-    def __init__(self, pool: WorkerPool, parent: QWidget | None = None):
+    def __init__(
+        self, pool: WorkerPool, parent: QWidget | None = None, devices: list[str] | None = None
+    ):
+        """``devices``: the device choices (default: :func:`available_devices`, which imports
+        torch; see :meth:`set_devices`)."""
         super().__init__(parent)
         self.pool = pool
         self.report: Any = None
@@ -79,10 +83,12 @@ class SpeedTab(QWidget):
         lbox.addWidget(self.filter)
         lbox.addWidget(self.model_list, 1)
 
-        from explorer.analysis.inference import available_devices
-
         self.device_combo = QComboBox()
-        self.device_combo.addItems(available_devices())
+        if devices is None:
+            from explorer.analysis.inference import available_devices
+
+            devices = available_devices()
+        self.device_combo.addItems(devices)
         self.precision_combo = QComboBox()
         self.precision_combo.addItems(["fp32", "bf16", "fp16"])
         self.batch_spin = QSpinBox()
@@ -172,6 +178,10 @@ class SpeedTab(QWidget):
         box.setContentsMargins(4, 4, 4, 4)
         box.addWidget(split)
 
+    def set_devices(self, devices: list[str]) -> None:
+        """Offer ``devices``, keeping the current choice where it is among them."""
+        set_combo_items(self.device_combo, devices)
+
     # -- choosing -----------------------------------------------------------------------------
 
     def checked(self) -> list[str]:
@@ -214,8 +224,6 @@ class SpeedTab(QWidget):
         if not names:
             self._say("Check at least one network to measure.", error=True)
             return False
-        from explorer.analysis.speed import measure_speed
-
         opts = dict(
             device=self.device_combo.currentText(),
             batch=self.batch_spin.value() or None,
@@ -232,8 +240,14 @@ class SpeedTab(QWidget):
         self._latest = None
         self.show_report(None)  # the previous run's figures go: they are not this run's
         self._started = time.perf_counter()
+
+        def measurement() -> Any:  # called on the worker thread, which imports torch
+            from explorer.analysis.speed import measure_speed
+
+            return measure_speed(names, **opts)
+
         self._worker = self.pool.start(
-            lambda: measure_speed(names, **opts),
+            measurement,
             self._generation,
             on_yield=self._on_progress,
             on_done=self._on_done,

@@ -37,6 +37,10 @@ def start_compare(win: Any, args: argparse.Namespace, capture: Callable[[], None
         view.chart.loaded.connect(lambda: done("chart"))
         view.chart.loadFailed.connect(lambda _m: done("chart"))
     speed = view.speed
+    if args.device != "auto":  # the device must be offered before it can be chosen
+        from explorer.analysis.inference import available_devices
+
+        view.set_devices(available_devices())
     if args.measure:
         speed.set_checked([n for n in args.measure.split(",") if n])  # the app checked them
         _settings(speed, args)

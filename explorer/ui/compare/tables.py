@@ -1,11 +1,11 @@
-"""What the Compare tabs' tables share: text rows into a QTableWidget, numbers to the right."""
+"""What the Compare tabs share: text rows into a table, choices into a combo box."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QComboBox, QTableWidget, QTableWidgetItem
 
 
 def fill_table(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
@@ -17,3 +17,13 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
             if j > 0:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(i, j, item)
+
+
+def set_combo_items(combo: QComboBox, items: Sequence[str]) -> None:
+    """Replace ``combo``'s entries, keeping the current one where it is still offered."""
+    current = combo.currentText()
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItems(list(items))
+    combo.setCurrentIndex(max(0, combo.findText(current)))
+    combo.blockSignals(False)

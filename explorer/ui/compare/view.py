@@ -14,6 +14,14 @@ from explorer.ui.compare.speed import SpeedTab
 from explorer.ui.workers import WorkerPool
 
 
+def _devices() -> Any:
+    """Generator for a worker: the devices here (``available_devices`` imports torch)."""
+    yield 0.0, "looking for devices"
+    from explorer.analysis.inference import available_devices
+
+    return available_devices()
+
+
 class CompareView(QWidget):
     """Chart, Speed, Density and Kernels tabs; a measurement feeds the chart and the density."""
 
@@ -23,10 +31,12 @@ class CompareView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.pool = WorkerPool(self)
+        # the device lists need torch: the CPU until a worker has imported it (on first show)
         self.chart = ChartTab(self.pool)
-        self.speed = SpeedTab(self.pool)
+        self.speed = SpeedTab(self.pool, devices=["auto", "cpu"])
         self.density = DensityTab()
-        self.kernels = KernelsTab(self.pool)
+        self.kernels = KernelsTab(self.pool, devices=["auto", "cpu"])
+        self._devices_asked = False
         self.tabs = QTabWidget()
         self.tabs.addTab(self.chart, "Chart")
         self.tabs.addTab(self.speed, "Speed")
@@ -64,7 +74,18 @@ class CompareView(QWidget):
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
         self.chart.load()
+        if not self._devices_asked:
+            self._devices_asked = True
+            self.pool.start(_devices, 0, on_done=self._on_devices)
         super().showEvent(event)
+
+    def set_devices(self, devices: list[str]) -> None:
+        """The devices this machine offers, in the Speed and Kernels tabs."""
+        self.speed.set_devices(devices)
+        self.kernels.set_devices(devices)
+
+    def _on_devices(self, _gen: int, devices: object) -> None:
+        self.set_devices(list(devices))  # type: ignore[call-overload]
 
     def export_png(self, path: str) -> bool:
         """The current tab as shown, as a PNG; False when it cannot be written."""
