@@ -226,7 +226,6 @@ class ChartTab(QWidget):
         seen: dict[str, tuple[int, int, int]] = {}
         for p in self.points:
             seen.setdefault(p.family, p.colour)
-        self.families = list(seen)
         cells = [
             f"<td><span style='color:rgb{c}; font-size:14px'>&#9679;</span>&nbsp;{fam}</td>"
             for fam, c in seen.items()

@@ -263,10 +263,6 @@ class SpeedTab(QWidget):
             self._worker.cancel()
             self._say("Cancelling after the current run...")
 
-    def wait_all(self) -> None:
-        self.cancel()
-        self.pool.wait_all()
-
     def _set_busy(self, busy: bool) -> None:
         self.measure_btn.setEnabled(not busy)
         self.progress.setVisible(busy)
