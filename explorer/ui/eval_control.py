@@ -59,6 +59,8 @@ class EvalControl(QObject):
         self._sweep_gen = 0
         self._sweep_kind = ""
         self._closed = False
+        # an accuracy run and a sweep run side by side: busy while either runs
+        self._running = {"accuracy": False, "sweep": False}
         s = self.session
         for ev in ("weights_changed", "deleted_changed", "device_changed"):
             s.connect(ev, lambda *_: self.schedule())
@@ -150,7 +152,7 @@ class EvalControl(QObject):
 
         self._gen += 1
         self.pool.cancel_all()
-        self.busyChanged.emit(True, "evaluating")
+        self._set_busy("accuracy", True, "evaluating")
         self.pool.start(steps, self._gen, on_yield=self._on_progress, on_done=self._on_done,
                         on_error=self._on_error)  # fmt: skip
 
@@ -161,14 +163,18 @@ class EvalControl(QObject):
     def _on_done(self, gen: int, res: Any) -> None:
         if gen != self._gen or self._closed:
             return
-        self.busyChanged.emit(False, "")
+        self._set_busy("accuracy", False)
         self.accuracy.emit(res)
 
     def _on_error(self, gen: int, message: str) -> None:
         if gen != self._gen or self._closed:
             return
-        self.busyChanged.emit(False, "")
+        self._set_busy("accuracy", False)
         self.failed.emit(message)
+
+    def _set_busy(self, part: str, busy: bool, what: str = "") -> None:
+        self._running[part] = busy
+        self.busyChanged.emit(any(self._running.values()), what)
 
     # -- sweeps --------------------------------------------------------------------------------------
 
@@ -207,9 +213,9 @@ class EvalControl(QObject):
         self._sweep_gen += 1
         self._sweep_kind = kind
         self.sweep_pool.cancel_all()
-        self.busyChanged.emit(True, f"{kind} sweep")
+        self._set_busy("sweep", True, f"{kind} sweep")
         self.sweep_pool.start(steps, self._sweep_gen, on_yield=self._on_sweep_progress,
-                              on_done=self._on_sweep_done, on_error=self._on_error)  # fmt: skip
+                              on_done=self._on_sweep_done, on_error=self._on_sweep_error)  # fmt: skip
 
     def _on_sweep_progress(self, gen: int, value: Any) -> None:
         if gen != self._sweep_gen or self._closed:
@@ -221,14 +227,21 @@ class EvalControl(QObject):
     def _on_sweep_done(self, gen: int, res: Any) -> None:
         if gen != self._sweep_gen or self._closed:
             return
-        self.busyChanged.emit(False, "")
+        self._set_busy("sweep", False)
         self.sweepDone.emit(res["kind"], res)
+
+    def _on_sweep_error(self, gen: int, message: str) -> None:
+        if gen != self._sweep_gen or self._closed:
+            return
+        self._set_busy("sweep", False)
+        self.failed.emit(message)
 
     def cancel(self) -> None:
         self._gen += 1
         self._sweep_gen += 1
         self.pool.cancel_all()
         self.sweep_pool.cancel_all()
+        self._running = dict.fromkeys(self._running, False)
         self.busyChanged.emit(False, "cancelled")
 
     def wait_all(self) -> None:

@@ -142,3 +142,31 @@ def test_closing_the_window_mid_sweep(qtbot, window):
     window.close()  # waits for the sweep's thread: no crash, nothing left running
     for pool in (window.eval.sweep_pool, window.eval.pool, window.run.run_pool):
         assert all(not t.isRunning() for t, _ in pool._running)
+
+
+def test_a_failing_sweep_is_said_and_its_busy_bar_ends(qtbot, window, monkeypatch):
+    from explorer.analysis import sweeps
+
+    load(qtbot, window, "lenet5")
+
+    def broken(*_a, **_k):
+        raise RuntimeError("the sweep broke")
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(sweeps, "single_sweep", broken)
+    accuracy_after(qtbot, window, window.eval.schedule)  # accuracy runs and sweeps now differ
+    with qtbot.waitSignal(window.eval.failed, timeout=TIMEOUT) as sig:
+        window.eval.start_sweep("single")
+    assert "the sweep broke" in sig.args[0]
+    qtbot.waitUntil(lambda: not window._busy["eval"], timeout=TIMEOUT)
+
+
+def test_an_accuracy_run_ending_mid_sweep_leaves_the_sweep_busy(qtbot, window):
+    load(qtbot, window, "lenet5")
+    window.eval.limit = 40
+    window.eval.start_sweep("single")
+    with qtbot.waitSignal(window.eval.accuracy, timeout=TIMEOUT):
+        window.eval.schedule()
+    if window.eval.sweep_pool.busy:  # the sweep still runs: the bar and Cancel must stay
+        assert window._busy["eval"] and window.run_cancel.isVisibleTo(window)
+    qtbot.waitUntil(lambda: not window._busy["eval"], timeout=TIMEOUT)
