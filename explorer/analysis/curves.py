@@ -13,7 +13,15 @@ def bundled_curve(name: str) -> dict[str, Any] | None:
     """The curve file shipped beside a built-in model's weights, or None."""
     from importlib.resources import files
 
-    res = files("explorer.resources").joinpath(f"small/{name}.json")
+    from explorer.core.registry import RegistryError, get
+
+    try:
+        rel = get(name).extra.get("curve")  # where the registry says the curve ships
+    except RegistryError:
+        return None
+    if not rel:
+        return None
+    res = files("explorer.resources").joinpath(rel)
     try:
         return json.loads(res.read_text(encoding="utf-8"))
     except (FileNotFoundError, OSError, ValueError):

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from explorer.core.registry import IMAGENET_MEAN, IMAGENET_STD
+
 if TYPE_CHECKING:
     import torch
 
@@ -31,7 +33,7 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (
 )  # fmt: skip
 
 NORMALIZE: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
-    "imagenet": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
+    "imagenet": (IMAGENET_MEAN, IMAGENET_STD),
     "cifar": ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)),
     "none": ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0)),
 }

@@ -6,14 +6,13 @@ Qt-free; used by :mod:`explorer.analysis.fusion` and re-exported there.
 from __future__ import annotations
 
 import statistics
-import time
 from collections.abc import Mapping
 
 import torch
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from explorer.analysis.inference import _sync
+from explorer.analysis.inference import timed
 from explorer.analysis.probes import logits_of
 
 
@@ -111,11 +110,7 @@ def compare_latency(
                     m(x)
             for i in range(repeats):
                 for name, m in items if i % 2 == 0 else items[::-1]:
-                    _sync(x.device)
-                    t0 = time.perf_counter()
-                    m(x)
-                    _sync(x.device)
-                    times[name].append((time.perf_counter() - t0) * 1e3)
+                    times[name].append(timed(lambda m=m: m(x), x.device) * 1e3)
     finally:
         for (_, m), mode in zip(items, modes, strict=True):
             m.train(mode)

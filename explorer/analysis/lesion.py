@@ -67,21 +67,9 @@ def _fx(an: Analysis, nid: str) -> str:
 
 def _external_input(an: Analysis, block_id: str) -> str | None:
     """The one node outside the block that feeds it, or None."""
-    inside = set(nodes_of(an, block_id))
+    inside = set(an.tree.blocks[block_id].nodes)
     srcs = {p for n in inside for p in an.graph.g.predecessors(n) if p not in inside}
     return next(iter(srcs)) if len(srcs) == 1 else None
-
-
-def nodes_of(an: Analysis, block_id: str) -> list[str]:
-    """Every graph node of a block and its descendants."""
-    tree = an.tree
-    out: list[str] = []
-    stack = [block_id]
-    while stack:
-        b = tree.blocks[stack.pop()]
-        out += b.nodes
-        stack += b.children
-    return out
 
 
 def _output_node(an: Analysis, block_id: str) -> str | None:
@@ -117,7 +105,7 @@ def plan_deletion(an: Analysis, block_id: str) -> Deletion:
     parent = tree.blocks.get(b.parent) if b.parent is not None else None
     if parent is not None and parent.motif is not None and parent.kind in ("inception", "repvgg"):
         pm = parent.motif
-        mine = set(nodes_of(an, block_id))
+        mine = set(an.tree.blocks[block_id].nodes)
         for branch, op in zip(pm.branches, pm.operands, strict=False):
             if op in mine or (branch and set(branch) <= mine):
                 if parent.kind == "repvgg":

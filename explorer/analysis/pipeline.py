@@ -97,11 +97,12 @@ def _apply_weights(
                 reset_random(spec, model)
             return info
         try:
+            # every tensor or none: it raises before touching the model, so no reset first
+            return load_pretrained(spec, model, timeout=0.0 if offline() else 3.0)
+        except WeightsError as exc:
             if not fresh:
                 reset_random(spec, model)
-            return load_pretrained(spec, model, timeout=0.0 if offline() else 3.0)
-        except WeightsUnavailable as exc:
-            if choice == "pretrained":
+            if choice == "pretrained" or not isinstance(exc, WeightsUnavailable):
                 raise
             info = random_weights(spec)
             info.message = f"{exc}; using random weights"

@@ -13,7 +13,6 @@ from explorer.analysis.lesion import (
     LesionError,
     chain_for,
     deletable_units,
-    nodes_of,
     plan_deletion,
 )
 
@@ -129,7 +128,7 @@ def _span(an: Analysis, chain: Chain, block_id: str) -> tuple[int, int] | None:
     g = an.graph.g
     segs = {
         chain.where[g.nodes[n]["fx"]]
-        for n in nodes_of(an, block_id)
+        for n in an.tree.blocks[block_id].nodes  # its subtree's nodes
         if g.nodes[n].get("fx") in chain.where
     }
     return (min(segs), max(segs)) if segs else None

@@ -244,14 +244,12 @@ def _compute_layout(
                 ):
                     j += 1
             if j - i >= 2:
+                # never an opened group: its members are in ``opened``, so none forms
                 gid = kids[i] + GROUP_SEP + kids[j - 1].rpartition(".")[2]
-                if gid in open_set:
-                    out.extend(kids[i:j])
-                else:
-                    groups[gid] = kids[i:j]
-                    for m in kids[i:j]:
-                        member_group[m] = gid
-                    out.append(gid)
+                groups[gid] = kids[i:j]
+                for m in kids[i:j]:
+                    member_group[m] = gid
+                out.append(gid)
             else:
                 out.extend(kids[i:j])
             i = j

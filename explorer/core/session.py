@@ -100,10 +100,7 @@ class Session:
         self._forget_fusion()
         if was_fused:
             self.emit("fused_changed", False, None)
-        self.deleted = frozenset()
-        self._undo.clear()
-        self._redo.clear()
-        self.invalidate()
+        self._clear_deletions()
         self.expanded = frozenset(expanded) | {""}
         self.emit("selection_changed", None)
         self.emit("model_changed", analysis)
@@ -269,6 +266,13 @@ class Session:
 
     # -- deleted blocks -------------------------------------------------------------------------
 
+    def _clear_deletions(self) -> None:
+        """Another network: no block deleted, nothing to undo, the results stale."""
+        self.deleted = frozenset()
+        self._undo.clear()
+        self._redo.clear()
+        self.invalidate()
+
     def set_deleted(self, blocks: Iterable[str], undoable: bool = True) -> None:
         """The blocks deleted from the network (the caller has checked they can be)."""
         new = frozenset(blocks)
@@ -362,10 +366,7 @@ class Session:
         lost = self.selected is not None and self.selected not in blocks
         if lost:
             self.selected = None
-        self.deleted = frozenset()
-        self._undo.clear()
-        self._redo.clear()
-        self.invalidate()
+        self._clear_deletions()
         self.emit("analysis_swapped", analysis)
         if lost:
             self.emit("selection_changed", None)
