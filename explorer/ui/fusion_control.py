@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
 )
 
 from explorer.core.layout import GROUP_SEP
+from explorer.ui.tables import fill_table
 from explorer.ui.workers import WorkerPool
 
 KINDS = {"repvgg": "RepVGG re-parameterisation", "conv-bn": "conv-BN folding"}
@@ -112,16 +112,7 @@ class FusionDialog(QDialog):
         self.title.setText(
             f"<b>{out.before.spec.name}</b>: {KINDS[out.kind]}<br>{out.report.summary()}{notes}"
         )
-        rows = outcome_rows(out)
-        self.table.setRowCount(len(rows))
-        for r, values in enumerate(rows):
-            for c, v in enumerate(values):
-                item = QTableWidgetItem(v)
-                if c in (1, 2):
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.table.setItem(r, c, item)
+        fill_table(self.table, outcome_rows(out), right=(1, 2))
         self.table.resizeColumnsToContents()
 
     def rows(self) -> list[list[str]]:
@@ -133,7 +124,6 @@ class FusionControl(QObject):
     """The Model menu's fusion actions and the worker that fuses."""
 
     fused = Signal(object)  # a FusionOutcome, once the fused graph is shown
-    unfused = Signal()
     busyChanged = Signal(bool, str)  # noqa: N815
     failed = Signal(str)
 
@@ -465,7 +455,6 @@ class FusionControl(QObject):
         self.session.set_unfused()
         self.win.status_label.setText("Unfused: the training-time model is back")
         self.update_actions()
-        self.unfused.emit()
 
     def cancel(self) -> bool:
         """Stop a fusion in flight (the model stays as it is); True if one was."""

@@ -120,13 +120,18 @@ class BoxItem(QGraphicsItem):
             pen = QPen(QColor("#1e8449"), 4.0)
             painter.setPen(pen)
             painter.setBrush(Qt.NoBrush)
-            path = QPainterPath(QPointF(r.right(), r.top() + 5))
-            path.cubicTo(
-                QPointF(r.right() + self.ARC, r.top() + 5),
-                QPointF(r.right() + self.ARC, r.bottom() - 5),
-                QPointF(r.right(), r.bottom() - 5),
-            )
-            painter.drawPath(path)
+            painter.drawPath(self._skip_arc())
+
+    def _skip_arc(self) -> QPainterPath:
+        """A closed residual block's shortcut, on the box's right."""
+        r = self._rect
+        path = QPainterPath(QPointF(r.right(), r.top() + 5))
+        path.cubicTo(
+            QPointF(r.right() + self.ARC, r.top() + 5),
+            QPointF(r.right() + self.ARC, r.bottom() - 5),
+            QPointF(r.right(), r.bottom() - 5),
+        )
+        return path
 
     def _paint_box(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> None:
         lod = _lod(painter, option)
@@ -219,13 +224,7 @@ class BoxItem(QGraphicsItem):
                 pen.setStyle(Qt.DashLine)
             painter.setPen(pen)
             painter.setBrush(Qt.NoBrush)
-            path = QPainterPath(QPointF(r.right(), r.top() + 5))
-            path.cubicTo(
-                QPointF(r.right() + self.ARC, r.top() + 5),
-                QPointF(r.right() + self.ARC, r.bottom() - 5),
-                QPointF(r.right(), r.bottom() - 5),
-            )
-            painter.drawPath(path)
+            painter.drawPath(self._skip_arc())
             if proj:
                 painter.setPen(QPen(QColor(EDGE_COLOURS["skip"]), 1.2))
                 painter.setBrush(QColor("#ffffff"))
@@ -515,7 +514,7 @@ class GraphView(QGraphicsView):
 
     def stop_merge(self) -> None:
         """Stop a merge animation and put its boxes back; ``done`` is not called."""
-        self._merge.stop(restore=True)
+        self._merge.stop()
 
     # -- navigation --------------------------------------------------------------------------
 

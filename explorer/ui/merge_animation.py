@@ -40,7 +40,7 @@ class MergeAnimation(QObject):
         """Move each box of ``moves`` (item with a ``_rect``, target centre in scene units) and
         fade the items of ``fades``; ``done`` afterwards. Nothing to move: ``done`` is called
         from the event loop at once. Returns whether something moves."""
-        self.stop(restore=True)
+        self.stop()
         items: list[tuple[QGraphicsItem, QPointF, QPointF, bool]] = []
         for item, centre in moves:
             item.setTransformOriginPoint(item._rect.center())
@@ -56,7 +56,7 @@ class MergeAnimation(QObject):
         anim.setDuration(max(1, int(duration_ms)))
         anim.setEasingCurve(QEasingCurve.Type.InOutCubic)
         anim.valueChanged.connect(self._on_step)
-        anim.finished.connect(lambda: self.end(call_done=True))
+        anim.finished.connect(self.end)
         self._anim = anim
         anim.start()
         return True
@@ -69,18 +69,17 @@ class MergeAnimation(QObject):
             if shrinks:
                 item.setScale(1.0 - 0.6 * t)
 
-    def stop(self, restore: bool = True) -> None:
-        """Stop without calling ``done``; with ``restore`` the items are put back."""
+    def stop(self) -> None:
+        """Stop without calling ``done``; the items are put back."""
         if self._anim is not None:
             self._halt()
-            if restore:
-                for item, start, _, _ in self._items:
-                    item.setPos(start)
-                    item.setOpacity(1.0)
-                    item.setScale(1.0)
+            for item, start, _, _ in self._items:
+                item.setPos(start)
+                item.setOpacity(1.0)
+                item.setScale(1.0)
         self._items, self._done = [], None
 
-    def end(self, call_done: bool = True) -> None:
+    def end(self) -> None:
         """End now, items left as they are (they may be about to be deleted); ``done`` follows
         from the event loop: it may lay the graph out again, which must not happen inside the
         caller (a scene being rebuilt) or inside the animation's own signal."""
@@ -88,8 +87,7 @@ class MergeAnimation(QObject):
             return
         self._halt()
         done, self._items, self._done = self._done, [], None
-        if call_done:
-            QTimer.singleShot(0, self, lambda: self._finish(done))
+        QTimer.singleShot(0, self, lambda: self._finish(done))
 
     def _halt(self) -> None:
         anim, self._anim = self._anim, None

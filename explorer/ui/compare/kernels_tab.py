@@ -41,7 +41,7 @@ from explorer.analysis.inference import (
 )
 from explorer.analysis.kernels import DEFAULTS, kernel_experiment, parse_kernels
 from explorer.ui.compare.density import PEAK, kind_colour
-from explorer.ui.compare.tables import fill_table, set_combo_items
+from explorer.ui.tables import fill_table, set_combo_items
 from explorer.ui.workers import GeneratorWorker, Throttle, WorkerPool
 
 INTRO = (

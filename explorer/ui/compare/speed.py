@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from explorer.analysis.compare import SPEED_HEADER, speed_table
 from explorer.core.registry import list_models
-from explorer.ui.compare.tables import fill_table, set_combo_items
+from explorer.ui.tables import fill_table, set_combo_items
 from explorer.ui.workers import GeneratorWorker, Throttle, WorkerPool
 
 #: measured by default: the networks of RepVGG's speed argument and two references

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
 )
 
 from explorer.ui.panels.base import Panel
+from explorer.ui.tables import fill_table
 
 
 def accuracy_rows(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -100,11 +100,7 @@ class AccuracyPanel(Panel):
 
     def show_accuracy(self, res: dict[str, Any]) -> None:
         self.stale = False
-        rows = accuracy_rows(res)
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            for c, text in enumerate(row):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+        fill_table(self.table, accuracy_rows(res), right=())
         deleted = res["deleted"]
         what = f"{len(deleted)} deleted: {', '.join(deleted[:6])}" if deleted else "intact"
         self.status.setText(f"<b>{res['data']}</b>, {res['n']} images; {what}")

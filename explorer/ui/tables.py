@@ -1,20 +1,23 @@
-"""What the Compare tabs share: text rows into a table, choices into a combo box."""
+"""What the window's tables and combo boxes share: text rows in, numbers to the right."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QTableWidget, QTableWidgetItem
 
 
-def fill_table(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
-    """Put ``rows`` (text cells) into ``table``; every column but the first is right-aligned."""
+def fill_table(
+    table: QTableWidget, rows: Sequence[Sequence[str]], right: Container[int] | None = None
+) -> None:
+    """Put ``rows`` (text cells) into ``table``; the columns in ``right`` (default: every one
+    but the first) are right-aligned."""
     table.setRowCount(len(rows))
     for i, row in enumerate(rows):
         for j, cell in enumerate(row):
             item = QTableWidgetItem(cell)
-            if j > 0:
+            if (j > 0) if right is None else (j in right):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(i, j, item)
 
