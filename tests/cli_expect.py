@@ -50,3 +50,18 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def assert_one_error(
+    result: tuple[int, str, str], expect: str, command: str = "predict", code: int = 2
+) -> str:
+    """Exit ``code``, nothing on stdout, stderr one line naming the command and ``expect``."""
+    got, out, err = result
+    assert "Traceback" not in err
+    assert got == code, err
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"cnn-explorer {command}: error: "), lines[0]
+    assert expect in lines[0]
+    return lines[0]

@@ -11,22 +11,14 @@ from pathlib import Path
 
 import pytest
 import torch
-from cli_expect import run
+from cli_expect import assert_one_error, run
 
 from explorer.analysis.kernels import conv_macs
 from explorer.core.published import chart_data
 
 
 def one_error(result: tuple[int, str, str], command: str, expect: str, code: int = 2) -> str:
-    got, out, err = result
-    assert "Traceback" not in err
-    assert got == code, err
-    assert out == ""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"cnn-explorer {command}: error: "), lines[0]
-    assert expect in lines[0], lines[0]
-    return lines[0]
+    return assert_one_error(result, expect, command, code)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pytest
 import torch
+from cli_expect import assert_one_error as _one_error
 from cli_expect import run
 
 from explorer.analysis.fusion import calibrate_bn, fuse_repvgg
 from explorer.core.registry import get
+
+
+def assert_one_error(result: tuple[int, str, str], expect: str, code: int = 2) -> str:
+    return _one_error(result, expect, "fuse", code)
+
 
 KEYS = {
     "params_before",
@@ -31,18 +37,6 @@ KEYS = {
     "bn_folded",
     "calibrated",
 }
-
-
-def assert_one_error(result: tuple[int, str, str], expect: str, code: int = 2) -> str:
-    got, out, err = result
-    assert "Traceback" not in err
-    assert got == code, err
-    assert out == ""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("cnn-explorer fuse: error: "), lines[0]
-    assert expect in lines[0]
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

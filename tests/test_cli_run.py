@@ -26,7 +26,7 @@ from bad_inputs import (
     marker_for,
     noise,
 )
-from cli_expect import coffee_top5_direct, run, save_resnet18_weights
+from cli_expect import assert_one_error, coffee_top5_direct, run, save_resnet18_weights
 from PIL import Image
 
 from explorer.__main__ import main
@@ -35,21 +35,6 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "cifar_resnet.py"
 
 IMAGES = [pytest.param(e, id=e.id) for e in BAD_IMAGES]
 CHECKPOINTS = [pytest.param(e, id=e.id) for e in BAD_CHECKPOINTS]
-
-
-def assert_one_error(
-    result: tuple[int, str, str], expect: str, command: str = "predict", code: int = 2
-) -> str:
-    """Exit ``code``, nothing on stdout, stderr one line naming the command and ``expect``."""
-    got, out, err = result
-    assert "Traceback" not in err
-    assert got == code, err
-    assert out == ""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"cnn-explorer {command}: error: "), lines[0]
-    assert expect in lines[0]
-    return lines[0]
 
 
 def write_png(path: Path, size: tuple[int, int] = (40, 30)) -> Path:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from cli_expect import assert_one_error as _one_error
 from cli_expect import run
 
 from explorer.__main__ import main
@@ -16,14 +17,7 @@ from explorer.core.weights import load_checkpoint
 
 
 def assert_one_error(result: tuple[int, str, str], expect: str, code: int = 2) -> str:
-    got, out, err = result
-    assert "Traceback" not in err
-    assert got == code, err
-    assert out == ""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("cnn-explorer train: error: ") and expect in lines[0]
-    return lines[0]
+    return _one_error(result, expect, "train", code)
 
 
 def test_train_is_reproducible(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
