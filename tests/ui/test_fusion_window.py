@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hold import Hold
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -287,31 +287,6 @@ def test_fold_batchnorm_on_resnet18(qtbot, window) -> None:
 
 
 # -- cancel -----------------------------------------------------------------------------------------
-
-
-class Hold:
-    """Keeps a call on the worker thread until the fusion is cancelled."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch):
-        from explorer.ui.workers import GeneratorWorker
-
-        self.entered, self.release = threading.Event(), threading.Event()
-        cancel = GeneratorWorker.cancel
-
-        def cancel_and_release(worker: GeneratorWorker) -> None:
-            cancel(worker)
-            if self.entered.is_set():
-                self.release.set()
-
-        monkeypatch.setattr(GeneratorWorker, "cancel", cancel_and_release)
-
-    def wrap(self, real):
-        def fn(*a, **kw):
-            self.entered.set()
-            self.release.wait(TIMEOUT / 1000)
-            return real(*a, **kw)
-
-        return fn
 
 
 def test_cancel_mid_fusion_leaves_the_model_unfused(qtbot, window, monkeypatch) -> None:

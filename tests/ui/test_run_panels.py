@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,7 @@ from bad_inputs import (
     noise,
 )
 from cli_expect import coffee_top5_direct, save_resnet18_weights
+from hold import Hold
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
@@ -146,47 +146,6 @@ def drop_files(widget: QWidget, paths: list[Path]) -> bool:
     drop = QDropEvent(QPointF(pos), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
     app.sendEvent(target, drop)
     return drop.isAccepted()
-
-
-class Hold:
-    """Keeps a step of a worker on its thread until the window cancels the work.
-
-    ``wrap(real)`` is ``real`` that first sets ``entered`` and then waits for ``release``,
-    which a ``GeneratorWorker.cancel`` after that sets: a run is surely in flight when
-    Cancel is pressed, or when the window closes, whatever the speed of the machine.
-    """
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch):
-        from explorer.ui.workers import GeneratorWorker
-
-        self.entered, self.release = threading.Event(), threading.Event()
-        cancel = GeneratorWorker.cancel
-
-        def cancel_and_release(worker: GeneratorWorker) -> None:
-            cancel(worker)
-            if self.entered.is_set():  # not a cancel of older, finished work
-                self.release.set()
-
-        monkeypatch.setattr(GeneratorWorker, "cancel", cancel_and_release)
-
-    def wrap(self, real):
-        def fn(*a, **kw):
-            self.entered.set()
-            self.release.wait(TIMEOUT / 1000)
-            return real(*a, **kw)
-
-        return fn
-
-    def wrap_steps(self, real):
-        """A generator function held after its last yield (a cancel no longer stops it)."""
-
-        def fn(*a, **kw):
-            out = yield from real(*a, **kw)
-            self.entered.set()
-            self.release.wait(TIMEOUT / 1000)
-            return out
-
-        return fn
 
 
 # --- 1. a model, a default image, a run --------------------------------------------------------
