@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from explorer.argtypes import non_negative_int, positive_int
-from explorer.cli.common import CliError, analyze_or_error
+from explorer.cli.common import CliError, analyze_or_error, cannot_write
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,7 +127,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             _app = QApplication.instance() or QApplication([])
             save_png(lay, an.tree.blocks, out, args.colour_by)
     except OSError as exc:
-        raise CliError(f"cannot write {out}: {exc.strerror or exc}", code=1) from None
+        raise cannot_write(out, exc) from None
     print(f"{out}: {len(lay.units())} blocks drawn")
     return 0
 

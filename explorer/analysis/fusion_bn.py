@@ -25,7 +25,7 @@ import torch
 from torch import fx, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from explorer.core.graph import QualnameTracer
+from explorer.core.graph import QualnameTracer, count_params
 
 #: modules that are the identity at inference (dropout-like): allowed inside a branch
 _PASS_NAMES = {"Identity", "DropPath", "DropBlock2d", "StochasticDepth"}
@@ -86,7 +86,7 @@ class FusionReport:
 
 def model_counts(model: nn.Module) -> tuple[int, int, int]:
     """(parameters, nn.Conv2d modules, BatchNorm modules); shared ones counted once."""
-    params = sum(p.numel() for p in model.parameters())
+    params = count_params(model)
     convs = sum(isinstance(m, nn.Conv2d) for m in model.modules())
     bns = sum(isinstance(m, _BatchNorm) for m in model.modules())
     return params, convs, bns

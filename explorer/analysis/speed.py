@@ -308,7 +308,7 @@ def _prepare(
 ) -> list[tuple[str, bool, nn.Module, int, int, int, Any]]:
     """Build a network (and its fused form): [(label, fused, model, resolution, MACs, params, graph)]."""
     from explorer.analysis.fusion import fuse_repvgg
-    from explorer.core.graph import build_graph
+    from explorer.core.graph import build_graph, count_params
     from explorer.core.registry import get
 
     spec = get(name)
@@ -321,7 +321,7 @@ def _prepare(
     out = []
     for label, fused, m in variants:
         graph = build_graph(m, (1, c, res, res))
-        params = sum(p.numel() for p in {id(p): p for p in m.parameters()}.values())
+        params = count_params(m)
         out.append((label, fused, m.eval(), res, graph.total_macs, params, graph))
     return out
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explorer.analysis.datasets import DataError, EvalSet, digits
+from explorer.core.graph import count_params
 
 if TYPE_CHECKING:
     import torch
@@ -101,11 +102,6 @@ class TrainResult:
     stopped_early: bool = False
     #: the last completed epoch's state_dict
     state: dict[str, Any] = field(default_factory=dict)
-
-
-def count_params(model: nn.Module) -> int:
-    """Unique parameters (shared ones once)."""
-    return sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())
 
 
 def evaluate(model: nn.Module, es: EvalSet, batch_size: int = 256) -> tuple[float, float]:

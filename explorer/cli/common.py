@@ -172,3 +172,8 @@ def device_or_error(name: str, precision: str):  # noqa: ANN201
         return device, check_precision(precision, device)
     except (ValueError, DeviceError) as exc:
         raise CliError(str(exc)) from None
+
+
+def cannot_write(path: object, exc: OSError) -> CliError:
+    """``cannot write PATH: <why>``, exit code 1."""
+    return CliError(f"cannot write {path}: {exc.strerror or exc}", code=1)

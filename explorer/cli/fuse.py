@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.argtypes import positive_int
-from explorer.cli.common import CliError, device_or_error, failed, spec_or_error
+from explorer.cli.common import CliError, cannot_write, device_or_error, failed, spec_or_error
 
 #: export suffix -> format
 EXPORTS = {".pt": "state_dict", ".pth": "state_dict", ".ts": "torchscript", ".torchscript": "torchscript", ".onnx": "onnx"}  # fmt: skip
@@ -87,7 +87,7 @@ def _export(model: Any, x: Any, path: str, fmt: str) -> None:
                     else:
                         torch.jit.save(traced, f)
     except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}", code=1) from None
+        raise cannot_write(path, exc) from None
     except Exception as exc:  # noqa: BLE001 - a tracer/exporter can raise anything
         raise failed(f"exporting {path}", exc) from None
 

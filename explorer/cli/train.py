@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from explorer.argtypes import positive_int
-from explorer.cli.common import CliError, failed, spec_or_error
+from explorer.cli.common import CliError, cannot_write, failed, spec_or_error
 
 
 def _positive_float(text: str) -> float:
@@ -152,7 +152,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CliError(f"cannot write {out}: {exc.strerror or exc}", code=1) from None
+        raise cannot_write(out, exc) from None
     try:
         result = run_training(train(spec, cfg), _Progress(spec.name))
     except (RegistryError, DataError) as exc:
@@ -169,7 +169,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     try:
         size = save_checkpoint(result.model.state_dict(), out)
     except OSError as exc:
-        raise CliError(f"cannot write {out}: {exc.strerror or exc}", code=1) from None
+        raise cannot_write(out, exc) from None
     stored = stored_accuracy(spec, out)
     record = curve_dict(
         spec,
@@ -188,7 +188,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     try:
         curve.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise CliError(f"cannot write {curve}: {exc.strerror or exc}", code=1) from None
+        raise cannot_write(curve, exc) from None
     print(
         f"{spec.name}: {out} ({size / 1e6:.2f} MB), test top-1 {stored['stored_test_top1']:.2f} %, "
         f"train top-1 {stored['stored_train_top1']:.2f} % (eval mode), "

@@ -63,6 +63,11 @@ for _n in "batch_norm layer_norm group_norm local_response_norm instance_norm".s
     _FN_KINDS[_n] = "norm"
 
 
+def count_params(model: nn.Module) -> int:
+    """Parameters of ``model``, a shared one counted once (``parameters()`` yields it once)."""
+    return sum(p.numel() for p in model.parameters())
+
+
 def module_kind(module: nn.Module) -> str:
     """Leaf kind of a module from its type: conv, linear, norm, act, pool, dropout or other."""
     if isinstance(module, nn.modules.conv._ConvNd):
