@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from explorer.argtypes import non_negative_int, positive_int
+from explorer.app.argtypes import non_negative_int, positive_int
 from explorer.cli.common import CliError, analyze_or_error, cannot_write
 
 
@@ -87,7 +87,7 @@ def _version() -> str:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from explorer.core.summary import format_table, summary_dict
+    from explorer.present.summary import format_table, summary_dict
 
     an = analyze_or_error(args.model, args.input_size)
     if args.json:
@@ -103,7 +103,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     fmt = out.lower().rpartition(".")[2]
     if fmt not in ("png", "svg"):
         raise CliError(f"'{out}': the output must end in .png or .svg")
-    from explorer.core.layout import compute_layout, default_expanded, expand_to_depth
+    from explorer.present.layout import compute_layout, default_expanded, expand_to_depth
 
     an = analyze_or_error(args.model, args.input_size)
     spec = an.spec
@@ -113,7 +113,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     lay = compute_layout(an.tree, expanded)
     try:
         if fmt == "svg":
-            from explorer.core.render_svg import layout_to_svg
+            from explorer.present.svg import layout_to_svg
 
             with open(out, "w", encoding="utf-8") as f:
                 f.write(layout_to_svg(lay, title=spec.name))
@@ -133,7 +133,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from explorer.core.registry import list_models
+    from explorer.models.registry import list_models
 
     specs = list_models()
     if args.json:

@@ -7,7 +7,7 @@ the same notes. Test files import it as ``import bad_inputs`` (tests/ is on ``sy
 
 An entry's ``write(folder)`` creates its file in ``folder`` (a test's ``tmp_path``) and returns
 the path to hand to the program. ``expect`` is a substring of the one-line message (the
-:class:`~explorer.analysis.data.ImageError` or :class:`~explorer.core.weights.WeightsError`),
+:class:`~explorer.runtime.images.ImageError` or :class:`~explorer.models.weights.WeightsError`),
 or, for an image whose ``outcome`` is ``"note"``, of one of ``LoadedImage.notes``.
 
 torch is imported only by the checkpoint writers.
@@ -32,7 +32,7 @@ from PIL import Image
 if TYPE_CHECKING:
     from torch import nn
 
-    from explorer.analysis.data import LoadedImage
+    from explorer.runtime.images import LoadedImage
 
 Writer = Callable[[Path], Path]
 
@@ -246,7 +246,7 @@ def build_seeded(name: str, seed: int = 0) -> nn.Module:
     """``registry.get(name).build()`` after ``torch.manual_seed(seed)``: reproducible weights."""
     import torch
 
-    from explorer.core import registry
+    from explorer.models import registry
 
     torch.manual_seed(seed)
     return registry.get(name).build()

@@ -29,9 +29,9 @@ def coffee_top5_direct(weights_file: Path) -> list[int]:
     import torch
     import torchvision
 
-    from explorer.analysis.data import load_sample, preprocess_for, to_batch
-    from explorer.core import registry
-    from explorer.core.weights import library_transforms
+    from explorer.models import registry
+    from explorer.models.weights import library_transforms
+    from explorer.runtime.images import load_sample, preprocess_for, to_batch
 
     spec = registry.get("resnet18")
     prep = preprocess_for(spec, transforms=library_transforms(spec))

@@ -13,8 +13,8 @@ import pytest
 import torch
 from cli_expect import assert_one_error, run
 
-from explorer.analysis.kernels import conv_macs
-from explorer.core.published import chart_data
+from explorer.models.published import chart_data
+from explorer.studies.speed.kernels import conv_macs
 
 
 def one_error(result: tuple[int, str, str], command: str, expect: str, code: int = 2) -> str:

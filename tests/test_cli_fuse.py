@@ -11,8 +11,8 @@ import torch
 from cli_expect import assert_one_error as _one_error
 from cli_expect import run
 
-from explorer.analysis.fusion import calibrate_bn, fuse_repvgg
-from explorer.core.registry import get
+from explorer.models.registry import get
+from explorer.studies.fusion.repvgg import calibrate_bn, fuse_repvgg
 
 
 def assert_one_error(result: tuple[int, str, str], expect: str, code: int = 2) -> str:

@@ -383,8 +383,8 @@ def test_stats_json_se_gates(capsys) -> None:
 
 
 def test_accepted_checkpoint_gives_the_direct_top5(tmp_path: Path, capsys) -> None:
-    from explorer.analysis.data import load_sample, preprocess_for, to_batch
-    from explorer.core import registry
+    from explorer.models import registry
+    from explorer.runtime.images import load_sample, preprocess_for, to_batch
 
     model = build_seeded("lenet5", 0)
     sd = model.state_dict()
@@ -418,9 +418,9 @@ def test_coffee_top5_equals_the_direct_computation(tmp_path: Path, capsys) -> No
 
 
 def test_user_model_on_cifar_images(shared_data: Path, tmp_path: Path, capsys) -> None:
-    from explorer.core import registry
-    from explorer.core.registry import IMAGENET_MEAN, IMAGENET_STD
-    from explorer.core.weights import load_checkpoint
+    from explorer.models import registry
+    from explorer.models.registry import IMAGENET_MEAN, IMAGENET_STD
+    from explorer.models.weights import load_checkpoint
 
     n = 20
     data = np.load(shared_data / "cifar10_test_first1000_lossless.npz")

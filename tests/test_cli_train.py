@@ -11,9 +11,9 @@ from cli_expect import assert_one_error as _one_error
 from cli_expect import run
 
 from explorer.__main__ import main
-from explorer.analysis import train as training
-from explorer.core import registry
-from explorer.core.weights import load_checkpoint
+from explorer.models import registry
+from explorer.models.weights import load_checkpoint
+from explorer.studies.training import train as training
 
 
 def assert_one_error(result: tuple[int, str, str], expect: str, code: int = 2) -> str:

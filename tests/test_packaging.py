@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from explorer.core.blocks import CONTAINER_KINDS, LEAF_KINDS
-from explorer.core.kinds import kind_table
+from explorer.graph.blocks import CONTAINER_KINDS, LEAF_KINDS
+from explorer.graph.kinds import kind_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,10 +36,15 @@ def test_wheel_ships_resources(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     wheel = next(tmp_path.glob("cnn_explorer-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
+    # every module of the tree is in the wheel: a package left out of the build is caught here
+    tree = {
+        "explorer/" + f.relative_to(ROOT / "explorer").as_posix()
+        for f in (ROOT / "explorer").rglob("*.py")
+    }
+    assert tree - names == set()
     for want in (
         "explorer/__main__.py",
-        "explorer/core/graph.py",
-        "explorer/core/zoo/resnet.py",
+        "explorer/ui/compare/view.py",
         "explorer/resources/__init__.py",
         "explorer/resources/kinds.json",
         "explorer/resources/README.md",
@@ -54,9 +59,9 @@ def test_wheel_ships_resources(tmp_path: Path) -> None:
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     code = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import explorer.core.kinds as k; "
+        "import sys; sys.path.insert(0, sys.argv[1]); import explorer.graph.kinds as k; "
         "assert k.__file__.startswith(sys.argv[1]), k.__file__; "
-        "from explorer.core import registry, weights; "
+        "from explorer.models import registry, weights; "
         "p = weights.bundled_weights(registry.get('resnet20')); "
         "assert p is not None and str(p).startswith(sys.argv[1]), p; "
         "print(len(k.kind_table()))"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from explorer.argtypes import positive_int
+from explorer.app.argtypes import positive_int
 
 EXIT_USAGE = 2
 
@@ -47,7 +47,7 @@ def run_options(p: argparse.ArgumentParser) -> None:
 
 
 def spec_or_error(name: str):  # noqa: ANN202
-    from explorer.core.registry import RegistryError, get
+    from explorer.models.registry import RegistryError, get
 
     try:
         return get(name)
@@ -58,9 +58,9 @@ def spec_or_error(name: str):  # noqa: ANN202
 def analyze_or_error(name: str, input_size: int | None):  # noqa: ANN202
     """Build and trace a model, turning the user's errors into one-line CLI errors."""
     spec = spec_or_error(name)
-    from explorer.core.graph import TraceError
-    from explorer.core.registry import RegistryError
-    from explorer.core.summary import analyze
+    from explorer.graph.analysis import analyze
+    from explorer.graph.trace import TraceError
+    from explorer.models.registry import RegistryError
 
     try:
         return analyze(spec, input_size=input_size)
@@ -72,7 +72,7 @@ def analyze_or_error(name: str, input_size: int | None):  # noqa: ANN202
 
 def load_images(refs: list[str]):  # noqa: ANN202
     """Load every image first: a bad one stops the command before the model is built."""
-    from explorer.analysis.data import ImageError, load_image, load_sample
+    from explorer.runtime.images import ImageError, load_image, load_sample
 
     out, bad = [], []
     for ref in refs:
@@ -95,10 +95,10 @@ def print_notes(images) -> None:  # noqa: ANN001
 
 def prepared_model(args: argparse.Namespace, analysis=None):  # noqa: ANN001, ANN202
     """(spec, model, weights info, preprocessing, device) from the run options."""
-    from explorer.analysis.data import parse_triple
-    from explorer.analysis.pipeline import apply_weights, preprocess
-    from explorer.core.registry import RegistryError
-    from explorer.core.weights import WeightsError
+    from explorer.models.registry import RegistryError
+    from explorer.models.weights import WeightsError
+    from explorer.runtime.images import parse_triple
+    from explorer.runtime.pipeline import apply_weights, preprocess
 
     if (args.mean is None) != (args.std is None):
         raise CliError("--mean and --std go together")
@@ -126,7 +126,7 @@ def prepared_model(args: argparse.Namespace, analysis=None):  # noqa: ANN001, AN
 
 
 def forward(model, x, device, precision, **kw):  # noqa: ANN001, ANN003, ANN202
-    from explorer.analysis.inference import run
+    from explorer.runtime.inference import run
 
     try:
         res = run(model, x, device, precision, **kw)
@@ -165,7 +165,7 @@ def failed(what: str, exc: BaseException) -> CliError:
 def device_or_error(name: str, precision: str):  # noqa: ANN201
     """(device, precision) as asked, or the one-line CLI error of a device or precision this
     machine cannot give."""
-    from explorer.analysis.inference import DeviceError, check_precision, resolve_device
+    from explorer.runtime.inference import DeviceError, check_precision, resolve_device
 
     try:
         device = resolve_device(name)

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from explorer.argtypes import non_negative_int, positive_int
+from explorer.app.argtypes import non_negative_int, positive_int
 from explorer.cli.common import CliError, device_or_error, failed, progress, spec_or_error
 
 
@@ -85,7 +85,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from explorer.core.published import chart_data
+    from explorer.models.published import chart_data
 
     names = list(dict.fromkeys(args.models)) or None
     for name in names or []:
@@ -103,7 +103,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     report = None
     if args.measure:
         device_or_error(args.device, args.precision)
-        from explorer.analysis.speed import measure_speed
+        from explorer.studies.speed.rounds import measure_speed
 
         try:
             report = progress(
@@ -185,7 +185,7 @@ def _print_measured(report: Any) -> None:
 
 
 def cmd_kernels(args: argparse.Namespace) -> int:
-    from explorer.analysis.kernels import kernel_experiment, parse_kernels
+    from explorer.studies.speed.kernels import kernel_experiment, parse_kernels
 
     try:
         ks = parse_kernels(args.kernels)

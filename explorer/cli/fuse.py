@@ -9,7 +9,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from explorer.argtypes import positive_int
+from explorer.app.argtypes import positive_int
 from explorer.cli.common import CliError, cannot_write, device_or_error, failed, spec_or_error
 
 #: export suffix -> format
@@ -96,7 +96,11 @@ def cmd_fuse(args: argparse.Namespace) -> int:
     fmt = _export_format(args.export)  # before anything heavy: a bad path fails at once
     import torch
 
-    from explorer.analysis.fusion import (
+    from explorer.models.registry import RegistryError
+    from explorer.models.weights import WeightsError
+    from explorer.runtime.pipeline import apply_weights
+    from explorer.studies.fusion.bn import model_counts
+    from explorer.studies.fusion.repvgg import (
         calibrate_bn,
         check_equivalence,
         compare_latency,
@@ -104,10 +108,6 @@ def cmd_fuse(args: argparse.Namespace) -> int:
         fold_conv_bn,
         fuse_repvgg,
     )
-    from explorer.analysis.fusion_bn import model_counts
-    from explorer.analysis.pipeline import apply_weights
-    from explorer.core.registry import RegistryError
-    from explorer.core.weights import WeightsError
 
     device, _ = device_or_error(args.device, "fp32")
     spec = spec_or_error(args.model)

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from explorer.argtypes import positive_int
+from explorer.app.argtypes import positive_int
 from explorer.cli.common import CliError, analyze_or_error, prepared_model, progress, run_options
 
 SWEEPS = ("single", "random", "reorder")
@@ -41,9 +41,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
 
 
 def cmd_lesion(args: argparse.Namespace) -> int:
-    from explorer.analysis import lesion, sweeps
-    from explorer.analysis.datasets import DataError, check_fits, open_eval_set
-    from explorer.analysis.evaluate import evaluate, first_images
+    from explorer.runtime.datasets import DataError, check_fits, open_eval_set
+    from explorer.runtime.evaluate import evaluate, first_images
+    from explorer.studies.lesion import surgery as lesion
+    from explorer.studies.lesion import sweeps
 
     an = analyze_or_error(args.model, args.input_size)
     spec, model, info, prep, device, _precision = prepared_model(args, an)

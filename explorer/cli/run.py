@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from explorer.argtypes import positive_int
+from explorer.app.argtypes import positive_int
 from explorer.cli.common import (
     analyze_or_error,
     forward,
@@ -48,7 +48,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from explorer.analysis.data import to_batch
+    from explorer.runtime.images import to_batch
 
     images = load_images(args.images)
     spec, model, info, prep, device, precision = prepared_model(args)
@@ -82,8 +82,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from explorer.analysis.data import to_batch
-    from explorer.analysis.probes import make_plan
+    from explorer.runtime.images import to_batch
+    from explorer.runtime.probes import make_plan
 
     images = load_images([args.image])
     an = analyze_or_error(args.model, args.input_size)

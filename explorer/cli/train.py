@@ -8,7 +8,7 @@ import math
 import sys
 from pathlib import Path
 
-from explorer.argtypes import positive_int
+from explorer.app.argtypes import positive_int
 from explorer.cli.common import CliError, cannot_write, failed, spec_or_error
 
 
@@ -68,7 +68,7 @@ class _Progress:
         self.tty = sys.stderr.isatty()
 
     def __call__(self, item: object) -> None:
-        from explorer.analysis.train import Epoch, Step
+        from explorer.studies.training.train import Epoch, Step
 
         if isinstance(item, Step) and self.tty:
             done = round(20 * item.step / item.steps)
@@ -92,7 +92,7 @@ class _Progress:
 
 def _command(name: str, cfg: object) -> str:
     """The command line that repeats this run (options at their defaults left out)."""
-    from explorer.analysis.train import TrainConfig
+    from explorer.studies.training.train import TrainConfig
 
     base = TrainConfig()
     parts = ["cnn-explorer train", name, "--data", cfg.data, "--epochs", str(cfg.epochs)]  # type: ignore[attr-defined]
@@ -108,8 +108,8 @@ def _command(name: str, cfg: object) -> str:
 
 
 def _storage(state: dict) -> str:
-    from explorer.analysis.train import pack_state_dict
-    from explorer.core.weights import Q8_SUFFIX
+    from explorer.models.weights import Q8_SUFFIX
+    from explorer.studies.training.train import pack_state_dict
 
     q8 = [k.removesuffix(Q8_SUFFIX) for k in pack_state_dict(state) if k.endswith(Q8_SUFFIX)]
     note = "float16 state_dict (torch.save), BN step counters dropped"
@@ -119,8 +119,9 @@ def _storage(state: dict) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from explorer.analysis.datasets import DataError
-    from explorer.analysis.train import (
+    from explorer.models.registry import RegistryError
+    from explorer.runtime.datasets import DataError
+    from explorer.studies.training.train import (
         TrainConfig,
         curve_dict,
         run_training,
@@ -128,7 +129,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         stored_accuracy,
         train,
     )
-    from explorer.core.registry import RegistryError
 
     cfg = TrainConfig(
         data=args.data,

@@ -9,7 +9,7 @@ import sys
 import tempfile
 import time
 
-from explorer.argtypes import positive_int
+from explorer.app.argtypes import positive_int
 
 
 def process_uptime() -> float:
@@ -156,7 +156,7 @@ def run_app(argv: list[str]) -> int:
         return 2
     compare = bool(args.view or args.measure or args.kernels or args.x_axis)
     if args.measure:
-        from explorer.core.registry import RegistryError, get, model_names
+        from explorer.models.registry import RegistryError, get, model_names
 
         for name in [n for n in args.measure.split(",") if n]:
             try:
@@ -167,7 +167,7 @@ def run_app(argv: list[str]) -> int:
                 print(f"cnn-explorer: --measure: {exc}", file=sys.stderr)
                 return 2
     if compare and args.device != "auto":
-        from explorer.analysis.inference import DeviceError
+        from explorer.runtime.inference import DeviceError
         from explorer.ui.compare.startup import device_entry
 
         try:
@@ -206,7 +206,7 @@ def run_app(argv: list[str]) -> int:
     if args.weights:
         win.session.request_weights(args.weights)
     if args.std_level:
-        from explorer.analysis.probes import STD_LEVELS
+        from explorer.runtime.probes import STD_LEVELS
 
         win.panels["Activation std"].level_combo.setCurrentIndex(  # type: ignore[attr-defined]
             STD_LEVELS.index(args.std_level)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from explorer.core.registry import ModelSpec, list_models
+from explorer.models.registry import ModelSpec, list_models
 
 
 class ModelBrowser(QWidget):

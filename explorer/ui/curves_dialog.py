@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
-from explorer.analysis.curves import PLAIN_VS_RESIDUAL, bundled_curve, error_series
+from explorer.studies.training.curves import PLAIN_VS_RESIDUAL, bundled_curve, error_series
 from explorer.ui.panels import base as _plot_theme  # noqa: F401 - the panels' light plots
 
 STYLE = {

@@ -18,8 +18,8 @@ PHOTOS = "photos"  # the built-in sample photos: no labels, agreement only
 
 def photo_set(prep: Any) -> Any:
     """scikit-image's photos that ship with it, as an unlabelled evaluation set."""
-    from explorer.analysis.data import load_sample, sample_names, to_batch
-    from explorer.analysis.datasets import EvalSet
+    from explorer.runtime.datasets import EvalSet
+    from explorer.runtime.images import load_sample, sample_names, to_batch
 
     names = [n for n in sample_names("imagenet") if not n.startswith("digits")]
     images = [load_sample(n) for n in names]
@@ -103,7 +103,7 @@ class EvalControl(QObject):
     @staticmethod
     def _open(an: Any, prep: Any, ref: str, categories: Any) -> Any:
         """The evaluation set (on the worker thread: it reads no session state)."""
-        from explorer.analysis.datasets import open_eval_set
+        from explorer.runtime.datasets import open_eval_set
 
         if ref == PHOTOS:
             return photo_set(prep)
@@ -126,9 +126,9 @@ class EvalControl(QObject):
         limit, bs = self.limit, self.batch_size
 
         def steps():  # noqa: ANN202 - on the worker thread
-            from explorer.analysis.evaluate import evaluate, first_images
-            from explorer.analysis.inference import resolve_device
-            from explorer.analysis.lesion import lesioned_model
+            from explorer.runtime.evaluate import evaluate, first_images
+            from explorer.runtime.inference import resolve_device
+            from explorer.studies.lesion.surgery import lesioned_model
 
             yield 0.0, f"opening {ref}"
             es = self._open(an, prep, ref, categories)
@@ -190,9 +190,9 @@ class EvalControl(QObject):
         limit, bs = self.limit, self.batch_size
 
         def steps():  # noqa: ANN202 - on the worker thread
-            from explorer.analysis import sweeps
-            from explorer.analysis.evaluate import first_images
-            from explorer.analysis.inference import resolve_device
+            from explorer.runtime.evaluate import first_images
+            from explorer.runtime.inference import resolve_device
+            from explorer.studies.lesion import sweeps
 
             yield 0.0, f"opening {ref}", None
             es = self._open(an, prep, ref, categories)

@@ -7,9 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from explorer.core.blocks import Block
-from explorer.core.layout import Layout
-from explorer.core.render_svg import layout_to_svg
+from explorer.graph.blocks import Block
+from explorer.present.layout import Layout
+from explorer.present.svg import layout_to_svg
 
 MAX_PNG_SIDE = 16_000  # Qt images beyond ~32k pixels a side fail; keep well under
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from explorer.core.layout import GROUP_SEP
+from explorer.present.layout import GROUP_SEP
 from explorer.ui.tables import fill_table
 from explorer.ui.workers import WorkerPool
 
@@ -38,7 +38,7 @@ class FusionOutcome:
     kind: str  # "repvgg" or "conv-bn"
     before: Any  # the training-time Analysis
     after: Any  # the fused Analysis
-    report: Any  # explorer.analysis.fusion.FusionReport
+    report: Any  # explorer.studies.fusion.repvgg.FusionReport
     diff: dict[str, float]  # max_abs_diff, max_rel_diff
     latency_ms: dict[str, float]  # before, after
     device: str
@@ -199,7 +199,7 @@ class FusionControl(QObject):
         if self._can[0] is not an:
             from torch.nn.modules.batchnorm import _BatchNorm
 
-            from explorer.analysis.fusion import find_repvgg_blocks
+            from explorer.studies.fusion.repvgg import find_repvgg_blocks
 
             rep = any(not done for done in find_repvgg_blocks(an.model).values())
             bn = any(isinstance(m, _BatchNorm) for m in an.model.modules())
@@ -310,10 +310,10 @@ class FusionControl(QObject):
         def steps():  # noqa: ANN202 - on the worker thread
             import torch
 
-            from explorer.analysis import fusion
-            from explorer.analysis.data import to_batch
-            from explorer.analysis.inference import resolve_device
-            from explorer.core.summary import analyze, input_shape_for
+            from explorer.graph.analysis import analyze, input_shape_for
+            from explorer.runtime.images import to_batch
+            from explorer.runtime.inference import resolve_device
+            from explorer.studies.fusion import repvgg as fusion
 
             yield 0.05, "fusing a copy of the model"
             with lock:  # no pass may use the model while it is copied

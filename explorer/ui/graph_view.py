@@ -1,6 +1,6 @@
 """The block graph: a QGraphicsView that draws a core :class:`Layout`.
 
-Drawing only: positions come from :mod:`explorer.core.layout`. Items are painted at
+Drawing only: positions come from :mod:`explorer.present.layout`. Items are painted at
 the detail the zoom needs (far: boxes; nearer: names; close: shapes on edges), and
 QGraphicsView's index culls what is off screen.
 """
@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.blocks import Block
-from explorer.core.kinds import colour, kind_table
-from explorer.core.layout import Box, Layout, LayoutEdge, merge_op
+from explorer.graph.blocks import Block
+from explorer.graph.kinds import colour, kind_table
+from explorer.present.layout import Box, Layout, LayoutEdge, merge_op
 from explorer.ui.merge_animation import MergeAnimation
 
 EDGE_COLOURS = {"data": "#7d8590", "skip": "#2f8f4e", "branch": "#3b7dd8", "gate": "#d9822b"}

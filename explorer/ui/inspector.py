@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.blocks import block_to_dict
+from explorer.graph.blocks import block_to_dict
 
 
 def inspector_rows(analysis: Any, block_id: str) -> list[tuple[str, str]]:

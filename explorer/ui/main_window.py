@@ -29,14 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.layout import (
+from explorer.app.session import COLOUR_MODES, Session
+from explorer.present.layout import (
     GROUP_SEP,
     Layout,
     compute_layout,
     default_expanded,
     expand_all,
 )
-from explorer.core.session import COLOUR_MODES, Session
 from explorer.ui.browser import ModelBrowser
 from explorer.ui.eval_control import EvalControl
 from explorer.ui.export import save_png, save_svg
@@ -499,7 +499,7 @@ class MainWindow(QMainWindow):
         self.run.set_input_size(input_size)
 
         def steps():  # noqa: ANN202 - runs on the worker thread, which imports torch
-            from explorer.core.summary import analyze_steps
+            from explorer.graph.analysis import analyze_steps
 
             return analyze_steps(name, input_size)
 
@@ -624,7 +624,7 @@ class MainWindow(QMainWindow):
         an = self.session.analysis
         if an is None:
             return
-        from explorer.core.layout import expand_to_depth
+        from explorer.present.layout import expand_to_depth
 
         self.session.set_expanded(expand_to_depth(an.tree, self.depth_spin.value()))
 
@@ -671,7 +671,7 @@ class MainWindow(QMainWindow):
         an = self.session.analysis
         if an is None:
             return "no model"
-        from explorer.analysis.lesion import LesionError, plan_deletion
+        from explorer.studies.lesion.surgery import LesionError, plan_deletion
 
         try:
             plan_deletion(an, block_id)

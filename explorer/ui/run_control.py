@@ -136,7 +136,7 @@ class RunControl(QObject):
         self.toolbar = tb
 
     def _fill_samples(self) -> None:
-        from explorer.analysis.data import sample_names
+        from explorer.runtime.images import sample_names
 
         self.samples_menu.clear()
         an = self.session.analysis
@@ -144,7 +144,7 @@ class RunControl(QObject):
             self.samples_menu.addAction(name, lambda n=name: self.open_sample(n))
 
     def _fill_devices(self) -> None:
-        from explorer.analysis.inference import available_devices
+        from explorer.runtime.inference import available_devices
 
         if self.device_combo.count() > 1:
             return
@@ -190,7 +190,7 @@ class RunControl(QObject):
 
     def open_paths(self, paths: list[str]) -> list[str]:
         """Open files and folders (images, or one checkpoint); returns the errors met."""
-        from explorer.analysis.data import ImageError, image_files, load_image
+        from explorer.runtime.images import ImageError, image_files, load_image
 
         images, errors = [], []
         for p in paths:
@@ -210,7 +210,7 @@ class RunControl(QObject):
         return errors
 
     def _load_all(self, files: list[Path], errors: list[str]) -> list[Any]:
-        from explorer.analysis.data import ImageError, load_image
+        from explorer.runtime.images import ImageError, load_image
 
         out = []
         for f in files:
@@ -221,12 +221,12 @@ class RunControl(QObject):
         return out
 
     def open_sample(self, name: str) -> None:
-        from explorer.analysis.data import load_sample
+        from explorer.runtime.images import load_sample
 
         self.session.add_images([load_sample(name)])
 
     def open_dialog(self) -> None:
-        from explorer.analysis.data import SUPPORTED_SUFFIXES
+        from explorer.runtime.images import SUPPORTED_SUFFIXES
 
         pattern = " ".join("*" + s for s in SUPPORTED_SUFFIXES)
         paths, _ = QFileDialog.getOpenFileNames(
@@ -242,7 +242,7 @@ class RunControl(QObject):
 
     def paste(self) -> bool:
         """An image, image file(s) or a path from the clipboard; True if something came."""
-        from explorer.analysis.data import ImageError, from_array
+        from explorer.runtime.images import ImageError, from_array
 
         cb = QGuiApplication.clipboard()
         md = cb.mimeData()
@@ -298,7 +298,7 @@ class RunControl(QObject):
         self._start_weights(an, choice)
 
     def _start_weights(self, an: Any, choice: str) -> None:
-        from explorer.analysis.pipeline import apply_weights
+        from explorer.runtime.pipeline import apply_weights
 
         if self._closed:
             return
@@ -386,7 +386,7 @@ class RunControl(QObject):
         self._fresh = True
         self.badge_action.setVisible(False)
         if self.session.image is None:
-            from explorer.analysis.data import load_sample, sample_names
+            from explorer.runtime.images import load_sample, sample_names
 
             self.session.add_images([load_sample(sample_names(an.spec.classes)[0])])
         choice = self.session.weights_choice
@@ -410,7 +410,7 @@ class RunControl(QObject):
         """The preprocessing the current model, weights and toolbar choices make (the one
         place the window computes it: runs, evaluations and fusion checks all use it).
         Raises ValueError for a choice that does not fit the model."""
-        from explorer.analysis.pipeline import preprocess
+        from explorer.runtime.pipeline import preprocess
 
         s = self.session
         norm = NORMALIZE_ITEMS[max(self.norm_combo.currentIndex(), 0)]
@@ -434,10 +434,10 @@ class RunControl(QObject):
         deleted = sorted(s.deleted)
 
         def steps():  # noqa: ANN202 - on the worker thread
-            from explorer.analysis.data import to_batch
-            from explorer.analysis.inference import run
-            from explorer.analysis.lesion import lesioned_model
-            from explorer.analysis.probes import plan_for
+            from explorer.runtime.images import to_batch
+            from explorer.runtime.inference import run
+            from explorer.runtime.probes import plan_for
+            from explorer.studies.lesion.surgery import lesioned_model
 
             yield 0.2, "preprocessing"
             plan = plan_for(an)  # once per model, here rather than on the UI thread

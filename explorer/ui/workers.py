@@ -51,13 +51,13 @@ class GeneratorWorker(QObject):
 
 def error_message(exc: BaseException) -> str:
     """One line for the user: our own errors speak for themselves, others get their type."""
-    from explorer.analysis.data import ImageError
-    from explorer.analysis.datasets import DataError
-    from explorer.analysis.inference import DeviceError
-    from explorer.analysis.lesion import LesionError
-    from explorer.core.graph import TraceError
-    from explorer.core.registry import RegistryError
-    from explorer.core.weights import WeightsError
+    from explorer.graph.trace import TraceError
+    from explorer.models.registry import RegistryError
+    from explorer.models.weights import WeightsError
+    from explorer.runtime.datasets import DataError
+    from explorer.runtime.images import ImageError
+    from explorer.runtime.inference import DeviceError
+    from explorer.studies.lesion.surgery import LesionError
 
     text = str(exc).strip() or type(exc).__name__
     # the program's own errors already say, in one line, what is wrong

@@ -1,7 +1,7 @@
 """RepVGG fused vs unfused latency, side by side in one run, with timm's own fusion as anchor.
 
 For each model three versions of the same weights are timed: the training-time model (three
-branches per block), ours (:func:`explorer.analysis.fusion.fuse_repvgg`) and timm's
+branches per block), ours (:func:`explorer.studies.fusion.repvgg.fuse_repvgg`) and timm's
 ``reparameterize_model``. The BatchNorms are calibrated first (random weights), and the
 outputs of the three are compared before timing. Each version gets warm-up runs, then the
 three run interleaved (unfused, ours, timm; the order reversed every other round) so that
@@ -31,13 +31,13 @@ def measure(name: str, batches: list[int], size: int, repeats: int, warmup: int,
     import torch
     from timm.utils.model import reparameterize_model
 
-    from explorer.analysis.fusion import (
+    from explorer.models.registry import get
+    from explorer.studies.fusion.repvgg import (
         calibrate_bn,
         check_equivalence,
         compare_latency,
         fuse_repvgg,
     )
-    from explorer.core.registry import get
 
     torch.manual_seed(0)
     model = get(name).build().to(device)

@@ -140,9 +140,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def ours(model: Any, shape: tuple[int, ...]) -> dict[str, Any]:
-    from explorer.core.blocks import build_blocks
-    from explorer.core.graph import build_graph
-    from explorer.core.layout import compute_layout, expand_all
+    from explorer.graph.blocks import build_blocks
+    from explorer.graph.trace import build_graph
+    from explorer.present.layout import compute_layout, expand_all
 
     t0 = time.perf_counter()
     mg = build_graph(model, shape)
@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from explorer.core import registry
+    from explorer.models import registry
 
     default_threads = torch.get_num_threads()
     threads = args.threads if args.threads is not None else default_threads

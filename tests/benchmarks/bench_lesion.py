@@ -34,10 +34,10 @@ def setup(device: str):
     import numpy as np
     import torch
 
-    from explorer.core import registry
-    from explorer.core.registry import IMAGENET_MEAN, IMAGENET_STD
-    from explorer.core.summary import analyze
-    from explorer.core.weights import load_checkpoint
+    from explorer.graph.analysis import analyze
+    from explorer.models import registry
+    from explorer.models.registry import IMAGENET_MEAN, IMAGENET_STD
+    from explorer.models.weights import load_checkpoint
 
     spec = registry.get(f"{ROOT / 'examples' / 'cifar_resnet.py'}:resnet56")
     an = analyze(spec, input_size=32)
@@ -51,8 +51,8 @@ def setup(device: str):
 
 
 def sweep(an, x, y, batch_size: int, prefix: bool, device: str):
-    from explorer.analysis.evaluate import quiet
-    from explorer.analysis.sweeps import single_sweep
+    from explorer.runtime.evaluate import quiet
+    from explorer.studies.lesion.sweeps import single_sweep
 
     def batches():
         for i in range(0, x.shape[0], batch_size):

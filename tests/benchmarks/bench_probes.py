@@ -2,7 +2,7 @@
 
 The probed pass collects the mean and std of every block's output, the per-channel
 statistics and a copy of one block's feature maps, and every SE / highway gate
-(:func:`explorer.analysis.probes.run_probes`). The plain pass is ``model(x)`` under the same
+(:func:`explorer.runtime.probes.run_probes`). The plain pass is ``model(x)`` under the same
 ``torch.inference_mode``. Both are warmed up first and then interleaved (plain, probed,
 plain, probed ...) so that machine noise hits both; the ratio of the medians is reported.
 
@@ -35,9 +35,9 @@ def _sync(device: str) -> None:
 def measure(model_name: str, batch: int, repeats: int, device: str, feature: str) -> dict:
     import torch
 
-    from explorer.analysis.probes import make_plan, run_probes
-    from explorer.core import registry
-    from explorer.core.summary import analyze
+    from explorer.graph.analysis import analyze
+    from explorer.models import registry
+    from explorer.runtime.probes import make_plan, run_probes
 
     an = analyze(registry.get(model_name))
     plan = make_plan(an.tree)

@@ -1,7 +1,7 @@
 """How reproducible ``measure_speed`` is: the same models measured twice in one process.
 
 Each model (and, for RepVGG models, its fused form) is measured by
-:func:`explorer.analysis.speed.measure_speed` in a first run, then again in a second run with
+:func:`explorer.studies.speed.rounds.measure_speed` in a first run, then again in a second run with
 the same settings; both runs build the models afresh and measure the peak (a large matrix
 product) as well. For each model the script prints both medians, the ratio run2 / run1 and
 each run's spread ((max - min) / median of its rounds), then the largest |run2 / run1 - 1|:
@@ -28,7 +28,7 @@ os.environ.setdefault("CNN_EXPLORER_OFFLINE", "1")
 
 def one_run(models: list[str], device: str, batch: int, repeats: int, warmup: int) -> Any:
     """One whole measurement (fused variants included), with its load averages and wall time."""
-    from explorer.analysis.speed import measure_speed
+    from explorer.studies.speed.rounds import measure_speed
 
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()

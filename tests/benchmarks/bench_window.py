@@ -33,9 +33,9 @@ BASELINE = r"""
 import json, sys
 from explorer.ui.app import process_uptime
 import torch, torchvision, timm
-from explorer.core import registry
-from explorer.core.summary import analyze
-from explorer.core.layout import compute_layout
+from explorer.models import registry
+from explorer.graph.analysis import analyze
+from explorer.present.layout import compute_layout
 an = analyze(registry.get(sys.argv[1]))
 compute_layout(an.tree)
 print(json.dumps({"baseline_s": process_uptime()}))
@@ -79,16 +79,16 @@ def paint_times(model: str, frames: int = 15) -> dict[str, float]:
     from PySide6.QtGui import QImage, QPainter
     from PySide6.QtWidgets import QApplication
 
-    from explorer.core import registry
-    from explorer.core.layout import compute_layout
-    from explorer.core.summary import analyze
+    from explorer.graph.analysis import analyze
+    from explorer.models import registry
+    from explorer.present.layout import compute_layout
     from explorer.ui.graph_view import GraphView
 
     app = QApplication.instance() or QApplication([])
     an = analyze(registry.get(model))
     out: dict[str, float] = {}
     for label, expanded in (("default", None), ("all", "all")):
-        from explorer.core.layout import expand_all
+        from explorer.present.layout import expand_all
 
         lay = compute_layout(an.tree, expand_all(an.tree) if expanded else None)
         view = GraphView()

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from explorer.analysis.density import kind_label, kind_rows, number
-from explorer.analysis.speed import KindRow, Peak, SpeedReport, SpeedResult, Timing
+from explorer.studies.speed.density import kind_label, kind_rows, number
+from explorer.studies.speed.rounds import KindRow, Peak, SpeedReport, SpeedResult, Timing
 from explorer.ui.compare.density import EMPTY_TEXT, DensityTab, kind_colour
 
 PEAK = Peak(1000, "fp32", Timing([0.010]))  # 200 GFLOP/s

@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 import explorer.ui.compare.kernels_tab as kernels_tab
-from explorer.analysis.density import KERNEL_HEADER, kernel_rows
-from explorer.analysis.inference import available_devices
-from explorer.analysis.kernels import DEFAULTS, KernelReport, kernel_experiment
+from explorer.runtime.inference import available_devices
+from explorer.studies.speed.density import KERNEL_HEADER, kernel_rows
+from explorer.studies.speed.kernels import DEFAULTS, KernelReport, kernel_experiment
 from explorer.ui.compare.kernels_tab import KernelsTab
 from explorer.ui.workers import GeneratorWorker, WorkerPool
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from explorer.core.published import chart_data
+from explorer.models.published import chart_data
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def test_labels_do_not_overlap(chart):
 
 
 def test_speed_axis_shows_only_measured_networks(chart):
-    from explorer.analysis.speed import Peak, SpeedReport, SpeedResult, Timing
+    from explorer.studies.speed.rounds import Peak, SpeedReport, SpeedResult, Timing
 
     def result(name, label, fused, t):
         return SpeedResult(name, label, "X", fused, 8, 224, 10**9, 10**6, Timing([t, t, t]))

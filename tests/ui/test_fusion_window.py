@@ -208,7 +208,7 @@ def test_fusion_opens_a_block_to_show_the_merge(qtbot, window) -> None:
 def test_delete_a_block_of_the_fused_model(qtbot, window) -> None:
     import torch
 
-    from explorer.analysis.lesion import lesioned_model
+    from explorer.studies.lesion.surgery import lesioned_model
 
     intact = load(qtbot, window, "repvgg_small")
     s = window.session
@@ -290,7 +290,7 @@ def test_fold_batchnorm_on_resnet18(qtbot, window) -> None:
 
 
 def test_cancel_mid_fusion_leaves_the_model_unfused(qtbot, window, monkeypatch) -> None:
-    import explorer.analysis.fusion as fusion
+    import explorer.studies.fusion.repvgg as fusion
 
     first = load(qtbot, window, "repvgg_small")
     s, f = window.session, window.fusion

@@ -63,7 +63,7 @@ def test_a_block_that_cannot_go_is_refused_with_the_reason(qtbot, window):
 
 def test_deleting_every_block_still_runs(qtbot, window):
     load(qtbot, window, "resnet20")
-    from explorer.analysis.lesion import deletable_units
+    from explorer.studies.lesion.surgery import deletable_units
 
     units = deletable_units(window.session.analysis)
 
@@ -145,7 +145,7 @@ def test_closing_the_window_mid_sweep(qtbot, window):
 
 
 def test_a_failing_sweep_is_said_and_its_busy_bar_ends(qtbot, window, monkeypatch):
-    from explorer.analysis import sweeps
+    from explorer.studies.lesion import sweeps
 
     load(qtbot, window, "lenet5")
 

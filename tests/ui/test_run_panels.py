@@ -619,7 +619,7 @@ def test_paste_an_image(qtbot, window) -> None:
 
 
 def test_cancel_a_run(qtbot, window, monkeypatch) -> None:
-    import explorer.analysis.inference as inference
+    import explorer.runtime.inference as inference
 
     load(qtbot, window, "resnet50")
     s = window.session
@@ -649,16 +649,16 @@ def test_cancel_a_run(qtbot, window, monkeypatch) -> None:
 @pytest.mark.parametrize("during", ["model load", "weights", "run"])
 def test_close_with_work_in_flight(qtbot, window, monkeypatch, during: str) -> None:
     """The window waits for its threads, and nothing starts once it is closed."""
-    import explorer.analysis.inference as inference
-    import explorer.analysis.pipeline as pipeline
-    import explorer.core.summary as summary
+    import explorer.graph.analysis as analysis
+    import explorer.runtime.inference as inference
+    import explorer.runtime.pipeline as pipeline
 
     if during != "model load":
         load(qtbot, window, "lenet5")
     hold = Hold(monkeypatch)
     after: list[object] = []
     if during == "model load":
-        monkeypatch.setattr(summary, "analyze_steps", hold.wrap_steps(summary.analyze_steps))
+        monkeypatch.setattr(analysis, "analyze_steps", hold.wrap_steps(analysis.analyze_steps))
         window.load_model("lenet5")
     elif during == "weights":
         monkeypatch.setattr(pipeline, "apply_weights", hold.wrap(pipeline.apply_weights))

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.analysis.compare import X_AXES, Y_AXES, Point, chart_points, nice_ticks, place_labels
+from explorer.present.chart import X_AXES, Y_AXES, Point, chart_points, nice_ticks, place_labels
 from explorer.ui.panels.base import Panel  # noqa: F401 - sets pyqtgraph's light background
 from explorer.ui.workers import WorkerPool
 
@@ -27,7 +27,7 @@ from explorer.ui.workers import WorkerPool
 def _chart_data() -> Any:
     """Generator for the worker: the published figures (importing torchvision takes seconds)."""
     yield 0.0, "reading torchvision's weights metadata"
-    from explorer.core.published import chart_data
+    from explorer.models.published import chart_data
 
     return chart_data()
 

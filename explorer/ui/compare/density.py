@@ -1,6 +1,6 @@
 """The Compare view's Density tab: achieved GFLOP/s of each measured network against the peak.
 
-It draws what :mod:`explorer.analysis.density` computes from the Speed tab's report: one
+It draws what :mod:`explorer.studies.speed.density` computes from the Speed tab's report: one
 horizontal bar per network with the device's peak as a dashed line, and, for the network
 chosen below, one bar per layer kind (its GFLOP/s, its share of the time in the label).
 Clicking a network's bar asks the window to open it (:attr:`DensityTab.modelChosen`).
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.analysis.density import (
+from explorer.studies.speed.density import (
     DensityRow,
     KindShare,
     kind_label,
@@ -247,7 +247,7 @@ class DensityTab(QWidget):
     # -- showing a report ---------------------------------------------------------------------
 
     def show_report(self, report: Any) -> None:
-        """Show a :class:`~explorer.analysis.speed.SpeedReport` (partial or final); None clears."""
+        """Show a :class:`~explorer.studies.speed.rounds.SpeedReport` (partial or final); None clears."""
         self.report = report
         self.rows = model_rows(report)
         has = bool(self.rows)

@@ -1,6 +1,6 @@
 """The Compare view's Kernels tab: RepVGG's Table 1 (one conv per kernel size) on this device.
 
-The experiment (:func:`explorer.analysis.kernels.kernel_experiment`) runs on a worker thread
+The experiment (:func:`explorer.studies.speed.kernels.kernel_experiment`) runs on a worker thread
 with a generation number and Cancel; each partial report it yields refills the table and the
 chart (achieved TFLOP/s per kernel size, the peak measured in the same run as a dashed line).
 A result from an older run is dropped; an error is one red line and the last results stay.
@@ -31,15 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.analysis.density import KERNEL_HEADER, kernel_rows, number, peak_label, percent
-from explorer.analysis.inference import (
+from explorer.runtime.inference import (
     PRECISIONS,
     available_devices,
     check_precision,
     device_type,
     resolve_device,
 )
-from explorer.analysis.kernels import DEFAULTS, kernel_experiment, parse_kernels
+from explorer.studies.speed.density import KERNEL_HEADER, kernel_rows, number, peak_label, percent
+from explorer.studies.speed.kernels import DEFAULTS, kernel_experiment, parse_kernels
 from explorer.ui.compare.density import PEAK, kind_colour
 from explorer.ui.tables import fill_table, set_combo_items
 from explorer.ui.workers import GeneratorWorker, Throttle, WorkerPool
@@ -54,7 +54,7 @@ ERROR_STYLE = f"color: {PEAK};"
 
 
 class KernelsTab(QWidget):
-    """Controls, a table and a chart for :func:`~explorer.analysis.kernels.kernel_experiment`."""
+    """Controls, a table and a chart for :func:`~explorer.studies.speed.kernels.kernel_experiment`."""
 
     reportReady = Signal(object)  # noqa: N815 - the final KernelReport of a run
     ended = Signal(str)  # a run ended: done, cancelled or failed (the status line)

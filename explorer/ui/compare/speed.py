@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.analysis.compare import SPEED_HEADER, speed_table
-from explorer.core.registry import list_models
+from explorer.models.registry import list_models
+from explorer.present.chart import SPEED_HEADER, speed_table
 from explorer.ui.tables import fill_table, set_combo_items
 from explorer.ui.workers import GeneratorWorker, Throttle, WorkerPool
 
@@ -85,7 +85,7 @@ class SpeedTab(QWidget):
 
         self.device_combo = QComboBox()
         if devices is None:
-            from explorer.analysis.inference import available_devices
+            from explorer.runtime.inference import available_devices
 
             devices = available_devices()
         self.device_combo.addItems(devices)
@@ -242,7 +242,7 @@ class SpeedTab(QWidget):
         self._started = time.perf_counter()
 
         def measurement() -> Any:  # called on the worker thread, which imports torch
-            from explorer.analysis.speed import measure_speed
+            from explorer.studies.speed.rounds import measure_speed
 
             return measure_speed(names, **opts)
 

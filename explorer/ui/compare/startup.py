@@ -38,7 +38,7 @@ def start_compare(win: Any, args: argparse.Namespace, capture: Callable[[], None
         view.chart.loadFailed.connect(lambda _m: done("chart"))
     speed = view.speed
     if args.device != "auto":  # the device must be offered before it can be chosen
-        from explorer.analysis.inference import available_devices
+        from explorer.runtime.inference import available_devices
 
         view.set_devices(available_devices())
     if args.measure:
@@ -90,7 +90,7 @@ def _settings(tab: Any, args: argparse.Namespace) -> None:
 
 def device_entry(name: str) -> str:
     """The device combo's entry for ``name`` (``cuda`` is ``cuda:0``); DeviceError if absent."""
-    from explorer.analysis.inference import resolve_device
+    from explorer.runtime.inference import resolve_device
 
     dev = resolve_device(name)
     return f"cuda:{dev.index or 0}" if dev.type == "cuda" else dev.type

@@ -17,7 +17,7 @@ from explorer.ui.workers import WorkerPool
 def _devices() -> Any:
     """Generator for a worker: the devices here (``available_devices`` imports torch)."""
     yield 0.0, "looking for devices"
-    from explorer.analysis.inference import available_devices
+    from explorer.runtime.inference import available_devices
 
     return available_devices()
 

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton
 
-from explorer.analysis.views import FeaturePage, feature_page, normalise, overlay
+from explorer.present.panels import FeaturePage, feature_page, normalise, overlay
 from explorer.ui.panels.base import Panel
 
 COLORMAPS = ("viridis", "inferno", "magma", "CET-L1", "turbo")
@@ -133,7 +133,7 @@ class FeatureMapsPanel(Panel):
         m = fm[self.channel] if fm.ndim == 3 else fm.reshape(fm.shape[0], 1, -1)[self.channel]
         table = lut(self.cmap_combo.currentText())
         if self.overlay_box.isChecked() and r.input is not None and r.preprocess is not None:
-            from explorer.analysis.data import model_view
+            from explorer.runtime.images import model_view
 
             rgb = overlay(m, model_view(r.input[i], r.preprocess), table, alpha=0.55)
             self.big_item.setLookupTable(None)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from explorer.analysis.views import prediction_rows
+from explorer.present.panels import prediction_rows
 from explorer.ui.panels.base import Panel
 
 
@@ -72,7 +72,7 @@ class PredictionsPanel(Panel):
         return out
 
     def update_result(self, result: Any, session: Any) -> None:
-        from explorer.analysis.data import model_view
+        from explorer.runtime.images import model_view
 
         top = result.top[0]
         self.table.setRowCount(len(top))

@@ -1,1 +1,0 @@
-"""Qt-free analysis: probes, data, evaluation, lesions, fusion (imports explorer.core)."""

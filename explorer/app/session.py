@@ -1,0 +1,372 @@
+"""The evented state that a window shows (Qt-free).
+
+Views subscribe with :meth:`Session.connect` and change the state only through the
+session's methods; the session never calls a view directly, it emits events:
+
+- ``model_loading(name)``: a model was asked for;
+- ``model_changed(analysis)``: a new model is ready (its graph and blocks);
+- ``model_failed(name, message)``: building or tracing failed; the previous model stays;
+- ``model_cancelled()``: the pending request was cancelled;
+- ``selection_changed(block_id | None)``;
+- ``expanded_changed(frozenset)``: which blocks are drawn open;
+- ``colour_by_changed(str)``: ``"kind"``, ``"params"`` or ``"macs"``;
+- ``weights_requested(choice)``: weights were asked for (``auto``, ``pretrained``, ``random``
+  or a file path); ``weights_changed(info)``: the model now holds them;
+  ``weights_failed(choice, message)``: they could not be used, the model kept its weights;
+- ``images_changed(images, index, compare)``: the image list or the chosen images changed;
+- ``device_changed(device, precision)``;
+- ``results_invalidated()``: the last run's results no longer describe the model (a new model,
+  weights, image or device); ``results_changed(result)``: a run's results arrived;
+  ``run_failed(message)``;
+- ``deleted_changed(frozenset)``: the blocks deleted from the network (undoable);
+- ``analysis_swapped(analysis)``: the same model, weights and images, but another
+  :class:`~explorer.graph.analysis.Analysis` of it (fused for deployment, or back): views
+  redraw the graph and re-run; nothing is rebuilt or reloaded;
+- ``fused_changed(fused, report)``: the model is now fused (a
+  :class:`~explorer.studies.fusion.repvgg.FusionReport`) or not (``None``).
+
+Fusion swaps the analysis, nothing else: the weights info and the images stay, the deleted
+blocks (whose ids belong to the other graph) are cleared with their undo history, and the
+results are invalidated. Weights always go to the training-time model: asking for weights
+while fused unfuses first (:meth:`Session.request_weights`), and a new model is never fused.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from explorer.present.layout import GROUP_SEP
+
+COLOUR_MODES = ("kind", "params", "macs")
+
+
+class Session:
+    """One window's state: model, selection, expansion, colouring."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, list[Callable[..., Any]]] = defaultdict(list)
+        self.model_name: str | None = None
+        self.analysis: Any = None  # explorer.graph.analysis.Analysis
+        self.selected: str | None = None
+        self.expanded: frozenset[str] = frozenset({""})
+        self.colour_by = "kind"
+        self.generation = 0  # bumped on every model request; older results are dropped
+        self.weights_choice = "auto"
+        self._previous_choice = "auto"
+        self.weights_info: Any = None  # explorer.models.weights.WeightsInfo
+        self.images: list[Any] = []  # explorer.runtime.images.LoadedImage
+        self.image_index = -1
+        self.compare_index = -1  # a second image run beside the first (SE comparison)
+        self.device = "auto"
+        self.precision = "fp32"
+        self.result: Any = None  # explorer.runtime.inference.RunResult
+        self.deleted: frozenset[str] = frozenset()
+        self._undo: list[frozenset[str]] = []
+        self._redo: list[frozenset[str]] = []
+        self.run_generation = 0  # bumped on every run request; older results are dropped
+        self.fused = False
+        self.fusion_report: Any = None  # explorer.studies.fusion.repvgg.FusionReport while fused
+        self.unfused_analysis: Any = None  # the training-time analysis while fused
+        self._open_before_fusion: frozenset[str] = frozenset()
+
+    # -- events ---------------------------------------------------------------------------
+
+    def connect(self, event: str, handler: Callable[..., Any]) -> None:
+        self._handlers[event].append(handler)
+
+    def emit(self, event: str, *args: Any) -> None:
+        for h in list(self._handlers[event]):
+            h(*args)
+
+    # -- model ----------------------------------------------------------------------------
+
+    def request_model(self, name: str) -> int:
+        """Note that ``name`` is being loaded; returns the request's generation."""
+        self.generation += 1
+        self.emit("model_loading", name)
+        return self.generation
+
+    def set_analysis(self, analysis: Any, generation: int, expanded: Iterable[str]) -> bool:
+        """Install a loaded model unless a newer request superseded it."""
+        if generation != self.generation:
+            return False
+        self.analysis = analysis
+        self.model_name = analysis.spec.name
+        self.selected = None
+        self.weights_info = None
+        was_fused = self.fused
+        self._forget_fusion()
+        if was_fused:
+            self.emit("fused_changed", False, None)
+        self._clear_deletions()
+        self.expanded = frozenset(expanded) | {""}
+        self.emit("selection_changed", None)
+        self.emit("model_changed", analysis)
+        return True
+
+    def cancel_request(self) -> None:
+        """Drop whatever the pending model request still delivers."""
+        self.generation += 1
+        self.emit("model_cancelled")
+
+    def fail(self, name: str, message: str, generation: int) -> None:
+        if generation == self.generation:
+            self.emit("model_failed", name, message)
+
+    # -- view state -------------------------------------------------------------------------
+
+    def select(self, block_id: str | None) -> None:
+        if self.analysis is not None and block_id is not None:
+            blocks = self.analysis.tree.blocks
+            if block_id not in blocks and GROUP_SEP in block_id:
+                block_id = block_id.split(GROUP_SEP)[0]
+            if block_id not in blocks:
+                return
+        if block_id != self.selected:
+            self.selected = block_id
+            self.emit("selection_changed", block_id)
+
+    def set_expanded(self, expanded: Iterable[str]) -> None:
+        new = frozenset(expanded) | {""}
+        if new != self.expanded:
+            self.expanded = new
+            self.emit("expanded_changed", new)
+
+    def toggle_expanded(self, unit_id: str) -> None:
+        """Open a closed block or group, or close an open one (and everything inside)."""
+        if self.analysis is None or unit_id == "":
+            return
+        blocks = self.analysis.tree.blocks
+        if unit_id in self.expanded:
+            # the block itself and what is inside it; a sibling group that starts with the
+            # block's own id (layer1.0..2) is not inside it
+            inside = {
+                u
+                for u in self.expanded
+                if u == unit_id or u.split(GROUP_SEP)[0].startswith(unit_id + ".")
+            }
+            self.set_expanded(self.expanded - inside)
+        elif GROUP_SEP in unit_id or (unit_id in blocks and not blocks[unit_id].is_leaf):
+            self.set_expanded(self.expanded | {unit_id})
+
+    def set_colour_by(self, mode: str) -> None:
+        if mode not in COLOUR_MODES:
+            raise ValueError(f"colour mode must be one of {COLOUR_MODES}")
+        if mode != self.colour_by:
+            self.colour_by = mode
+            self.emit("colour_by_changed", mode)
+
+    def find(self, text: str) -> Iterator[str]:
+        """Block ids whose qualname contains ``text`` (case-insensitive), in execution order."""
+        if self.analysis is None or not text:
+            return iter(())
+        t = text.lower()
+        blocks = sorted(self.analysis.tree.blocks.values(), key=lambda b: b.order)
+        return (b.id for b in blocks if b.id and b.executed and t in b.id.lower())
+
+    def reveal(self, block_id: str) -> None:
+        """Open every ancestor of ``block_id`` so that it shows (a view opens its group)."""
+        if self.analysis is None or block_id not in self.analysis.tree.blocks:
+            return
+        anc = [a for a in self.analysis.tree.ancestors(block_id) if a]
+        self.set_expanded(set(self.expanded) | set(anc))
+
+    # -- weights, images, device, results ---------------------------------------------------
+
+    def request_weights(self, choice: str) -> None:
+        """Ask for weights; they are for the training-time model, so a fused one is unfused."""
+        self.set_unfused()
+        self._previous_choice = self.weights_choice
+        self.weights_choice = choice
+        self.emit("weights_requested", choice)
+
+    def set_weights(self, info: Any) -> None:
+        self.weights_info = info
+        self.invalidate()
+        self.emit("weights_changed", info)
+
+    def weights_failed(self, choice: str, message: str) -> None:
+        """The model keeps its weights; the next model is not offered the refused choice."""
+        if self.weights_choice == choice:
+            self.weights_choice = self._previous_choice
+        self.emit("weights_failed", choice, message)
+
+    @property
+    def image(self) -> Any:
+        return self.images[self.image_index] if 0 <= self.image_index < len(self.images) else None
+
+    @property
+    def compare_image(self) -> Any:
+        i = self.compare_index
+        return self.images[i] if 0 <= i < len(self.images) and i != self.image_index else None
+
+    def add_images(self, images: Iterable[Any], select: bool = True) -> None:
+        """Append images (an image already listed, by source, is not added twice)."""
+        known = {im.source: i for i, im in enumerate(self.images)}
+        first = None
+        for im in images:
+            if im.source in known:
+                idx = known[im.source]
+            else:
+                self.images.append(im)
+                idx = known[im.source] = len(self.images) - 1
+            first = idx if first is None else first
+        if first is not None and (select or self.image_index < 0):
+            self.set_image(first)
+        else:
+            self._images_changed()
+
+    def set_image(self, index: int) -> None:
+        if not 0 <= index < len(self.images):
+            raise IndexError(f"no image {index}")
+        self.image_index = index
+        self.invalidate()
+        self._images_changed()
+
+    def set_compare(self, index: int) -> None:
+        """The second image (-1 for none)."""
+        self.compare_index = index if 0 <= index < len(self.images) else -1
+        self.invalidate()
+        self._images_changed()
+
+    def _images_changed(self) -> None:
+        self.emit("images_changed", list(self.images), self.image_index, self.compare_index)
+
+    def set_device(self, device: str, precision: str = "fp32") -> None:
+        if (device, precision) != (self.device, self.precision):
+            self.device, self.precision = device, precision
+            self.invalidate()
+            self.emit("device_changed", device, precision)
+
+    def invalidate(self) -> None:
+        """The results shown no longer hold; a run started before now is stale."""
+        self.run_generation += 1
+        had = self.result is not None
+        self.result = None
+        if had:
+            self.emit("results_invalidated")
+
+    def next_run(self) -> int:
+        """A generation for a new run (a newer one supersedes it)."""
+        self.run_generation += 1
+        return self.run_generation
+
+    def set_result(self, result: Any, generation: int) -> bool:
+        if generation != self.run_generation:
+            return False
+        self.result = result
+        self.emit("results_changed", result)
+        return True
+
+    def run_failed(self, message: str, generation: int) -> None:
+        if generation == self.run_generation:
+            self.emit("run_failed", message)
+
+    # -- deleted blocks -------------------------------------------------------------------------
+
+    def _clear_deletions(self) -> None:
+        """Another network: no block deleted, nothing to undo, the results stale."""
+        self.deleted = frozenset()
+        self._undo.clear()
+        self._redo.clear()
+        self.invalidate()
+
+    def set_deleted(self, blocks: Iterable[str], undoable: bool = True) -> None:
+        """The blocks deleted from the network (the caller has checked they can be)."""
+        new = frozenset(blocks)
+        if new == self.deleted:
+            return
+        if undoable:
+            self._undo.append(self.deleted)
+            self._redo.clear()
+        self.deleted = new
+        self.invalidate()
+        self.emit("deleted_changed", new)
+
+    def toggle_deleted(self, block_id: str) -> frozenset[str]:
+        """Delete ``block_id``, or restore it; returns the new set."""
+        self.set_deleted(self.deleted ^ {block_id})
+        return self.deleted
+
+    def restore_all(self) -> None:
+        self.set_deleted(())
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> None:
+        if self._undo:
+            self._redo.append(self.deleted)
+            self.set_deleted(self._undo.pop(), undoable=False)
+
+    def redo(self) -> None:
+        if self._redo:
+            self._undo.append(self.deleted)
+            self.set_deleted(self._redo.pop(), undoable=False)
+
+    # -- fusion -----------------------------------------------------------------------------------
+
+    def set_fused(self, analysis: Any, report: Any) -> None:
+        """Show ``analysis``, a fused copy of the current model, in place of the model.
+
+        The weights info, images, device and selection (where the block still exists) stay;
+        the deleted blocks and their undo history are cleared; the fused blocks are drawn
+        closed (one box each). Fusing a fused model replaces the fused analysis and keeps
+        the training-time one.
+        """
+        if self.analysis is None:
+            raise ValueError("no model to fuse")
+        if not self.fused:
+            self.unfused_analysis = self.analysis
+            self._open_before_fusion = self.expanded
+        fused_ids = set(getattr(report, "blocks_fused", ()) or ())
+        self.fused, self.fusion_report = True, report
+        self._swap(analysis, closed=fused_ids)
+        self.emit("fused_changed", True, report)
+
+    def set_unfused(self) -> None:
+        """Back to the training-time model (a no-op when not fused)."""
+        if not self.fused:
+            return
+        analysis = self.unfused_analysis
+        fused = tuple(getattr(self.fusion_report, "blocks_fused", ()) or ())
+        reopen = {
+            u
+            for u in self._open_before_fusion
+            for b in [u.split(GROUP_SEP)[0]]
+            if any(b == q or b.startswith(q + ".") for q in fused)
+        }
+        self._forget_fusion()
+        self._swap(analysis, reopen=reopen)
+        self.emit("fused_changed", False, None)
+
+    def _forget_fusion(self) -> None:
+        self.fused, self.fusion_report, self.unfused_analysis = False, None, None
+        self._open_before_fusion = frozenset()
+
+    def _swap(self, analysis: Any, closed: Iterable[str] = (), reopen: Iterable[str] = ()) -> None:
+        self.analysis = analysis
+        blocks = analysis.tree.blocks
+        closed = set(closed)
+
+        def valid(u: str) -> bool:
+            b = u.split(GROUP_SEP)[0]
+            return u == "" or (b in blocks and (GROUP_SEP in u or not blocks[u].is_leaf))
+
+        # what was open stays open where it still exists; blocks that were fused close, and
+        # those that unfuse open again as they were before the fusion
+        self.expanded = frozenset(
+            u for u in (*self.expanded, *reopen) if valid(u) and u not in closed
+        ) | {""}
+        lost = self.selected is not None and self.selected not in blocks
+        if lost:
+            self.selected = None
+        self._clear_deletions()
+        self.emit("analysis_swapped", analysis)
+        if lost:
+            self.emit("selection_changed", None)

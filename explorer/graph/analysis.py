@@ -1,0 +1,65 @@
+"""The Analysis: a built model with its traced graph and block tree, and how to make one."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+from explorer.graph.blocks import BlockTree, build_blocks
+from explorer.graph.trace import ModelGraph, build_graph
+from explorer.models.registry import ModelSpec
+
+
+@dataclass
+class Analysis:
+    """A built model with its graph and block tree."""
+
+    spec: ModelSpec
+    model: Any
+    graph: ModelGraph
+    tree: BlockTree
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return self.graph.input_shape
+
+
+def input_shape_for(spec: ModelSpec, input_size: int | None = None) -> tuple[int, int, int, int]:
+    """(1, C, H, W) for the spec, with H = W = ``input_size`` when given."""
+    c, h, w = spec.input_size
+    if input_size is not None:
+        h = w = int(input_size)
+    return (1, c, h, w)
+
+
+def analyze(spec: ModelSpec, input_size: int | None = None, model: Any = None) -> Analysis:
+    """Build (unless given), trace and group a model."""
+    if model is None:
+        model = spec.build()
+    mg = build_graph(model, input_shape_for(spec, input_size))
+    return Analysis(spec=spec, model=model, graph=mg, tree=build_blocks(mg))
+
+
+def analyze_steps(
+    name: str, input_size: int | None = None
+) -> Generator[tuple[float, str], None, Analysis]:
+    """:func:`analyze` as a generator of (fraction done, what is happening); returns the Analysis.
+
+    Meant for a worker thread: the first step imports torch and timm.
+    """
+    from explorer.models.registry import get
+
+    yield 0.0, "looking up " + name
+    spec = get(name)
+    yield 0.05, "importing torch and timm"
+    import timm  # noqa: F401
+    import torch  # noqa: F401
+
+    yield 0.4, f"building {spec.name}"
+    model = spec.build()
+    yield 0.7, "tracing and grouping"
+    mg = build_graph(model, input_shape_for(spec, input_size))
+    yield 0.9, "naming block kinds"
+    tree = build_blocks(mg)
+    return Analysis(spec=spec, model=model, graph=mg, tree=tree)

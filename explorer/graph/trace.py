@@ -1,0 +1,609 @@
+"""Trace a model into a networkx DiGraph of operations with shapes, parameters and MACs.
+
+torch.fx traces the model symbolically, keeping each node's module path
+(``nn_module_stack``); shapes are propagated on the meta device, so no real
+activation is ever allocated. A model that fx cannot trace gets its graph from
+one real forward pass instead, recorded with module hooks and a
+``TorchFunctionMode``.
+
+Node ids
+--------
+- a call of a leaf module: its qualname (``layer1.0.conv1``); later calls of the
+  same module get ``@1``, ``@2``... (``layer1.0.relu@1``), as torch.fx names them;
+- a function or method call: ``SCOPE:NAME`` where SCOPE is the qualname of the
+  module whose ``forward`` made the call (``layer1.0:add``; ``:flatten`` at the root);
+- the input and output of the network: ``@input`` and ``@output``.
+
+Counting conventions
+--------------------
+Parameters are unique parameters (shared weights counted once, by the first module
+that owns them). MACs are multiply-accumulates of weights, per image:
+conv = Cout x Hout x Wout x (Cin/groups) x k x k, linear = in x out (per position).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import torch
+from torch import fx, nn
+from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
+
+from explorer.graph.layers import ACT_TYPES, DROPOUT_TYPES, NORM_TYPES, POOL_TYPES
+from explorer.graph.ops import INPUT_ID, MERGE_OPS, OUTPUT_ID, paused_gc
+from explorer.graph.shapes import TensorShape, infer_shapes
+
+__all__ = ["INPUT_ID", "MERGE_OPS", "OUTPUT_ID", "ModelGraph", "build_graph", "paused_gc"]
+
+# -- leaf kinds ---------------------------------------------------------------------------
+
+
+_FN_KINDS: dict[str, str] = {}
+for _n in (
+    "relu relu_ relu6 leaky_relu gelu silu mish sigmoid sigmoid_ tanh hardtanh hardswish "
+    "hardsigmoid softmax log_softmax elu selu softplus hard_sigmoid hard_swish"
+).split():
+    _FN_KINDS[_n] = "act"
+for _n in (
+    "max_pool1d max_pool2d max_pool3d avg_pool1d avg_pool2d avg_pool3d adaptive_avg_pool1d "
+    "adaptive_avg_pool2d adaptive_max_pool2d adaptive_avg_pool3d mean amax lp_pool2d"
+).split():
+    _FN_KINDS[_n] = "pool"
+for _n in "dropout dropout2d drop_path".split():
+    _FN_KINDS[_n] = "dropout"
+for _n in "conv1d conv2d conv3d conv_transpose2d".split():
+    _FN_KINDS[_n] = "conv"
+_FN_KINDS["linear"] = "linear"
+for _n in "batch_norm layer_norm group_norm local_response_norm instance_norm".split():
+    _FN_KINDS[_n] = "norm"
+
+
+def count_params(model: nn.Module) -> int:
+    """Parameters of ``model``, a shared one counted once (``parameters()`` yields it once)."""
+    return sum(p.numel() for p in model.parameters())
+
+
+def module_kind(module: nn.Module) -> str:
+    """Leaf kind of a module from its type: conv, linear, norm, act, pool, dropout or other."""
+    if isinstance(module, nn.modules.conv._ConvNd):
+        return "conv"
+    if isinstance(module, nn.Linear):
+        return "linear"
+    if isinstance(module, NORM_TYPES):
+        return "norm"
+    if isinstance(module, ACT_TYPES):
+        return "act"
+    if isinstance(module, POOL_TYPES):
+        return "pool"
+    if isinstance(module, DROPOUT_TYPES):
+        return "dropout"
+    name = type(module).__name__.lower()
+    # Library layers outside torch.nn (timm's activations, DropPath, norm+act layers ...).
+    if "droppath" in name or "dropout" in name or "stochasticdepth" in name:
+        return "dropout"
+    if "pool" in name:
+        return "pool"
+    if "norm" in name:
+        return "norm"
+    if any(a in name for a in ("relu", "swish", "sigmoid", "gelu", "mish", "tanh", "silu")):
+        return "act"
+    if "conv" in name and hasattr(module, "weight"):
+        return "conv"
+    return "other"
+
+
+def function_kind(name: str) -> str:
+    """Leaf kind of a function or method call from its name."""
+    return _FN_KINDS.get(name, "other")
+
+
+_HPARAMS = (
+    "in_channels",
+    "out_channels",
+    "kernel_size",
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+    "in_features",
+    "out_features",
+    "num_features",
+    "normalized_shape",
+    "num_groups",
+    "eps",
+    "momentum",
+    "output_size",
+    "p",
+    "size",
+    "alpha",
+    "beta",
+    "k",
+    "negative_slope",
+    "inplace",
+    "ceil_mode",
+)
+
+
+def module_node_attrs(qual: str, module: nn.Module, params: int) -> dict[str, Any]:
+    """Attributes of the graph node for one call of a leaf module (see :class:`ModelGraph`)."""
+    return {
+        "op": "module",
+        "name": qual.rpartition(".")[2] or qual,
+        "target": type(module).__name__,
+        "module": qual,
+        "scope": qual,
+        "kind": module_kind(module),
+        "params": params,
+        "hparams": module_hparams(module),
+    }
+
+
+def module_hparams(module: nn.Module) -> dict[str, Any]:
+    """Hyper-parameters of a leaf module (kernel, stride, padding, groups ...) as plain data."""
+    out: dict[str, Any] = {}
+    attrs = module.__dict__  # plain attributes; avoids nn.Module.__getattr__ misses
+    for attr in _HPARAMS:
+        if attr in attrs:
+            v = attrs[attr]
+            if isinstance(v, bool | int | float | str) or v is None:
+                out[attr] = v
+            elif isinstance(v, tuple | list) and all(isinstance(e, int | float) for e in v):
+                out[attr] = list(v)
+    if isinstance(module, nn.modules.conv._ConvNd | nn.Linear):
+        out["bias"] = module.bias is not None
+    return out
+
+
+# -- results --------------------------------------------------------------------------
+
+
+@dataclass
+class ModelGraph:
+    """A traced model: the operation graph plus what is known of its modules.
+
+    Attributes
+    ----------
+    g
+        ``networkx.DiGraph``; node attributes: ``op`` (input, module, function, method,
+        output), ``name`` (short operation name), ``target`` (module type or function
+        name), ``module`` (qualname of the called module, or None), ``scope`` (block the
+        node belongs to directly: the module itself for a module call), ``kind``,
+        ``in_shapes``, ``out_shape``, ``params`` (own), ``macs``, ``hparams``, ``order``.
+        Edge attribute ``shape`` (the tensor that flows) and ``kind`` (data, skip,
+        branch, gate; set by :mod:`explorer.graph.blocks`).
+    modules
+        qualname -> module, for every module of the model (root ``""``).
+    method
+        ``"fx"`` or ``"hooks"`` (the fallback for models fx cannot trace).
+    shape_method
+        ``"rules"`` (shape rules), ``"meta"`` (a meta-device run) or ``"forward"``.
+    """
+
+    g: nx.DiGraph
+    input_shape: tuple[int, ...]
+    modules: dict[str, nn.Module]
+    param_owner_numel: dict[str, int]
+    total_params: int
+    trainable_params: int
+    method: str
+    shape_method: str = "rules"
+    fx_graph: fx.Graph | None = None
+    root: nn.Module | None = None
+    trace_error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    _subtree_params: dict[str, int] | None = field(default=None, repr=False)
+    _gm: fx.GraphModule | None = field(default=None, repr=False)
+
+    @property
+    def gm(self) -> fx.GraphModule | None:
+        """The traced module (made on first use: code generation costs ~20 ms)."""
+        if self._gm is None and self.fx_graph is not None and self.root is not None:
+            self._gm = fx.GraphModule(self.root, self.fx_graph, type(self.root).__name__)
+        return self._gm
+
+    @property
+    def total_macs(self) -> int:
+        return sum(int(d.get("macs", 0)) for _, d in self.g.nodes(data=True))
+
+    def module_params(self, qualname: str) -> int:
+        """Unique parameters of a module and its children (shared weights counted once)."""
+        if self._subtree_params is None:
+            self._subtree_params = subtree_param_counts(self.param_owner_numel)
+        return self._subtree_params.get(qualname, 0)
+
+
+class TraceError(RuntimeError):
+    """The model could not be turned into a graph by any method."""
+
+
+# -- tracing ------------------------------------------------------------------------------
+
+
+def _timm_leaves() -> tuple[set[type], list[Any]]:
+    try:
+        from timm.models._features_fx import get_notrace_functions, get_notrace_modules
+    except Exception:  # noqa: BLE001 - timm absent or changed: trace everything
+        return set(), []
+    return set(get_notrace_modules()), list(get_notrace_functions())
+
+
+_LAYER_TYPES: tuple[type, ...] = (
+    nn.modules.conv._ConvNd,
+    nn.Linear,
+    *NORM_TYPES,
+    *POOL_TYPES,
+    *ACT_TYPES,
+)
+
+
+class QualnameTracer(fx.Tracer):
+    """An fx tracer that treats torch.nn layers and timm's own layers as leaves.
+
+    With ``thin=True`` a timm layer that holds sub-modules and is not itself a
+    conv/norm/pool (a whole block that timm keeps opaque, such as NFNet's
+    ``NormFreeBlock``) is traced through, so that its structure shows.
+    """
+
+    def __init__(self, thin: bool = True) -> None:
+        leaves, fns = _timm_leaves()
+        super().__init__(autowrap_functions=tuple(fns), param_shapes_constant=True)
+        self._extra_leaves = tuple(leaves)
+        self._thin = thin
+
+    def is_leaf_module(self, m: nn.Module, module_qualified_name: str) -> bool:
+        if self._extra_leaves and isinstance(m, self._extra_leaves):
+            if not self._thin or isinstance(m, _LAYER_TYPES):
+                return True
+            return next(iter(m.children()), None) is None
+        return super().is_leaf_module(m, module_qualified_name)
+
+
+def _fx_graph(model: nn.Module, thin: bool) -> fx.Graph:
+    return QualnameTracer(thin=thin).trace(model)
+
+
+def propagate_shapes(gm: fx.GraphModule, input_shape: Sequence[int]) -> None:
+    """Record ``tensor_meta`` on every node, on the meta device (no real computation).
+
+    Falls back to a real CPU forward pass when an operation has no meta kernel.
+    """
+    from torch.nn.utils.stateless import _reparametrize_module
+
+    meta = {
+        name: torch.empty_like(t, device="meta")
+        for name, t in [*gm.named_parameters(), *gm.named_buffers()]
+    }
+    try:
+        with torch.inference_mode(), _reparametrize_module(gm, meta):
+            ShapeProp(gm).propagate(torch.empty(*input_shape, device="meta"))
+        return
+    except Exception:  # noqa: BLE001 - an op without a meta kernel: compute for real
+        pass
+    with torch.inference_mode():
+        ShapeProp(gm).propagate(torch.zeros(*input_shape))
+
+
+def _meta_values(
+    graph: fx.Graph, model: nn.Module, input_shape: Sequence[int]
+) -> dict[fx.Node, Any]:
+    """Node values by running the graph on the meta device (any op; slower than rules)."""
+    gm = fx.GraphModule(model, graph, type(model).__name__)
+    propagate_shapes(gm, input_shape)
+
+    def conv(meta: Any) -> Any:
+        if isinstance(meta, TensorMetadata):
+            return TensorShape(meta.shape)
+        if isinstance(meta, tuple | list):
+            return tuple(conv(m) for m in meta)
+        return meta
+
+    return {n: conv(n.meta.get("tensor_meta")) for n in graph.nodes}
+
+
+def _trace_with_shapes(
+    model: nn.Module, input_shape: Sequence[int]
+) -> tuple[fx.Graph, dict[fx.Node, Any], str]:
+    """Trace (through timm's opaque blocks where possible) and find every node's shape.
+
+    Shapes come from rules (:mod:`explorer.graph.shapes`) when every node has one,
+    else from a meta-device run.
+    """
+    last: Exception | None = None
+    for thin in (True, False):
+        try:
+            graph = _fx_graph(model, thin)
+        except Exception as exc:  # noqa: BLE001 - retry with timm's own (coarser) leaves
+            last = exc
+            continue
+        try:
+            return graph, infer_shapes(graph, model, input_shape), "rules"
+        except Exception:  # noqa: BLE001 - NoRule, or a rule that met odd arguments
+            pass
+        try:
+            return graph, _meta_values(graph, model, input_shape), "meta"
+        except Exception as exc:  # noqa: BLE001
+            last = exc
+    assert last is not None
+    raise last
+
+
+def _shape(value: Any) -> list[int] | None:
+    if isinstance(value, TensorShape):
+        return list(value)
+    return None
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, bool | int | float | str) or v is None:
+        return v
+    if isinstance(v, tuple | list) and all(isinstance(e, int | float) for e in v):
+        return list(v)
+    return None
+
+
+def _function_hparams(node: fx.Node) -> dict[str, Any]:
+    """Constant arguments of a function call (kernel, stride ... of F.max_pool2d)."""
+    out: dict[str, Any] = {}
+    for i, a in enumerate(node.args):  # argN: the N-th positional argument, as written
+        if i == 0 or isinstance(a, fx.Node):
+            continue
+        v = _plain(a)
+        if v is not None:
+            out[f"arg{i}"] = v
+    for k, a in node.kwargs.items():
+        v = _plain(a)
+        if v is not None and not isinstance(a, fx.Node):
+            out[k] = v
+    return out
+
+
+def _fn_name(node: fx.Node) -> str:
+    if node.op == "call_method":
+        return str(node.target)
+    t = node.target
+    name = getattr(t, "__name__", None) or str(t)
+    return name
+
+
+def _param_owners(model: nn.Module) -> dict[str, int]:
+    """numel of each module's own parameters; a shared parameter counts for its first owner."""
+    owners: dict[str, int] = {}
+    for pname, p in model.named_parameters():  # deduplicated by torch
+        owner = pname.rpartition(".")[0]
+        owners[owner] = owners.get(owner, 0) + p.numel()
+    return owners
+
+
+def subtree_param_counts(owners: dict[str, int]) -> dict[str, int]:
+    """qualname -> parameters of that module and all below it (each parameter once)."""
+    acc: dict[str, int] = {}
+    for owner, n in owners.items():
+        acc[""] = acc.get("", 0) + n
+        if owner:
+            parts = owner.split(".")
+            for i in range(1, len(parts) + 1):
+                key = ".".join(parts[:i])
+                acc[key] = acc.get(key, 0) + n
+    return acc
+
+
+def conv_macs(
+    out_shape: Sequence[int],
+    weight_shape: Sequence[int],
+    transposed: bool = False,
+    in_shape: Sequence[int] | None = None,
+) -> int:
+    """MACs of a convolution per image: output elements x (Cin/groups x k x k)."""
+    if transposed and in_shape is not None:
+        # each input element meets (Cout/groups x k x k) weights
+        return math.prod(in_shape[1:]) * math.prod(weight_shape[1:])
+    return math.prod(out_shape[1:]) * math.prod(weight_shape[1:])
+
+
+def linear_macs(out_shape: Sequence[int], in_features: int) -> int:
+    """MACs of a linear layer per image: in x out at every position."""
+    return math.prod(out_shape[1:]) * in_features
+
+
+def _module_macs(module: nn.Module, in_shapes: list[list[int]], out_shape: list[int] | None) -> int:
+    if out_shape is None:
+        return 0
+    if isinstance(module, nn.modules.conv._ConvNd):
+        return conv_macs(
+            out_shape, module.weight.shape, module.transposed, in_shapes[0] if in_shapes else None
+        )
+    if isinstance(module, nn.Linear):
+        return linear_macs(out_shape, module.in_features)
+    if isinstance(module, nn.Bilinear):
+        return math.prod(out_shape[1:]) * module.in1_features * module.in2_features
+    return 0
+
+
+def _function_macs(name: str, in_shapes: list[list[int]], out_shape: list[int] | None) -> int:
+    if out_shape is None:
+        return 0
+    if name in ("conv1d", "conv2d", "conv3d") and len(in_shapes) >= 2:
+        return conv_macs(out_shape, in_shapes[1])
+    if name == "linear" and len(in_shapes) >= 2:
+        return linear_macs(out_shape, in_shapes[1][-1])
+    if name in ("matmul", "bmm", "mm", "matmul_", "__matmul__") and in_shapes:
+        return math.prod(out_shape[1:]) * in_shapes[0][-1]
+    return 0
+
+
+def build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
+    with paused_gc():
+        return _build_graph(model, input_shape)
+
+
+def _build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
+    """Trace ``model`` for one input of ``input_shape`` (with batch dim) into a ModelGraph.
+
+    The model is traced in eval mode; its mode is restored afterwards.
+    """
+    input_shape = tuple(int(s) for s in input_shape)
+    was_training = model.training
+    model.eval()
+    timings: dict[str, float] = {}
+    try:
+        t0 = time.perf_counter()
+        try:
+            fxg, values, shape_method = _trace_with_shapes(model, input_shape)
+            timings["trace+shapes"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            g = _graph_from_fx(fxg, values, model)
+            timings["graph"] = time.perf_counter() - t0
+            method, err = "fx", None
+        except Exception as exc:  # noqa: BLE001 - any trace failure falls back to hooks
+            err = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            fxg, shape_method = None, "forward"
+            t0 = time.perf_counter()
+            try:
+                from explorer.graph.recorded import graph_from_hooks
+
+                g = graph_from_hooks(model, input_shape)
+            except Exception as exc2:  # noqa: BLE001
+                first = f"{type(exc2).__name__}: {exc2}".splitlines()[0][:300]
+                raise TraceError(
+                    f"cannot trace the model (fx: {err}; forward pass: {first})"
+                ) from exc2
+            timings["hooks"] = time.perf_counter() - t0
+            method = "hooks"
+    finally:
+        model.train(was_training)
+    owners = _param_owners(model)
+    total = sum(owners.values())
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return ModelGraph(
+        g=g,
+        input_shape=input_shape,
+        modules=dict(model.named_modules()),
+        param_owner_numel=owners,
+        total_params=total,
+        trainable_params=trainable,
+        method=method,
+        shape_method=shape_method,
+        fx_graph=fxg,
+        root=model,
+        trace_error=err,
+        timings=timings,
+    )
+
+
+def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module) -> nx.DiGraph:
+    g = nx.DiGraph()
+    modules = dict(model.named_modules())
+    subtree = subtree_param_counts(_param_owners(model))
+    seen_modules: set[str] = set()
+    ids: dict[fx.Node, str] = {}
+    alias: dict[fx.Node, fx.Node] = {}  # getitem of a tuple -> the tuple's producer
+    local_counts: dict[tuple[str, str], int] = {}
+    order = 0
+
+    def shape_of(n: fx.Node) -> list[int] | None:
+        return _shape(values.get(n))
+
+    def resolve(n: fx.Node) -> fx.Node:
+        while n in alias or n in mutated:
+            n = alias[n] if n in alias else mutated[n]
+        return n
+
+    # x.mul_(g) whose result is unused: fx keeps later uses on x, but they see the
+    # mutated tensor, so they are rewired to come from the in-place node.
+    mutated: dict[fx.Node, fx.Node] = {}
+
+    for node in graph.nodes:
+        stack = node.meta.get("nn_module_stack") or {}
+        if node.op == "placeholder":
+            nid, attrs = (
+                INPUT_ID,
+                {"op": "input", "name": "input", "target": "input", "module": None, "scope": ""},
+            )
+        elif node.op == "output":
+            nid, attrs = (
+                OUTPUT_ID,
+                {"op": "output", "name": "output", "target": "output", "module": None, "scope": ""},
+            )
+        elif node.op == "get_attr":
+            continue
+        elif node.op == "call_module":
+            key = next(reversed(stack)) if stack else str(node.target)
+            qual = str(node.target)
+            if not key.startswith(qual):
+                key = qual
+            nid = key
+            mod = modules[qual]
+            first = qual not in seen_modules
+            seen_modules.add(qual)
+            attrs = module_node_attrs(qual, mod, subtree.get(qual, 0) if first else 0)
+        else:  # call_function / call_method
+            value = values.get(node)
+            name = _fn_name(node)
+            if name == "getitem":
+                src = node.args[0]
+                if isinstance(src, fx.Node) and not isinstance(values.get(src), TensorShape):
+                    alias[node] = src
+                    continue
+            if not isinstance(value, TensorShape):
+                if not (
+                    isinstance(value, tuple | list) and value and isinstance(value[0], TensorShape)
+                ):
+                    continue  # size(), dim() ...: not part of the data flow
+            scope = next(reversed(stack)) if stack else ""
+            scope = scope.split("@")[0]
+            c = local_counts.get((scope, name), 0)
+            local_counts[(scope, name)] = c + 1
+            nid = f"{scope}:{name}" + (f"_{c}" if c else "")
+            attrs = {
+                "op": "function" if node.op == "call_function" else "method",
+                "name": name,
+                "target": name,
+                "module": None,
+                "scope": scope,
+                "kind": function_kind(name),
+                "params": 0,
+                "hparams": _function_hparams(node),
+            }
+        ids[node] = nid
+        in_shapes = [s for s in (shape_of(i) for i in node.all_input_nodes) if s is not None]
+        out_shape = shape_of(node)
+        if out_shape is None and node.op not in ("output",):
+            v = values.get(node)
+            if isinstance(v, tuple | list) and v and isinstance(v[0], TensorShape):
+                out_shape = list(v[0])
+        if node.op == "output":
+            out_shape = in_shapes[0] if in_shapes else None
+        if attrs["op"] == "module":
+            macs = _module_macs(modules[attrs["module"]], in_shapes, out_shape)
+        elif attrs["op"] in ("function", "method"):
+            macs = _function_macs(attrs["name"], in_shapes, out_shape)
+        else:
+            macs = 0
+        attrs.setdefault("kind", attrs["op"])
+        attrs.setdefault("params", 0)
+        attrs.setdefault("hparams", {})
+        attrs.update(in_shapes=in_shapes, out_shape=out_shape, macs=macs, order=order)
+        attrs["fx"] = node.name  # the fx node, for graph surgery (block deletion)
+        order += 1
+        g.add_node(nid, **attrs)
+        for raw in node.all_input_nodes:
+            if raw.op == "get_attr":
+                continue
+            src = resolve(raw)
+            if src in ids:
+                g.add_edge(ids[src], nid, shape=shape_of(raw) or shape_of(src), kind="data")
+        if (
+            node.op == "call_method"
+            and str(node.target).endswith("_")
+            and not str(node.target).startswith("__")
+            and not node.users
+            and node.args
+            and isinstance(node.args[0], fx.Node)
+        ):
+            mutated[resolve(node.args[0])] = node
+    return g

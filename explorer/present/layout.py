@@ -1,0 +1,529 @@
+"""Coordinates for the block graph: pure data, testable without a screen.
+
+The layout is compound and recursive. An *open* block is drawn as a frame holding
+the layout of its children; a *closed* block (or a leaf) is one box. Inside each
+frame the children form a DAG (graph edges contracted to the visible units), laid
+out top to bottom in layers (longest path), ordered within a layer by the
+barycentre of their predecessors, and placed so that a chain stays in one column
+and parallel branches stand side by side. Runs of identical sibling blocks
+(same type, kind, parameters and shapes, each feeding the next) are drawn as one
+"xN" box until the group is opened.
+
+Coordinates are in scene units, y growing downwards; every box is an axis-aligned
+rectangle ``(x, y, w, h)`` with (x, y) its top-left corner.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from explorer.graph.blocks import _EDGE_RANK, Block, BlockTree
+from explorer.graph.ops import MERGE_OPS, paused_gc
+
+BOX_H = 36.0
+BOX_MIN_W = 110.0
+CHAR_W = 7.0
+GAP_X = 24.0
+GAP_Y = 30.0
+PAD = 14.0
+HEADER = 22.0
+GROUP_SEP = ".."
+
+
+@dataclass
+class Box:
+    """A drawn rectangle: one block (or a group of repeated blocks)."""
+
+    id: str
+    x: float
+    y: float
+    w: float
+    h: float
+    kind: str
+    label: str
+    block: str  # the block id (first member for a group)
+    parent: str | None  # the frame holding it (None for the root frame)
+    open: bool = False  # drawn as a frame with its children inside
+    count: int = 1  # > 1 for an "xN" group
+    members: list[str] = field(default_factory=list)
+    shortcut: str | None = None
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+    def contains_point(self, px: float, py: float, tol: float = 1e-6) -> bool:
+        return (
+            self.x - tol <= px <= self.x + self.w + tol
+            and self.y - tol <= py <= self.y + self.h + tol
+        )
+
+    def overlaps(self, other: Box) -> bool:
+        return (
+            self.x < other.x + other.w
+            and other.x < self.x + self.w
+            and self.y < other.y + other.h
+            and other.y < self.y + self.h
+        )
+
+
+@dataclass
+class LayoutEdge:
+    src: str
+    dst: str
+    kind: str
+    shape: list[int] | None
+    points: list[tuple[float, float]]
+    count: int = 1  # graph edges it stands for
+
+
+@dataclass
+class Layout:
+    boxes: dict[str, Box]
+    edges: list[LayoutEdge]
+    width: float
+    height: float
+    unit_of_node: dict[str, str]  # graph node id -> the box that shows it
+
+    def units(self) -> list[Box]:
+        """Boxes drawn closed (leaves, closed blocks, groups)."""
+        return [b for b in self.boxes.values() if not b.open]
+
+
+def signature(b: Block) -> tuple[Any, ...]:
+    return (
+        b.type,
+        b.kind,
+        b.params,
+        b.macs,
+        tuple(map(tuple, b.in_shapes)),
+        tuple(b.out_shape or ()),
+        len(b.nodes),
+    )
+
+
+def default_expanded(tree: BlockTree, max_units: int = 120) -> set[str]:
+    """The view a model opens with: the root and its plain stages open, blocks closed.
+
+    Opens plain ``sequential`` containers level by level, breadth first, while the
+    number of visible units stays under ``max_units``.
+    """
+    expanded = {""}
+    frontier = [""]
+    visible = len(tree.root.children)
+    while frontier:
+        nxt = []
+        for bid in frontier:
+            for c in tree.blocks[bid].children:
+                cb = tree.blocks[c]
+                if cb.is_leaf or not cb.executed or cb.kind != "sequential":
+                    continue
+                extra = len(cb.children) - 1
+                if visible + extra > max_units:
+                    continue
+                expanded.add(c)
+                visible += extra
+                nxt.append(c)
+        frontier = nxt
+    return expanded
+
+
+def expand_to_depth(tree: BlockTree, depth: int) -> set[str]:
+    """Every executed container up to ``depth`` open (root is depth 0)."""
+    return {
+        b.id for b in tree.blocks.values() if not b.is_leaf and b.executed and b.depth < depth
+    } | {""}
+
+
+def expand_all(tree: BlockTree) -> set[str]:
+    return {b.id for b in tree.blocks.values() if not b.is_leaf and b.executed}
+
+
+def _label(b: Block) -> str:
+    if b.id == "":
+        return "model"
+    return b.label
+
+
+def _box_w(label: str) -> float:
+    return max(BOX_MIN_W, CHAR_W * len(label) + 2 * PAD)
+
+
+MERGE_SIZE = 26.0  # a sum or product is drawn as a small circle
+CONCAT_SIZE = (120.0, 12.0)  # a concatenation as a bar
+
+
+def merge_op(b: Block) -> str | None:
+    """ "add", "mul" or "cat" for a leaf that merges tensors, else None."""
+    if not b.is_leaf or b.op is None or ":" not in b.id:
+        return None
+    return MERGE_OPS.get(b.op.strip("_"))
+
+
+def _leaf_size(b: Block) -> tuple[float, float]:
+    m = merge_op(b)
+    if m == "cat":
+        return CONCAT_SIZE
+    if m in ("add", "mul"):
+        return MERGE_SIZE, MERGE_SIZE
+    return _box_w(_label(b)), BOX_H
+
+
+class _Frame:
+    """Layout of one open block's children, in local coordinates."""
+
+    def __init__(self) -> None:
+        self.units: list[str] = []
+        self.pos: dict[str, tuple[float, float]] = {}
+        self.size: dict[str, tuple[float, float]] = {}
+        self.w = 0.0
+        self.h = 0.0
+
+
+def compute_layout(
+    tree: BlockTree,
+    expanded: Iterable[str] | None = None,
+    collapse_repeats: bool = True,
+) -> Layout:
+    """Lay out ``tree`` with the blocks in ``expanded`` open (root always open).
+
+    ``expanded`` may also name a repeat group (``first..last``) to show its members.
+    """
+    with paused_gc():
+        return _compute_layout(tree, expanded, collapse_repeats)
+
+
+def _compute_layout(
+    tree: BlockTree, expanded: Iterable[str] | None, collapse_repeats: bool
+) -> Layout:
+    g = tree.graph.g
+    blocks = tree.blocks
+    open_set = set(default_expanded(tree) if expanded is None else expanded) | {""}
+
+    # 1. which unit shows each graph node
+    unit_of: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}  # group id -> member block ids
+    member_group: dict[str, str] = {}
+
+    def children_units(bid: str) -> list[str]:
+        kids = [c for c in blocks[bid].children if blocks[c].executed]
+        if not collapse_repeats:
+            return kids
+        # members of a group the user opened stay ungrouped, even once a member is opened
+        opened: set[str] = set()
+        for gid in open_set:
+            if GROUP_SEP in gid:
+                first, _, last = gid.partition(GROUP_SEP)
+                if first in kids:
+                    i0 = kids.index(first)
+                    stem = first.rpartition(".")[0]
+                    last_id = f"{stem}.{last}" if stem else last
+                    i1 = kids.index(last_id) if last_id in kids else i0
+                    opened.update(kids[i0 : i1 + 1])
+        out: list[str] = []
+        i = 0
+        while i < len(kids):
+            j = i + 1
+            bi = blocks[kids[i]]
+            if not bi.is_leaf and kids[i] not in open_set and kids[i] not in opened:
+                sig = signature(bi)  # an open block, or one of an opened group, stays alone
+                while (
+                    j < len(kids)
+                    and not blocks[kids[j]].is_leaf
+                    and kids[j] not in open_set
+                    and kids[j] not in opened
+                    and signature(blocks[kids[j]]) == sig
+                    and _feeds(g, blocks[kids[j - 1]], blocks[kids[j]])
+                ):
+                    j += 1
+            if j - i >= 2:
+                # never an opened group: its members are in ``opened``, so none forms
+                gid = kids[i] + GROUP_SEP + kids[j - 1].rpartition(".")[2]
+                groups[gid] = kids[i:j]
+                for m in kids[i:j]:
+                    member_group[m] = gid
+                out.append(gid)
+            else:
+                out.extend(kids[i:j])
+            i = j
+        return out
+
+    frame_units: dict[str, list[str]] = {}
+
+    def assign(bid: str) -> None:
+        units = children_units(bid)
+        frame_units[bid] = units
+        for u in units:
+            if u in groups:
+                for m in groups[u]:
+                    for n in blocks[m].nodes:
+                        unit_of[n] = u
+            elif u in open_set and not blocks[u].is_leaf:
+                assign(u)
+            else:
+                for n in blocks[u].nodes:
+                    unit_of[n] = u
+
+    assign("")
+
+    # 2. contracted edges per frame (between units of the same frame)
+    def frame_of(unit: str) -> str:
+        first = groups[unit][0] if unit in groups else unit
+        p = blocks[first].parent
+        return p if p is not None else ""
+
+    unit_parent: dict[str, str] = {}
+    for f, units in frame_units.items():
+        for u in units:
+            unit_parent[u] = f
+
+    def lift(u: str, frame: str) -> str | None:
+        """The child of ``frame`` (a unit or an open child frame) that holds unit u."""
+        cur = u
+        while True:
+            p = unit_parent.get(cur)
+            if p is None:
+                return None
+            if p == frame:
+                return cur
+            cur = p
+
+    frame_edges: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for a, b in g.edges():
+        ua, ub = unit_of.get(a), unit_of.get(b)
+        if ua is None or ub is None or ua == ub:
+            continue
+        # lowest common frame
+        anc_a = [ua]
+        while anc_a[-1] in unit_parent:
+            anc_a.append(unit_parent[anc_a[-1]])
+        set_a = set(anc_a)
+        cur = ub
+        while cur not in set_a and cur in unit_parent:
+            cur = unit_parent[cur]
+        common = cur if cur in set_a else ""
+        if common in frame_units:
+            la, lb = lift(ua, common), lift(ub, common)
+            if la is not None and lb is not None and la != lb:
+                frame_edges[common].add((la, lb))
+
+    # 3. recursive placement, bottom-up
+    frames: dict[str, _Frame] = {}
+    order_of = {bid: blocks[bid].order for bid in blocks}
+
+    def unit_order(u: str) -> int:
+        return order_of[groups[u][0]] if u in groups else order_of[u]
+
+    def unit_size(u: str) -> tuple[float, float]:
+        if u in frame_units:
+            fr = place(u)
+            w = max(fr.w + 2 * PAD, _box_w(_label(blocks[u])))
+            return w, fr.h + HEADER + PAD
+        if u in groups:
+            m = groups[u]
+            label = f"{blocks[m[0]].label}..{blocks[m[-1]].label} x{len(m)}"
+            return _box_w(label), BOX_H
+        return _leaf_size(blocks[u])
+
+    def place(bid: str) -> _Frame:
+        if bid in frames:
+            return frames[bid]
+        fr = _Frame()
+        units = sorted(frame_units[bid], key=unit_order)
+        fr.units = units
+        for u in units:
+            fr.size[u] = unit_size(u)
+        preds: dict[str, list[str]] = defaultdict(list)
+        succs: dict[str, list[str]] = defaultdict(list)
+        for a, b in frame_edges.get(bid, ()):
+            preds[b].append(a)
+            succs[a].append(b)
+        # layers: longest path in execution order (a topological order of the DAG)
+        layer: dict[str, int] = {}
+        for u in units:
+            layer[u] = max((layer[p] + 1 for p in preds[u] if p in layer), default=0)
+        n_layers = max(layer.values(), default=-1) + 1
+        rows: list[list[str]] = [[] for _ in range(n_layers)]
+        for u in units:
+            rows[layer[u]].append(u)
+        # x positions: centre under predecessors, then push apart
+        cx: dict[str, float] = {}
+        for r, row in enumerate(rows):
+            want = []
+            for u in row:
+                ps = [cx[p] for p in preds[u] if p in cx]
+                want.append(sum(ps) / len(ps) if ps else 0.0)
+            idx = sorted(range(len(row)), key=lambda i: (want[i], unit_order(row[i])))
+            row[:] = [row[i] for i in idx]
+            want = [want[i] for i in idx]
+            widths = [fr.size[u][0] for u in row]
+            total = sum(widths) + GAP_X * (len(row) - 1)
+            # start from a tight row centred on the mean wish, then honour wishes left to right
+            mean_want = sum(want) / len(want) if want else 0.0
+            left = mean_want - total / 2
+            xs = []
+            for w, wx in zip(widths, want, strict=True):
+                x = max(left, wx - w / 2) if len(row) == 1 or r > 0 else left
+                xs.append(x)
+                left = x + w + GAP_X
+            # shift back so that the row is centred on its wishes when it overshot
+            shift = (sum(x + w / 2 for x, w in zip(xs, widths, strict=True)) / len(xs)) - mean_want
+            if shift > 0:
+                xs = [x - shift for x in xs]
+            for u, x, w in zip(row, xs, widths, strict=True):
+                cx[u] = x + w / 2
+        _gate_aside(tree, bid, rows, preds, cx, fr, units)
+        # y positions by rows
+        y = 0.0
+        ys: dict[str, float] = {}
+        for row in rows:
+            hmax = max(fr.size[u][1] for u in row)
+            for u in row:
+                ys[u] = y
+            y += hmax + GAP_Y
+        fr.h = max(0.0, y - GAP_Y)
+        if units:
+            minx = min(cx[u] - fr.size[u][0] / 2 for u in units)
+            maxx = max(cx[u] + fr.size[u][0] / 2 for u in units)
+        else:
+            minx = maxx = 0.0
+        fr.w = maxx - minx
+        for u in units:
+            fr.pos[u] = (cx[u] - fr.size[u][0] / 2 - minx, ys[u])
+        frames[bid] = fr
+        return fr
+
+    root = place("")
+
+    # 4. absolute boxes
+    boxes: dict[str, Box] = {}
+
+    def emit(bid: str, ox: float, oy: float) -> None:
+        fr = frames[bid]
+        frame: str | None = bid or None
+        for u in fr.units:
+            lx, ly = fr.pos[u]
+            w, h = fr.size[u]
+            x, y = ox + lx, oy + ly
+            if u in groups:
+                m = groups[u]
+                b0 = blocks[m[0]]
+                boxes[u] = Box(
+                    u,
+                    x,
+                    y,
+                    w,
+                    h,
+                    b0.kind,
+                    f"{b0.label}..{blocks[m[-1]].label} x{len(m)}",
+                    m[0],
+                    frame,
+                    count=len(m),
+                    members=list(m),
+                    shortcut=b0.motif.shortcut if b0.motif else None,
+                )
+            else:
+                b = blocks[u]
+                is_open = u in frame_units
+                boxes[u] = Box(
+                    u,
+                    x,
+                    y,
+                    w,
+                    h,
+                    b.kind,
+                    _label(b),
+                    u,
+                    frame,
+                    open=is_open,
+                    shortcut=b.motif.shortcut if b.motif else None,
+                )
+                if is_open:
+                    inner = frames[u]
+                    emit(u, x + (w - inner.w) / 2, y + HEADER)
+
+    emit("", 0.0, 0.0)
+
+    # 5. edges between units, routed
+    agg: dict[tuple[str, str], LayoutEdge] = {}
+    for a, b, d in g.edges(data=True):
+        ua, ub = unit_of.get(a), unit_of.get(b)
+        if ua is None or ub is None or ua == ub:
+            continue
+        key = (ua, ub)
+        kind = d.get("kind", "data")
+        if kind != "data" and ub != b:
+            # the merge this edge feeds is inside a closed box, which draws its own glyph
+            kind = "data"
+        e = agg.get(key)
+        if e is None:
+            agg[key] = LayoutEdge(ua, ub, kind, d.get("shape"), [])
+        else:
+            e.count += 1
+            if _EDGE_RANK[kind] > _EDGE_RANK[e.kind]:
+                e.kind = kind
+    edges = list(agg.values())
+    for e in edges:
+        e.points = _route(boxes[e.src], boxes[e.dst], e.kind)
+    return Layout(boxes=boxes, edges=edges, width=root.w, height=root.h, unit_of_node=unit_of)
+
+
+def _gate_aside(
+    tree: BlockTree,
+    bid: str,
+    rows: list[list[str]],
+    preds: dict[str, list[str]],
+    cx: dict[str, float],
+    fr: _Frame,
+    units: list[str],
+) -> None:
+    """In an open SE block, move the gate path beside the straight data path into the product."""
+    b = tree.blocks.get(bid)
+    if b is None or b.motif is None or b.kind != "se":
+        return
+    gate_nodes = set(b.motif.branches[1])
+    gate_units = {u for u in units if u in tree.blocks and set(tree.blocks[u].nodes) & gate_nodes}
+    if not gate_units:
+        return
+    for row in rows:  # only when no other unit shares a row with the gate path
+        if any(u in gate_units for u in row) and any(u not in gate_units for u in row):
+            return
+    shift = max(fr.size[u][0] for u in gate_units) / 2 + GAP_X
+    for u in gate_units:
+        cx[u] += shift
+
+
+def _feeds(g: Any, a: Block, b: Block) -> bool:
+    """True when everything entering ``b`` comes from ``a``."""
+    inside_b = set(b.nodes)
+    inside_a = set(a.nodes)
+    for n in b.nodes:
+        for p in g.predecessors(n):
+            if p not in inside_b and p not in inside_a:
+                return False
+    return True
+
+
+def _route(s: Box, t: Box, kind: str) -> list[tuple[float, float]]:
+    """A polyline from the source box's boundary to the target box's boundary."""
+    if kind == "skip":
+        # beside the stack: out of the source's right side, down, into the target's right side
+        xr = max(s.x + s.w, t.x + t.w) + GAP_X / 2
+        sy = s.y + s.h / 2
+        ty = t.y + t.h / 2
+        return [(s.x + s.w, sy), (xr, sy), (xr, ty), (t.x + t.w, ty)]
+    if t.y >= s.bottom:
+        sy, ty = s.bottom, t.y
+        if abs(s.cx - t.cx) < 1e-6:
+            return [(s.cx, sy), (t.cx, ty)]
+        mid = ty - GAP_Y / 2
+        return [(s.cx, sy), (s.cx, mid), (t.cx, mid), (t.cx, ty)]
+    # backwards or sideways (rare): leave from the side
+    return [(s.x + s.w, s.y + s.h / 2), (t.x, t.y + t.h / 2)]

@@ -1,0 +1,506 @@
+"""Labelled image sets to evaluate (and train) a model on (Qt-free).
+
+Every set is an :class:`EvalSet`: a name, a size, class names, and :meth:`EvalSet.batches`,
+which yields preprocessed float tensors ``[B, C, H, W]`` and int64 labels. Images go through
+the same preprocessing as a single image does (:func:`explorer.runtime.images.to_tensor`), so
+an accuracy here and a ``predict`` of one image agree.
+
+Sources: scikit-learn's digits (a fixed, seeded, stratified split), a folder of class
+sub-folders (ImageFolder layout), a ``.npz`` file of arrays, and torchvision's CIFAR-10 and
+MNIST test splits (downloaded only when asked and the network answers).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PIL import Image
+
+from explorer.runtime.images import (
+    SUPPORTED_SUFFIXES,
+    ImageError,
+    Preprocess,
+    _one_line,
+    from_array,
+    load_image,
+    to_tensor,
+)
+
+if TYPE_CHECKING:
+    import torch
+
+    from explorer.models.registry import ModelSpec
+
+#: the preprocessing of the small digits models: 1x32x32, mean 0.5, std 0.5
+DIGITS_PREP = Preprocess(size=32, resize=32, mean=(0.5,), std=(0.5,), channels=1)
+#: digits held out for testing: 20 % of 1,797, stratified by class
+DIGITS_TEST_SIZE = 360
+#: where cifar10/mnist are looked for when no root is given
+DATA_ENV = "CNN_EXPLORER_DATA"
+
+_SYNSET = re.compile(r"^n\d{8}$")
+_TV_SETS = {
+    "cifar10": ("CIFAR-10", "CIFAR10", "https://www.cs.toronto.edu/"),
+    "mnist": ("MNIST", "MNIST", "https://ossci-datasets.s3.amazonaws.com/"),
+}
+_REFS = (
+    "digits, digits:train, a folder of class sub-folders, a .npz file, cifar10[:ROOT], mnist[:ROOT]"
+)
+
+
+class DataError(ValueError):
+    """An evaluation set that cannot be used; ``str()`` is one line for the user."""
+
+
+@dataclass
+class EvalSet:
+    """A labelled (or unlabelled) set of images, preprocessed batch by batch.
+
+    Attributes
+    ----------
+    name
+        For the user: ``"digits (test)"``, ``"folder: /path"``, ``"cifar10-test.npz"`` ...
+    n
+        Number of images (for a folder: of image files; unreadable ones are skipped).
+    classes
+        Names of the label indices, or ``None``.
+    labels
+        All labels (int64, ``n``), or ``None`` for an unlabelled set.
+    skipped
+        Files skipped as unreadable so far (grows while :meth:`batches` runs).
+    problems
+        The first few skipped files' messages.
+    """
+
+    name: str
+    n: int
+    classes: list[str] | None
+    labels: np.ndarray | None
+    load: Callable[[int, int], tuple[torch.Tensor, torch.Tensor | None]] = field(repr=False)
+    skipped: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def batches(self, batch_size: int) -> Iterator[tuple[torch.Tensor, torch.Tensor | None]]:
+        """Yield ``(x, y)``: float ``[B, C, H, W]`` inputs and int64 ``[B]`` labels (or None).
+
+        Images are loaded and preprocessed one batch at a time, in a fixed order.
+        """
+        if batch_size <= 0:
+            raise ValueError(f"batch size must be positive, not {batch_size}")
+        for start in range(0, self.n, batch_size):
+            x, y = self.load(start, min(self.n, start + batch_size))
+            if len(x):
+                yield x, y
+
+
+# --- arrays --------------------------------------------------------------------------------------
+
+
+def _label_tensor(labels: np.ndarray | None, start: int, stop: int) -> torch.Tensor | None:
+    import torch
+
+    if labels is None:
+        return None
+    return torch.from_numpy(np.ascontiguousarray(labels[start:stop], dtype=np.int64))
+
+
+def _array_loader(
+    images: np.ndarray, labels: np.ndarray | None, prep: Preprocess, name: str
+) -> Callable[[int, int], tuple[torch.Tensor, torch.Tensor | None]]:
+    """Batches of an (N, H, W) or (N, H, W, C) uint8 array, preprocessed as single images are.
+
+    Where nothing but scaling is needed (the size already fits, grey to grey, RGB to RGB or
+    grey repeated to RGB) the batch is computed at once; otherwise image by image with PIL.
+    """
+    import torch
+
+    n, h, w = images.shape[:3]
+    c = images.shape[3] if images.ndim == 4 else 1
+    direct = h == w == prep.size == prep.resize and (c == prep.channels or c == 1)
+    mean = torch.tensor(prep.mean, dtype=torch.float32).view(1, -1, 1, 1)
+    std = torch.tensor(prep.std, dtype=torch.float32).view(1, -1, 1, 1)
+
+    def load(start: int, stop: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        chunk = images[start:stop]
+        if direct:
+            t = torch.from_numpy(np.ascontiguousarray(chunk)).float() / 255.0
+            t = t.unsqueeze(1) if chunk.ndim == 3 else t.permute(0, 3, 1, 2)
+            if t.shape[1] != prep.channels:
+                t = t.expand(-1, prep.channels, -1, -1)
+            x = ((t - mean) / std).contiguous()
+        else:
+            x = torch.stack(
+                [to_tensor(from_array(a, name, name), prep) for a in chunk]  # type: ignore[arg-type]
+            )
+        return x, _label_tensor(labels, start, stop)
+
+    return load
+
+
+def _check_labels(y: np.ndarray, n: int, what: str, num_outputs: int | None) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != n:
+        raise DataError(f"{what}: y must hold one label per image ({n}), not shape {y.shape}")
+    if y.dtype.kind not in "iu":
+        if y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.rint(y)):
+            y = y.astype(np.int64)
+        else:
+            raise DataError(f"{what}: y must hold integer class indices, not {y.dtype}")
+    y = y.astype(np.int64)
+    if len(y) and y.min() < 0:
+        raise DataError(f"{what}: negative class index {int(y.min())} in y")
+    if num_outputs is not None and len(y) and y.max() >= num_outputs:
+        raise DataError(
+            f"{what}: class index {int(y.max())} in y does not fit the model's "
+            f"{num_outputs} outputs"
+        )
+    return y
+
+
+# --- digits --------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _digits_32() -> tuple[np.ndarray, np.ndarray]:
+    """All 1,797 digits as 32x32 uint8 images (as the digits samples are made), and labels."""
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    small = np.rint(d.images * (255.0 / 16.0)).clip(0, 255).astype(np.uint8)
+    big = np.stack(
+        [np.asarray(Image.fromarray(a).resize((32, 32), Image.Resampling.BILINEAR)) for a in small]
+    )
+    return big, d.target.astype(np.int64)
+
+
+@functools.cache
+def digits_split(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (train, test) of the fixed stratified split: 1,437 and 360 images."""
+    from sklearn.model_selection import train_test_split
+
+    _, y = _digits_32()
+    idx = np.arange(len(y))
+    train, test = train_test_split(
+        idx, test_size=DIGITS_TEST_SIZE, stratify=y, random_state=seed, shuffle=True
+    )
+    return np.sort(train), np.sort(test)
+
+
+def digits(split: str = "test", prep: Preprocess | None = None, seed: int = 0) -> EvalSet:
+    """scikit-learn's digits: 8x8 scans (values 0..16) upsampled to 32x32, 10 classes.
+
+    Parameters
+    ----------
+    split
+        ``"train"`` (1,437 images) or ``"test"`` (360), from a stratified split that is the
+        same every time (``seed`` fixes it; the bundled models used seed 0).
+    prep
+        The model's preprocessing (default: 1x32x32, mean 0.5, std 0.5, the small models'
+        own). Pixels are scaled to [0, 1] and normalised with its mean and std; a 3-channel
+        model gets the grey image repeated.
+    """
+    if split not in ("train", "test"):
+        raise DataError(f"digits: unknown split '{split}'; choose train or test")
+    prep = prep or DIGITS_PREP
+    images, y = _digits_32()
+    idx = digits_split(seed)[0 if split == "train" else 1]
+    x, labels = images[idx], y[idx]
+    return EvalSet(
+        name=f"digits ({split})",
+        n=len(idx),
+        classes=[str(d) for d in range(10)],
+        labels=labels,
+        load=_array_loader(x, labels, prep, "digits"),
+    )
+
+
+# --- .npz ----------------------------------------------------------------------------------------
+
+
+def npz(path: str | os.PathLike[str], prep: Preprocess, num_outputs: int | None = None) -> EvalSet:
+    """A ``.npz`` file with ``x`` (N, H, W) or (N, H, W, C) uint8 and ``y`` (N,) class indices.
+
+    An optional ``classes`` array names the classes. Raises :class:`DataError` for a missing
+    file or key, wrong shapes or types, or labels outside ``num_outputs``.
+    """
+    p = Path(path)
+    what = p.name
+    try:
+        with np.load(p, allow_pickle=False) as f:
+            keys = set(f.files)
+            missing = [k for k in ("x", "y") if k not in keys]
+            if missing:
+                raise DataError(
+                    f"{what}: no array '{missing[0]}' (it holds {', '.join(sorted(keys)) or 'nothing'}; "
+                    "expected x (N,H,W[,C]) uint8 and y (N,) labels)"
+                )
+            x, y = f["x"], f["y"]
+            classes = [str(c) for c in f["classes"].tolist()] if "classes" in keys else None
+    except DataError:
+        raise
+    except FileNotFoundError:
+        raise DataError(f"{what}: no such file") from None
+    except (OSError, ValueError) as exc:  # not a zip, pickled objects, damaged
+        raise DataError(f"{what}: not a readable .npz file ({_one_line(exc)})") from None
+    if x.ndim not in (3, 4) or (x.ndim == 4 and x.shape[3] not in (1, 3)):
+        raise DataError(f"{what}: x must be (N, H, W) or (N, H, W, C) with C 1 or 3, not {x.shape}")
+    if x.dtype != np.uint8:
+        raise DataError(f"{what}: x must be uint8 (0..255), not {x.dtype}")
+    if len(x) == 0 or x.shape[1] == 0 or x.shape[2] == 0:
+        raise DataError(f"{what}: holds no images (x has shape {x.shape})")
+    if x.ndim == 4 and x.shape[3] == 1:
+        x = x[:, :, :, 0]
+    labels = _check_labels(y, len(x), what, num_outputs)
+    if classes is not None and len(labels) and labels.max() >= len(classes):
+        raise DataError(f"{what}: class index {int(labels.max())} but only {len(classes)} classes")
+    return EvalSet(
+        name=what,
+        n=len(x),
+        classes=classes,
+        labels=labels,
+        load=_array_loader(x, labels, prep, what),
+    )
+
+
+# --- a folder of class sub-folders ---------------------------------------------------------------
+
+
+@functools.cache
+def imagenet_synsets() -> list[str]:
+    """The 1,000 ImageNet-1k synset ids in the class order of torchvision and timm (sorted).
+
+    Read offline from timm's bundled ``imagenet_synsets.txt``.
+    """
+    from timm.data import ImageNetInfo
+
+    return list(ImageNetInfo().label_names())
+
+
+def _images_in(folder: Path) -> list[Path]:
+    files = [
+        f
+        for f in folder.iterdir()
+        if f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith(".") and f.is_file()
+    ]
+    return sorted(files)
+
+
+def image_folder(
+    path: str | os.PathLike[str],
+    prep: Preprocess,
+    class_names: Sequence[str] | None = None,
+    num_outputs: int | None = None,
+) -> EvalSet:
+    """A folder with one sub-folder of images per class (torchvision's ImageFolder layout).
+
+    Sub-folders are mapped to the model's class indices, first rule that applies:
+
+    1. ImageNet synset names (``n01440764`` ...) and a model with 1,000 outputs: the
+       synset's index in ImageNet's class order (sorted synsets);
+    2. names equal to the model's class names, ignoring case (``cat``, ``7``);
+    3. as many sub-folders as the model has outputs: in sorted order.
+
+    Otherwise :class:`DataError` (e.g. "the folder's 12 classes do not fit the model's 10
+    outputs"). Images are read per batch; files that cannot be read are skipped and counted
+    in :attr:`EvalSet.skipped`.
+    """
+    root = Path(path)
+    what = str(root)
+    if not root.is_dir():
+        raise DataError(f"{what}: no such folder" if not root.exists() else f"{what}: not a folder")
+    try:
+        subs = sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
+        per_class = {d.name: _images_in(d) for d in subs}
+    except OSError as exc:
+        raise DataError(f"{what}: cannot read ({exc.strerror or _one_line(exc)})") from None
+    per_class = {k: v for k, v in per_class.items() if v}
+    if not per_class:
+        raise DataError(
+            f"{what}: no images in class sub-folders (expected {what}/CLASS/IMAGE, "
+            f"with {' '.join(SUPPORTED_SUFFIXES)})"
+        )
+    names = sorted(per_class)
+    outputs = (
+        num_outputs if num_outputs is not None else (len(class_names) if class_names else None)
+    )
+    mapping, classes = _class_mapping(names, class_names, outputs, what)
+    files: list[Path] = []
+    labels: list[int] = []
+    for name in names:
+        files += per_class[name]
+        labels += [mapping[name]] * len(per_class[name])
+    y = np.asarray(labels, dtype=np.int64)
+    es = EvalSet(name=f"folder: {what}", n=len(files), classes=classes, labels=y, load=None)  # type: ignore[arg-type]
+
+    def load(start: int, stop: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        import torch
+
+        xs, ys = [], []
+        for f, label in zip(files[start:stop], labels[start:stop], strict=True):
+            try:
+                xs.append(to_tensor(load_image(f), prep))
+            except ImageError as exc:
+                es.skipped += 1
+                if len(es.problems) < 5:
+                    es.problems.append(str(exc))
+                continue
+            ys.append(label)
+        if not xs:
+            empty = torch.empty(0, prep.channels, prep.size, prep.size)
+            return empty, torch.empty(0, dtype=torch.int64)
+        return torch.stack(xs), torch.tensor(ys, dtype=torch.int64)
+
+    es.load = load
+    return es
+
+
+def _class_mapping(
+    names: list[str], class_names: Sequence[str] | None, outputs: int | None, what: str
+) -> tuple[dict[str, int], list[str] | None]:
+    if all(_SYNSET.match(n) for n in names) and outputs == 1000:
+        index = {s: i for i, s in enumerate(imagenet_synsets())}
+        unknown = [n for n in names if n not in index]
+        if unknown:
+            raise DataError(f"{what}: {unknown[0]} is not one of ImageNet-1k's 1,000 synsets")
+        return {n: index[n] for n in names}, list(class_names) if class_names else None
+    if class_names:
+        lower = {c.lower(): i for i, c in enumerate(class_names)}
+        if all(n.lower() in lower for n in names):
+            return {n: lower[n.lower()] for n in names}, list(class_names)
+    if outputs is None or len(names) == outputs:
+        return {n: i for i, n in enumerate(names)}, names if not class_names else list(class_names)
+    if class_names:
+        known = [n for n in names if n.lower() in {c.lower() for c in class_names}]
+        hint = (
+            f" ({len(known)} of them match the model's class names)"
+            if known
+            else " (their names are not the model's class names)"
+        )
+    else:
+        hint = ""
+    raise DataError(
+        f"the folder's {len(names)} classes do not fit the model's {outputs} outputs{hint}"
+    )
+
+
+# --- torchvision's CIFAR-10 and MNIST ------------------------------------------------------------
+
+
+def default_root() -> Path:
+    """Where ``cifar10``/``mnist`` are kept: ``$CNN_EXPLORER_DATA`` or ~/.cache/cnn-explorer/data."""
+    env = os.environ.get(DATA_ENV)
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "cnn-explorer" / "data"
+
+
+def torchvision_set(
+    name: str,
+    root: str | os.PathLike[str] | None,
+    prep: Preprocess,
+    download: bool = False,
+    timeout: float = 3.0,
+) -> EvalSet:
+    """The test split of torchvision's ``cifar10`` (10,000 32x32 RGB) or ``mnist`` (28x28 grey).
+
+    Read from ``root`` (default :func:`default_root`). Downloaded only when ``download`` is
+    true and the server answers within ``timeout`` seconds; otherwise a missing set is a
+    :class:`DataError` saying what to do.
+    """
+    key = name.lower()
+    if key not in _TV_SETS:
+        raise DataError(f"unknown data set '{name}'; choose cifar10 or mnist")
+    title, cls_name, url = _TV_SETS[key]
+    where = Path(root).expanduser() if root else default_root()
+    import torchvision.datasets as tvd
+
+    cls = getattr(tvd, cls_name)
+    try:
+        ds = cls(str(where), train=False, download=False)
+    except RuntimeError:
+        if not download:
+            raise DataError(
+                f"{title} is not in {where}; pass --download with a network, or use "
+                "digits, a folder of class sub-folders or a .npz file"
+            ) from None
+        from explorer.models.weights import _reachable
+
+        if not _reachable(url, timeout):
+            raise DataError(
+                f"{title} is not in {where} and its server does not answer (no network?); "
+                "use digits, a folder of class sub-folders or a .npz file"
+            ) from None
+        try:
+            ds = cls(str(where), train=False, download=True)
+        except (OSError, RuntimeError) as exc:
+            raise DataError(f"downloading {title} into {where} failed: {_one_line(exc)}") from None
+    data = ds.data.numpy() if hasattr(ds.data, "numpy") else np.asarray(ds.data)
+    labels = np.asarray(ds.targets, dtype=np.int64)
+    classes = [str(c).split(" - ")[-1] for c in ds.classes]
+    return EvalSet(
+        name=f"{key} (test)",
+        n=len(labels),
+        classes=classes,
+        labels=labels,
+        load=_array_loader(np.asarray(data, np.uint8), labels, prep, key),
+    )
+
+
+# --- one entry point -----------------------------------------------------------------------------
+
+
+def open_eval_set(
+    ref: str,
+    spec: ModelSpec | None,
+    prep: Preprocess,
+    num_outputs: int | None,
+    class_names: Sequence[str] | None = None,
+    download: bool = False,
+) -> EvalSet:
+    """Open the set named by ``ref`` for a model with ``num_outputs`` outputs.
+
+    ``ref``: ``digits`` (the test split), ``digits:train``, ``digits:test``, a folder of class
+    sub-folders, a ``.npz`` file, ``cifar10[:ROOT]`` or ``mnist[:ROOT]``. ``spec`` only names
+    the model in messages. Raises :class:`DataError` for anything else, and for a set whose
+    labels do not fit the model (:func:`check_fits`).
+    """
+    text = ref.strip()
+    head, _, tail = text.partition(":")
+    low = head.lower()
+    if low == "digits":
+        es = digits(tail or "test", prep)
+    elif low in _TV_SETS and not Path(text).exists():
+        es = torchvision_set(low, tail or None, prep, download)
+    else:
+        p = Path(text).expanduser()
+        if p.is_dir():
+            es = image_folder(p, prep, class_names, num_outputs)
+        elif p.suffix.lower() == ".npz":
+            if not p.exists():
+                raise DataError(f"{p.name}: no such file")
+            es = npz(p, prep, num_outputs)
+        elif not p.exists():
+            raise DataError(f"'{ref}': no such file or folder, nor a known data set ({_REFS})")
+        else:
+            raise DataError(f"'{ref}': not an evaluation set; use {_REFS}")
+    if num_outputs is not None:
+        check_fits(es, num_outputs, spec.name if spec is not None else None)
+    return es
+
+
+def check_fits(es: EvalSet, num_outputs: int, model: str | None = None) -> None:
+    """Raise :class:`DataError` when a label of ``es`` is not an output of the model."""
+    if es.labels is None or not len(es.labels):
+        return
+    top = int(es.labels.max())
+    if top >= num_outputs:
+        who = f"{model}'s" if model else "the model's"
+        raise DataError(
+            f"an evaluation set whose classes do not fit the model: {es.name} has class "
+            f"index {top}, {who} outputs are 0..{num_outputs - 1}"
+        )

@@ -1,0 +1,542 @@
+"""Images in, tensors out: user images and samples, and the preprocessing a model expects.
+
+Whatever a user points at goes through :func:`load_image` (or :func:`load_image_bytes`): it gives
+an 8-bit "RGB" or "L" image with a note per conversion, or raises :class:`ImageError` with one
+line to show. torch is imported only where a tensor is made.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from explorer.models.registry import IMAGENET_MEAN, IMAGENET_STD
+
+if TYPE_CHECKING:
+    import torch
+
+    from explorer.models.registry import ModelSpec
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = (
+    ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm",
+)  # fmt: skip
+
+NORMALIZE: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    "imagenet": (IMAGENET_MEAN, IMAGENET_STD),
+    "cifar": ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)),
+    "none": ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0)),
+}
+
+#: scikit-image photos bundled in its wheel (no download needed)
+_PHOTOS = (
+    "chelsea", "coffee", "astronaut", "rocket", "hubble_deep_field", "immunohistochemistry",
+    "camera", "coins",
+)  # fmt: skip
+_DIGITS = tuple(f"digits-{k}" for k in range(10))
+_RESAMPLE = {k: Image.Resampling[k.upper()] for k in ("bilinear", "bicubic", "nearest")}
+_EXIF_ORIENTATION = 0x0112
+
+
+class ImageError(ValueError):
+    """A file that cannot be used as an image; ``str(exc)`` is one line naming the file."""
+
+
+@dataclass
+class LoadedImage:
+    """An 8-bit image ready for preprocessing, with what was done to get it there."""
+
+    name: str  # display name: the file name, or the sample's name
+    source: str  # the path as given, or "sample:NAME"
+    image: Image.Image  # "RGB" or "L", EXIF orientation applied, pixels loaded
+    notes: list[str] = field(default_factory=list)  # one short sentence per conversion
+
+
+def load_image(path: str | os.PathLike[str]) -> LoadedImage:
+    """Load an image file as 8-bit "RGB" or "L", with a note for each conversion.
+
+    Raises
+    ------
+    ImageError
+        For anything that makes the file unusable (missing, a folder, unreadable, empty,
+        not an image, truncated, too large); the message is one line naming the file.
+    """
+    p = Path(path)
+    name = p.name or str(p)
+    try:
+        if p.is_dir():
+            raise ImageError(f"{name}: is a folder (open it as a folder)")
+        if p.exists() and not p.is_file():
+            raise ImageError(f"{name}: not a regular file")
+        data = p.read_bytes()
+    except OSError as exc:
+        raise _os_error(name, exc, "no such file") from exc
+    if not data:
+        raise ImageError(f"{name}: empty file")
+    return _decode(data, name, os.fspath(path))
+
+
+def load_image_bytes(data: bytes, name: str = "pasted image") -> LoadedImage:
+    """Load an encoded image held in memory (a paste), with the checks of :func:`load_image`.
+
+    ``name`` is both the display name and the source; errors are as :func:`load_image`'s.
+    """
+    if not data:
+        raise ImageError(f"{name}: empty (no data)")
+    return _decode(bytes(data), name, name)
+
+
+def from_array(arr: np.ndarray, name: str, source: str) -> LoadedImage:
+    """Wrap an HxW or HxWx1/3/4 array (uint8; other types are scaled by their range).
+
+    Raises ImageError for a shape that is not an image, or an empty array.
+    """
+    a = np.asarray(arr)
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[:, :, 0]
+    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))):
+        raise ImageError(f"{name}: not an image (array of shape {a.shape})")
+    if a.size == 0:
+        raise ImageError(f"{name}: empty image (array of shape {a.shape})")
+    notes: list[str] = []
+    if a.dtype == np.bool_:
+        a = a.astype(np.uint8) * 255
+    elif a.dtype != np.uint8:
+        full = float(np.iinfo(a.dtype).max) if a.dtype.kind in "iu" else 1.0
+        a, note = _scale_to_uint8(a, f"{a.dtype} values", full)
+        notes.append(note)
+    im = _to_rgb_or_l(Image.fromarray(np.ascontiguousarray(a)), notes)
+    return LoadedImage(name, source, _finish(im, notes), notes)
+
+
+def image_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """Supported image files directly in ``folder``, in natural name order (img2 before img10).
+
+    Hidden files (a leading dot) and sub-folders are left out; the suffix test ignores case.
+    Raises ImageError when ``folder`` is missing, not a folder, unreadable or has no image.
+    """
+    p = Path(folder)
+    name = p.name or str(p)
+    try:
+        entries = list(p.iterdir())
+    except NotADirectoryError as exc:
+        raise ImageError(f"{name}: not a folder") from exc
+    except OSError as exc:
+        raise _os_error(name, exc, "no such folder") from exc
+    files = [
+        e
+        for e in entries
+        if e.suffix.lower() in SUPPORTED_SUFFIXES and not e.name.startswith(".") and e.is_file()
+    ]
+    if not files:
+        raise ImageError(f"{name}: no image files ({' '.join(SUPPORTED_SUFFIXES)})")
+    return sorted(files, key=lambda f: _natural_key(f.name))
+
+
+def _natural_key(s: str) -> list[Any]:
+    # (0, n) / (1, text) keeps numbers and text comparable without a TypeError
+    return [(0, int(t), t) if t.isdigit() else (1, t.lower(), t) for t in re.split(r"(\d+)", s)]
+
+
+def _os_error(name: str, exc: OSError, missing: str) -> ImageError:
+    if isinstance(exc, FileNotFoundError):
+        return ImageError(f"{name}: {missing}")
+    if isinstance(exc, PermissionError):
+        return ImageError(f"{name}: cannot read (permission denied)")
+    return ImageError(f"{name}: cannot read ({exc.strerror or _one_line(exc)})")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _decode(data: bytes, name: str, source: str) -> LoadedImage:
+    limit = Image.MAX_IMAGE_PIXELS
+    # Pillow only warns between 1x and 2x its limit; such an image is as dangerous to decode,
+    # so the warning is made an error here (locally: the global filters are restored on exit).
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            im = Image.open(io.BytesIO(data))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise _too_large(name, data, limit) from exc
+        except UnidentifiedImageError as exc:
+            raise ImageError(f"{name}: not an image (cannot identify the file format)") from exc
+        except Exception as exc:  # a malformed header can raise nearly anything inside Pillow
+            raise ImageError(f"{name}: not an image ({_one_line(exc)})") from exc
+    # Also checked here, in case another thread reset the warning filters meanwhile.
+    if limit is not None and im.width * im.height > limit:
+        raise _too_large(name, data, limit)
+    notes: list[str] = []
+    try:
+        im.load()
+        if ImageFile.LOAD_TRUNCATED_IMAGES:
+            _check_complete(data, im.format)
+        frames = getattr(im, "n_frames", 1)
+        if frames > 1:
+            notes.append(f"first of {frames} frames used")
+        im = _orient(im, notes)
+    except ImageError:
+        raise
+    except Exception as exc:  # plugins raise OSError, SyntaxError, struct.error, IndexError ...
+        raise ImageError(f"{name}: truncated or damaged image ({_one_line(exc)})") from exc
+    try:
+        im = _to_rgb_or_l(im, notes)
+    except (OSError, ValueError) as exc:
+        raise ImageError(f"{name}: unsupported colour mode {im.mode} ({_one_line(exc)})") from exc
+    return LoadedImage(name, source, _finish(im, notes), notes)
+
+
+def _too_large(name: str, data: bytes, limit: int | None) -> ImageError:
+    size = _claimed_size(data)
+    dims = f"{size[0]} x {size[1]} pixels, " if size else ""
+    return ImageError(f"{name}: image too large ({dims}over Pillow's limit of {limit})")
+
+
+def _claimed_size(data: bytes) -> tuple[int, int] | None:
+    """The size a header claims, read without Pillow's bomb check (which hides it)."""
+    # Image.open raises before returning the image, so the plugins' openers (the public
+    # registry Image.OPEN, in Image.ID's order) are called directly; they read the header only.
+    Image.init()
+    for fmt in Image.ID:
+        factory, accept = Image.OPEN[fmt]
+        try:
+            ok = accept is None or accept(data[:16])
+            if ok is True or (ok and not isinstance(ok, str)):
+                return factory(io.BytesIO(data), "").size
+        except Exception:  # not this format: try the next one
+            continue
+    return None
+
+
+def _check_complete(data: bytes, fmt: str | None) -> None:
+    """Refuse a truncated PNG or JPEG even when some code set LOAD_TRUNCATED_IMAGES."""
+    if fmt == "PNG":
+        Image.open(io.BytesIO(data)).verify()  # reads every chunk and checks its CRC
+    elif fmt in ("JPEG", "MPO"):
+        # An end-of-image marker must follow the last start-of-scan (an EXIF thumbnail has
+        # its own EOI earlier, and 0xFF is byte-stuffed inside entropy-coded data).
+        if data.find(b"\xff\xd9", data.rfind(b"\xff\xda")) < 0:
+            raise OSError("image file is truncated (no end-of-image marker)")
+
+
+def _orient(im: Image.Image, notes: list[str]) -> Image.Image:
+    try:
+        tag = int(im.getexif().get(_EXIF_ORIENTATION, 1))
+    except Exception:  # broken EXIF: the pixels are still good
+        notes.append("EXIF unreadable: orientation ignored")
+        return im
+    if tag not in (2, 3, 4, 5, 6, 7, 8):
+        return im
+    out = ImageOps.exif_transpose(im)
+    how = "rotated" if tag in (3, 6, 8) else "mirrored" if tag in (2, 4) else "rotated and mirrored"
+    notes.append(f"{how} per EXIF orientation ({tag})")
+    return out
+
+
+def _to_rgb_or_l(im: Image.Image, notes: list[str]) -> Image.Image:
+    mode = im.mode
+    if mode in ("RGB", "L"):
+        return im
+    if mode == "1":
+        notes.append("bilevel (1-bit) converted to grayscale")
+        return im.convert("L")
+    if mode in ("P", "PA"):
+        notes.append("palette converted to RGB")
+        if mode == "PA" or "transparency" in im.info:
+            return _composite(im.convert("RGBA"), notes)
+        return im.convert("RGB")
+    if mode in ("RGBA", "RGBa", "LA", "La"):
+        return _composite(im, notes)
+    if mode.startswith("I") or mode == "F":
+        bits = "16-bit" if mode.startswith("I;16") else "32-bit integer" if mode == "I" else "float"
+        full = 65535.0 if mode != "F" else 1.0
+        a, note = _scale_to_uint8(np.asarray(im), bits, full)
+        notes.append(note)
+        return Image.fromarray(a)
+    notes.append(f"{mode} converted to RGB")
+    return im.convert("RGB")
+
+
+def _composite(im: Image.Image, notes: list[str]) -> Image.Image:
+    # A model sees no alpha; white is how a viewer shows transparency on a page.
+    grey = im.mode in ("LA", "La")
+    rgba = im.convert("RGBA")
+    out = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+    notes.append("alpha composited on white")
+    return out.convert("L" if grey else "RGB")
+
+
+def _scale_to_uint8(a: np.ndarray, what: str, full: float) -> tuple[np.ndarray, str]:
+    # Scaled by the values actually present, not clipped: a 12-bit scan in a 16-bit file
+    # (0..4095) would otherwise come out all white.
+    f = np.asarray(a, dtype=np.float64)
+    finite = np.isfinite(f)
+    if not finite.any():
+        return np.zeros(f.shape, np.uint8), f"{what} with no finite values shown as black"
+    lo, hi = float(f[finite].min()), float(f[finite].max())
+    f = np.where(finite, f, lo)
+    if hi > lo:
+        out = (f - lo) * (255.0 / (hi - lo))
+        note = f"{what} scaled to 8-bit (values {lo:g}..{hi:g} mapped to 0..255)"
+    else:  # a flat image has no range: place it on the type's nominal scale instead
+        out = np.full(f.shape, lo * 255.0 / full)
+        note = f"{what} scaled to 8-bit (flat image, value {lo:g})"
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8), note
+
+
+def _finish(im: Image.Image, notes: list[str]) -> Image.Image:
+    if im.size == (1, 1):
+        notes.append("1x1 px: upscaling gives a flat image")
+    im.load()
+    return im
+
+
+def sample_names(classes: str = "imagenet") -> list[str]:
+    """Names of the built-in samples for a model whose classes are ``classes``.
+
+    The scikit-image photos, after ten scikit-learn digits (``digits-0`` ... ``digits-9``)
+    when ``classes`` is ``"digits"``.
+    """
+    return [*_DIGITS, *_PHOTOS] if classes == "digits" else list(_PHOTOS)
+
+
+def load_sample(name: str) -> LoadedImage:
+    """Load a built-in sample (see :func:`sample_names`), offline.
+
+    Raises ImageError for an unknown name, listing the known ones.
+    """
+    source = f"sample:{name}"
+    if name in _DIGITS:
+        digit = int(name.rsplit("-", 1)[1])
+        im = Image.fromarray(_digit_images()[digit])
+        im = im.resize((32, 32), Image.Resampling.BILINEAR)
+        return LoadedImage(name, source, im, ["8x8 digit upscaled to 32x32"])
+    if name in _PHOTOS:
+        import skimage.data
+
+        return from_array(getattr(skimage.data, name)(), name, source)
+    known = ", ".join([*_PHOTOS, *_DIGITS])
+    raise ImageError(f"{name}: unknown sample; known samples: {known}")
+
+
+@functools.cache
+def _digit_images() -> tuple[np.ndarray, ...]:
+    """The first 8x8 image of each class of scikit-learn's digits, scaled 0..16 -> 0..255."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    first = [int(np.flatnonzero(digits.target == k)[0]) for k in range(10)]
+    return tuple(
+        np.rint(digits.images[i] * (255.0 / 16.0)).clip(0, 255).astype(np.uint8) for i in first
+    )
+
+
+@dataclass(frozen=True)
+class Preprocess:
+    """What is done to an image before a model sees it.
+
+    The shorter side is resized to ``resize``, the centre ``size`` x ``size`` is cropped,
+    values are scaled to [0, 1] and normalised per channel with ``mean`` and ``std``.
+    """
+
+    size: int
+    resize: int
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    channels: int
+    interpolation: str = "bilinear"
+
+    def __post_init__(self) -> None:
+        # checked once here so that every way of making one (not only preprocess_for) is sound
+        n = self.channels
+        if n not in (1, 3) or not 0 < self.size <= self.resize or len(self.mean) != n:
+            raise ValueError(f"bad preprocessing for {n} channel(s): {self.describe()}")
+        _per_channel(self.std, n, "std")  # length and std > 0
+        if self.interpolation not in _RESAMPLE:
+            raise ValueError(
+                f"unknown interpolation '{self.interpolation}'; choose from {', '.join(_RESAMPLE)}"
+            )
+
+    def describe(self) -> str:
+        """One line, e.g. ``resize 256, centre-crop 224, mean (...), std (...), RGB, bilinear``."""
+        colour = "RGB" if self.channels == 3 else "grey"
+        return (
+            f"resize {self.resize}, centre-crop {self.size}, mean {_fmt(self.mean)}, "
+            f"std {_fmt(self.std)}, {colour}, {self.interpolation}"
+        )
+
+
+def _fmt(values: Sequence[float]) -> str:
+    return "(" + ", ".join(f"{v:.4g}" for v in values) + ")"
+
+
+def parse_triple(text: str) -> tuple[float, float, float]:
+    """Parse three numbers such as ``"0.5,0.5,0.5"`` (brackets and spaces are allowed).
+
+    Raises ValueError with a message for the user: wrong count, or not finite numbers.
+    """
+    parts = [p for p in re.split(r"[,\s;]+", text.strip().strip("()[]").strip()) if p]
+    if len(parts) != 3:
+        raise ValueError(f"expected three numbers separated by commas, got {len(parts)}: '{text}'")
+    values: list[float] = []
+    for p in parts:
+        try:
+            v = float(p)
+        except ValueError:
+            raise ValueError(f"'{p}' is not a number (in '{text}')") from None
+        if not math.isfinite(v):
+            raise ValueError(f"'{p}' is not a finite number (in '{text}')")
+        values.append(v)
+    return values[0], values[1], values[2]
+
+
+def preprocess_for(
+    spec: ModelSpec,
+    input_size: int | None = None,
+    normalize: str | None = None,
+    mean: Sequence[float] | None = None,
+    std: Sequence[float] | None = None,
+    transforms: dict[str, Any] | None = None,
+) -> Preprocess:
+    """The preprocessing for ``spec``, with the user's overrides applied.
+
+    Parameters
+    ----------
+    spec
+        The model's registry entry (its ``input_size``, ``mean`` and ``std``).
+    input_size
+        Crop size the user asked for; keeps the weights' resize/crop ratio when
+        ``transforms`` is given, else resize = crop = ``input_size``.
+    normalize
+        A :data:`NORMALIZE` preset, overriding the spec's and the weights' mean/std.
+    mean, std
+        Explicit values (both or neither), overriding everything else.
+    transforms
+        The weights' own preprocessing: ``{"resize", "crop", "mean", "std", "interpolation"}``.
+
+    Three mean/std values are averaged for a 1-channel model. Raises ValueError for an
+    unknown preset, only one of mean/std, a wrong number of values, std <= 0 or a bad size.
+    """
+    channels = int(spec.input_size[0])
+    m: Sequence[float] = spec.mean
+    s: Sequence[float] = spec.std
+    interpolation = "bilinear"
+    if input_size is not None and (isinstance(input_size, bool) or int(input_size) <= 0):
+        raise ValueError(f"input size must be a positive integer, not {input_size}")
+    if transforms:
+        crop = _first_int(transforms.get("crop", spec.input_size[1]))
+        resize = _first_int(transforms.get("resize", crop))
+        size = crop if input_size is None else int(input_size)
+        resize = resize if input_size is None else round(size * resize / crop)
+        m, s = transforms.get("mean", m), transforms.get("std", s)
+        interp = transforms.get("interpolation", interpolation)
+        interpolation = str(getattr(interp, "value", interp)).lower()
+    else:
+        size = resize = int(input_size) if input_size is not None else int(spec.input_size[1])
+    if normalize is not None:
+        if normalize not in NORMALIZE:
+            raise ValueError(
+                f"unknown normalisation '{normalize}'; choose from {', '.join(NORMALIZE)}"
+            )
+        m, s = NORMALIZE[normalize]
+    if (mean is None) != (std is None):
+        raise ValueError("give both mean and std, or neither")
+    if mean is not None and std is not None:
+        m, s = mean, std
+    return Preprocess(
+        size=size,
+        resize=resize,
+        mean=_per_channel(m, channels, "mean"),
+        std=_per_channel(s, channels, "std"),
+        channels=channels,
+        interpolation=interpolation,
+    )
+
+
+def _first_int(v: Any) -> int:
+    # torchvision's transforms give sizes as int or as a one-element list
+    return int(v[0] if isinstance(v, Sequence) else v)
+
+
+def _per_channel(values: Sequence[float], channels: int, what: str) -> tuple[float, ...]:
+    vals = tuple(float(v) for v in values)
+    if channels == 1 and len(vals) == 3:
+        vals = (sum(vals) / 3.0,)  # an RGB preset applied to grey: the grey of the mean colour
+    if len(vals) != channels:
+        raise ValueError(f"{what} needs {channels} value(s) for this model, got {len(vals)}")
+    if what == "std" and not all(math.isfinite(v) and v > 0 for v in vals):
+        raise ValueError(f"std values must be > 0, got {_fmt(vals)}")
+    return vals
+
+
+def _prepared(img: LoadedImage | Image.Image, prep: Preprocess) -> np.ndarray:
+    """Resized and centre-cropped pixels, HxWxC uint8, following torchvision's arithmetic."""
+    im = img.image if isinstance(img, LoadedImage) else img
+    mode = "L" if prep.channels == 1 else "RGB"
+    if im.mode != mode:
+        im = im.convert(mode)
+    w, h = im.size
+    if min(w, h) != prep.resize:
+        # torchvision's Resize(int): the shorter side exact, the longer one truncated
+        if w <= h:
+            new = (prep.resize, max(1, int(prep.resize * h / w)))
+        else:
+            new = (max(1, int(prep.resize * w / h)), prep.resize)
+        im = im.resize(new, _RESAMPLE[prep.interpolation])
+        w, h = new
+    left = int(round((w - prep.size) / 2.0))
+    top = int(round((h - prep.size) / 2.0))
+    a = np.asarray(im.crop((left, top, left + prep.size, top + prep.size)), dtype=np.uint8)
+    return a[:, :, None] if a.ndim == 2 else a
+
+
+def to_tensor(img: LoadedImage | Image.Image, prep: Preprocess) -> torch.Tensor:
+    """The image as the model's input: float32 ``[C, size, size]``, normalised.
+
+    ``img`` may be any PIL image; it is converted to "L" or "RGB" as ``prep.channels`` needs.
+    """
+    import torch
+
+    a = _prepared(img, prep).astype(np.float32) / np.float32(255.0)
+    mean = np.asarray(prep.mean, np.float32)
+    std = np.asarray(prep.std, np.float32)
+    a = (a - mean) / std
+    return torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))
+
+
+def to_batch(images: Sequence[LoadedImage], prep: Preprocess) -> torch.Tensor:
+    """Stack images into one float32 batch ``[B, C, size, size]`` (ValueError when empty)."""
+    import torch
+
+    if not images:
+        raise ValueError("no images to batch")
+    return torch.stack([to_tensor(im, prep) for im in images])
+
+
+def model_view(t: torch.Tensor, prep: Preprocess) -> np.ndarray:
+    """The tensor as the model sees it, for display: uint8 ``HxWx3`` (grey repeated).
+
+    ``t`` is ``[C, H, W]`` or ``[1, C, H, W]``, normalised with ``prep`` (which is undone).
+    """
+    a = t.detach().to("cpu").float().numpy()
+    if a.ndim == 4 and a.shape[0] == 1:
+        a = a[0]
+    if a.ndim != 3:
+        raise ValueError(f"expected a [C, H, W] tensor, got shape {tuple(t.shape)}")
+    mean = np.asarray(prep.mean, np.float32)[:, None, None]
+    std = np.asarray(prep.std, np.float32)[:, None, None]
+    x = np.clip(a * std + mean, 0.0, 1.0).transpose(1, 2, 0)
+    u8 = np.rint(x * 255.0).astype(np.uint8)
+    return np.repeat(u8, 3, axis=2) if u8.shape[2] == 1 else u8

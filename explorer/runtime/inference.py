@@ -1,0 +1,322 @@
+"""Running images through a model: device choice, precision, top-5, out-of-memory fallback.
+
+Qt-free. A window runs :func:`run` on a worker thread; the CLI calls it directly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from explorer.runtime.probes import ProbePlan, ProbeResult, logits_of, probing
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+PRECISIONS = ("fp32", "bf16", "fp16")
+
+
+class DeviceError(ValueError):
+    """A device or precision the user asked for that this machine cannot give."""
+
+
+def available_devices() -> list[str]:
+    """``auto`` first, then the devices torch can use here (``cpu``, ``cuda:N``, ``mps``)."""
+    import torch
+
+    out = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        out += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        out.append("mps")
+    return out
+
+
+def device_type(name: str, devices: Sequence[str]) -> str:
+    """``cpu``, ``cuda`` or ``mps``: what ``name`` (an entry of :func:`available_devices`)
+    means, without torch; ``auto`` is the first GPU of ``devices``, as :func:`resolve_device`
+    picks it."""
+    name = (name or "auto").strip().lower()
+    if name == "auto":
+        gpus = [d for d in devices if d.startswith(("cuda", "mps"))]
+        name = gpus[0] if gpus else "cpu"
+    return name.split(":")[0]
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """``auto``: CUDA, then MPS, then CPU. Anything else must exist on this machine."""
+    import torch
+
+    name = (name or "auto").strip().lower()
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda:0")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        dev = torch.device(name)
+    except RuntimeError as exc:
+        raise DeviceError(f"unknown device '{name}' (use auto, cpu, cuda, cuda:N or mps)") from exc
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise DeviceError(f"device '{name}': no CUDA GPU is available here")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise DeviceError(
+                f"device '{name}': only {torch.cuda.device_count()} CUDA device(s) here"
+            )
+    elif dev.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise DeviceError(f"device '{name}': Apple MPS is not available here")
+    elif dev.type != "cpu":
+        raise DeviceError(f"device '{name}' is not supported (use auto, cpu, cuda or mps)")
+    return dev
+
+
+def check_precision(precision: str, device: torch.device) -> str:
+    """fp32 anywhere; bf16/fp16 autocast only on a GPU."""
+    p = (precision or "fp32").lower()
+    if p not in PRECISIONS:
+        raise DeviceError(f"unknown precision '{precision}' (use {', '.join(PRECISIONS)})")
+    if p != "fp32" and device.type == "cpu":
+        raise DeviceError(f"{p} autocast runs on a GPU only; use fp32 on the CPU")
+    return p
+
+
+def _autocast(device: torch.device, precision: str) -> Any:
+    import torch
+
+    if precision == "fp32":
+        return nullcontext()
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def device_label(device: torch.device, precision: str) -> str:
+    import torch
+
+    if device.type == "cuda":
+        name = torch.cuda.get_device_name(device)
+        return f"{device} ({name}, {precision})"
+    return f"{device} ({precision})"
+
+
+def _is_oom(exc: BaseException) -> bool:
+    import torch
+
+    if isinstance(exc, torch.cuda.OutOfMemoryError):
+        return True
+    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+
+
+def _sync(device: torch.device) -> None:
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+def timed(fn: Callable[[], Any], device: torch.device) -> float:
+    """Seconds of one call, the device synchronised before and after."""
+    _sync(device)
+    t0 = time.perf_counter()
+    fn()
+    _sync(device)
+    return time.perf_counter() - t0
+
+
+@dataclass
+class TopK:
+    index: int
+    label: str
+    prob: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "label": self.label, "prob": self.prob}
+
+
+@dataclass
+class RunResult:
+    """One batch through the model."""
+
+    logits: torch.Tensor  # [B, classes], float32, CPU
+    probs: np.ndarray  # [B, classes]
+    top: list[list[TopK]]  # per image, best first
+    latency_ms: float  # the forward pass(es), synchronised
+    device: str
+    precision: str
+    notes: list[str] = field(default_factory=list)  # fallbacks taken (out of memory ...)
+    probes: ProbeResult | None = None
+    input: torch.Tensor | None = None  # the batch as the model saw it (set by the caller)
+    preprocess: Any = None  # explorer.runtime.images.Preprocess that made it
+    deleted: list[str] = field(default_factory=list)  # blocks deleted from the network run
+    plan: Any = None  # the ProbePlan the pass used (set by the caller)
+
+
+def topk(probs: np.ndarray, categories: Sequence[str] | None, k: int = 5) -> list[list[TopK]]:
+    """The ``k`` most probable classes of each row, with names where known."""
+    out = []
+    for row in probs:
+        idx = np.argsort(-row, kind="stable")[:k]
+        out.append(
+            [
+                TopK(
+                    int(i),
+                    categories[i]
+                    if categories is not None and i < len(categories)
+                    else f"class {i}",
+                    float(row[i]),
+                )
+                for i in idx
+            ]
+        )
+    return out
+
+
+def _softmax(logits: torch.Tensor) -> np.ndarray:
+    import torch
+
+    return torch.softmax(logits.float(), dim=1).numpy()
+
+
+def _forward(
+    model: nn.Module,
+    x: torch.Tensor,
+    device: torch.device,
+    precision: str,
+    plan: ProbePlan | None,
+    feature_block: str | None,
+) -> tuple[torch.Tensor, ProbeResult | None]:
+    import torch
+
+    xb = x.to(device, non_blocking=True)
+    # a lesioned network runs the original model's modules: the hooks go on those, and a
+    # call of a module is counted among the calls that remain
+    hooked = getattr(model, "root", None) or model
+    if plan is not None and hasattr(model, "module_calls"):
+        plan = plan.remapped(model.module_calls())
+    probe_cm = (
+        probing(hooked, plan, xb.shape[0], feature_block) if plan is not None else nullcontext([])
+    )
+    with torch.inference_mode(), _autocast(device, precision), probe_cm as res:
+        logits = logits_of(model(xb))
+    logits = logits.float().cpu()
+    return logits, (res[0] if res else None)
+
+
+def _merge(parts: list[ProbeResult]) -> ProbeResult:
+    """Probe results of consecutive chunks of one batch, as if run at once."""
+    import torch
+
+    first = parts[0]
+    if len(parts) == 1:
+        return first
+    out = ProbeResult(
+        block_ids=first.block_ids,
+        kinds=first.kinds,
+        out_shapes=first.out_shapes,
+        mean=np.concatenate([p.mean for p in parts], axis=1),
+        std=np.concatenate([p.std for p in parts], axis=1),
+        se_gates={k: np.concatenate([p.se_gates[k] for p in parts]) for k in first.se_gates},
+        highway_gates={
+            k: np.concatenate([p.highway_gates[k] for p in parts]) for k in first.highway_gates
+        },
+        feature_block=first.feature_block,
+        batch=sum(p.batch for p in parts),
+    )
+    if first.features is not None:
+        out.features = torch.cat([p.features for p in parts])  # type: ignore[misc]
+        out.channel_mean = np.concatenate([p.channel_mean for p in parts])  # type: ignore[misc]
+        out.channel_std = np.concatenate([p.channel_std for p in parts])  # type: ignore[misc]
+    return out
+
+
+def run(
+    model: nn.Module,
+    x: torch.Tensor,
+    device: str | torch.device = "auto",
+    precision: str = "fp32",
+    categories: Sequence[str] | None = None,
+    plan: ProbePlan | None = None,
+    feature_block: str | None = None,
+    on_note: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Run batch ``x`` ([B, C, H, W] on the CPU) through ``model`` on ``device``.
+
+    The model is moved to the device (and stays there). With a ``plan`` the pass is
+    probed (:mod:`explorer.runtime.probes`). When the GPU runs out of memory the batch
+    is retried in halves, then on the CPU; ``notes`` says what was done.
+    """
+    import torch
+
+    dev = device if isinstance(device, torch.device) else resolve_device(device)
+    precision = check_precision(precision, dev)
+    notes: list[str] = []
+
+    def note(msg: str) -> None:
+        notes.append(msg)
+        if on_note is not None:
+            on_note(msg)
+
+    model.to(dev)
+    chunk = x.shape[0]
+    while True:
+        try:
+            t0 = time.perf_counter()
+            outs = [
+                _forward(model, x[i : i + chunk], dev, precision, plan, feature_block)
+                for i in range(0, x.shape[0], chunk)
+            ]
+            _sync(dev)
+            latency = (time.perf_counter() - t0) * 1e3
+            break
+        except Exception as exc:  # noqa: BLE001 - only out-of-memory is handled here
+            if not _is_oom(exc):
+                raise
+            _free(dev)
+            if chunk > 1:
+                chunk = (chunk + 1) // 2
+                note(f"{dev}: out of memory; retrying in chunks of {chunk} image(s)")
+                continue
+            if dev.type == "cpu":
+                raise
+            note(f"{dev}: out of memory even for one image; running on the CPU instead")
+            dev, precision, chunk = torch.device("cpu"), "fp32", x.shape[0]
+            model.to(dev)
+    logits = torch.cat([o[0] for o in outs])
+    if categories is not None and len(categories) != logits.shape[1]:
+        note(f"{len(categories)} class names for {logits.shape[1]} outputs: names not shown")
+        categories = None
+    probs = _softmax(logits)
+    probes = [o[1] for o in outs if o[1] is not None]
+    return RunResult(
+        logits=logits,
+        probs=probs,
+        top=topk(probs, categories),
+        latency_ms=latency,
+        device=str(dev),
+        precision=precision,
+        notes=notes,
+        probes=_merge(probes) if probes else None,
+    )
+
+
+def _free(dev: torch.device) -> None:
+    import gc
+
+    import torch
+
+    gc.collect()
+    if dev.type == "cuda":
+        torch.cuda.empty_cache()

@@ -1,0 +1,186 @@
+"""The session: selection, expansion, search, stale results (Qt-free)."""
+
+from __future__ import annotations
+
+from _models import analysis
+
+from explorer.app.session import Session
+from explorer.present.layout import default_expanded
+
+
+def make() -> tuple[Session, list]:
+    s = Session()
+    events: list = []
+    for ev in ("model_changed", "selection_changed", "expanded_changed", "model_failed"):
+        s.connect(ev, lambda *a, ev=ev: events.append((ev, *a)))
+    an = analysis("resnet50")
+    gen = s.request_model("resnet50")
+    assert s.set_analysis(an, gen, default_expanded(an.tree))
+    return s, events
+
+
+def test_stale_results_are_dropped() -> None:
+    s = Session()
+    old = s.request_model("resnet50")
+    new = s.request_model("lenet5")
+    assert not s.set_analysis(analysis("resnet50"), old, [""])
+    assert s.analysis is None
+    s.fail("resnet50", "boom", old)  # stale failure: silent
+    seen = []
+    s.connect("model_failed", lambda *a: seen.append(a))
+    s.fail("lenet5", "boom", new)
+    assert seen == [("lenet5", "boom")]
+
+
+def test_select_and_group_ids() -> None:
+    s, events = make()
+    s.select("layer3.2")
+    assert s.selected == "layer3.2" and events[-1] == ("selection_changed", "layer3.2")
+    s.select("layer3.1..5")  # a group selects its first member
+    assert s.selected == "layer3.1"
+    s.select("no.such.block")
+    assert s.selected == "layer3.1"
+
+
+def test_toggle_expanded_closes_descendants() -> None:
+    s, _ = make()
+    s.toggle_expanded("layer2.0")
+    s.toggle_expanded("layer2.0.downsample")
+    assert {"layer2.0", "layer2.0.downsample"} <= s.expanded
+    s.toggle_expanded("layer2.0")
+    assert "layer2.0" not in s.expanded and "layer2.0.downsample" not in s.expanded
+    s.toggle_expanded("layer2.0.conv1")  # a leaf cannot open
+    assert "layer2.0.conv1" not in s.expanded
+
+
+def test_find_and_reveal() -> None:
+    s, _ = make()
+    hits = list(s.find("conv2"))
+    assert hits[0] == "layer1.0.conv2" and len(hits) == 16
+    s.reveal("layer3.4.conv2")
+    assert {"layer3", "layer3.4"} <= s.expanded
+
+
+def test_closing_a_block_keeps_a_sibling_group_open() -> None:
+    from explorer.present.layout import compute_layout
+
+    s, _ = make()
+    tree = s.analysis.tree
+    s.toggle_expanded("layer3.1..5")
+    s.toggle_expanded("layer3.1")
+    lay = compute_layout(tree, s.expanded)
+    assert {"layer3.2", "layer3.3", "layer3.4", "layer3.5"} <= set(lay.boxes)  # not regrouped
+    s.toggle_expanded("layer3.1")
+    assert "layer3.1..5" in s.expanded
+    lay = compute_layout(tree, s.expanded)
+    assert "layer3.1..5" not in lay.boxes and "layer3.1" in lay.boxes
+
+
+def test_deleted_blocks_with_undo_and_redo():
+    s = Session()
+    seen = []
+    s.connect("deleted_changed", seen.append)
+    invalid = []
+    s.connect("results_invalidated", lambda: invalid.append(1))
+    s.result = object()
+    s.toggle_deleted("layer1.0")
+    assert s.deleted == {"layer1.0"} and invalid and s.result is None
+    s.toggle_deleted("layer2.1")
+    s.toggle_deleted("layer1.0")
+    assert s.deleted == {"layer2.1"}
+    s.undo()
+    assert s.deleted == {"layer1.0", "layer2.1"}
+    s.undo()
+    s.undo()
+    assert s.deleted == frozenset() and not s.can_undo()
+    s.redo()
+    assert s.deleted == {"layer1.0"} and s.can_redo()
+    s.restore_all()
+    assert s.deleted == frozenset() and not s.can_redo()
+    s.undo()
+    assert s.deleted == {"layer1.0"}
+    assert seen[-1] == {"layer1.0"} and len(seen) == 9
+
+
+# -- fusion: the analysis swapped, nothing else -------------------------------------------------
+
+
+def _fused_pair():
+    """repvgg_small's analysis and an analysis of its re-parameterised copy (with the report)."""
+    from explorer.graph.analysis import analyze
+    from explorer.studies.fusion.repvgg import fuse_repvgg
+
+    an = analysis("repvgg_small")
+    rep = fuse_repvgg(an.model)
+    return an, analyze(an.spec, model=rep.model), rep
+
+
+def test_fuse_and_unfuse_swap_only_the_analysis() -> None:
+    an, fan, rep = _fused_pair()
+    s = Session()
+    events: list = []
+    for ev in ("model_changed", "analysis_swapped", "fused_changed", "selection_changed",
+               "results_invalidated", "weights_requested", "expanded_changed"):  # fmt: skip
+        s.connect(ev, lambda *a, ev=ev: events.append((ev, *a)))
+    assert s.set_analysis(an, s.request_model("repvgg_small"), ["", "stage1"])
+    weights, image = object(), object()
+    s.weights_info = weights
+    s.images, s.image_index = [image], 0
+    s.set_expanded(s.expanded | {"stage1.0..1", "stage1.0", "stage1.1"})
+    s.select("stage1.0.conv_1x1")
+    s.toggle_deleted("stage2.1")
+    s.result = object()
+    events.clear()
+
+    s.set_fused(fan, rep)
+    assert s.fused and s.analysis is fan and s.unfused_analysis is an
+    assert s.fusion_report is rep
+    assert s.weights_info is weights and s.image is image and s.model_name == "repvgg_small"
+    assert s.result is None and s.deleted == frozenset() and not s.can_undo()
+    # the fused blocks close (one box each), what still exists stays open
+    assert s.expanded == {"", "stage1", "stage1.0..1"}
+    assert s.selected is None  # stage1.0.conv_1x1 is gone
+    names = [e[0] for e in events]
+    assert names == ["results_invalidated", "analysis_swapped", "selection_changed",
+                     "fused_changed"]  # fmt: skip
+    assert events[1][1] is fan and events[3][1:] == (True, rep)
+    assert "model_changed" not in names  # nothing is rebuilt or reloaded
+
+    events.clear()
+    s.select("stage2.1")  # exists in both graphs: kept across the swap
+    s.toggle_deleted("stage2.1")
+    s.set_unfused()
+    assert not s.fused and s.analysis is an and s.unfused_analysis is None
+    assert s.fusion_report is None and s.weights_info is weights
+    assert s.selected == "stage2.1" and s.deleted == frozenset() and not s.can_undo()
+    assert {"stage1.0", "stage1.1"} <= s.expanded  # open again as before the fusion
+    assert events[-1] == ("fused_changed", False, None)
+    s.set_unfused()  # not fused: nothing happens
+    assert events[-1] == ("fused_changed", False, None) and s.analysis is an
+
+
+def test_weights_and_a_new_model_unfuse() -> None:
+    an, fan, rep = _fused_pair()
+    s = Session()
+    seen: list = []
+    s.connect("fused_changed", lambda f, r: seen.append(f))
+    s.connect("analysis_swapped", lambda a: seen.append(a))
+    s.set_analysis(an, s.request_model("repvgg_small"), [""])
+    s.set_fused(fan, rep)
+    # weights are for the training-time model: asking for them unfuses first
+    s.request_weights("random")
+    assert not s.fused and s.analysis is an and s.weights_choice == "random"
+    assert seen == [fan, True, an, False]
+    s.set_fused(fan, rep)
+    other = analysis("resnet50")
+    assert s.set_analysis(other, s.request_model("resnet50"), [""])
+    assert not s.fused and s.unfused_analysis is None and s.fusion_report is None
+    assert seen[-1] is False
+
+
+def test_fusing_needs_a_model() -> None:
+    import pytest
+
+    _an, fan, rep = _fused_pair()
+    with pytest.raises(ValueError, match="no model"):
+        Session().set_fused(fan, rep)
