@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from explorer.app.argtypes import non_negative_int, positive_int
-from explorer.cli.common import CliError, analyze_or_error, cannot_write
+from explorer.cli.common import EXIT_USAGE, CliError, analyze_or_error, cannot_write
+from explorer.errors import ExplorerError, log_file, log_unexpected, one_line, setup_logging
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         "[--colour-by kind|params|macs]",
     )
     p.add_argument("--version", action="version", version=_version())
+    p.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     s = sub.add_parser(
@@ -77,7 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("list", help="list the registered models")
     ls.add_argument("--json", action="store_true", help="print a JSON list")
+    for command in sub.choices.values():  # before or after the command's name
+        command.add_argument(
+            "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP
+        )
     return p
+
+
+VERBOSE_HELP = "also print the traceback of an unexpected error on stderr (it is always logged)"
 
 
 def _version() -> str:
@@ -172,11 +181,15 @@ def _run_gui(argv: list[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    verbose = "--verbose" in argv[:1]
+    window = argv[1:] if verbose else argv
     # No command, or only window options (--model, --screenshot ...): the desktop window.
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
-        return _run_gui(argv)
+    if not window or (window[0].startswith("-") and window[0] not in ("-h", "--help", "--version")):
+        setup_logging(verbose)
+        return _run_gui(window)
     parser = build_parser()
     args = parser.parse_args(argv)
+    setup_logging(args.verbose)
     if args.command is None:
         return _run_gui([])
     try:
@@ -184,6 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"cnn-explorer {args.command}: error: {exc}", file=sys.stderr)
         return exc.code
+    except ExplorerError as exc:  # a user's mistake that no command turned into a CliError
+        print(f"cnn-explorer {args.command}: error: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("cnn-explorer: interrupted", file=sys.stderr)
         return 130
@@ -192,6 +208,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as exc:  # noqa: BLE001 - a bug, or a library's failure: one line, logged
+        log_unexpected(exc, f"cnn-explorer {args.command}")
+        where = log_file()
+        details = f"details in {where}" if where.is_file() else "--verbose shows the traceback"
+        print(f"cnn-explorer: {one_line(exc)} ({details})", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

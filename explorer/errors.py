@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -30,13 +31,22 @@ class ExplorerError(Exception):
         return f"{text} ({self.hint})" if self.hint else text
 
 
-def one_line(exc: BaseException) -> str:
+def first_line(exc: BaseException, limit: int = 300) -> str:
+    """The first line of ``exc``'s text (its class name where it has none), at most ``limit``
+    characters: the reason to quote inside a message of our own."""
+    lines = str(exc).strip().splitlines()
+    return _clip(" ".join(lines[0].split()) if lines else type(exc).__name__, limit)
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
     """The user's line for ``exc``: our own errors speak for themselves, others get their type."""
-    text = str(exc).strip()
-    if isinstance(exc, ExplorerError):
-        return (text.splitlines() or [type(exc).__name__])[0]
-    first = text.splitlines()[0] if text else ""
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    if isinstance(exc, ExplorerError) or not str(exc).strip():
+        return first_line(exc, limit)
+    return _clip(f"{type(exc).__name__}: {first_line(exc, limit)}", limit)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def log_dir() -> Path:
@@ -53,24 +63,40 @@ def log_file() -> Path:
     return log_dir() / "cnn-explorer.log"
 
 
-_configured = False
+_lock = threading.Lock()
+# A library's loggers stay silent unless the program configures them: without this handler
+# logging's last resort would print our tracebacks on stderr when no log file can be opened.
+LOG.addHandler(logging.NullHandler())
 
 
 def setup_logging(verbose: bool = False) -> None:
-    """Log warnings and tracebacks to the log file; with ``verbose`` to stderr as well."""
-    global _configured
-    LOG.setLevel(logging.DEBUG if verbose else logging.INFO)
-    if verbose and not any(getattr(h, "_explorer_stderr", False) for h in LOG.handlers):
-        h = logging.StreamHandler(sys.stderr)
-        h._explorer_stderr = True  # type: ignore[attr-defined]
-        h.setFormatter(logging.Formatter("cnn-explorer: %(message)s"))
-        LOG.addHandler(h)
-    if _configured:
+    """Log warnings and tracebacks to the log file; with ``verbose`` to stderr as well.
+
+    Called again, it follows the present ``verbose`` and ``$CNN_EXPLORER_CACHE``.
+    """
+    with _lock:
+        LOG.setLevel(logging.DEBUG if verbose else logging.INFO)
+        for h in [h for h in LOG.handlers if getattr(h, "_explorer_stderr", False)]:
+            LOG.removeHandler(h)
+        if verbose:
+            h = logging.StreamHandler(sys.stderr)
+            h._explorer_stderr = True  # type: ignore[attr-defined]
+            h.setFormatter(logging.Formatter("cnn-explorer: %(message)s"))
+            LOG.addHandler(h)
+        _open_log_file()
+
+
+def _open_log_file() -> None:
+    """Point the file handler at :func:`log_file` (once, or again where the folder changed)."""
+    path = os.path.abspath(log_file())
+    old = [h for h in LOG.handlers if isinstance(h, logging.FileHandler)]
+    if [h.baseFilename for h in old] == [path]:
         return
-    _configured = True
+    for h in old:
+        LOG.removeHandler(h)
+        h.close()
     try:
-        path = log_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         fh = logging.FileHandler(path, encoding="utf-8", delay=True)
     except OSError:
         return  # a read-only home: the program still runs, it only logs nowhere
@@ -82,6 +108,7 @@ def log_unexpected(exc: BaseException, where: str = "") -> None:
     """Keep the traceback of an error that is not a user's mistake (ours, or a library's)."""
     if isinstance(exc, ExplorerError):
         return
-    setup_logging()
+    with _lock:
+        _open_log_file()
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     LOG.error("unexpected error%s:\n%s", f" in {where}" if where else "", text.rstrip())

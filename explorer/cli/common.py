@@ -7,11 +7,12 @@ import sys
 from typing import Any
 
 from explorer.app.argtypes import positive_int
+from explorer.errors import ExplorerError, first_line, one_line
 
 EXIT_USAGE = 2
 
 
-class CliError(Exception):
+class CliError(ExplorerError):
     """A user error: printed as one line on stderr, exit code ``code``."""
 
     def __init__(self, message: str, code: int = EXIT_USAGE):
@@ -131,10 +132,8 @@ def forward(model, x, device, precision, **kw):  # noqa: ANN001, ANN003, ANN202
     try:
         res = run(model, x, device, precision, **kw)
     except Exception as exc:  # noqa: BLE001 - a user's model can raise anything in forward()
-        text = str(exc).strip()
-        first = text.splitlines()[0] if text else type(exc).__name__
-        if text and not isinstance(exc, RuntimeError):  # torch's own errors need no class name
-            first = f"{type(exc).__name__}: {first}"
+        # torch's own errors (RuntimeError) need no class name
+        first = first_line(exc) if isinstance(exc, RuntimeError) else one_line(exc)
         raise CliError(f"the forward pass failed: {first}", code=1) from None
     for note in res.notes:
         print(f"cnn-explorer: {note}", file=sys.stderr)
@@ -158,8 +157,7 @@ def progress(gen: Any) -> Any:
 
 def failed(what: str, exc: BaseException) -> CliError:
     """``WHAT failed: <the error's first line>``, exit code 1 (the program, not the user)."""
-    text = str(exc).strip()
-    return CliError(f"{what} failed: {text.splitlines()[0] if text else type(exc).__name__}", 1)
+    return CliError(f"{what} failed: {first_line(exc)}", 1)
 
 
 def device_or_error(name: str, precision: str):  # noqa: ANN201

@@ -34,6 +34,7 @@ import torch
 from torch import fx, nn
 from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
 
+from explorer.errors import ExplorerError, one_line
 from explorer.graph.layers import ACT_TYPES, DROPOUT_TYPES, NORM_TYPES, POOL_TYPES
 from explorer.graph.ops import INPUT_ID, MERGE_OPS, OUTPUT_ID, paused_gc
 from explorer.graph.shapes import TensorShape, infer_shapes
@@ -217,7 +218,7 @@ class ModelGraph:
         return self._subtree_params.get(qualname, 0)
 
 
-class TraceError(RuntimeError):
+class TraceError(ExplorerError, RuntimeError):
     """The model could not be turned into a graph by any method."""
 
 
@@ -460,7 +461,7 @@ def _build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
             timings["graph"] = time.perf_counter() - t0
             method, err = "fx", None
         except Exception as exc:  # noqa: BLE001 - any trace failure falls back to hooks
-            err = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            err = one_line(exc)
             fxg, shape_method = None, "forward"
             t0 = time.perf_counter()
             try:
@@ -468,7 +469,7 @@ def _build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
 
                 g = graph_from_hooks(model, input_shape)
             except Exception as exc2:  # noqa: BLE001
-                first = f"{type(exc2).__name__}: {exc2}".splitlines()[0][:300]
+                first = one_line(exc2)
                 raise TraceError(
                     f"cannot trace the model (fx: {err}; forward pass: {first})"
                 ) from exc2

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from explorer.errors import ExplorerError
+
 if TYPE_CHECKING:
     from torch import nn
 
@@ -23,7 +25,7 @@ INCEPTION_MEAN = (0.5, 0.5, 0.5)
 INCEPTION_STD = (0.5, 0.5, 0.5)
 
 
-class RegistryError(Exception):
+class RegistryError(ExplorerError):
     """Base class of the errors a user can cause by naming a model."""
 
 

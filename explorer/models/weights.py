@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from explorer.errors import ExplorerError, first_line
+
 if TYPE_CHECKING:
     import torch
     from torch import nn
@@ -50,7 +52,7 @@ Q8_SCALE_SUFFIX = "#q8scale"
 CIFAR10_CLASSES = tuple("airplane automobile bird cat deer dog frog horse ship truck".split())
 
 
-class WeightsError(Exception):
+class WeightsError(ExplorerError):
     """Weights that cannot be used; ``str()`` is one line for the user."""
 
 
@@ -100,10 +102,6 @@ class WeightsInfo:
 
 def _few(names: list[str], n: int = 3) -> str:
     return ", ".join(names[:n]) + (", ..." if len(names) > n else "")
-
-
-def _one_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -158,7 +156,7 @@ def read_state_dict(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
             if not _looks_like_safetensors(head):
                 raise WeightsError(f"{p.name}: not a checkpoint (not a safetensors file)") from exc
             raise WeightsError(
-                f"{p.name}: damaged or truncated checkpoint ({_one_line(exc)})"
+                f"{p.name}: damaged or truncated checkpoint ({first_line(exc)})"
             ) from exc
     else:
         try:
@@ -282,7 +280,7 @@ def load_checkpoint(model: nn.Module, path: str | os.PathLike[str]) -> WeightsIn
     try:
         _load(model, fits)
     except RuntimeError as exc:  # e.g. a dtype that cannot be copied
-        raise WeightsError(f"{name}: loading failed: {_one_line(exc)}") from exc
+        raise WeightsError(f"{name}: loading failed: {first_line(exc)}") from exc
     return WeightsInfo(
         kind="file", label=name, trained=True, message=report.summary(), report=report
     )
@@ -504,9 +502,9 @@ def _download_url(url: str, what: str) -> dict[str, torch.Tensor]:
             url, str(target), hash_prefix=found.group(1) if found else None, progress=False
         )
     except OSError as exc:  # URLError, timeouts, refused connections
-        raise WeightsUnavailable(f"{what}: download of {url} failed ({_one_line(exc)})") from exc
+        raise WeightsUnavailable(f"{what}: download of {url} failed ({first_line(exc)})") from exc
     except RuntimeError as exc:  # the hash disagrees
-        raise WeightsError(f"{what}: download of {url} failed: {_one_line(exc)}") from exc
+        raise WeightsError(f"{what}: download of {url} failed: {first_line(exc)}") from exc
     return read_state_dict(target)
 
 
@@ -562,7 +560,7 @@ def _timm_state_dict(spec: ModelSpec, cfg: Any, timeout: float) -> dict[str, tor
                 continue  # no such file in the repository: try the next name
             raise WeightsUnavailable(f"{spec.name}: download of {label} failed") from exc
         except OSError as exc:  # connection and HTTP errors (HfHubHTTPError is one)
-            msg = _one_line(exc)
+            msg = first_line(exc)
             raise WeightsUnavailable(f"{spec.name}: download of {label} failed ({msg})") from exc
         return read_state_dict(path)
     raise WeightsError(f"{spec.name}: the hub repository {cfg.hf_hub_id} holds no weights file")

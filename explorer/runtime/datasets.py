@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
+from explorer.errors import ExplorerError, first_line
 from explorer.runtime.images import (
     SUPPORTED_SUFFIXES,
     ImageError,
     Preprocess,
-    _one_line,
     from_array,
     load_image,
     to_tensor,
@@ -55,7 +55,7 @@ _REFS = (
 )
 
 
-class DataError(ValueError):
+class DataError(ExplorerError, ValueError):
     """An evaluation set that cannot be used; ``str()`` is one line for the user."""
 
 
@@ -248,7 +248,7 @@ def npz(path: str | os.PathLike[str], prep: Preprocess, num_outputs: int | None 
     except FileNotFoundError:
         raise DataError(f"{what}: no such file") from None
     except (OSError, ValueError) as exc:  # not a zip, pickled objects, damaged
-        raise DataError(f"{what}: not a readable .npz file ({_one_line(exc)})") from None
+        raise DataError(f"{what}: not a readable .npz file ({first_line(exc, 120)})") from None
     if x.ndim not in (3, 4) or (x.ndim == 4 and x.shape[3] not in (1, 3)):
         raise DataError(f"{what}: x must be (N, H, W) or (N, H, W, C) with C 1 or 3, not {x.shape}")
     if x.dtype != np.uint8:
@@ -319,7 +319,7 @@ def image_folder(
         subs = sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
         per_class = {d.name: _images_in(d) for d in subs}
     except OSError as exc:
-        raise DataError(f"{what}: cannot read ({exc.strerror or _one_line(exc)})") from None
+        raise DataError(f"{what}: cannot read ({exc.strerror or first_line(exc, 120)})") from None
     per_class = {k: v for k, v in per_class.items() if v}
     if not per_class:
         raise DataError(
@@ -438,7 +438,9 @@ def torchvision_set(
         try:
             ds = cls(str(where), train=False, download=True)
         except (OSError, RuntimeError) as exc:
-            raise DataError(f"downloading {title} into {where} failed: {_one_line(exc)}") from None
+            raise DataError(
+                f"downloading {title} into {where} failed: {first_line(exc, 120)}"
+            ) from None
     data = ds.data.numpy() if hasattr(ds.data, "numpy") else np.asarray(ds.data)
     labels = np.asarray(ds.targets, dtype=np.int64)
     classes = [str(c).split(" - ")[-1] for c in ds.classes]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from explorer.errors import ExplorerError, first_line
 from explorer.models.registry import IMAGENET_MEAN, IMAGENET_STD
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ _RESAMPLE = {k: Image.Resampling[k.upper()] for k in ("bilinear", "bicubic", "ne
 _EXIF_ORIENTATION = 0x0112
 
 
-class ImageError(ValueError):
+class ImageError(ExplorerError, ValueError):
     """A file that cannot be used as an image; ``str(exc)`` is one line naming the file."""
 
 
@@ -153,12 +154,7 @@ def _os_error(name: str, exc: OSError, missing: str) -> ImageError:
         return ImageError(f"{name}: {missing}")
     if isinstance(exc, PermissionError):
         return ImageError(f"{name}: cannot read (permission denied)")
-    return ImageError(f"{name}: cannot read ({exc.strerror or _one_line(exc)})")
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 120 else text[:117] + "..."
+    return ImageError(f"{name}: cannot read ({exc.strerror or first_line(exc, 120)})")
 
 
 def _decode(data: bytes, name: str, source: str) -> LoadedImage:
@@ -174,7 +170,7 @@ def _decode(data: bytes, name: str, source: str) -> LoadedImage:
         except UnidentifiedImageError as exc:
             raise ImageError(f"{name}: not an image (cannot identify the file format)") from exc
         except Exception as exc:  # a malformed header can raise nearly anything inside Pillow
-            raise ImageError(f"{name}: not an image ({_one_line(exc)})") from exc
+            raise ImageError(f"{name}: not an image ({first_line(exc, 120)})") from exc
     # Also checked here, in case another thread reset the warning filters meanwhile.
     if limit is not None and im.width * im.height > limit:
         raise _too_large(name, data, limit)
@@ -190,11 +186,13 @@ def _decode(data: bytes, name: str, source: str) -> LoadedImage:
     except ImageError:
         raise
     except Exception as exc:  # plugins raise OSError, SyntaxError, struct.error, IndexError ...
-        raise ImageError(f"{name}: truncated or damaged image ({_one_line(exc)})") from exc
+        raise ImageError(f"{name}: truncated or damaged image ({first_line(exc, 120)})") from exc
     try:
         im = _to_rgb_or_l(im, notes)
     except (OSError, ValueError) as exc:
-        raise ImageError(f"{name}: unsupported colour mode {im.mode} ({_one_line(exc)})") from exc
+        raise ImageError(
+            f"{name}: unsupported colour mode {im.mode} ({first_line(exc, 120)})"
+        ) from exc
     return LoadedImage(name, source, _finish(im, notes), notes)
 
 

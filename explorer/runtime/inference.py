@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from explorer.errors import ExplorerError
 from explorer.runtime.probes import ProbePlan, ProbeResult, logits_of, probing
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 PRECISIONS = ("fp32", "bf16", "fp16")
 
 
-class DeviceError(ValueError):
+class DeviceError(ExplorerError, ValueError):
     """A device or precision the user asked for that this machine cannot give."""
 
 

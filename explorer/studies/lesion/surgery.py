@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from explorer.errors import ExplorerError
+
 if TYPE_CHECKING:
     import torch
     from torch import fx, nn
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from explorer.graph.analysis import Analysis
 
 
-class LesionError(ValueError):
+class LesionError(ExplorerError, ValueError):
     """A deletion that cannot be made; ``str()`` says why, in one line."""
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from explorer.errors import one_line
 from explorer.runtime.inference import _autocast, check_precision, device_label, timed
 from explorer.runtime.inference import resolve_device as _resolve_device
 from explorer.studies.speed.layer_kinds import KindRow, kind_profile
@@ -143,8 +144,8 @@ def interleaved(
             return timed(fn, device)
         except Exception as exc:  # noqa: BLE001 - e.g. out of memory: say which run failed
             if failed is None:
-                raise RuntimeError(f"{name}: {_one_line(exc)}") from exc
-            failed[name] = _one_line(exc)
+                raise RuntimeError(f"{name}: {one_line(exc)}") from exc
+            failed[name] = one_line(exc)
             active[:] = [t for t in active if t[0] != name]
             timings[name].seconds.clear()
             return None
@@ -377,7 +378,7 @@ def measure_speed(
                 )
                 entries.append((result, m, x, graph))
         except Exception as exc:  # noqa: BLE001 - one network's failure is reported, not fatal
-            report.failed.append((name, _one_line(exc)))
+            report.failed.append((name, one_line(exc)))
             if dev.type == "cuda":
                 torch.cuda.empty_cache()
 
@@ -413,7 +414,7 @@ def measure_speed(
                         m, graph, x, precision=precision, plain_seconds=r.timing.median
                     )
                 except Exception as exc:  # noqa: BLE001 - its speed stands; say what failed
-                    report.failed.append((r.label, f"layer kinds: {_one_line(exc)}"))
+                    report.failed.append((r.label, f"layer kinds: {one_line(exc)}"))
     finally:
         torch.backends.cudnn.benchmark = old_bench
     report.complete = True
@@ -439,8 +440,3 @@ def _fill(
             r.timing = t
             report.results.append(r)
     report.failed = built_failed + [(name, err) for name, err in failed.items()]
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
