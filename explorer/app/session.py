@@ -33,11 +33,38 @@ while fused unfuses first (:meth:`Session.request_weights`), and a new model is 
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from enum import Enum
 from typing import Any
 
 from explorer.present.layout import GROUP_SEP
+
+
+class Event(Enum):
+    """The session's events, declared: a misspelt one is an AttributeError, not silence."""
+
+    MODEL_LOADING = "model_loading"
+    MODEL_CHANGED = "model_changed"
+    MODEL_FAILED = "model_failed"
+    MODEL_CANCELLED = "model_cancelled"
+    SELECTION_CHANGED = "selection_changed"
+    EXPANDED_CHANGED = "expanded_changed"
+    COLOUR_BY_CHANGED = "colour_by_changed"
+    WEIGHTS_REQUESTED = "weights_requested"
+    WEIGHTS_CHANGED = "weights_changed"
+    WEIGHTS_FAILED = "weights_failed"
+    IMAGES_CHANGED = "images_changed"
+    DEVICE_CHANGED = "device_changed"
+    PREPROCESSING_CHANGED = "preprocessing_changed"
+    RESULTS_INVALIDATED = "results_invalidated"
+    RESULTS_CHANGED = "results_changed"
+    RUN_FAILED = "run_failed"
+    DELETED_CHANGED = "deleted_changed"
+    ANALYSIS_SWAPPED = "analysis_swapped"
+    FUSED_CHANGED = "fused_changed"
+
 
 COLOUR_MODES = ("kind", "params", "macs")
 
@@ -46,7 +73,11 @@ class Session:
     """One window's state: model, selection, expansion, colouring."""
 
     def __init__(self) -> None:
-        self._handlers: dict[str, list[Callable[..., Any]]] = defaultdict(list)
+        self._handlers: dict[Event, list[Callable[..., Any]]] = defaultdict(list)
+        # one user of the model at a time: runs, weight loads, evaluations, fusion copies
+        self.lock = threading.Lock()
+        self.input_size: int | None = None  # the user's input size (None: the model's own)
+        self.normalize: str | None = None  # None: as the weights say; imagenet, cifar, none
         self.model_name: str | None = None
         self.analysis: Any = None  # explorer.graph.analysis.Analysis
         self.selected: str | None = None
@@ -73,19 +104,45 @@ class Session:
 
     # -- events ---------------------------------------------------------------------------
 
-    def connect(self, event: str, handler: Callable[..., Any]) -> None:
+    def connect(self, event: Event, handler: Callable[..., Any]) -> None:
+        if not isinstance(event, Event):
+            raise TypeError(f"not a session event: {event!r}")
         self._handlers[event].append(handler)
 
-    def emit(self, event: str, *args: Any) -> None:
+    def emit(self, event: Event, *args: Any) -> None:
+        if not isinstance(event, Event):
+            raise TypeError(f"not a session event: {event!r}")
         for h in list(self._handlers[event]):
             h(*args)
+
+    # -- preprocessing ----------------------------------------------------------------------
+
+    def set_input_size(self, size: int | None) -> None:
+        """The user's input size for the next model (None: the model's own)."""
+        self.input_size = size
+
+    def set_normalize(self, normalize: str | None) -> None:
+        """None (as the weights say), ``imagenet``, ``cifar`` or ``none``."""
+        if normalize == self.normalize:
+            return
+        self.normalize = normalize
+        self.invalidate()
+        self.emit(Event.PREPROCESSING_CHANGED, normalize)
+
+    def preprocessing(self) -> Any:
+        """The preprocessing the model, its weights and the user's choices make: the one place
+        it is computed (runs, evaluations and checks all use it). ValueError for a choice that
+        does not fit the model."""
+        from explorer.runtime.pipeline import preprocess
+
+        return preprocess(self.analysis.spec, self.weights_info, self.input_size, self.normalize)
 
     # -- model ----------------------------------------------------------------------------
 
     def request_model(self, name: str) -> int:
         """Note that ``name`` is being loaded; returns the request's generation."""
         self.generation += 1
-        self.emit("model_loading", name)
+        self.emit(Event.MODEL_LOADING, name)
         return self.generation
 
     def set_analysis(self, analysis: Any, generation: int, expanded: Iterable[str]) -> bool:
@@ -99,21 +156,21 @@ class Session:
         was_fused = self.fused
         self._forget_fusion()
         if was_fused:
-            self.emit("fused_changed", False, None)
+            self.emit(Event.FUSED_CHANGED, False, None)
         self._clear_deletions()
         self.expanded = frozenset(expanded) | {""}
-        self.emit("selection_changed", None)
-        self.emit("model_changed", analysis)
+        self.emit(Event.SELECTION_CHANGED, None)
+        self.emit(Event.MODEL_CHANGED, analysis)
         return True
 
     def cancel_request(self) -> None:
         """Drop whatever the pending model request still delivers."""
         self.generation += 1
-        self.emit("model_cancelled")
+        self.emit(Event.MODEL_CANCELLED)
 
     def fail(self, name: str, message: str, generation: int) -> None:
         if generation == self.generation:
-            self.emit("model_failed", name, message)
+            self.emit(Event.MODEL_FAILED, name, message)
 
     # -- view state -------------------------------------------------------------------------
 
@@ -126,13 +183,13 @@ class Session:
                 return
         if block_id != self.selected:
             self.selected = block_id
-            self.emit("selection_changed", block_id)
+            self.emit(Event.SELECTION_CHANGED, block_id)
 
     def set_expanded(self, expanded: Iterable[str]) -> None:
         new = frozenset(expanded) | {""}
         if new != self.expanded:
             self.expanded = new
-            self.emit("expanded_changed", new)
+            self.emit(Event.EXPANDED_CHANGED, new)
 
     def toggle_expanded(self, unit_id: str) -> None:
         """Open a closed block or group, or close an open one (and everything inside)."""
@@ -156,7 +213,7 @@ class Session:
             raise ValueError(f"colour mode must be one of {COLOUR_MODES}")
         if mode != self.colour_by:
             self.colour_by = mode
-            self.emit("colour_by_changed", mode)
+            self.emit(Event.COLOUR_BY_CHANGED, mode)
 
     def find(self, text: str) -> Iterator[str]:
         """Block ids whose qualname contains ``text`` (case-insensitive), in execution order."""
@@ -180,18 +237,18 @@ class Session:
         self.set_unfused()
         self._previous_choice = self.weights_choice
         self.weights_choice = choice
-        self.emit("weights_requested", choice)
+        self.emit(Event.WEIGHTS_REQUESTED, choice)
 
     def set_weights(self, info: Any) -> None:
         self.weights_info = info
         self.invalidate()
-        self.emit("weights_changed", info)
+        self.emit(Event.WEIGHTS_CHANGED, info)
 
     def weights_failed(self, choice: str, message: str) -> None:
         """The model keeps its weights; the next model is not offered the refused choice."""
         if self.weights_choice == choice:
             self.weights_choice = self._previous_choice
-        self.emit("weights_failed", choice, message)
+        self.emit(Event.WEIGHTS_FAILED, choice, message)
 
     @property
     def image(self) -> Any:
@@ -232,13 +289,13 @@ class Session:
         self._images_changed()
 
     def _images_changed(self) -> None:
-        self.emit("images_changed", list(self.images), self.image_index, self.compare_index)
+        self.emit(Event.IMAGES_CHANGED, list(self.images), self.image_index, self.compare_index)
 
     def set_device(self, device: str, precision: str = "fp32") -> None:
         if (device, precision) != (self.device, self.precision):
             self.device, self.precision = device, precision
             self.invalidate()
-            self.emit("device_changed", device, precision)
+            self.emit(Event.DEVICE_CHANGED, device, precision)
 
     def invalidate(self) -> None:
         """The results shown no longer hold; a run started before now is stale."""
@@ -246,7 +303,7 @@ class Session:
         had = self.result is not None
         self.result = None
         if had:
-            self.emit("results_invalidated")
+            self.emit(Event.RESULTS_INVALIDATED)
 
     def next_run(self) -> int:
         """A generation for a new run (a newer one supersedes it)."""
@@ -257,12 +314,12 @@ class Session:
         if generation != self.run_generation:
             return False
         self.result = result
-        self.emit("results_changed", result)
+        self.emit(Event.RESULTS_CHANGED, result)
         return True
 
     def run_failed(self, message: str, generation: int) -> None:
         if generation == self.run_generation:
-            self.emit("run_failed", message)
+            self.emit(Event.RUN_FAILED, message)
 
     # -- deleted blocks -------------------------------------------------------------------------
 
@@ -283,7 +340,7 @@ class Session:
             self._redo.clear()
         self.deleted = new
         self.invalidate()
-        self.emit("deleted_changed", new)
+        self.emit(Event.DELETED_CHANGED, new)
 
     def toggle_deleted(self, block_id: str) -> frozenset[str]:
         """Delete ``block_id``, or restore it; returns the new set."""
@@ -327,7 +384,7 @@ class Session:
         fused_ids = set(getattr(report, "blocks_fused", ()) or ())
         self.fused, self.fusion_report = True, report
         self._swap(analysis, closed=fused_ids)
-        self.emit("fused_changed", True, report)
+        self.emit(Event.FUSED_CHANGED, True, report)
 
     def set_unfused(self) -> None:
         """Back to the training-time model (a no-op when not fused)."""
@@ -343,7 +400,7 @@ class Session:
         }
         self._forget_fusion()
         self._swap(analysis, reopen=reopen)
-        self.emit("fused_changed", False, None)
+        self.emit(Event.FUSED_CHANGED, False, None)
 
     def _forget_fusion(self) -> None:
         self.fused, self.fusion_report, self.unfused_analysis = False, None, None
@@ -367,6 +424,6 @@ class Session:
         if lost:
             self.selected = None
         self._clear_deletions()
-        self.emit("analysis_swapped", analysis)
+        self.emit(Event.ANALYSIS_SWAPPED, analysis)
         if lost:
-            self.emit("selection_changed", None)
+            self.emit(Event.SELECTION_CHANGED, None)

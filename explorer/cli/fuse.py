@@ -94,20 +94,12 @@ def _export(model: Any, x: Any, path: str, fmt: str) -> None:
 
 def cmd_fuse(args: argparse.Namespace) -> int:
     fmt = _export_format(args.export)  # before anything heavy: a bad path fails at once
-    import torch
 
+    from explorer.app.workflows import drive
+    from explorer.app.workflows.fuse import FuseSettings, fuse
     from explorer.models.registry import RegistryError
     from explorer.models.weights import WeightsError
     from explorer.runtime.pipeline import apply_weights
-    from explorer.studies.fusion.bn import model_counts
-    from explorer.studies.fusion.repvgg import (
-        calibrate_bn,
-        check_equivalence,
-        compare_latency,
-        find_repvgg_blocks,
-        fold_conv_bn,
-        fuse_repvgg,
-    )
 
     device, _ = device_or_error(args.device, "fp32")
     spec = spec_or_error(args.model)
@@ -116,76 +108,44 @@ def cmd_fuse(args: argparse.Namespace) -> int:
         info = apply_weights(spec, model, args.weights)
     except (RegistryError, WeightsError) as exc:
         raise CliError(str(exc)) from None
-    c, h, w = spec.input_size
-    if args.input_size:
-        h = w = args.input_size
-    model = model.to(device).eval()
-    gen = torch.Generator().manual_seed(0)
-    x = torch.randn(args.batch_size, c, h, w, generator=gen).to(device)
-    calibrated = not info.trained
+    settings = FuseSettings(
+        fold_bn=args.fold_bn,
+        device=str(device),
+        batch_size=args.batch_size,
+        repeats=args.repeats,
+        input_size=args.input_size,
+    )
     try:
-        if calibrated:
-            calibrate_bn(model, n_batches=2, batch=8, size=(h, w), channels=c)
-        before = model_counts(model)
-        rep = fuse_repvgg(model) if find_repvgg_blocks(model) else None
-        fused = model if rep is None else rep.model
-        folded = None
-        if rep is None or args.fold_bn or not rep.blocks_fused:
-            folded = fold_conv_bn(fused, inplace=rep is not None)
-            fused = folded.model
-        eq = check_equivalence(model, fused, x)
-        lat = compare_latency({"before": model, "after": fused}, x, args.repeats, warmup=2)
+        out = drive(fuse(spec, model, info, settings, own_model=True))
     except Exception as exc:  # noqa: BLE001 - a user's model can raise anything in forward()
         raise failed("the forward pass", exc) from None
     if fmt is not None:  # before the note: an error must be the one line on stderr
-        _export(fused, x, args.export, fmt)
-    if calibrated:
+        import torch
+
+        x = torch.randn(*out.input_shape, generator=torch.Generator().manual_seed(0))
+        _export(out.fused_model, x.to(device), args.export, fmt)
+    if out.calibrated:
         why = "" if info.message.endswith("random (untrained) weights") else f": {info.message}"
         print(
             f"cnn-explorer: untrained weights (random initialisation){why}; BatchNorm "
             "statistics calibrated on noise so that the check means something (calibrated: true)",
             file=sys.stderr,
         )
-    after = model_counts(fused)
-    out = {
-        "model": spec.name,
-        "weights": info.label,
-        "device": str(device),
-        "input_shape": list(x.shape),
-        "kind": "+".join(k for k, r in (("repvgg", rep), ("conv-bn", folded)) if r is not None),
-        "params_before": before[0],
-        "params_after": after[0],
-        "convs_before": before[1],
-        "convs_after": after[1],
-        "bn_before": before[2],
-        "bn_after": after[2],
-        "blocks_fused": len(rep.blocks_fused) if rep else 0,
-        "bn_folded": len(folded.pairs) if folded else 0,
-        "skipped": (len(rep.skipped) if rep else 0) + (len(folded.skipped) if folded else 0),
-        "max_abs_diff": eq["max_abs_diff"],
-        "max_rel_diff": eq["max_rel_diff"],
-        "latency_ms_before": round(lat["before"], 3),
-        "latency_ms_after": round(lat["after"], 3),
-        "calibrated": calibrated,
-        "export": args.export,
-    }
+    d = out.as_dict(args.export)
     if args.json:
-        json.dump(out, sys.stdout)
+        json.dump(d, sys.stdout)
         sys.stdout.write("\n")
         return 0
+    (p0, c0, b0), (p1, c1, b1) = out.counts_before, out.counts_after
     print(
-        f"{spec.name}: weights {info.label}; {out['blocks_fused']} RepVGG blocks "
-        f"re-parameterised, {out['bn_folded']} BatchNorms folded ({out['skipped']} left)"
+        f"{spec.name}: weights {info.label}; {d['blocks_fused']} RepVGG blocks "
+        f"re-parameterised, {d['bn_folded']} BatchNorms folded ({d['skipped']} left)"
     )
-    print(f"  parameters  {before[0]:>13,} -> {after[0]:,}")
-    print(f"  convs       {before[1]:>13,} -> {after[1]:,}")
-    print(f"  BatchNorms  {before[2]:>13,} -> {after[2]:,}")
-    print(f"  max |diff|  {eq['max_abs_diff']:>13.3g}   (relative {eq['max_rel_diff']:.3g})")
-    print(
-        f"  latency     {lat['before']:>10.2f} ms -> {lat['after']:.2f} ms  "
-        f"(x{lat['before'] / lat['after']:.2f}; batch {args.batch_size}, {device}, "
-        f"median of {args.repeats})"
-    )
+    print(f"  parameters  {p0:>13,} -> {p1:,}")
+    print(f"  convs       {c0:>13,} -> {c1:,}")
+    print(f"  BatchNorms  {b0:>13,} -> {b1:,}")
+    print(f"  max |diff|  {d['max_abs_diff']:>13.3g}   (relative {d['max_rel_diff']:.3g})")
+    print(f"  latency     {out.latency_line()}")
     if args.export:
         print(f"  saved       {args.export} ({fmt})")
     return 0

@@ -8,9 +8,8 @@ import sys
 from typing import Any
 
 from explorer.app.argtypes import positive_int
+from explorer.app.workflows.lesion import SWEEPS
 from explorer.cli.common import CliError, analyze_or_error, prepared_model, progress, run_options
-
-SWEEPS = ("single", "random", "reorder")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> dict:
@@ -26,7 +25,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         "--data",
         metavar="D",
         help="digits[:train], a folder (ImageFolder layout), FILE.npz, cifar10[:ROOT], "
-        "mnist[:ROOT] (default: the model's own evaluation set)",
+        "mnist[:ROOT], photos (default: the model's own evaluation set; for ImageNet "
+        "networks the sample photos, unlabelled: agreement only)",
     )
     le.add_argument("--delete", metavar="ID,...", help="block qualnames to delete together")
     le.add_argument("--sweep", choices=SWEEPS, help="single, random (k = 1..K) or reorder")
@@ -41,62 +41,46 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
 
 
 def cmd_lesion(args: argparse.Namespace) -> int:
-    from explorer.runtime.datasets import DataError, check_fits, open_eval_set
-    from explorer.runtime.evaluate import evaluate, first_images
-    from explorer.studies.lesion import surgery as lesion
-    from explorer.studies.lesion import sweeps
+    from explorer.app.workflows.lesion import EvalSettings, SweepSettings, accuracy, sweep
+    from explorer.runtime.datasets import DataError
+    from explorer.studies.lesion.surgery import LesionError
 
     an = analyze_or_error(args.model, args.input_size)
     spec, model, info, prep, device, _precision = prepared_model(args, an)
-    default = spec.extra.get("eval_data") or ("digits" if spec.classes == "digits" else None)
-    ref = args.data or default
-    if ref is None:
-        raise CliError(f"{spec.name}: no default evaluation set; give --data")
-    num_outputs = int(an.graph.g.nodes["@output"]["out_shape"][-1])
-    try:
-        es = open_eval_set(ref, spec, prep, num_outputs, info.categories, args.download)
-        check_fits(es, num_outputs)
-    except DataError as exc:
-        raise CliError(str(exc)) from None
     deleted = [b.strip() for b in args.delete.split(",") if b.strip()] if args.delete else []
-    try:
-        plans = [lesion.plan_deletion(an, b) for b in deleted]
-    except lesion.LesionError as exc:
-        raise CliError(str(exc)) from None
     if args.sweep and deleted:
         raise CliError("--delete and --sweep go separately")
-    model.eval().to(device)
-    chain = lesion.chain_for(an)
-
-    batches, n = first_images(es, args.limit, args.batch_size)
-
+    settings = EvalSettings(args.data, args.limit, args.batch_size, args.download)
     runs: list[Any] = []
     try:
-        if args.sweep == "single":  # each sweep also measures the intact network
-            intact, runs = progress(sweeps.single_sweep(an, batches, n, device=device))
-        elif args.sweep == "random":
-            intact, by_k = progress(
-                sweeps.random_sweep(
-                    an, batches, n, args.k_max, args.trials, args.seed, device=device
+        if args.sweep:
+            sw = progress(
+                sweep(
+                    an,
+                    prep,
+                    info.categories,
+                    SweepSettings(args.sweep, args.k_max, args.trials, args.seed),
+                    settings,
+                    device,
                 )
             )
-            runs = [r for k in sorted(by_k) for r in by_k[k]]
-        elif args.sweep == "reorder":
-            intact, pairs = progress(
-                sweeps.reorder_sweep(an, batches, n, args.trials, args.seed, device=device)
-            )
-            runs = [_run_dict(r, kendall_tau=tau) for tau, r in pairs]
+            intact, data, n = sw.intact, sw.data, sw.n
+            if sw.kind == "single":
+                runs = list(sw.runs)
+            elif sw.kind == "random":
+                runs = [r for k in sorted(sw.runs) for r in sw.runs[k]]
+            else:
+                runs = [_run_dict(r, kendall_tau=tau) for tau, r in sw.runs]
         else:
-            intact = progress(evaluate(chain.lesioned([]), batches, n, device))
-            if deleted:
-                m = chain.lesioned(plans)
-                runs = [progress(evaluate(m, batches, n, device, deleted, intact.preds))]
-    except lesion.LesionError as exc:
+            acc = progress(accuracy(an, prep, info.categories, deleted, settings, device))
+            intact, data, n = acc.intact, acc.data, acc.n
+            runs = [acc.modified] if acc.modified is not None else []
+    except (LesionError, DataError) as exc:
         raise CliError(str(exc)) from None
     out = {
         "model": spec.name,
         "weights": info.label,
-        "data": {"name": es.name + (f" (first {n})" if n < es.n else ""), "n": n},
+        "data": {"name": data, "n": n},
         "intact": {"top1": intact.top1, "top5": intact.top5, "loss": intact.loss},
         "runs": [r if isinstance(r, dict) else _run_dict(r) for r in runs],
     }

@@ -1,39 +1,26 @@
 """Accuracy of the intact and the lesioned network, and lesion sweeps, off the UI thread.
 
-The intact network's result is cached per (model, weights, evaluation set, normalisation);
-after each deletion only the lesioned network is evaluated. Work runs on worker threads
-under the run lock (one user of the model at a time), with progress and cancel.
+The work is :mod:`explorer.app.workflows.lesion`, the command line's ``lesion`` workflow, run
+by the window's job runner in the lanes ``accuracy`` and ``sweep``. The intact network's
+result is cached per (model, weights, evaluation set, normalisation); after each deletion only
+the lesioned network is evaluated. The control gets the session, the job runner and a status
+outlet, never the window.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from explorer.ui.workers import WorkerPool
+from explorer.app.jobs import JobRunner, Progress
+from explorer.app.session import Event, Session
+from explorer.app.workflows.lesion import EvalSettings, SweepSettings, default_ref
+from explorer.errors import one_line
 
-PHOTOS = "photos"  # the built-in sample photos: no labels, agreement only
-
-
-def photo_set(prep: Any) -> Any:
-    """scikit-image's photos that ship with it, as an unlabelled evaluation set."""
-    from explorer.runtime.datasets import EvalSet
-    from explorer.runtime.images import load_sample, sample_names, to_batch
-
-    names = [n for n in sample_names("imagenet") if not n.startswith("digits")]
-    images = [load_sample(n) for n in names]
-
-    def load(start: int, stop: int) -> tuple[Any, None]:
-        return to_batch(images[start:stop], prep), None
-
-    return EvalSet(
-        name=f"{len(images)} sample photos (no labels)",
-        n=len(images),
-        classes=None,
-        labels=None,
-        load=load,
-    )
+LANES = ("accuracy", "sweep")
 
 
 class EvalControl(QObject):
@@ -45,27 +32,39 @@ class EvalControl(QObject):
     busyChanged = Signal(bool, str)  # noqa: N815
     failed = Signal(str)
 
-    def __init__(self, window: Any):
-        super().__init__(window)
-        self.win = window
-        self.session = window.session
-        self.pool = WorkerPool(self)
-        self.sweep_pool = WorkerPool(self)
-        self.ref: str | None = None  # None: the model's own set (digits) or the photos
-        self.limit = 1000
-        self.batch_size = 100
+    def __init__(
+        self,
+        session: Session,
+        jobs: JobRunner,
+        status: Callable[[str], None],
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.session = session
+        self.jobs = jobs
+        self.status = status
+        # the window evaluates the first 1000 images (the panel's choice) in batches of 100
+        self.settings = EvalSettings(limit=1000, batch_size=100)
         self._cache: dict[tuple, Any] = {}
-        self._gen = 0
-        self._sweep_gen = 0
         self._sweep_kind = ""
-        self._closed = False
-        # an accuracy run and a sweep run side by side: busy while either runs
-        self._running = {"accuracy": False, "sweep": False}
         s = self.session
-        for ev in ("weights_changed", "deleted_changed", "device_changed"):
+        for ev in (Event.WEIGHTS_CHANGED, Event.DELETED_CHANGED, Event.DEVICE_CHANGED):
             s.connect(ev, lambda *_: self.schedule())
-        s.connect("model_changed", lambda _a: self._cache.clear())
-        s.connect("analysis_swapped", self._on_analysis_swapped)
+        s.connect(Event.PREPROCESSING_CHANGED, lambda *_: self.schedule())
+        s.connect(Event.MODEL_CHANGED, lambda _a: self._cache.clear())
+        s.connect(Event.ANALYSIS_SWAPPED, self._on_analysis_swapped)
+
+    @property
+    def ref(self) -> str | None:
+        return self.settings.ref
+
+    @property
+    def limit(self) -> int | None:
+        return self.settings.limit
+
+    @limit.setter
+    def limit(self, n: int | None) -> None:
+        self.settings = replace(self.settings, limit=n)
 
     def _on_analysis_swapped(self, _an: Any) -> None:
         """Fused or back: keep the results of the two analyses alive (keyed by their ids)."""
@@ -79,36 +78,26 @@ class EvalControl(QObject):
 
     def default_ref(self) -> str:
         an = self.session.analysis
-        return "digits" if an is not None and an.spec.classes == "digits" else PHOTOS
+        return default_ref(an.spec) if an is not None else "digits"
 
     def set_ref(self, ref: str | None) -> None:
-        self.ref = ref
+        self.settings = replace(self.settings, ref=ref)
         self.schedule()
 
-    def _setup(self) -> tuple[Any, Any, str, tuple] | None:
-        """(analysis, preprocessing, set reference, cache key) or None when nothing to do."""
+    def _setup(self) -> tuple[Any, Any, tuple] | None:
+        """(analysis, preprocessing, cache key) or None when there is nothing to do."""
         s = self.session
         an, info = s.analysis, s.weights_info
-        if an is None or info is None or self._closed:
+        if an is None or info is None or self.jobs.closed:
             return None
         try:
-            prep = self.win.run.preprocessing()
+            prep = s.preprocessing()
         except ValueError as exc:
             self.failed.emit(str(exc))
             return None
-        ref = self.ref or self.default_ref()
-        key = (id(an), info.label, ref, self.limit, prep)
-        return an, prep, ref, key
-
-    @staticmethod
-    def _open(an: Any, prep: Any, ref: str, categories: Any) -> Any:
-        """The evaluation set (on the worker thread: it reads no session state)."""
-        from explorer.runtime.datasets import open_eval_set
-
-        if ref == PHOTOS:
-            return photo_set(prep)
-        outputs = int(an.graph.g.nodes["@output"]["out_shape"][-1])
-        return open_eval_set(ref, an.spec, prep, outputs, categories)
+        ref = self.settings.ref or self.default_ref()
+        key = (id(an), info.label, ref, self.settings.limit, prep)
+        return an, prep, key
 
     # -- accuracy ----------------------------------------------------------------------------------
 
@@ -117,64 +106,29 @@ class EvalControl(QObject):
         setup = self._setup()
         if setup is None:
             return
-        an, prep, ref, key = setup
-        categories = self.session.weights_info.categories
-        deleted = sorted(self.session.deleted)
-        device = self.session.device
-        cache = self._cache
-        lock = self.win.run.lock
-        limit, bs = self.limit, self.batch_size
+        an, prep, key = setup
+        s = self.session
+        categories, deleted = s.weights_info.categories, sorted(s.deleted)
+        settings, device, cache = self.settings, s.device, self._cache
 
         def steps():  # noqa: ANN202 - on the worker thread
-            from explorer.runtime.evaluate import evaluate, first_images
-            from explorer.runtime.inference import resolve_device
-            from explorer.studies.lesion.surgery import lesioned_model
+            from explorer.app.workflows.lesion import accuracy
 
-            yield 0.0, f"opening {ref}"
-            es = self._open(an, prep, ref, categories)
-            batches, n = first_images(es, limit, bs)
+            acc = yield from accuracy(
+                an, prep, categories, deleted, settings, device,
+                lock=s.lock, cache=cache, cache_key=key,
+            )  # fmt: skip
+            return acc.as_dict()
 
-            dev = resolve_device(device)
-            with lock:
-                an.model.eval().to(dev)
-                intact = cache.get(key)
-                if intact is None:
-                    intact = yield from _scaled(evaluate(an.model, batches, n, dev), 0.0, 0.5)
-                    cache[key] = intact
-                modified = None
-                if deleted:
-                    net = lesioned_model(an, deleted)[0]
-                    modified = yield from _scaled(
-                        evaluate(net, batches, n, dev, deleted, intact.preds), 0.5, 1.0
-                    )
-            return {"intact": intact, "modified": modified, "deleted": deleted, "data": es.name,
-                    "n": n}  # fmt: skip
+        self.jobs.start("accuracy", steps, label="evaluating", on_progress=self._on_progress,
+                        on_done=self.accuracy.emit, on_error=self._on_error)  # fmt: skip
+        self.busyChanged.emit(True, "evaluating")
 
-        self._gen += 1
-        self.pool.cancel_all()
-        self._set_busy("accuracy", True, "evaluating")
-        self.pool.start(steps, self._gen, on_yield=self._on_progress, on_done=self._on_done,
-                        on_error=self._on_error)  # fmt: skip
+    def _on_progress(self, p: Progress) -> None:
+        self.status(p.message)
 
-    def _on_progress(self, gen: int, value: Any) -> None:
-        if gen == self._gen:
-            self.win.status_label.setText(str(value[1]))
-
-    def _on_done(self, gen: int, res: Any) -> None:
-        if gen != self._gen or self._closed:
-            return
-        self._set_busy("accuracy", False)
-        self.accuracy.emit(res)
-
-    def _on_error(self, gen: int, message: str) -> None:
-        if gen != self._gen or self._closed:
-            return
-        self._set_busy("accuracy", False)
-        self.failed.emit(message)
-
-    def _set_busy(self, part: str, busy: bool, what: str = "") -> None:
-        self._running[part] = busy
-        self.busyChanged.emit(any(self._running.values()), what)
+    def _on_error(self, exc: BaseException) -> None:
+        self.failed.emit(one_line(exc))
 
     # -- sweeps --------------------------------------------------------------------------------------
 
@@ -183,78 +137,30 @@ class EvalControl(QObject):
         setup = self._setup()
         if setup is None:
             return
-        an, prep, ref, _key = setup
-        categories = self.session.weights_info.categories
-        device = self.session.device
-        lock = self.win.run.lock
-        limit, bs = self.limit, self.batch_size
+        an, prep, _key = setup
+        s = self.session
+        categories, settings, device = s.weights_info.categories, self.settings, s.device
+        sw = SweepSettings(kind, k_max, trials, seed)
 
         def steps():  # noqa: ANN202 - on the worker thread
-            from explorer.runtime.evaluate import first_images
-            from explorer.runtime.inference import resolve_device
-            from explorer.studies.lesion import sweeps
+            from explorer.app.workflows.lesion import sweep
 
-            yield 0.0, f"opening {ref}", None
-            es = self._open(an, prep, ref, categories)
-            batches, n = first_images(es, limit, bs)
+            res = yield from sweep(an, prep, categories, sw, settings, device, lock=s.lock)
+            return {"kind": res.kind, "result": res.result, "data": res.data, "n": res.n}
 
-            dev = resolve_device(device)
-            with lock:
-                an.model.eval().to(dev)
-                if kind == "single":
-                    gen = sweeps.single_sweep(an, batches, n, device=dev)
-                elif kind == "random":
-                    gen = sweeps.random_sweep(an, batches, n, k_max, trials, seed, device=dev)
-                else:
-                    gen = sweeps.reorder_sweep(an, batches, n, trials, seed, device=dev)
-                result = yield from gen
-            return {"kind": kind, "result": result, "data": es.name, "n": n}
-
-        self._sweep_gen += 1
         self._sweep_kind = kind
-        self.sweep_pool.cancel_all()
-        self._set_busy("sweep", True, f"{kind} sweep")
-        self.sweep_pool.start(steps, self._sweep_gen, on_yield=self._on_sweep_progress,
-                              on_done=self._on_sweep_done, on_error=self._on_sweep_error)  # fmt: skip
+        self.jobs.start("sweep", steps, label=f"{kind} sweep", on_progress=self._on_sweep_progress,
+                        on_done=lambda res: self.sweepDone.emit(res["kind"], res),
+                        on_error=self._on_error)  # fmt: skip
 
-    def _on_sweep_progress(self, gen: int, value: Any) -> None:
-        if gen != self._sweep_gen or self._closed:
-            return
-        self.win.status_label.setText(f"{self._sweep_kind} sweep: {value[1]}")
-        if len(value) > 2 and value[2] is not None:
-            self.sweepProgress.emit(self._sweep_kind, (value[0], value[2]))
+    def _on_sweep_progress(self, p: Progress) -> None:
+        self.status(f"{self._sweep_kind} sweep: {p.message}")
+        if p.partial is not None:
+            self.sweepProgress.emit(self._sweep_kind, (p.fraction, p.partial))
 
-    def _on_sweep_done(self, gen: int, res: Any) -> None:
-        if gen != self._sweep_gen or self._closed:
-            return
-        self._set_busy("sweep", False)
-        self.sweepDone.emit(res["kind"], res)
-
-    def _on_sweep_error(self, gen: int, message: str) -> None:
-        if gen != self._sweep_gen or self._closed:
-            return
-        self._set_busy("sweep", False)
-        self.failed.emit(message)
-
-    def cancel(self) -> None:
-        self._gen += 1
-        self._sweep_gen += 1
-        self.pool.cancel_all()
-        self.sweep_pool.cancel_all()
-        self._running = dict.fromkeys(self._running, False)
+    def cancel(self) -> bool:
+        """Stop the evaluation and any sweep; True if one ran. The panels are told either
+        way (the user pressed Cancel: nothing new comes until the next change)."""
+        was = self.jobs.cancel(LANES)
         self.busyChanged.emit(False, "cancelled")
-
-    def wait_all(self) -> None:
-        self._closed = True
-        self.pool.wait_all()
-        self.sweep_pool.wait_all()
-
-
-def _scaled(gen: Any, lo: float, hi: float) -> Any:
-    """Pass on a sub-generator's progress mapped into [lo, hi]; return its value."""
-    try:
-        while True:
-            frac, msg = next(gen)[:2]
-            yield lo + (hi - lo) * frac, msg
-    except StopIteration as stop:
-        return stop.value
+        return was

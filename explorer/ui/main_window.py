@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.app.session import COLOUR_MODES, Session
+from explorer.app.jobs import Progress
+from explorer.app.session import COLOUR_MODES, Event, Session
+from explorer.errors import one_line
 from explorer.present.layout import (
     GROUP_SEP,
     Layout,
@@ -51,7 +53,7 @@ from explorer.ui.panels.predictions import PredictionsPanel
 from explorer.ui.panels.se_weights import SEWeightsPanel
 from explorer.ui.panels.sweeps import SweepsPanel
 from explorer.ui.run_control import RunControl
-from explorer.ui.workers import WorkerPool
+from explorer.ui.workers import qt_jobs
 
 MAX_RECENT = 8
 
@@ -69,7 +71,8 @@ class MainWindow(QMainWindow):
             settings if settings is not None else QSettings("cnn-explorer", "cnn-explorer")
         )
         self.session = Session()
-        self.pool = WorkerPool(self)
+        # every long task of the window runs here: one place owns generation, cancel and busy
+        self.jobs = qt_jobs(self)
         self.layout_data: Layout | None = None
         self._loading_name: str | None = None
         self._load_started = 0.0
@@ -89,10 +92,13 @@ class MainWindow(QMainWindow):
         self._dock(self.inspector, "Inspector", Qt.RightDockWidgetArea, "inspector")
         self._build_toolbar()
         self._build_status()
-        self.run = RunControl(self)
+        self.run = RunControl(self.session, self.jobs, self.say, self)
+        self.addToolBarBreak()
+        self.addToolBar(self.run.toolbar)
+        self.fusion = FusionControl(self.session, self.jobs, self.graph, self.say, self)
+        self.statusBar().addPermanentWidget(self.fusion.label)
         self._build_panels()
         self._build_menus()
-        self.fusion = FusionControl(self)  # the Model menu, and a button on the run toolbar
         self.setAcceptDrops(True)
         # graphics views accept drags for their scenes by default and then refuse the drop;
         # files dropped on the graph or a plot are for the window
@@ -108,20 +114,28 @@ class MainWindow(QMainWindow):
             self._on_block_double_clicked, Qt.ConnectionType.QueuedConnection
         )
         self.graph.blockContextMenu.connect(self._on_block_context_menu)
-        self.session.connect("model_changed", self._on_model_changed)
-        self.session.connect("model_failed", self._on_model_failed)
-        self.session.connect("selection_changed", self._on_selection_changed)
-        self.session.connect("expanded_changed", lambda _e: self._relayout())
-        self.session.connect("colour_by_changed", self._on_colour_by_changed)
-        self.session.connect("results_invalidated", self._on_results_invalidated)
-        self.session.connect("results_changed", self._on_results_changed)
-        self.session.connect("run_failed", self._on_run_failed)
-        self.session.connect("deleted_changed", self._on_deleted_changed)
-        self.session.connect("analysis_swapped", self._on_analysis_swapped)
+        self.session.connect(Event.MODEL_CHANGED, self._on_model_changed)
+        self.session.connect(Event.MODEL_FAILED, self._on_model_failed)
+        self.session.connect(Event.SELECTION_CHANGED, self._on_selection_changed)
+        self.session.connect(Event.EXPANDED_CHANGED, lambda _e: self._relayout())
+        self.session.connect(Event.COLOUR_BY_CHANGED, self._on_colour_by_changed)
+        self.session.connect(Event.RESULTS_INVALIDATED, self._on_results_invalidated)
+        self.session.connect(Event.RESULTS_CHANGED, self._on_results_changed)
+        self.session.connect(Event.RUN_FAILED, self._on_run_failed)
+        self.session.connect(Event.DELETED_CHANGED, self._on_deleted_changed)
+        self.session.connect(Event.ANALYSIS_SWAPPED, self._on_analysis_swapped)
         self.inspector.deleted_box.toggled.connect(lambda _c: self.toggle_deleted())
-        self.run.busyChanged.connect(self._on_run_busy)
-        self.fusion.busyChanged.connect(self._on_fuse_busy)
+        self.run.ran.connect(self._on_ran)
+        self.run.weightsLoaded.connect(
+            lambda info: self.weights_label.setText(f"weights: {info.label}")
+        )
+        self.run.cancelled.connect(self._on_run_cancelled)
+        self.jobs.on_busy(lambda *_: self._show_busy())
         self._restore()
+
+    def say(self, text: str) -> None:
+        """The status outlet the controllers get: one line in the status bar."""
+        self.status_label.setText(text)
 
     # -- construction ---------------------------------------------------------------------
 
@@ -181,7 +195,7 @@ class MainWindow(QMainWindow):
             self.panels[cls.title] = panel
             self.tabs.addTab(panel, cls.title)
             panel.blockChosen.connect(self.select_block)
-        self.eval = EvalControl(self)
+        self.eval = EvalControl(self.session, self.jobs, self.say, self)
         acc = self.panels["Accuracy"]
         sweeps = self.panels["Sweeps"]
         acc.refChosen.connect(self.eval.set_ref)  # type: ignore[attr-defined]
@@ -193,9 +207,6 @@ class MainWindow(QMainWindow):
         self.eval.sweepProgress.connect(sweeps.show_partial)  # type: ignore[attr-defined]
         self.eval.sweepDone.connect(sweeps.show_sweep)  # type: ignore[attr-defined]
         self.eval.busyChanged.connect(self._on_eval_busy)
-        # another normalisation changes what the network sees: evaluate again
-        self.run.norm_combo.activated.connect(lambda _i: self.eval.schedule())
-        self._busy = {"run": False, "eval": False, "fuse": False}
         corner = QWidget()
         row = QHBoxLayout(corner)
         row.setContentsMargins(0, 0, 4, 0)
@@ -229,7 +240,7 @@ class MainWindow(QMainWindow):
         if self.compare_view is None:
             from explorer.ui.compare.view import CompareView
 
-            self.compare_view = CompareView()
+            self.compare_view = CompareView(self.jobs)
             self.compare_view.modelChosen.connect(self._on_compared_model_chosen)
             self.compare_view.backRequested.connect(self.show_graph)
             self.centre.addWidget(self.compare_view)
@@ -283,10 +294,7 @@ class MainWindow(QMainWindow):
         paste.setShortcut(QKeySequence.Paste)
         paste.triggered.connect(self.run.paste)
         m.addAction(paste)
-        m.addAction(
-            "Load weights from file...",
-            lambda: self.run._on_weights_chosen(self.run.weights_combo.findData("file")),
-        )
+        m.addAction("Load weights from file...", self.run.choose_weights_file)
         m.addSeparator()
         self.recent_menu = m.addMenu("Recent models")
         self._fill_recent()
@@ -319,6 +327,14 @@ class MainWindow(QMainWindow):
             e.addAction(a)
         self.run.toolbar.addSeparator()
         self.run.toolbar.addAction(self.act_restore)
+        f = self.fusion
+        model_menu = self.menuBar().addMenu("&Model")
+        for a in (f.act_fuse, f.act_fold, f.act_unfuse):
+            model_menu.addAction(a)
+        model_menu.addSeparator()
+        model_menu.addAction(f.act_results)
+        self.run.toolbar.addSeparator()
+        self.run.toolbar.addAction(f.act_deploy)
         v = self.menuBar().addMenu("&View")
         self.act_compare = QAction("Compare architectures", self)
         self.act_compare.setShortcut(QKeySequence("Ctrl+K"))
@@ -405,12 +421,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.hide()
         self.session.cancel_request()  # a model that still arrives is not installed
-        self.pool.wait_all()
-        self.fusion.wait_all()
-        self.run.wait_all()
-        self.eval.wait_all()
-        if self.compare_view is not None:
-            self.compare_view.wait_all()
+        self.run.stop()
+        self.jobs.close()  # every job cancelled and waited for; nothing is delivered later
         super().closeEvent(event)
 
     # -- images dropped on the window --------------------------------------------------------
@@ -450,8 +462,9 @@ class MainWindow(QMainWindow):
 
     def cancel_work(self) -> None:
         """The panels' Cancel: a fusion, the forward pass, the evaluation and any sweep."""
+        others = self.jobs.busy(("run", "weights", "accuracy", "sweep"))
         fusing = self.fusion.cancel()
-        if not fusing or self._busy["run"] or self._busy["eval"]:
+        if not fusing or others:
             # a fusion alone: the results shown still hold, keep them
             self.eval.cancel()
             self.run.cancel()
@@ -465,8 +478,6 @@ class MainWindow(QMainWindow):
         self.eval.start_sweep(kind, k_max, trials)
 
     def _on_eval_busy(self, busy: bool, what: str) -> None:
-        self._busy["eval"] = busy
-        self._show_busy()
         if busy and what == "evaluating":
             self.panels["Accuracy"].status.setText("<i>evaluating...</i>")
         elif what == "cancelled":
@@ -476,34 +487,28 @@ class MainWindow(QMainWindow):
                 )
 
     def _show_busy(self) -> None:
-        busy = any(self._busy.values())
+        """The panels' busy bar and Cancel: while a run, an evaluation or a fusion works."""
+        busy = self.jobs.busy(("run", "weights", "accuracy", "sweep", "fusion"))
         self.run_busy.setVisible(busy)
         self.run_cancel.setVisible(busy)
 
-    def _on_fuse_busy(self, busy: bool, _what: str) -> None:
-        self._busy["fuse"] = busy
-        self._show_busy()
+    def _on_ran(self, res: Any) -> None:
+        self.device_label.setText(f"device {res.device} ({res.precision})")
+        self.latency_label.setText(f"last forward {res.latency_ms:.0f} ms")
 
-    def _on_run_busy(self, busy: bool, what: str) -> None:
-        self._busy["run"] = busy
-        self._show_busy()
-        if what == "cancelled":  # nothing is coming: "updating..." would wait forever
-            self.status_label.setText("Run cancelled")
-            for p in self.panels.values():
-                p.invalidate("cancelled: change the image, weights or block to run again")
+    def _on_run_cancelled(self) -> None:
+        # nothing is coming: "updating..." would wait forever
+        self.status_label.setText("Run cancelled")
+        for p in self.panels.values():
+            p.invalidate("cancelled: change the image, weights or block to run again")
 
     # -- loading ----------------------------------------------------------------------------
 
     def load_model(self, name: str, input_size: int | None = None) -> None:
         """Build and trace ``name`` on a worker thread; the window stays usable."""
-        self.run.set_input_size(input_size)
+        from explorer.app.workflows.run import load_model
 
-        def steps():  # noqa: ANN202 - runs on the worker thread, which imports torch
-            from explorer.graph.analysis import analyze_steps
-
-            return analyze_steps(name, input_size)
-
-        self.pool.cancel_all()
+        self.session.set_input_size(input_size)
         gen = self.session.request_model(name)
         self._loading_name = name
         self._load_started = time.perf_counter()
@@ -511,16 +516,17 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
-        self.pool.start(
-            steps,
-            gen,
-            on_yield=self._on_load_progress,
-            on_done=self._on_loaded,
-            on_error=self._on_load_error,
+        self.jobs.start(
+            "model",
+            lambda: load_model(name, input_size),
+            label=f"loading {name}",
+            on_progress=self._on_load_progress,
+            on_done=lambda an: self._on_loaded(gen, an),
+            on_error=lambda exc: self.session.fail(name, one_line(exc), gen),
         )
 
     def cancel_loading(self) -> None:
-        self.pool.cancel_all()
+        self.jobs.cancel("model")
         self.session.cancel_request()  # whatever still arrives is stale
         self._end_busy(f"Cancelled loading {self._loading_name}")
 
@@ -529,21 +535,13 @@ class MainWindow(QMainWindow):
         self.cancel_button.hide()
         self.status_label.setText(message)
 
-    def _on_load_progress(self, gen: int, value: object) -> None:
-        if gen != self.session.generation:
-            return
-        frac, msg = value  # type: ignore[misc]
-        self.progress.setValue(int(100 * frac))
-        self.status_label.setText(msg)
+    def _on_load_progress(self, p: Progress) -> None:
+        self.progress.setValue(int(100 * (p.fraction or 0.0)))
+        self.status_label.setText(p.message)
 
-    def _on_loaded(self, gen: int, analysis: object) -> None:
-        if gen != self.session.generation:
-            return
-        expanded = default_expanded(analysis.tree)  # type: ignore[attr-defined]
+    def _on_loaded(self, gen: int, analysis: Any) -> None:
+        expanded = default_expanded(analysis.tree)
         self.session.set_analysis(analysis, gen, expanded)
-
-    def _on_load_error(self, gen: int, message: str) -> None:
-        self.session.fail(self._loading_name or "?", message, gen)
 
     def _on_model_changed(self, analysis: Any) -> None:
         dt = time.perf_counter() - self._load_started

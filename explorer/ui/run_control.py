@@ -1,14 +1,16 @@
 """Weights, images and device: the run toolbar, and forward passes off the UI thread.
 
-Every change (model, weights, image, device, selected block) schedules one run; a newer
-run supersedes an older one (its result is dropped by generation). Runs and weight loads
-use the model one at a time (a lock): hooks of two passes must never mix.
+Every change (model, weights, image, device, selected block) schedules one run in the job
+runner's ``run`` lane; a newer run supersedes an older one. Weights load in the ``weights``
+lane. Runs and weight loads use the model one at a time (the session's lock): hooks of two
+passes must never mix. The control gets the session, the job runner, a status outlet and a
+parent for its dialogs, never the window; the window places its toolbar.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +24,12 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QToolBar,
     QToolButton,
+    QWidget,
 )
 
-from explorer.ui.workers import WorkerPool
+from explorer.app.jobs import JobRunner
+from explorer.app.session import Event, Session
+from explorer.errors import one_line
 
 CHECKPOINT_SUFFIXES = (".pth", ".pt", ".bin", ".safetensors", ".th", ".ckpt")
 WEIGHT_ITEMS = (
@@ -45,43 +50,45 @@ class RunControl(QObject):
 
     ran = Signal(object)  # a RunResult shown in the panels
     weightsLoaded = Signal(object)  # noqa: N815 - a WeightsInfo
-    busyChanged = Signal(bool, str)  # noqa: N815
+    cancelled = Signal()  # a run or a weights load was cancelled: nothing is coming
 
-    def __init__(self, window: Any):
-        super().__init__(window)
-        self.win = window
-        self.session = window.session
-        self.weights_pool = WorkerPool(self)
-        self.run_pool = WorkerPool(self)
-        self.lock = threading.Lock()
+    def __init__(
+        self,
+        session: Session,
+        jobs: JobRunner,
+        status: Callable[[str], None],
+        dialogs: QWidget | None = None,
+    ):
+        super().__init__(dialogs)
+        self.session = session
+        self.jobs = jobs
+        self.status = status
+        self.dialogs = dialogs  # the parent of the file dialogs and message boxes
+        self.lock = session.lock
         self._fresh = True  # the model holds what its builder gave it
-        self._weights_gen = 0
-        self._weights_job: tuple[int, Any, str] = (0, None, "")
-        self._input_size: int | None = None
+        self._weights_job: tuple[Any, str] = (None, "")
         self._loaded_file = ""  # the path of the checkpoint the model holds, if any
         self._pastes = 0
-        self._closed = False  # set by wait_all: late results are dropped, nothing new starts
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)  # coalesce a burst of changes into one run
         self._timer.timeout.connect(self.start_run)
         self._build_toolbar()
         s = self.session
-        s.connect("model_changed", self._on_model_changed)
-        s.connect("weights_changed", lambda _i: self.schedule())
-        s.connect("images_changed", self._on_images_changed)
-        s.connect("device_changed", lambda *_: self.schedule())
-        s.connect("deleted_changed", lambda _d: self.schedule())
-        s.connect("selection_changed", lambda _b: self.schedule())
-        s.connect("analysis_swapped", self._on_analysis_swapped)
+        s.connect(Event.MODEL_CHANGED, self._on_model_changed)
+        s.connect(Event.WEIGHTS_CHANGED, lambda _i: self.schedule())
+        s.connect(Event.IMAGES_CHANGED, self._on_images_changed)
+        s.connect(Event.DEVICE_CHANGED, lambda *_: self.schedule())
+        s.connect(Event.PREPROCESSING_CHANGED, lambda _n: self.schedule())
+        s.connect(Event.DELETED_CHANGED, lambda _d: self.schedule())
+        s.connect(Event.SELECTION_CHANGED, lambda _b: self.schedule())
+        s.connect(Event.ANALYSIS_SWAPPED, self._on_analysis_swapped)
 
     # -- toolbar ------------------------------------------------------------------------------
 
     def _build_toolbar(self) -> None:
         tb = QToolBar("Run")
         tb.setObjectName("run_toolbar")
-        self.win.addToolBarBreak()
-        self.win.addToolBar(tb)
         tb.addWidget(QLabel(" weights "))
         self.weights_combo = QComboBox()
         for key, text in WEIGHT_ITEMS:
@@ -120,7 +127,9 @@ class RunControl(QObject):
         tb.addWidget(QLabel(" normalise "))
         self.norm_combo = QComboBox()
         self.norm_combo.addItems(["as the weights say", "imagenet", "cifar", "none"])
-        self.norm_combo.activated.connect(lambda _i: self.session.invalidate() or self.schedule())
+        self.norm_combo.activated.connect(
+            lambda i: self.session.set_normalize(NORMALIZE_ITEMS[max(i, 0)])
+        )
         tb.addWidget(self.norm_combo)
         tb.addSeparator()
         tb.addWidget(QLabel(" device "))
@@ -176,13 +185,13 @@ class RunControl(QObject):
     def _report(self, title: str, errors: list[str]) -> None:
         if not errors:
             return
-        self.win.status_label.setText(errors[0] if len(errors) == 1 else f"{len(errors)} problems")
+        self.status(errors[0] if len(errors) == 1 else f"{len(errors)} problems")
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             title,
             "\n".join(errors[:20]),
             QMessageBox.StandardButton.Ok,
-            self.win,
+            self.dialogs,
         )
         box.setModal(False)
         box.show()
@@ -230,13 +239,13 @@ class RunControl(QObject):
 
         pattern = " ".join("*" + s for s in SUPPORTED_SUFFIXES)
         paths, _ = QFileDialog.getOpenFileNames(
-            self.win, "Open images", str(Path.home()), f"Images ({pattern});;All files (*)"
+            self.dialogs, "Open images", str(Path.home()), f"Images ({pattern});;All files (*)"
         )
         if paths:
             self.open_paths(paths)
 
     def open_folder_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.win, "Open a folder of images")
+        folder = QFileDialog.getExistingDirectory(self.dialogs, "Open a folder of images")
         if folder:
             self.open_paths([folder])
 
@@ -270,16 +279,20 @@ class RunControl(QObject):
         if text and Path(text).exists():
             self.open_paths([text])
             return True
-        self.win.status_label.setText("The clipboard holds no image")
+        self.status("The clipboard holds no image")
         return False
 
     # -- weights --------------------------------------------------------------------------------
+
+    def choose_weights_file(self) -> None:
+        """File > Load weights from file: as choosing "from file..." in the toolbar."""
+        self._on_weights_chosen(self.weights_combo.findData("file"))
 
     def _on_weights_chosen(self, i: int) -> None:
         key = self.weights_combo.itemData(i)
         if key == "file":
             path, _ = QFileDialog.getOpenFileName(
-                self.win,
+                self.dialogs,
                 "Open a checkpoint",
                 str(Path.home()),
                 "Checkpoints (" + " ".join("*" + s for s in CHECKPOINT_SUFFIXES) + ");;All (*)",
@@ -298,59 +311,34 @@ class RunControl(QObject):
         self._start_weights(an, choice)
 
     def _start_weights(self, an: Any, choice: str) -> None:
-        from explorer.runtime.pipeline import apply_weights
+        from explorer.app.workflows.run import load_weights
 
-        if self._closed:
-            return
-
-        fresh = self._fresh
-        lock = self.lock
-
-        def steps():  # noqa: ANN202 - on the worker thread
-            yield 0.1, f"loading weights: {Path(choice).name if is_checkpoint(choice) else choice}"
-            with lock:
-                return apply_weights(an.spec, an.model, choice, fresh=fresh)
-
-        self._weights_gen += 1
-        gen = self._weights_gen
+        fresh, lock = self._fresh, self.lock
         self._fresh = False
-        self.busyChanged.emit(True, "loading weights")
-        self._weights_job = (gen, an, choice)
-        # bound methods of this QObject: their calls are queued to the UI thread
-        self.weights_pool.start(
-            steps,
-            gen,
-            on_yield=self._on_weights_progress,
+        self._weights_job = (an, choice)
+        self.jobs.start(
+            "weights",
+            lambda: load_weights(an, choice, fresh, lock=lock),
+            label="loading weights",
+            on_progress=lambda p: self.status(p.message),
             on_done=self._on_weights_done,
             on_error=self._on_weights_error,
         )
 
-    def _on_weights_progress(self, gen: int, value: Any) -> None:
-        if gen == self._weights_gen:
-            self.win.status_label.setText(value[1])
-
-    def _on_weights_done(self, gen: int, info: Any) -> None:
-        if self._closed:
-            return
-        self.busyChanged.emit(False, "")
-        if gen != self._weights_gen or self._weights_job[1] is not self.session.analysis:
+    def _on_weights_done(self, info: Any) -> None:
+        if self._weights_job[0] is not self.session.analysis:
             return
         if info.kind == "file":
-            self._loaded_file = self._weights_job[2]
+            self._loaded_file = self._weights_job[1]
         self.session.set_weights(info)
         self._show_weights_choice()
         self.badge_action.setVisible(not info.trained)
-        self.win.weights_label.setText(f"weights: {info.label}")
-        self.win.status_label.setText(info.message)
+        self.status(info.message)
         self.weightsLoaded.emit(info)
 
-    def _on_weights_error(self, gen: int, message: str) -> None:
-        if self._closed:
-            return
-        self.busyChanged.emit(False, "")
-        if gen != self._weights_gen:
-            return
-        _, an, choice = self._weights_job
+    def _on_weights_error(self, exc: BaseException) -> None:
+        message = one_line(exc)
+        an, choice = self._weights_job
         self.session.weights_failed(choice, message)
         self._show_weights_choice()
         self._report("Weights not loaded", [message])
@@ -378,9 +366,6 @@ class RunControl(QObject):
 
     # -- model ----------------------------------------------------------------------------------
 
-    def set_input_size(self, n: int | None) -> None:
-        self._input_size = n
-
     def _on_model_changed(self, an: Any) -> None:
         self._fill_devices()
         self._fresh = True
@@ -401,99 +386,63 @@ class RunControl(QObject):
     # -- running --------------------------------------------------------------------------------
 
     def schedule(self) -> None:
-        if self._closed:
+        if self.jobs.closed:
             return
         if self.session.analysis is not None and self.session.weights_info is not None:
             self._timer.start()
 
     def preprocessing(self) -> Any:
-        """The preprocessing the current model, weights and toolbar choices make (the one
-        place the window computes it: runs, evaluations and fusion checks all use it).
-        Raises ValueError for a choice that does not fit the model."""
-        from explorer.runtime.pipeline import preprocess
-
-        s = self.session
-        norm = NORMALIZE_ITEMS[max(self.norm_combo.currentIndex(), 0)]
-        return preprocess(s.analysis.spec, s.weights_info, self._input_size, norm)
+        """The session's preprocessing (ValueError for a choice that does not fit)."""
+        return self.session.preprocessing()
 
     def start_run(self) -> None:
         s = self.session
         an, img, info = s.analysis, s.image, s.weights_info
-        if an is None or img is None or info is None or self._closed:
+        if an is None or img is None or info is None or self.jobs.closed:
             return
         try:
-            prep = self.preprocessing()
+            prep = s.preprocessing()
         except ValueError as exc:
             s.run_failed(str(exc), s.run_generation)
             return
         images = [img] + ([s.compare_image] if s.compare_image is not None else [])
-        lock = self.lock
-        model, device, precision = an.model, s.device, s.precision
-        feature = s.selected
-        categories = info.categories
-        deleted = sorted(s.deleted)
+        device, precision, feature = s.device, s.precision, s.selected
+        categories, deleted, lock = info.categories, sorted(s.deleted), self.lock
 
         def steps():  # noqa: ANN202 - on the worker thread
-            from explorer.runtime.images import to_batch
-            from explorer.runtime.inference import run
-            from explorer.runtime.probes import plan_for
-            from explorer.studies.lesion.surgery import lesioned_model
+            from explorer.app.workflows.run import run_images
 
-            yield 0.2, "preprocessing"
-            plan = plan_for(an)  # once per model, here rather than on the UI thread
-            x = to_batch(images, prep)
-            net: Any = model
-            if deleted:  # the network with the deleted blocks, sharing the model's weights
-                yield 0.3, f"{len(deleted)} block(s) deleted"
-                net = lesioned_model(an, deleted)[0]
-            yield 0.4, "forward pass"
-            with lock:
-                res = run(net, x, device, precision, categories, plan, feature)
-            res.input, res.preprocess, res.plan = x, prep, plan
-            res.deleted = deleted
-            return res
+            return run_images(
+                an, images, prep, device, precision, categories, feature, deleted, lock=lock
+            )
 
         gen = s.next_run()
-        self.run_pool.cancel_all()  # an older run stops at its next step
-        self.busyChanged.emit(True, "running")
-        self.run_pool.start(
+        self.jobs.start(
+            "run",
             steps,
-            gen,
-            on_done=self._on_run_done,
-            on_error=self._on_run_error,
+            label="running",
+            on_done=lambda res: self._on_run_done(gen, res),
+            on_error=lambda exc: s.run_failed(one_line(exc), gen),
         )
 
     def _on_run_done(self, gen: int, res: Any) -> None:
-        if gen != self.session.run_generation or self._closed:
-            return
-        self.busyChanged.emit(False, "")
         if self.session.set_result(res, gen):
-            self.win.device_label.setText(f"device {res.device} ({res.precision})")
-            self.win.latency_label.setText(f"last forward {res.latency_ms:.0f} ms")
             for n in res.notes:
-                self.win.status_label.setText(n)
+                self.status(n)
             self.ran.emit(res)
 
-    def _on_run_error(self, gen: int, message: str) -> None:
-        if gen != self.session.run_generation or self._closed:
-            return
-        self.busyChanged.emit(False, "")
-        self.session.run_failed(message, gen)
-
-    def cancel(self) -> None:
-        """Drop the running pass's result (it stops at its next step)."""
-        self.run_pool.cancel_all()
-        self.weights_pool.cancel_all()
-        self._weights_gen += 1
+    def cancel(self) -> bool:
+        """Drop the running pass's result and a weights load (they stop at their next step);
+        True if one ran. The results shown are invalidated either way, so ``cancelled`` is
+        always said: else the panels would wait for a run that never comes."""
+        was = self.jobs.cancel(("run", "weights"))
         self.session.invalidate()
-        self.busyChanged.emit(False, "cancelled")
+        self.cancelled.emit()
+        return was
 
-    def wait_all(self) -> None:
-        """The window closes: stop, wait for the threads, and start nothing afterwards."""
-        self._closed = True
+    def stop(self) -> None:
+        """The window closes: no run starts afterwards."""
         self._timer.stop()
-        self.run_pool.wait_all()
-        self.weights_pool.wait_all()
 
 
 def qimage_to_array(img: QImage) -> Any:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from _models import analysis
 
-from explorer.app.session import Session
+from explorer.app.session import Event, Session
 from explorer.present.layout import default_expanded
 
 
 def make() -> tuple[Session, list]:
     s = Session()
     events: list = []
-    for ev in ("model_changed", "selection_changed", "expanded_changed", "model_failed"):
+    for ev in (
+        Event.MODEL_CHANGED,
+        Event.SELECTION_CHANGED,
+        Event.EXPANDED_CHANGED,
+        Event.MODEL_FAILED,
+    ):
         s.connect(ev, lambda *a, ev=ev: events.append((ev, *a)))
     an = analysis("resnet50")
     gen = s.request_model("resnet50")
@@ -27,7 +32,7 @@ def test_stale_results_are_dropped() -> None:
     assert s.analysis is None
     s.fail("resnet50", "boom", old)  # stale failure: silent
     seen = []
-    s.connect("model_failed", lambda *a: seen.append(a))
+    s.connect(Event.MODEL_FAILED, lambda *a: seen.append(a))
     s.fail("lenet5", "boom", new)
     assert seen == [("lenet5", "boom")]
 
@@ -79,9 +84,9 @@ def test_closing_a_block_keeps_a_sibling_group_open() -> None:
 def test_deleted_blocks_with_undo_and_redo():
     s = Session()
     seen = []
-    s.connect("deleted_changed", seen.append)
+    s.connect(Event.DELETED_CHANGED, seen.append)
     invalid = []
-    s.connect("results_invalidated", lambda: invalid.append(1))
+    s.connect(Event.RESULTS_INVALIDATED, lambda: invalid.append(1))
     s.result = object()
     s.toggle_deleted("layer1.0")
     assert s.deleted == {"layer1.0"} and invalid and s.result is None
@@ -163,8 +168,8 @@ def test_weights_and_a_new_model_unfuse() -> None:
     an, fan, rep = _fused_pair()
     s = Session()
     seen: list = []
-    s.connect("fused_changed", lambda f, r: seen.append(f))
-    s.connect("analysis_swapped", lambda a: seen.append(a))
+    s.connect(Event.FUSED_CHANGED, lambda f, r: seen.append(f))
+    s.connect(Event.ANALYSIS_SWAPPED, lambda a: seen.append(a))
     s.set_analysis(an, s.request_model("repvgg_small"), [""])
     s.set_fused(fan, rep)
     # weights are for the training-time model: asking for them unfuses first

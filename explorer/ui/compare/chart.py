@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.app.jobs import JobRunner
+from explorer.errors import one_line
 from explorer.present.chart import X_AXES, Y_AXES, Point, chart_points, nice_ticks, place_labels
 from explorer.ui.panels.base import Panel  # noqa: F401 - sets pyqtgraph's light background
-from explorer.ui.workers import WorkerPool
 
 
 def _chart_data() -> Any:
@@ -39,15 +40,15 @@ class ChartTab(QWidget):
     loaded = Signal()  # the published figures are in
     loadFailed = Signal(str)  # noqa: N815
 
-    def __init__(self, pool: WorkerPool, parent: QWidget | None = None):
+    def __init__(self, jobs: JobRunner, parent: QWidget | None = None):
         super().__init__(parent)
-        self.pool = pool
+        self.jobs = jobs
         self.figures: list[Any] = []
         self.missing: list[Any] = []
         self.speed: Any = None
         self.points: list[Point] = []
         self.left_off: list[str] = []
-        self._generation = 0
+        self._asked = False
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("y"))
@@ -136,24 +137,22 @@ class ChartTab(QWidget):
 
     def load(self) -> None:
         """Read the published figures on a worker thread (once; later calls do nothing)."""
-        if self.figures or self.missing or self._generation:
+        if self.figures or self.missing or self._asked:
             return
-        self._generation += 1
+        self._asked = True
         self.note.setText("Reading the published figures...")
-        self.pool.start(
-            _chart_data, self._generation, on_done=self._on_loaded, on_error=self._on_load_error
+        self.jobs.start(
+            "compare-chart", _chart_data, on_done=self._on_loaded, on_error=self._on_load_error
         )
 
-    def _on_loaded(self, gen: int, value: object) -> None:
-        if gen != self._generation:
-            return
+    def _on_loaded(self, value: object) -> None:
         found, missing = value  # type: ignore[misc]
         self.set_figures(found, missing)
 
-    def _on_load_error(self, gen: int, message: str) -> None:
-        if gen == self._generation:
-            self.note.setText(f"<span style='color:#b00'>{message}</span>")
-            self.loadFailed.emit(message)
+    def _on_load_error(self, exc: BaseException) -> None:
+        message = one_line(exc)
+        self.note.setText(f"<span style='color:#b00'>{message}</span>")
+        self.loadFailed.emit(message)
 
     def set_figures(self, figures: list[Any], missing: list[Any]) -> None:
         self.figures, self.missing = list(figures), list(missing)

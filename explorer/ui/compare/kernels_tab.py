@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.app.jobs import JobRunner, Progress
+from explorer.errors import one_line
 from explorer.runtime.inference import (
     PRECISIONS,
     available_devices,
@@ -42,7 +44,7 @@ from explorer.studies.speed.density import KERNEL_HEADER, kernel_rows, number, p
 from explorer.studies.speed.kernels import DEFAULTS, kernel_experiment, parse_kernels
 from explorer.ui.compare.density import PEAK, kind_colour
 from explorer.ui.tables import fill_table, set_combo_items
-from explorer.ui.workers import GeneratorWorker, Throttle, WorkerPool
+from explorer.ui.workers import Throttle
 
 INTRO = (
     "RepVGG's Table 1: one k x k convolution (C channels in and out, stride 1, same padding) "
@@ -60,13 +62,13 @@ class KernelsTab(QWidget):
     ended = Signal(str)  # a run ended: done, cancelled or failed (the status line)
 
     def __init__(
-        self, pool: WorkerPool, parent: QWidget | None = None, devices: list[str] | None = None
+        self, jobs: JobRunner, parent: QWidget | None = None, devices: list[str] | None = None
     ):
         """``devices``: the device choices (default :func:`available_devices`, which imports
         torch; the Compare view passes ``auto`` and ``cpu`` and fills in the rest from a worker
         through :meth:`set_devices`)."""
         super().__init__(parent)
-        self.pool = pool
+        self.jobs = jobs
         self.peak_n: int | None = None  # the peak's matrix size (None: the device's own)
         self._redraw = Throttle(2.0)
         #: what else is timing now (the view sets it), e.g. "the speed measurement"
@@ -74,9 +76,6 @@ class KernelsTab(QWidget):
         self.warmup = 2
         self.report: Any = None  # shown now (partial while running)
         self.last: Any = None  # the last complete report
-        self._gen = 0
-        self._worker: GeneratorWorker | None = None
-        self._thread: QThread | None = None
         self._running = False
         self._cancelling = False
         self._started = 0.0
@@ -261,73 +260,56 @@ class KernelsTab(QWidget):
             precision=precision,
             peak_n=self.peak_n,
         )
-        self._gen += 1
         self._redraw.reset()
         self._cancelling = False
         self._started = time.perf_counter()
         self.progress.setValue(0)
         self._set_running(True)
         self._say(f"starting on {dev}...")
-        worker = self.pool.start(
+        self.jobs.start(
+            "kernels",
             factory,
-            self._gen,
-            on_yield=self._on_progress,
+            label="kernel sizes",
+            on_progress=self._on_progress,
             on_done=self._on_done,
             on_error=self._on_error,
+            on_cancelled=self._on_cancelled,
         )
-        worker.cancelled.connect(self._on_cancelled)
-        self._worker, self._thread = worker, worker.thread()
         return True
 
     def cancel(self) -> None:
         """Stop the run at its next yield; the status says ``cancelled`` when it has stopped."""
-        if not self._running or self._worker is None:
+        if not self._running:
             return
         self._cancelling = True
-        self._worker.cancel()
+        self.jobs.request_cancel("kernels")
         self.cancel_btn.setEnabled(False)
         self._say("cancelling...")
 
     def wait_all(self) -> None:
-        """Cancel the run and wait for its thread (before the window closes)."""
+        """Cancel the run and wait for its thread (a view standing alone closes)."""
         running = self._running
-        worker, thread = self._worker, self._thread
-        self._worker = self._thread = None
-        try:
-            if worker is not None:
-                worker.cancel()
-            alive = thread is not None and thread.isRunning()
-        except RuntimeError:  # already ended and deleted
-            alive = False
-        if alive:
-            thread.quit()
-            thread.wait()
+        self.jobs.cancel("kernels")  # what the run still sends is dropped
+        self.jobs.wait()
         if running:
-            self._gen += 1  # what the run still sends is dropped
             self._finish("cancelled")
 
     def _finish(self, text: str, error: bool = False) -> None:
-        self._worker = None
         self._cancelling = False
         self._set_running(False)
         self._say(text, error)
         self.ended.emit(text)
 
-    def _on_progress(self, gen: int, value: Any) -> None:
-        if gen != self._gen or self._cancelling:
+    def _on_progress(self, p: Progress) -> None:
+        if self._cancelling:
             return
-        frac, message, report = value
+        frac, message, report = p.fraction or 0.0, p.message, p.partial
         self.progress.setValue(int(round(100 * frac)))
         self._say(f"{message}...")
         if self._redraw.ready():  # drawing takes CPU from the timing: seldom while it runs
             self._show(report)
 
-    def _on_done(self, gen: int, report: Any) -> None:
-        if gen != self._gen:
-            return
-        if self._cancelling:  # it ended before it saw the cancel: the user asked to stop
-            self._on_cancelled(gen)
-            return
+    def _on_done(self, report: Any) -> None:
         secs = time.perf_counter() - self._started
         self.last = report
         self._show(report)
@@ -341,15 +323,12 @@ class KernelsTab(QWidget):
         )
         self.reportReady.emit(report)
 
-    def _on_error(self, gen: int, message: str) -> None:
-        if gen != self._gen:
-            return
+    def _on_error(self, exc: BaseException) -> None:
+        message = one_line(exc)
         self._show(self.last)  # the last complete results stay
         self._finish(message.splitlines()[0] if message else "failed", error=True)
 
-    def _on_cancelled(self, gen: int) -> None:
-        if gen != self._gen:
-            return
+    def _on_cancelled(self) -> None:
         if self.last is not None:
             self._show(self.last)
         self._finish("cancelled")

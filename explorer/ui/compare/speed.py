@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.app.jobs import JobRunner, Progress
+from explorer.errors import one_line
 from explorer.models.registry import list_models
 from explorer.present.chart import SPEED_HEADER, speed_table
 from explorer.ui.tables import fill_table, set_combo_items
-from explorer.ui.workers import GeneratorWorker, Throttle, WorkerPool
+from explorer.ui.workers import Throttle
 
 #: measured by default: the networks of RepVGG's speed argument and two references
 DEFAULT_MODELS = ("resnet50", "vgg16", "repvgg_a0", "efficientnet_b0")
@@ -44,15 +46,14 @@ class SpeedTab(QWidget):
     busyChanged = Signal(bool)  # noqa: N815
 
     def __init__(
-        self, pool: WorkerPool, parent: QWidget | None = None, devices: list[str] | None = None
+        self, jobs: JobRunner, parent: QWidget | None = None, devices: list[str] | None = None
     ):
         """``devices``: the device choices (default: :func:`available_devices`, which imports
         torch; see :meth:`set_devices`)."""
         super().__init__(parent)
-        self.pool = pool
+        self.jobs = jobs
         self.report: Any = None
-        self._generation = 0
-        self._worker: GeneratorWorker | None = None
+        self._running = False
         self._started = 0.0
         self._redraw = Throttle(2.0)
         self._latest: Any = None  # the newest partial report of the run
@@ -209,7 +210,7 @@ class SpeedTab(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self._worker is not None
+        return self._running
 
     def start(self) -> bool:
         """Measure the checked networks in the background; False (and a message) if nothing is
@@ -235,7 +236,6 @@ class SpeedTab(QWidget):
             kinds=self.kinds_check.isChecked(),
             peak_n=self.peak_n,
         )
-        self._generation += 1
         self._redraw.reset()
         self._latest = None
         self.show_report(None)  # the previous run's figures go: they are not this run's
@@ -246,21 +246,21 @@ class SpeedTab(QWidget):
 
             return measure_speed(names, **opts)
 
-        self._worker = self.pool.start(
+        self._set_busy(True)
+        self.jobs.start(
+            "speed",
             measurement,
-            self._generation,
-            on_yield=self._on_progress,
+            label="measuring speed",
+            on_progress=self._on_progress,
             on_done=self._on_done,
             on_error=self._on_error,
+            on_cancelled=self._on_cancelled,
         )
-        self._worker.cancelled.connect(self._on_cancelled)
-        self._set_busy(True)
         self._say(f"Measuring {len(names)} network(s)...")
         return True
 
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
+        if self.jobs.request_cancel("speed"):
             self._say("Cancelling after the current run...")
 
     def _set_busy(self, busy: bool) -> None:
@@ -268,18 +268,15 @@ class SpeedTab(QWidget):
         self.progress.setVisible(busy)
         self.cancel_btn.setVisible(busy)
         self.progress.setValue(0)
-        if not busy:
-            self._worker = None
+        self._running = busy
         self.busyChanged.emit(busy)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.said = text
         self.status.setText(f"<span style='color:#b00'>{text}</span>" if error else text)
 
-    def _on_progress(self, gen: int, value: object) -> None:
-        if gen != self._generation:
-            return
-        frac, msg, report = value  # type: ignore[misc]
+    def _on_progress(self, p: Progress) -> None:
+        frac, msg, report = p.fraction or 0.0, p.message, p.partial
         self.progress.setValue(int(100 * frac))
         self.progress.setFormat(f"%p%  {msg}")
         self._say(msg)
@@ -289,9 +286,7 @@ class SpeedTab(QWidget):
             if self._redraw.ready():
                 self.show_report(report)
 
-    def _on_done(self, gen: int, report: object) -> None:
-        if gen != self._generation:
-            return
+    def _on_done(self, report: object) -> None:
         self._set_busy(False)
         self.show_report(report)
         took = time.perf_counter() - self._started
@@ -299,16 +294,13 @@ class SpeedTab(QWidget):
         text = f"Done in {took:.1f} s on {report.device}."  # type: ignore[attr-defined]
         self._say(text + (f" Not measured: {failed}" if failed else ""), error=bool(failed))
 
-    def _on_error(self, gen: int, message: str) -> None:
-        if gen != self._generation:
-            return
+    def _on_error(self, exc: BaseException) -> None:
+        message = one_line(exc)
         self._set_busy(False)
         self._show_stopped("failed")
         self._say(message, error=True)
 
-    def _on_cancelled(self, gen: int) -> None:
-        if gen != self._generation:
-            return
+    def _on_cancelled(self) -> None:
         self._set_busy(False)
         self._show_stopped("cancelled")
         self._say(

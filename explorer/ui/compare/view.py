@@ -7,11 +7,12 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from explorer.app.jobs import JobRunner
 from explorer.ui.compare.chart import ChartTab
 from explorer.ui.compare.density import DensityTab
 from explorer.ui.compare.kernels_tab import KernelsTab
 from explorer.ui.compare.speed import SpeedTab
-from explorer.ui.workers import WorkerPool
+from explorer.ui.workers import qt_jobs
 
 
 def _devices() -> Any:
@@ -28,14 +29,15 @@ class CompareView(QWidget):
     modelChosen = Signal(str)  # noqa: N815 - open this network in the graph
     backRequested = Signal()  # noqa: N815
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, jobs: JobRunner | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.pool = WorkerPool(self)
+        # the window's job runner (its own when the view stands alone)
+        self.jobs = jobs if jobs is not None else qt_jobs(self)
         # the device lists need torch: the CPU until a worker has imported it (on first show)
-        self.chart = ChartTab(self.pool)
-        self.speed = SpeedTab(self.pool, devices=["auto", "cpu"])
+        self.chart = ChartTab(self.jobs)
+        self.speed = SpeedTab(self.jobs, devices=["auto", "cpu"])
         self.density = DensityTab()
-        self.kernels = KernelsTab(self.pool, devices=["auto", "cpu"])
+        self.kernels = KernelsTab(self.jobs, devices=["auto", "cpu"])
         self._devices_asked = False
         self.tabs = QTabWidget()
         self.tabs.addTab(self.chart, "Chart")
@@ -76,7 +78,7 @@ class CompareView(QWidget):
         self.chart.load()
         if not self._devices_asked:
             self._devices_asked = True
-            self.pool.start(_devices, 0, on_done=self._on_devices)
+            self.jobs.start("compare-devices", _devices, on_done=self._on_devices)
         super().showEvent(event)
 
     def set_devices(self, devices: list[str]) -> None:
@@ -84,7 +86,7 @@ class CompareView(QWidget):
         self.speed.set_devices(devices)
         self.kernels.set_devices(devices)
 
-    def _on_devices(self, _gen: int, devices: object) -> None:
+    def _on_devices(self, devices: object) -> None:
         self.set_devices(list(devices))  # type: ignore[call-overload]
 
     def export_png(self, path: str) -> bool:
@@ -93,10 +95,8 @@ class CompareView(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self.pool.busy
+        return self.jobs.busy(("compare-devices", "compare-chart", "speed", "kernels"))
 
     def wait_all(self) -> None:
-        """Cancel every measurement and wait for its thread (the window is closing)."""
-        self.kernels.wait_all()
-        self.speed.cancel()
-        self.pool.wait_all()
+        """Cancel every measurement and wait for its thread (a view standing alone closes)."""
+        self.jobs.close()

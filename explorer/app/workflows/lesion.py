@@ -1,0 +1,206 @@
+"""Deleting blocks and measuring the accuracy; lesion sweeps (Veit et al. 2016).
+
+The one workflow behind ``cnn-explorer lesion`` and the window's Accuracy and Sweeps panels:
+the same default evaluation set, the same sweep definitions, the same evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, MutableMapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from explorer.app.jobs import Progress, scaled
+
+if TYPE_CHECKING:
+    from explorer.graph.analysis import Analysis
+    from explorer.runtime.datasets import EvalSet
+
+#: the built-in sample photos: no labels, so the agreement with the intact network only
+PHOTOS = "photos"
+SWEEPS = ("single", "random", "reorder")
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """Which images, how many, in batches of what size."""
+
+    ref: str | None = None  # None: the model's own set (default_ref)
+    limit: int | None = None  # the first N images (None: all)
+    batch_size: int = 64
+    download: bool = False  # let torchvision data sets download
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    """A sweep: ``single`` (each block alone, Fig. 3), ``random`` (k = 1..K, Fig. 5a) or
+    ``reorder`` (blocks of equal shapes permuted, Fig. 5b)."""
+
+    kind: str
+    k_max: int = 8
+    trials: int = 5
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in SWEEPS:
+            raise ValueError(f"a sweep is one of {SWEEPS}; got {self.kind!r}")
+
+
+def default_ref(spec: Any) -> str:
+    """The model's own evaluation set: what it declares, digits for the digits networks, else
+    the sample photos (unlabelled: agreement only)."""
+    declared = spec.extra.get("eval_data") if spec.extra else None
+    if declared:
+        return str(declared)
+    return "digits" if spec.classes == "digits" else PHOTOS
+
+
+def photo_set(prep: Any) -> EvalSet:
+    """scikit-image's photos that ship with it, as an unlabelled evaluation set."""
+    from explorer.runtime.datasets import EvalSet
+    from explorer.runtime.images import load_sample, sample_names, to_batch
+
+    names = [n for n in sample_names("imagenet") if not n.startswith("digits")]
+    images = [load_sample(n) for n in names]
+
+    def load(start: int, stop: int) -> tuple[Any, None]:
+        return to_batch(images[start:stop], prep), None
+
+    return EvalSet(
+        name=f"{len(images)} sample photos (no labels)",
+        n=len(images),
+        classes=None,
+        labels=None,
+        load=load,
+    )
+
+
+def num_outputs(an: Analysis) -> int:
+    return int(an.graph.g.nodes["@output"]["out_shape"][-1])
+
+
+def open_set(
+    an: Analysis, prep: Any, categories: Sequence[str] | None, settings: EvalSettings
+) -> tuple[EvalSet, str]:
+    """(the evaluation set, its reference); DataError when it cannot be used."""
+    from explorer.runtime.datasets import check_fits, open_eval_set
+
+    ref = settings.ref or default_ref(an.spec)
+    if ref == PHOTOS:
+        return photo_set(prep), ref
+    outputs = num_outputs(an)
+    es = open_eval_set(ref, an.spec, prep, outputs, categories, settings.download)
+    check_fits(es, outputs)
+    return es, ref
+
+
+@dataclass
+class Accuracy:
+    """The intact network's and (with deleted blocks) the lesioned network's evaluation."""
+
+    intact: Any  # explorer.runtime.evaluate.EvalResult
+    modified: Any  # EvalResult, or None when nothing is deleted
+    deleted: list[str]
+    data: str
+    n: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "intact": self.intact,
+            "modified": self.modified,
+            "deleted": self.deleted,
+            "data": self.data,
+            "n": self.n,
+        }
+
+
+def accuracy(
+    an: Analysis,
+    prep: Any,
+    categories: Sequence[str] | None,
+    deleted: Sequence[str],
+    settings: EvalSettings,
+    device: Any,
+    *,
+    lock: AbstractContextManager[Any] | None = None,
+    cache: MutableMapping[Any, Any] | None = None,
+    cache_key: Any = None,
+) -> Generator[Progress, None, Accuracy]:
+    """Evaluate the intact network (from ``cache`` when there) and with ``deleted`` blocks."""
+    from explorer.runtime.evaluate import evaluate, first_images
+    from explorer.runtime.inference import resolve_device
+    from explorer.studies.lesion.surgery import chain_for, plan_deletion
+
+    plans = [plan_deletion(an, b) for b in deleted]  # LesionError before any work
+    # opened before the first progress line: a bad data set is the one line the user sees
+    es, ref = open_set(an, prep, categories, settings)
+    yield Progress(0.0, f"opened {ref}: {es.n} images")
+    batches, n = first_images(es, settings.limit, settings.batch_size)
+    dev = resolve_device(device) if isinstance(device, str) else device
+    with lock or nullcontext():
+        an.model.eval().to(dev)
+        chain = chain_for(an)
+        intact = cache.get(cache_key) if cache is not None else None
+        if intact is None:
+            intact = yield from scaled(evaluate(chain.lesioned([]), batches, n, dev), 0.0, 0.5)
+            if cache is not None:
+                cache[cache_key] = intact
+        modified = None
+        if plans:
+            net = chain.lesioned(plans)
+            modified = yield from scaled(
+                evaluate(net, batches, n, dev, list(deleted), intact.preds), 0.5, 1.0
+            )
+    data = es.name + (f" (first {n})" if n < es.n else "")
+    return Accuracy(intact, modified, list(deleted), data, n)
+
+
+@dataclass
+class Sweep:
+    """A sweep's result: ``intact`` and the runs (single: one per block; random: by k;
+    reorder: (Kendall's tau, run) pairs)."""
+
+    kind: str
+    intact: Any
+    runs: Any
+    data: str
+    n: int
+
+    @property
+    def result(self) -> tuple[Any, Any]:
+        return self.intact, self.runs
+
+
+def sweep(
+    an: Analysis,
+    prep: Any,
+    categories: Sequence[str] | None,
+    sweep_settings: SweepSettings,
+    settings: EvalSettings,
+    device: Any,
+    *,
+    lock: AbstractContextManager[Any] | None = None,
+) -> Generator[Progress, None, Sweep]:
+    """Run a lesion sweep on the evaluation set; partial results ride on the progress."""
+    from explorer.runtime.evaluate import first_images
+    from explorer.runtime.inference import resolve_device
+    from explorer.studies.lesion import sweeps
+
+    sw = sweep_settings
+    # opened before the first progress line: a bad data set is the one line the user sees
+    es, ref = open_set(an, prep, categories, settings)
+    yield Progress(0.0, f"opened {ref}: {es.n} images")
+    batches, n = first_images(es, settings.limit, settings.batch_size)
+    dev = resolve_device(device) if isinstance(device, str) else device
+    with lock or nullcontext():
+        an.model.eval().to(dev)
+        if sw.kind == "single":
+            gen = sweeps.single_sweep(an, batches, n, device=dev)
+        elif sw.kind == "random":
+            gen = sweeps.random_sweep(an, batches, n, sw.k_max, sw.trials, sw.seed, device=dev)
+        else:
+            gen = sweeps.reorder_sweep(an, batches, n, sw.trials, sw.seed, device=dev)
+        intact, runs = yield from scaled(gen, 0.0, 1.0)
+    data = es.name + (f" (first {n})" if n < es.n else "")
+    return Sweep(sw.kind, intact, runs, data, n)
