@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from explorer.app.argtypes import positive_int
+from explorer.app.jobs import Progress
 from explorer.errors import ExplorerError, first_line, one_line
 
 EXIT_USAGE = 2
@@ -129,8 +130,14 @@ def prepared_model(args: argparse.Namespace, analysis=None):  # noqa: ANN001, AN
 def forward(model, x, device, precision, **kw):  # noqa: ANN001, ANN003, ANN202
     from explorer.runtime.inference import run
 
+    return guarded_pass(lambda: run(model, x, device, precision, **kw))
+
+
+def guarded_pass(fn: Any) -> Any:
+    """Run a forward pass (``fn()`` returns a RunResult): a failure is the command's one line,
+    and the run's notes (e.g. an out-of-memory retry) go to stderr."""
     try:
-        res = run(model, x, device, precision, **kw)
+        res = fn()
     except Exception as exc:  # noqa: BLE001 - a user's model can raise anything in forward()
         # torch's own errors (RuntimeError) need no class name
         first = first_line(exc) if isinstance(exc, RuntimeError) else one_line(exc)
@@ -146,10 +153,10 @@ def progress(gen: Any) -> Any:
     last = -1
     try:
         while True:
-            step = next(gen)
-            pct = int(step[0] * 100)
+            step = Progress.of(next(gen))
+            pct = int((step.fraction or 0.0) * 100)
             if pct // 10 != last // 10:  # a line each time a tenth more is done
-                print(f"  {pct:3d}%  {step[1]}", file=sys.stderr, flush=True)
+                print(f"  {pct:3d}%  {step.message}", file=sys.stderr, flush=True)
                 last = pct
     except StopIteration as stop:
         return stop.value

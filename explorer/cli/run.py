@@ -10,6 +10,7 @@ from explorer.app.argtypes import positive_int
 from explorer.cli.common import (
     analyze_or_error,
     forward,
+    guarded_pass,
     load_images,
     prepared_model,
     print_notes,
@@ -82,15 +83,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from explorer.runtime.images import to_batch
-    from explorer.runtime.probes import make_plan
+    from explorer.app.workflows import drive
+    from explorer.app.workflows.run import run_images
 
     images = load_images([args.image])
     an = analyze_or_error(args.model, args.input_size)
     spec, model, info, prep, device, precision = prepared_model(args, an)
     print_notes(images)
-    plan = make_plan(an.tree)
-    res = forward(model, to_batch(images, prep), device, precision, plan=plan)
+    # the window's probed run: the same plan, the same statistics
+    res = guarded_pass(lambda: drive(run_images(an, images, prep, device, precision, None)))
     pr = res.probes
     assert pr is not None
     out = {

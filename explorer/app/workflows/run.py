@@ -17,7 +17,7 @@ def run_images(
     an: Analysis,
     images: Sequence[Any],
     prep: Any,
-    device: str,
+    device: Any,  # a name ("auto", "cuda:0") or a torch.device
     precision: str,
     categories: Sequence[str] | None,
     feature: str | None = None,
