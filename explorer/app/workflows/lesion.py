@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, MutableMapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from explorer.app.jobs import Progress, scaled
@@ -95,6 +95,28 @@ def open_set(
     return es, ref
 
 
+class _Data:
+    """The evaluation set opened (before any progress line: a bad one is the one line the
+    user sees), its first ``limit`` images in batches, and the device."""
+
+    def __init__(
+        self,
+        an: Analysis,
+        prep: Any,
+        categories: Sequence[str] | None,
+        settings: EvalSettings,
+        device: Any,
+    ) -> None:
+        from explorer.runtime.evaluate import first_images
+        from explorer.runtime.inference import resolve_device
+
+        es, ref = open_set(an, prep, categories, settings)
+        self.batches, self.n = first_images(es, settings.limit, settings.batch_size)
+        self.opened = f"opened {ref}: {es.n} images"
+        self.name = es.name + (f" (first {self.n})" if self.n < es.n else "")
+        self.device = resolve_device(device) if isinstance(device, str) else device
+
+
 @dataclass
 class Accuracy:
     """The intact network's and (with deleted blocks) the lesioned network's evaluation."""
@@ -106,13 +128,8 @@ class Accuracy:
     n: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "intact": self.intact,
-            "modified": self.modified,
-            "deleted": self.deleted,
-            "data": self.data,
-            "n": self.n,
-        }
+        """The fields by name (not copied: the results stay the objects they are)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def accuracy(
@@ -128,16 +145,13 @@ def accuracy(
     cache_key: Any = None,
 ) -> Generator[Progress, None, Accuracy]:
     """Evaluate the intact network (from ``cache`` when there) and with ``deleted`` blocks."""
-    from explorer.runtime.evaluate import evaluate, first_images
-    from explorer.runtime.inference import resolve_device
+    from explorer.runtime.evaluate import evaluate
     from explorer.studies.lesion.surgery import chain_for, plan_deletion
 
     plans = [plan_deletion(an, b) for b in deleted]  # LesionError before any work
-    # opened before the first progress line: a bad data set is the one line the user sees
-    es, ref = open_set(an, prep, categories, settings)
-    yield Progress(0.0, f"opened {ref}: {es.n} images")
-    batches, n = first_images(es, settings.limit, settings.batch_size)
-    dev = resolve_device(device) if isinstance(device, str) else device
+    data = _Data(an, prep, categories, settings, device)
+    yield Progress(0.0, data.opened)
+    batches, n, dev = data.batches, data.n, data.device
     with lock or nullcontext():
         an.model.eval().to(dev)
         chain = chain_for(an)
@@ -152,8 +166,7 @@ def accuracy(
             modified = yield from scaled(
                 evaluate(net, batches, n, dev, list(deleted), intact.preds), 0.5, 1.0
             )
-    data = es.name + (f" (first {n})" if n < es.n else "")
-    return Accuracy(intact, modified, list(deleted), data, n)
+    return Accuracy(intact, modified, list(deleted), data.name, n)
 
 
 @dataclass
@@ -183,16 +196,12 @@ def sweep(
     lock: AbstractContextManager[Any] | None = None,
 ) -> Generator[Progress, None, Sweep]:
     """Run a lesion sweep on the evaluation set; partial results ride on the progress."""
-    from explorer.runtime.evaluate import first_images
-    from explorer.runtime.inference import resolve_device
     from explorer.studies.lesion import sweeps
 
     sw = sweep_settings
-    # opened before the first progress line: a bad data set is the one line the user sees
-    es, ref = open_set(an, prep, categories, settings)
-    yield Progress(0.0, f"opened {ref}: {es.n} images")
-    batches, n = first_images(es, settings.limit, settings.batch_size)
-    dev = resolve_device(device) if isinstance(device, str) else device
+    data = _Data(an, prep, categories, settings, device)
+    yield Progress(0.0, data.opened)
+    batches, n, dev = data.batches, data.n, data.device
     with lock or nullcontext():
         an.model.eval().to(dev)
         if sw.kind == "single":
@@ -202,5 +211,4 @@ def sweep(
         else:
             gen = sweeps.reorder_sweep(an, batches, n, sw.trials, sw.seed, device=dev)
         intact, runs = yield from scaled(gen, 0.0, 1.0)
-    data = es.name + (f" (first {n})" if n < es.n else "")
-    return Sweep(sw.kind, intact, runs, data, n)
+    return Sweep(sw.kind, intact, runs, data.name, n)
