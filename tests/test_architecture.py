@@ -55,3 +55,23 @@ def test_registry_lists_models_without_importing_torch() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+def _private_imports(path: Path) -> list[str]:
+    """``from explorer.X import _name`` (or a relative import of one) in ``path``."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        ours = node.level > 0 or (node.module or "").split(".")[0] == "explorer"
+        for alias in node.names if ours else ():
+            if alias.name.startswith("_") and not alias.name.startswith("__"):
+                out.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {alias.name}")
+    return out
+
+
+def test_no_module_imports_another_modules_private_name() -> None:
+    files = sorted(PACKAGE.rglob("*.py"))
+    assert len(files) > 50
+    assert [hit for f in files for hit in _private_imports(f)] == []

@@ -45,7 +45,8 @@ CONTAINER_KINDS = (
     "sequential",
 )
 LEAF_KINDS = ("conv", "linear", "norm", "act", "pool", "dropout", "other", "input", "output")
-_EDGE_RANK = {"data": 0, "branch": 1, "gate": 2, "skip": 3}
+#: edge kinds by precedence: where one edge stands for several, the highest kind labels it
+EDGE_RANK = {"data": 0, "branch": 1, "gate": 2, "skip": 3}
 
 _PASS_THROUGH_TYPES = {"Identity", "DropPath", "StochasticDepth", "Dropout"}
 
@@ -531,7 +532,7 @@ def _set_edge(g: nx.DiGraph, u: str, v: str, kind: str) -> None:
                 _set_edge(g, u, s, kind)
         return
     cur = g.edges[u, v].get("kind", "data")
-    if _EDGE_RANK[kind] >= _EDGE_RANK[cur]:
+    if EDGE_RANK[kind] >= EDGE_RANK[cur]:
         g.edges[u, v]["kind"] = kind
 
 

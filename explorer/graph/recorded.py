@@ -16,11 +16,11 @@ from torch import nn
 
 from explorer.graph.ops import INPUT_ID, OUTPUT_ID
 from explorer.graph.trace import (
-    _function_macs,
-    _module_macs,
-    _param_owners,
     function_kind,
+    function_macs,
+    module_macs,
     module_node_attrs,
+    param_owners,
     subtree_param_counts,
 )
 
@@ -32,7 +32,7 @@ def graph_from_hooks(model: nn.Module, input_shape: Sequence[int]) -> nx.DiGraph
     g = nx.DiGraph()
     modules = dict(model.named_modules())
     names = {id(m): q for q, m in modules.items()}
-    subtree = subtree_param_counts(_param_owners(model))
+    subtree = subtree_param_counts(param_owners(model))
     producer: dict[int, str] = {}
     keep: list[torch.Tensor] = []  # keeps ids unique while the pass runs
     stack: list[str] = []
@@ -87,7 +87,7 @@ def graph_from_hooks(model: nn.Module, input_shape: Sequence[int]) -> nx.DiGraph
         own = subtree.get(qual, 0) if k == 0 else 0
         ins = tensors(args)
         outs = tensors(out)
-        macs = _module_macs(m, [list(t.shape) for t in ins], list(outs[0].shape) if outs else None)
+        macs = module_macs(m, [list(t.shape) for t in ins], list(outs[0].shape) if outs else None)
         add(
             nid,
             {**module_node_attrs(qual, m, own), "macs": macs},
@@ -126,7 +126,7 @@ def graph_from_hooks(model: nn.Module, input_shape: Sequence[int]) -> nx.DiGraph
                     "scope": scope,
                     "kind": function_kind(name),
                     "params": 0,
-                    "macs": _function_macs(name, in_shapes, list(outs[0].shape)),
+                    "macs": function_macs(name, in_shapes, list(outs[0].shape)),
                     "hparams": {},
                 },
                 ins,

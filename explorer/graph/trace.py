@@ -289,7 +289,7 @@ def propagate_shapes(gm: fx.GraphModule, input_shape: Sequence[int]) -> None:
         ShapeProp(gm).propagate(torch.zeros(*input_shape))
 
 
-def _meta_values(
+def meta_values(
     graph: fx.Graph, model: nn.Module, input_shape: Sequence[int]
 ) -> dict[fx.Node, Any]:
     """Node values by running the graph on the meta device (any op; slower than rules)."""
@@ -326,7 +326,7 @@ def _trace_with_shapes(
         except Exception:  # noqa: BLE001 - NoRule, or a rule that met odd arguments
             pass
         try:
-            return graph, _meta_values(graph, model, input_shape), "meta"
+            return graph, meta_values(graph, model, input_shape), "meta"
         except Exception as exc:  # noqa: BLE001
             last = exc
     assert last is not None
@@ -371,7 +371,7 @@ def _fn_name(node: fx.Node) -> str:
     return name
 
 
-def _param_owners(model: nn.Module) -> dict[str, int]:
+def param_owners(model: nn.Module) -> dict[str, int]:
     """numel of each module's own parameters; a shared parameter counts for its first owner."""
     owners: dict[str, int] = {}
     for pname, p in model.named_parameters():  # deduplicated by torch
@@ -411,7 +411,8 @@ def linear_macs(out_shape: Sequence[int], in_features: int) -> int:
     return math.prod(out_shape[1:]) * in_features
 
 
-def _module_macs(module: nn.Module, in_shapes: list[list[int]], out_shape: list[int] | None) -> int:
+def module_macs(module: nn.Module, in_shapes: list[list[int]], out_shape: list[int] | None) -> int:
+    """MACs of one call of a leaf module (conv, linear, bilinear; 0 for the others)."""
     if out_shape is None:
         return 0
     if isinstance(module, nn.modules.conv._ConvNd):
@@ -425,7 +426,8 @@ def _module_macs(module: nn.Module, in_shapes: list[list[int]], out_shape: list[
     return 0
 
 
-def _function_macs(name: str, in_shapes: list[list[int]], out_shape: list[int] | None) -> int:
+def function_macs(name: str, in_shapes: list[list[int]], out_shape: list[int] | None) -> int:
+    """MACs of one function call (F.conv2d, F.linear, matmul; 0 for the others)."""
     if out_shape is None:
         return 0
     if name in ("conv1d", "conv2d", "conv3d") and len(in_shapes) >= 2:
@@ -477,7 +479,7 @@ def _build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
             method = "hooks"
     finally:
         model.train(was_training)
-    owners = _param_owners(model)
+    owners = param_owners(model)
     total = sum(owners.values())
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return ModelGraph(
@@ -499,7 +501,7 @@ def _build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
 def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module) -> nx.DiGraph:
     g = nx.DiGraph()
     modules = dict(model.named_modules())
-    subtree = subtree_param_counts(_param_owners(model))
+    subtree = subtree_param_counts(param_owners(model))
     seen_modules: set[str] = set()
     ids: dict[fx.Node, str] = {}
     alias: dict[fx.Node, fx.Node] = {}  # getitem of a tuple -> the tuple's producer
@@ -580,9 +582,9 @@ def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module
         if node.op == "output":
             out_shape = in_shapes[0] if in_shapes else None
         if attrs["op"] == "module":
-            macs = _module_macs(modules[attrs["module"]], in_shapes, out_shape)
+            macs = module_macs(modules[attrs["module"]], in_shapes, out_shape)
         elif attrs["op"] in ("function", "method"):
-            macs = _function_macs(attrs["name"], in_shapes, out_shape)
+            macs = function_macs(attrs["name"], in_shapes, out_shape)
         else:
             macs = 0
         attrs.setdefault("kind", attrs["op"])

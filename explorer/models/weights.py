@@ -445,7 +445,7 @@ def load_bundled(spec: ModelSpec, model: nn.Module) -> WeightsInfo:
 # --- library weights: finding and loading -----------------------------------------------------
 
 
-def _reachable(url: str, timeout: float) -> bool:
+def reachable(url: str, timeout: float) -> bool:
     """Whether the URL's host accepts a TCP connection within ``timeout`` seconds."""
     # on a daemon thread: name resolution is not bounded by the socket's timeout
     parsed = urlparse(url)
@@ -513,7 +513,7 @@ def _tv_state_dict(spec: ModelSpec, weights: Any, timeout: float) -> dict[str, t
     cached = _torch_cache() / _url_file(url)
     if cached.is_file():
         sd = read_state_dict(cached)
-    elif not _reachable(url, timeout):
+    elif not reachable(url, timeout):
         raise WeightsUnavailable(
             f"{spec.name}: no network and torchvision's {weights.name} weights are not in "
             f"the cache ({_torch_cache()})"
@@ -545,7 +545,7 @@ def _timm_state_dict(spec: ModelSpec, cfg: Any, timeout: float) -> dict[str, tor
         str(d) for d, has in ((_hf_cache(), cfg.hf_hub_id), (_torch_cache(), cfg.url)) if has
     )
     endpoint = constants.ENDPOINT if cfg.hf_hub_id else cfg.url
-    if _hf_offline() or not _reachable(endpoint, timeout):
+    if _hf_offline() or not reachable(endpoint, timeout):
         reason = "HF_HUB_OFFLINE is set" if _hf_offline() else "no network"
         raise WeightsUnavailable(
             f"{spec.name}: {reason} and timm's {label} weights are not in the cache ({where})"

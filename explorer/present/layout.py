@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.graph.blocks import _EDGE_RANK, Block, BlockTree
+from explorer.graph.blocks import EDGE_RANK, Block, BlockTree
 from explorer.graph.ops import MERGE_OPS, paused_gc
 
 BOX_H = 36.0
@@ -467,7 +467,7 @@ def _compute_layout(
             agg[key] = LayoutEdge(ua, ub, kind, d.get("shape"), [])
         else:
             e.count += 1
-            if _EDGE_RANK[kind] > _EDGE_RANK[e.kind]:
+            if EDGE_RANK[kind] > EDGE_RANK[e.kind]:
                 e.kind = kind
     edges = list(agg.values())
     for e in edges:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from explorer.graph.analysis import Analysis
-from explorer.graph.blocks import _EDGE_RANK, BlockTree, block_to_dict
+from explorer.graph.blocks import EDGE_RANK, BlockTree, block_to_dict
 from explorer.models.registry import ModelSpec
 
 
@@ -39,7 +39,7 @@ def summary_dict(an: Analysis, depth: int | None = None) -> dict[str, Any]:
             continue
         kind = d.get("kind", "data")
         cur = agg.get((va, vb))
-        if cur is None or _EDGE_RANK[kind] > _EDGE_RANK[cur]:
+        if cur is None or EDGE_RANK[kind] > EDGE_RANK[cur]:
             agg[(va, vb)] = kind
     edges = [{"src": a, "dst": b, "kind": k} for (a, b), k in agg.items()]
     spec = an.spec

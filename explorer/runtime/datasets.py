@@ -428,9 +428,9 @@ def torchvision_set(
                 f"{title} is not in {where}; pass --download with a network, or use "
                 "digits, a folder of class sub-folders or a .npz file"
             ) from None
-        from explorer.models.weights import _reachable
+        from explorer.models.weights import reachable
 
-        if not _reachable(url, timeout):
+        if not reachable(url, timeout):
             raise DataError(
                 f"{title} is not in {where} and its server does not answer (no network?); "
                 "use digits, a folder of class sub-folders or a .npz file"

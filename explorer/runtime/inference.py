@@ -93,7 +93,8 @@ def check_precision(precision: str, device: torch.device) -> str:
     return p
 
 
-def _autocast(device: torch.device, precision: str) -> Any:
+def autocast(device: torch.device, precision: str) -> Any:
+    """A context that runs ``precision`` (fp32: nothing; bf16/fp16: torch's autocast)."""
     import torch
 
     if precision == "fp32":
@@ -119,7 +120,8 @@ def _is_oom(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
 
 
-def _sync(device: torch.device) -> None:
+def synchronize(device: torch.device) -> None:
+    """Wait for the work queued on ``device`` (a GPU runs asynchronously; a CPU does not)."""
     import torch
 
     if device.type == "cuda":
@@ -130,10 +132,10 @@ def _sync(device: torch.device) -> None:
 
 def timed(fn: Callable[[], Any], device: torch.device) -> float:
     """Seconds of one call, the device synchronised before and after."""
-    _sync(device)
+    synchronize(device)
     t0 = time.perf_counter()
     fn()
-    _sync(device)
+    synchronize(device)
     return time.perf_counter() - t0
 
 
@@ -210,7 +212,7 @@ def _forward(
     probe_cm = (
         probing(hooked, plan, xb.shape[0], feature_block) if plan is not None else nullcontext([])
     )
-    with torch.inference_mode(), _autocast(device, precision), probe_cm as res:
+    with torch.inference_mode(), autocast(device, precision), probe_cm as res:
         logits = logits_of(model(xb))
     logits = logits.float().cpu()
     return logits, (res[0] if res else None)
@@ -279,7 +281,7 @@ def run(
                 _forward(model, x[i : i + chunk], dev, precision, plan, feature_block)
                 for i in range(0, x.shape[0], chunk)
             ]
-            _sync(dev)
+            synchronize(dev)
             latency = (time.perf_counter() - t0) * 1e3
             break
         except Exception as exc:  # noqa: BLE001 - only out-of-memory is handled here

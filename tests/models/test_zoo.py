@@ -9,7 +9,7 @@ import torch
 
 from explorer.graph.analysis import analyze
 from explorer.graph.shapes import TensorShape, infer_shapes
-from explorer.graph.trace import _meta_values
+from explorer.graph.trace import meta_values
 from explorer.models import registry
 from explorer.present.layout import compute_layout, default_expanded, expand_all
 
@@ -109,7 +109,7 @@ def test_zoo_entry(name: str) -> None:
         assert math.isclose(mg.total_macs, ref_macs, rel_tol=0.01), (mg.total_macs, ref_macs)
     # shapes by rule equal shapes from running the graph on the meta device
     if mg.shape_method == "rules":
-        meta = _meta_values(mg.fx_graph, model, mg.input_shape)
+        meta = meta_values(mg.fx_graph, model, mg.input_shape)
         rules = infer_shapes(mg.fx_graph, model, mg.input_shape)
         for node in mg.fx_graph.nodes:
             if isinstance(meta[node], TensorShape):

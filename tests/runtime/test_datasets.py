@@ -244,7 +244,7 @@ def test_torchvision_set_absent_offline(tmp_path: Path, monkeypatch: pytest.Monk
     import explorer.models.weights as weights
 
     asked: list[str] = []
-    monkeypatch.setattr(weights, "_reachable", lambda url, timeout: asked.append(url) or False)
+    monkeypatch.setattr(weights, "reachable", lambda url, timeout: asked.append(url) or False)
     with pytest.raises(DataError, match="MNIST is not in .* its server does not answer"):
         torchvision_set("mnist", tmp_path, GREY32, download=True)
     assert len(asked) == 1

@@ -92,7 +92,7 @@ def test_out_of_memory_on_a_gpu_falls_back_to_the_cpu(monkeypatch):
 
     fake = torch.device("cuda:0")
     monkeypatch.setattr(inference, "_free", lambda dev: None)
-    monkeypatch.setattr(inference, "_sync", lambda dev: None)
+    monkeypatch.setattr(inference, "synchronize", lambda dev: None)
     monkeypatch.setattr(inference, "check_precision", lambda p, d: p)
     monkeypatch.setattr(torch.Tensor, "to", lambda self, *a, **k: self)
     m = _GpuOom().eval()

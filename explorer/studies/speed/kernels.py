@@ -138,8 +138,8 @@ def kernel_experiment(
     import torch
     from torch import nn
 
-    from explorer.runtime.inference import _autocast, check_precision, device_label, resolve_device
-    from explorer.studies.speed.rounds import _Tf32Like, interleaved, matmul_task
+    from explorer.runtime.inference import autocast, check_precision, device_label, resolve_device
+    from explorer.studies.speed.rounds import Tf32Like, interleaved, matmul_task
 
     if not kernels or any(int(k) <= 0 or int(k) % 2 == 0 for k in kernels):
         # an even kernel with padding k // 2 changes the output size: not the same conv
@@ -158,7 +158,7 @@ def kernel_experiment(
 
     def call(conv: nn.Module) -> Any:
         def run() -> Any:
-            with _autocast(dev, precision):
+            with autocast(dev, precision):
                 return conv(x)
 
         return run
@@ -168,7 +168,7 @@ def kernel_experiment(
     old_bench = torch.backends.cudnn.benchmark
     try:
         torch.backends.cudnn.benchmark = True
-        with torch.inference_mode(), _Tf32Like(dev, precision):
+        with torch.inference_mode(), Tf32Like(dev, precision):
             failed: dict[str, str] = {}
             for frac, msg, timings in interleaved(
                 tasks, dev, repeats, warmup, "kernel sizes", failed

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from explorer.runtime.inference import _autocast, _sync, timed
+from explorer.runtime.inference import autocast, synchronize, timed
 
 
 def layer_kind(module: nn.Module, graph_kind: str) -> str:
@@ -101,12 +101,12 @@ def kind_profile(
     acc: dict[str, float] = {}
 
     def pre(m: nn.Module, _args: Any) -> None:
-        _sync(dev)
+        synchronize(dev)
         starts.setdefault(id(m), []).append(time.perf_counter())
 
     def make_post(kind: str) -> Callable[..., None]:
         def post(m: nn.Module, _args: Any, _out: Any) -> None:
-            _sync(dev)
+            synchronize(dev)
             acc[kind] = acc.get(kind, 0.0) + time.perf_counter() - starts[id(m)].pop()
 
         return post
@@ -119,7 +119,7 @@ def kind_profile(
             handles.append(m.register_forward_pre_hook(pre))
             handles.append(m.register_forward_hook(make_post(kind)))
         model.eval()
-        with torch.inference_mode(), _autocast(dev, precision):
+        with torch.inference_mode(), autocast(dev, precision):
             model(x)  # warm-up, untimed
             for _ in range(repeats):
                 acc.clear()

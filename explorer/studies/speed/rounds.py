@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from explorer.errors import one_line
-from explorer.runtime.inference import _autocast, check_precision, device_label, timed
+from explorer.runtime.inference import autocast, check_precision, device_label, timed
 from explorer.runtime.inference import resolve_device as _resolve_device
 from explorer.studies.speed.layer_kinds import KindRow, kind_profile
 
@@ -100,7 +100,7 @@ def matmul_task(
     return n, lambda: torch.mm(a, b)
 
 
-class _Tf32Like:
+class Tf32Like:
     """fp32 matrix products may use TF32 exactly when cuDNN's convolutions may.
 
     torch allows TF32 in convolutions by default but not in matrix products; a peak measured
@@ -371,7 +371,7 @@ def measure_speed(
                 m.to(dev)
                 gen = torch.Generator().manual_seed(0)
                 x = torch.randn(batch, spec.input_size[0], res, res, generator=gen).to(dev)
-                with torch.inference_mode(), _autocast(dev, precision):
+                with torch.inference_mode(), autocast(dev, precision):
                     m(x)  # a network that fails to run is reported here, before the timing
                 result = SpeedResult(
                     name, label, spec.family, fused, batch, res, macs, params, Timing()
@@ -384,7 +384,7 @@ def measure_speed(
 
     def forward(m: nn.Module, x: torch.Tensor) -> Callable[[], Any]:
         def run() -> Any:
-            with _autocast(dev, precision):
+            with autocast(dev, precision):
                 return m(x)
 
         return run
@@ -398,7 +398,7 @@ def measure_speed(
     try:
         torch.backends.cudnn.benchmark = True
         # the layer kinds are timed in the same maths modes as the rounds
-        with torch.inference_mode(), _Tf32Like(dev, precision):
+        with torch.inference_mode(), Tf32Like(dev, precision):
             for frac, msg, timings in interleaved(tasks, dev, repeats, warmup, failed=failed):
                 _fill(report, entries, timings, n, precision, built_failed, failed)
                 yield 0.2 + 0.7 * frac, msg, report.snapshot()
