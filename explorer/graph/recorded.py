@@ -14,8 +14,7 @@ import networkx as nx
 import torch
 from torch import nn
 
-from explorer.graph.ops import INPUT_ID, OUTPUT_ID
-from explorer.graph.trace import (
+from explorer.graph.counting import (
     function_kind,
     function_macs,
     module_macs,
@@ -23,6 +22,7 @@ from explorer.graph.trace import (
     param_owners,
     subtree_param_counts,
 )
+from explorer.graph.ops import INPUT_ID, OUTPUT_ID
 
 
 def graph_from_hooks(model: nn.Module, input_shape: Sequence[int]) -> nx.DiGraph:

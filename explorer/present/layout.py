@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.graph.blocks import EDGE_RANK, Block, BlockTree
+from explorer.graph.blocks import Block, BlockTree
+from explorer.graph.motifs import EDGE_RANK
 from explorer.graph.ops import MERGE_OPS, paused_gc
 
 BOX_H = 36.0

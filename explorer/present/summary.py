@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from explorer.graph.analysis import Analysis
-from explorer.graph.blocks import EDGE_RANK, BlockTree, block_to_dict
+from explorer.graph.blocks import BlockTree, block_to_dict
+from explorer.graph.motifs import EDGE_RANK
 from explorer.models.registry import ModelSpec
 
 

@@ -192,7 +192,7 @@ def _consumer_target(tree: BlockTree, block_id: str) -> Target | None:
 
 def _gate_node(tree: BlockTree, block_id: str) -> str | None:
     """The sigmoid node of an SE or highway block's gate path."""
-    from explorer.graph.blocks import is_gate_act
+    from explorer.graph.motifs import is_gate_act
 
     b = tree.blocks[block_id]
     if b.motif is None:

@@ -25,7 +25,8 @@ import torch
 from torch import fx, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from explorer.graph.trace import QualnameTracer, count_params
+from explorer.graph.counting import count_params
+from explorer.graph.trace import QualnameTracer
 
 #: modules that are the identity at inference (dropout-like): allowed inside a branch
 _PASS_NAMES = {"Identity", "DropPath", "DropBlock2d", "StochasticDepth"}

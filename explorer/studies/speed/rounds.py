@@ -308,7 +308,8 @@ def _prepare(
     name: str, resolution: int | None, fuse: bool
 ) -> list[tuple[str, bool, nn.Module, int, int, int, Any]]:
     """Build a network (and its fused form): [(label, fused, model, resolution, MACs, params, graph)]."""
-    from explorer.graph.trace import build_graph, count_params
+    from explorer.graph.counting import count_params
+    from explorer.graph.trace import build_graph
     from explorer.models.registry import get
     from explorer.studies.fusion.repvgg import fuse_repvgg
 

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from explorer.graph.trace import count_params
+from explorer.graph.counting import count_params
 from explorer.runtime.datasets import DataError, EvalSet, digits
 
 if TYPE_CHECKING:
