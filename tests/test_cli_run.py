@@ -419,8 +419,8 @@ def test_coffee_top5_equals_the_direct_computation(tmp_path: Path, capsys) -> No
 
 def test_user_model_on_cifar_images(shared_data: Path, tmp_path: Path, capsys) -> None:
     from explorer.models import registry
+    from explorer.models.checkpoint import load_checkpoint
     from explorer.models.registry import IMAGENET_MEAN, IMAGENET_STD
-    from explorer.models.weights import load_checkpoint
 
     n = 20
     data = np.load(shared_data / "cifar10_test_first1000_lossless.npz")

@@ -12,7 +12,7 @@ from cli_expect import run
 
 from explorer.__main__ import main
 from explorer.models import registry
-from explorer.models.weights import load_checkpoint
+from explorer.models.checkpoint import load_checkpoint
 from explorer.studies.training import train as training
 
 

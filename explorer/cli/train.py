@@ -108,7 +108,7 @@ def _command(name: str, cfg: object) -> str:
 
 
 def _storage(state: dict) -> str:
-    from explorer.models.weights import Q8_SUFFIX
+    from explorer.models.checkpoint import Q8_SUFFIX
     from explorer.studies.training.train import pack_state_dict
 
     q8 = [k.removesuffix(Q8_SUFFIX) for k in pack_state_dict(state) if k.endswith(Q8_SUFFIX)]

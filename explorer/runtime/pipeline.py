@@ -10,14 +10,12 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from explorer.models.checkpoint import WeightsError, WeightsInfo, load_checkpoint
 from explorer.models.weights import (
-    WeightsError,
-    WeightsInfo,
     WeightsUnavailable,
     bundled_weights,
     library_weights,
     load_bundled,
-    load_checkpoint,
     load_pretrained,
     random_weights,
 )

@@ -36,8 +36,8 @@ def setup(device: str):
 
     from explorer.graph.analysis import analyze
     from explorer.models import registry
+    from explorer.models.checkpoint import load_checkpoint
     from explorer.models.registry import IMAGENET_MEAN, IMAGENET_STD
-    from explorer.models.weights import load_checkpoint
 
     spec = registry.get(f"{ROOT / 'examples' / 'cifar_resnet.py'}:resnet56")
     an = analyze(spec, input_size=32)

@@ -159,7 +159,7 @@ def test_no_bundled_weights() -> None:
 
 
 def test_pack_stores_float16_and_8_bit_only_where_needed(tmp_path) -> None:  # noqa: ANN001
-    from explorer.models.weights import Q8_SUFFIX, read_state_dict
+    from explorer.models.checkpoint import Q8_SUFFIX, read_state_dict
     from explorer.studies.training.train import pack_state_dict, save_checkpoint
 
     torch.manual_seed(0)

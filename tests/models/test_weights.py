@@ -18,17 +18,14 @@ from safetensors.torch import save_file
 from torch import nn
 
 from explorer.models import registry
+from explorer.models.checkpoint import LoadReport, WeightsError, load_checkpoint, read_state_dict
 from explorer.models.weights import (
-    LoadReport,
-    WeightsError,
     WeightsUnavailable,
     categories,
     library_transforms,
     library_weights,
-    load_checkpoint,
     load_pretrained,
     random_weights,
-    read_state_dict,
 )
 
 

@@ -15,8 +15,8 @@ import torch
 from torch import nn
 
 from explorer.models import registry
+from explorer.models.checkpoint import load_checkpoint
 from explorer.models.registry import IMAGENET_MEAN, IMAGENET_STD
-from explorer.models.weights import load_checkpoint
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cifar_resnet.py"
 

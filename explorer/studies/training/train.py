@@ -12,7 +12,7 @@ count may change the last bits: reductions are then summed in another order.)
 
 Checkpoints are stored compactly (:func:`pack_state_dict`): float tensors in float16 (BN
 running statistics too), the BN step counters dropped, and where that is still over 2 MB the
-largest weights in 8 bits; :func:`explorer.models.weights.read_state_dict` reads them back.
+largest weights in 8 bits; :func:`explorer.models.checkpoint.read_state_dict` reads them back.
 """
 
 from __future__ import annotations
@@ -286,11 +286,11 @@ def pack_state_dict(
     Where that is still over ``max_bytes``, the largest weight tensors (their float16
     values) are stored as int8 with one float32 scale per output channel (``NAME#q8`` and
     ``NAME#q8scale``), largest first, until it fits;
-    :func:`explorer.models.weights.read_state_dict` restores them.
+    :func:`explorer.models.checkpoint.read_state_dict` restores them.
     """
     import torch
 
-    from explorer.models.weights import Q8_SCALE_SUFFIX, Q8_SUFFIX
+    from explorer.models.checkpoint import Q8_SCALE_SUFFIX, Q8_SUFFIX
 
     out: dict[str, torch.Tensor] = {}
     for k, v in state.items():
@@ -382,7 +382,7 @@ def curve_dict(
 def stored_accuracy(spec: ModelSpec, path: str | os.PathLike[str]) -> dict[str, float]:
     """Loss and top-1 on digits' train (eval mode, no augmentation) and test splits of the
     checkpoint as stored (float16 read back as float32)."""
-    from explorer.models.weights import load_checkpoint
+    from explorer.models.checkpoint import load_checkpoint
 
     model = spec.builder()
     load_checkpoint(model, path)
