@@ -7,7 +7,7 @@ the same notes. Test files import it as ``import bad_inputs`` (tests/ is on ``sy
 
 An entry's ``write(folder)`` creates its file in ``folder`` (a test's ``tmp_path``) and returns
 the path to hand to the program. ``expect`` is a substring of the one-line message (the
-:class:`~explorer.runtime.images.ImageError` or :class:`~explorer.models.weights.WeightsError`),
+:class:`~explorer.runtime.images.ImageError` or :class:`~explorer.models.checkpoint.WeightsError`),
 or, for an image whose ``outcome`` is ``"note"``, of one of ``LoadedImage.notes``.
 
 torch is imported only by the checkpoint writers.

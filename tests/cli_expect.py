@@ -31,7 +31,8 @@ def coffee_top5_direct(weights_file: Path) -> list[int]:
 
     from explorer.models import registry
     from explorer.models.weights import library_transforms
-    from explorer.runtime.images import load_sample, preprocess_for, to_batch
+    from explorer.runtime.images import load_sample
+    from explorer.runtime.preprocess import preprocess_for, to_batch
 
     spec = registry.get("resnet18")
     prep = preprocess_for(spec, transforms=library_transforms(spec))

@@ -384,7 +384,8 @@ def test_stats_json_se_gates(capsys) -> None:
 
 def test_accepted_checkpoint_gives_the_direct_top5(tmp_path: Path, capsys) -> None:
     from explorer.models import registry
-    from explorer.runtime.images import load_sample, preprocess_for, to_batch
+    from explorer.runtime.images import load_sample
+    from explorer.runtime.preprocess import preprocess_for, to_batch
 
     model = build_seeded("lenet5", 0)
     sd = model.state_dict()

@@ -50,7 +50,7 @@ def test_every_error_a_user_can_cause_derives_from_explorer_error() -> None:
     for name in (
         "explorer.cli.common.CliError",
         "explorer.models.registry.UnknownModelError",
-        "explorer.models.weights.WeightsError",
+        "explorer.models.checkpoint.WeightsError",
         "explorer.runtime.images.ImageError",
         "explorer.graph.trace.TraceError",
     ):

@@ -99,8 +99,8 @@ def prepared_model(args: argparse.Namespace, analysis=None):  # noqa: ANN001, AN
     """(spec, model, weights info, preprocessing, device) from the run options."""
     from explorer.models.registry import RegistryError
     from explorer.models.weights import WeightsError
-    from explorer.runtime.images import parse_triple
     from explorer.runtime.pipeline import apply_weights, preprocess
+    from explorer.runtime.preprocess import parse_triple
 
     if (args.mean is None) != (args.std is None):
         raise CliError("--mean and --std go together")

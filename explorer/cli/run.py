@@ -49,7 +49,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from explorer.runtime.images import to_batch
+    from explorer.runtime.preprocess import to_batch
 
     images = load_images(args.images)
     spec, model, info, prep, device, precision = prepared_model(args)

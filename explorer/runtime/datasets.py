@@ -2,7 +2,7 @@
 
 Every set is an :class:`EvalSet`: a name, a size, class names, and :meth:`EvalSet.batches`,
 which yields preprocessed float tensors ``[B, C, H, W]`` and int64 labels. Images go through
-the same preprocessing as a single image does (:func:`explorer.runtime.images.to_tensor`), so
+the same preprocessing as a single image does (:func:`explorer.runtime.preprocess.to_tensor`), so
 an accuracy here and a ``predict`` of one image agree.
 
 Sources: scikit-learn's digits (a fixed, seeded, stratified split), a folder of class
@@ -24,14 +24,8 @@ import numpy as np
 from PIL import Image
 
 from explorer.errors import ExplorerError, first_line
-from explorer.runtime.images import (
-    SUPPORTED_SUFFIXES,
-    ImageError,
-    Preprocess,
-    from_array,
-    load_image,
-    to_tensor,
-)
+from explorer.runtime.images import SUPPORTED_SUFFIXES, ImageError, from_array, load_image
+from explorer.runtime.preprocess import Preprocess, to_tensor
 
 if TYPE_CHECKING:
     import torch

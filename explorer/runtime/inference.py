@@ -162,7 +162,7 @@ class RunResult:
     notes: list[str] = field(default_factory=list)  # fallbacks taken (out of memory ...)
     probes: ProbeResult | None = None
     input: torch.Tensor | None = None  # the batch as the model saw it (set by the caller)
-    preprocess: Any = None  # explorer.runtime.images.Preprocess that made it
+    preprocess: Any = None  # explorer.runtime.preprocess.Preprocess that made it
     deleted: list[str] = field(default_factory=list)  # blocks deleted from the network run
     plan: Any = None  # the ProbePlan the pass used (set by the caller)
 

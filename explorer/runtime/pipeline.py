@@ -19,7 +19,7 @@ from explorer.models.weights import (
     load_pretrained,
     random_weights,
 )
-from explorer.runtime.images import Preprocess, preprocess_for
+from explorer.runtime.preprocess import Preprocess, preprocess_for
 
 if TYPE_CHECKING:
     from torch import nn

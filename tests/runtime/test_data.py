@@ -11,18 +11,20 @@ from PIL import Image, ImageFile
 
 from explorer.models import registry
 from explorer.runtime.images import (
-    NORMALIZE,
     ImageError,
-    Preprocess,
     from_array,
     image_files,
     load_image,
     load_image_bytes,
     load_sample,
+    sample_names,
+)
+from explorer.runtime.preprocess import (
+    NORMALIZE,
+    Preprocess,
     model_view,
     parse_triple,
     preprocess_for,
-    sample_names,
     to_batch,
     to_tensor,
 )

@@ -24,7 +24,8 @@ from explorer.runtime.datasets import (
     open_eval_set,
     torchvision_set,
 )
-from explorer.runtime.images import Preprocess, load_sample, to_tensor
+from explorer.runtime.images import load_sample
+from explorer.runtime.preprocess import Preprocess, to_tensor
 
 GREY32 = DIGITS_PREP
 RGB32 = Preprocess(size=32, resize=32, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), channels=3)

@@ -59,7 +59,8 @@ def default_ref(spec: Any) -> str:
 def photo_set(prep: Any) -> EvalSet:
     """scikit-image's photos that ship with it, as an unlabelled evaluation set."""
     from explorer.runtime.datasets import EvalSet
-    from explorer.runtime.images import load_sample, sample_names, to_batch
+    from explorer.runtime.images import load_sample, sample_names
+    from explorer.runtime.preprocess import to_batch
 
     names = [n for n in sample_names("imagenet") if not n.startswith("digits")]
     images = [load_sample(n) for n in names]

@@ -27,8 +27,8 @@ def run_images(
 ) -> Generator[Progress, None, RunResult]:
     """Run ``images`` (LoadedImage) through ``an``'s model (lesioned by ``deleted``) with the
     probes on; ``feature`` is the block whose feature maps are kept."""
-    from explorer.runtime.images import to_batch
     from explorer.runtime.inference import run
+    from explorer.runtime.preprocess import to_batch
     from explorer.runtime.probes import plan_for
     from explorer.studies.lesion.surgery import lesioned_model
 

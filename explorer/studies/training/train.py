@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from torch import nn
 
     from explorer.models.registry import ModelSpec
-    from explorer.runtime.images import Preprocess
+    from explorer.runtime.preprocess import Preprocess
 
 #: the largest checkpoint the program ships
 MAX_CHECKPOINT_BYTES = 2_000_000
@@ -166,7 +166,7 @@ def train(
     import torch
     import torch.nn.functional as F
 
-    from explorer.runtime.images import preprocess_for
+    from explorer.runtime.preprocess import preprocess_for
 
     cfg.check()
     prep = prep or preprocess_for(spec)

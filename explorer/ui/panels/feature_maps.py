@@ -133,7 +133,7 @@ class FeatureMapsPanel(Panel):
         m = fm[self.channel] if fm.ndim == 3 else fm.reshape(fm.shape[0], 1, -1)[self.channel]
         table = lut(self.cmap_combo.currentText())
         if self.overlay_box.isChecked() and r.input is not None and r.preprocess is not None:
-            from explorer.runtime.images import model_view
+            from explorer.runtime.preprocess import model_view
 
             rgb = overlay(m, model_view(r.input[i], r.preprocess), table, alpha=0.55)
             self.big_item.setLookupTable(None)

@@ -72,7 +72,7 @@ class PredictionsPanel(Panel):
         return out
 
     def update_result(self, result: Any, session: Any) -> None:
-        from explorer.runtime.images import model_view
+        from explorer.runtime.preprocess import model_view
 
         top = result.top[0]
         self.table.setRowCount(len(top))
