@@ -1,29 +1,9 @@
 """The evented state that a window shows (Qt-free).
 
-Views subscribe with :meth:`Session.connect` and change the state only through the
-session's methods; the session never calls a view directly, it emits events:
-
-- ``model_loading(name)``: a model was asked for;
-- ``model_changed(analysis)``: a new model is ready (its graph and blocks);
-- ``model_failed(name, message)``: building or tracing failed; the previous model stays;
-- ``model_cancelled()``: the pending request was cancelled;
-- ``selection_changed(block_id | None)``;
-- ``expanded_changed(frozenset)``: which blocks are drawn open;
-- ``colour_by_changed(str)``: ``"kind"``, ``"params"`` or ``"macs"``;
-- ``weights_requested(choice)``: weights were asked for (``auto``, ``pretrained``, ``random``
-  or a file path); ``weights_changed(info)``: the model now holds them;
-  ``weights_failed(choice, message)``: they could not be used, the model kept its weights;
-- ``images_changed(images, index, compare)``: the image list or the chosen images changed;
-- ``device_changed(device, precision)``;
-- ``results_invalidated()``: the last run's results no longer describe the model (a new model,
-  weights, image or device); ``results_changed(result)``: a run's results arrived;
-  ``run_failed(message)``;
-- ``deleted_changed(frozenset)``: the blocks deleted from the network (undoable);
-- ``analysis_swapped(analysis)``: the same model, weights and images, but another
-  :class:`~explorer.graph.analysis.Analysis` of it (fused for deployment, or back): views
-  redraw the graph and re-run; nothing is rebuilt or reloaded;
-- ``fused_changed(fused, report)``: the model is now fused (a
-  :class:`~explorer.studies.fusion.repvgg.FusionReport`) or not (``None``).
+Views subscribe with :meth:`Session.connect` to the events declared in
+:class:`explorer.app.events.Event` and change the state only through the session's methods;
+the session never calls a view directly. The state itself is split by concern into the typed
+records of :mod:`explorer.app.state`.
 
 Fusion swaps the analysis, nothing else: the weights info and the images stay, the deleted
 blocks (whose ids belong to the other graph) are cleared with their undo history, and the
@@ -33,74 +13,146 @@ while fused unfuses first (:meth:`Session.request_weights`), and a new model is 
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from explorer.app.events import Event
+from explorer.app.state import (
+    COLOUR_MODES,
+    DeletionState,
+    FusionState,
+    ImageState,
+    ModelState,
+    RunState,
+    ViewState,
+    WeightsState,
+)
 from explorer.present.layout import GROUP_SEP
 
+if TYPE_CHECKING:
+    from explorer.graph.analysis import Analysis
+    from explorer.models.weights import WeightsInfo
+    from explorer.runtime.images import LoadedImage
+    from explorer.runtime.inference import RunResult
 
-class Event(Enum):
-    """The session's events, declared: a misspelt one is an AttributeError, not silence."""
-
-    MODEL_LOADING = "model_loading"
-    MODEL_CHANGED = "model_changed"
-    MODEL_FAILED = "model_failed"
-    MODEL_CANCELLED = "model_cancelled"
-    SELECTION_CHANGED = "selection_changed"
-    EXPANDED_CHANGED = "expanded_changed"
-    COLOUR_BY_CHANGED = "colour_by_changed"
-    WEIGHTS_REQUESTED = "weights_requested"
-    WEIGHTS_CHANGED = "weights_changed"
-    WEIGHTS_FAILED = "weights_failed"
-    IMAGES_CHANGED = "images_changed"
-    DEVICE_CHANGED = "device_changed"
-    PREPROCESSING_CHANGED = "preprocessing_changed"
-    RESULTS_INVALIDATED = "results_invalidated"
-    RESULTS_CHANGED = "results_changed"
-    RUN_FAILED = "run_failed"
-    DELETED_CHANGED = "deleted_changed"
-    ANALYSIS_SWAPPED = "analysis_swapped"
-    FUSED_CHANGED = "fused_changed"
-
-
-COLOUR_MODES = ("kind", "params", "macs")
+__all__ = ["COLOUR_MODES", "Event", "Session"]
 
 
 class Session:
-    """One window's state: model, selection, expansion, colouring."""
+    """One window's state, split by concern (:mod:`explorer.app.state`), with declared events.
+
+    The parts are ``model``, ``view``, ``weights``, ``images``, ``run``, ``deletions`` and
+    ``fusion``. The properties below read them; nothing outside the session assigns to them.
+    """
 
     def __init__(self) -> None:
         self._handlers: dict[Event, list[Callable[..., Any]]] = defaultdict(list)
-        # one user of the model at a time: runs, weight loads, evaluations, fusion copies
-        self.lock = threading.Lock()
-        self.input_size: int | None = None  # the user's input size (None: the model's own)
-        self.normalize: str | None = None  # None: as the weights say; imagenet, cifar, none
-        self.model_name: str | None = None
-        self.analysis: Any = None  # explorer.graph.analysis.Analysis
-        self.selected: str | None = None
-        self.expanded: frozenset[str] = frozenset({""})
-        self.colour_by = "kind"
-        self.generation = 0  # bumped on every model request; older results are dropped
-        self.weights_choice = "auto"
-        self._previous_choice = "auto"
-        self.weights_info: Any = None  # explorer.models.weights.WeightsInfo
-        self.images: list[Any] = []  # explorer.runtime.images.LoadedImage
-        self.image_index = -1
-        self.compare_index = -1  # a second image run beside the first (SE comparison)
-        self.device = "auto"
-        self.precision = "fp32"
-        self.result: Any = None  # explorer.runtime.inference.RunResult
-        self.deleted: frozenset[str] = frozenset()
-        self._undo: list[frozenset[str]] = []
-        self._redo: list[frozenset[str]] = []
-        self.run_generation = 0  # bumped on every run request; older results are dropped
-        self.fused = False
-        self.fusion_report: Any = None  # explorer.studies.fusion.repvgg.FusionReport while fused
-        self.unfused_analysis: Any = None  # the training-time analysis while fused
-        self._open_before_fusion: frozenset[str] = frozenset()
+        self.model = ModelState()
+        self.view = ViewState()
+        self.weights = WeightsState()
+        self.images_state = ImageState()
+        self.run = RunState()
+        self.deletions = DeletionState()
+        self.fusion = FusionState()
+
+    # -- reading the parts --------------------------------------------------------------------
+
+    @property
+    def lock(self) -> Any:
+        return self.model.lock
+
+    @property
+    def analysis(self) -> Analysis | None:
+        return self.model.analysis
+
+    @property
+    def model_name(self) -> str | None:
+        return self.model.name
+
+    @property
+    def generation(self) -> int:
+        return self.model.generation
+
+    @property
+    def input_size(self) -> int | None:
+        return self.model.input_size
+
+    @property
+    def selected(self) -> str | None:
+        return self.view.selected
+
+    @property
+    def expanded(self) -> frozenset[str]:
+        return self.view.expanded
+
+    @property
+    def colour_by(self) -> str:
+        return self.view.colour_by
+
+    @property
+    def weights_choice(self) -> str:
+        return self.weights.choice
+
+    @property
+    def weights_info(self) -> WeightsInfo | None:
+        return self.weights.info
+
+    @property
+    def normalize(self) -> str | None:
+        return self.weights.normalize
+
+    @property
+    def images(self) -> list[LoadedImage]:
+        return self.images_state.items
+
+    @property
+    def image_index(self) -> int:
+        return self.images_state.index
+
+    @property
+    def compare_index(self) -> int:
+        return self.images_state.compare_index
+
+    @property
+    def image(self) -> LoadedImage | None:
+        return self.images_state.current
+
+    @property
+    def compare_image(self) -> LoadedImage | None:
+        return self.images_state.compare
+
+    @property
+    def device(self) -> str:
+        return self.run.device
+
+    @property
+    def precision(self) -> str:
+        return self.run.precision
+
+    @property
+    def result(self) -> RunResult | None:
+        return self.run.result
+
+    @property
+    def run_generation(self) -> int:
+        return self.run.generation
+
+    @property
+    def deleted(self) -> frozenset[str]:
+        return self.deletions.deleted
+
+    @property
+    def fused(self) -> bool:
+        return self.fusion.fused
+
+    @property
+    def fusion_report(self) -> Any:
+        return self.fusion.report
+
+    @property
+    def unfused_analysis(self) -> Analysis | None:
+        return self.fusion.unfused_analysis
 
     # -- events ---------------------------------------------------------------------------
 
@@ -119,13 +171,13 @@ class Session:
 
     def set_input_size(self, size: int | None) -> None:
         """The user's input size for the next model (None: the model's own)."""
-        self.input_size = size
+        self.model.input_size = size
 
     def set_normalize(self, normalize: str | None) -> None:
         """None (as the weights say), ``imagenet``, ``cifar`` or ``none``."""
         if normalize == self.normalize:
             return
-        self.normalize = normalize
+        self.weights.normalize = normalize
         self.invalidate()
         self.emit(Event.PREPROCESSING_CHANGED, normalize)
 
@@ -141,7 +193,7 @@ class Session:
 
     def request_model(self, name: str) -> int:
         """Note that ``name`` is being loaded; returns the request's generation."""
-        self.generation += 1
+        self.model.generation += 1
         self.emit(Event.MODEL_LOADING, name)
         return self.generation
 
@@ -149,23 +201,23 @@ class Session:
         """Install a loaded model unless a newer request superseded it."""
         if generation != self.generation:
             return False
-        self.analysis = analysis
-        self.model_name = analysis.spec.name
-        self.selected = None
-        self.weights_info = None
+        self.model.analysis = analysis
+        self.model.name = analysis.spec.name
+        self.view.selected = None
+        self.weights.info = None
         was_fused = self.fused
         self._forget_fusion()
         if was_fused:
             self.emit(Event.FUSED_CHANGED, False, None)
         self._clear_deletions()
-        self.expanded = frozenset(expanded) | {""}
+        self.view.expanded = frozenset(expanded) | {""}
         self.emit(Event.SELECTION_CHANGED, None)
         self.emit(Event.MODEL_CHANGED, analysis)
         return True
 
     def cancel_request(self) -> None:
         """Drop whatever the pending model request still delivers."""
-        self.generation += 1
+        self.model.generation += 1
         self.emit(Event.MODEL_CANCELLED)
 
     def fail(self, name: str, message: str, generation: int) -> None:
@@ -182,13 +234,13 @@ class Session:
             if block_id not in blocks:
                 return
         if block_id != self.selected:
-            self.selected = block_id
+            self.view.selected = block_id
             self.emit(Event.SELECTION_CHANGED, block_id)
 
     def set_expanded(self, expanded: Iterable[str]) -> None:
         new = frozenset(expanded) | {""}
         if new != self.expanded:
-            self.expanded = new
+            self.view.expanded = new
             self.emit(Event.EXPANDED_CHANGED, new)
 
     def toggle_expanded(self, unit_id: str) -> None:
@@ -212,7 +264,7 @@ class Session:
         if mode not in COLOUR_MODES:
             raise ValueError(f"colour mode must be one of {COLOUR_MODES}")
         if mode != self.colour_by:
-            self.colour_by = mode
+            self.view.colour_by = mode
             self.emit(Event.COLOUR_BY_CHANGED, mode)
 
     def find(self, text: str) -> Iterator[str]:
@@ -235,29 +287,20 @@ class Session:
     def request_weights(self, choice: str) -> None:
         """Ask for weights; they are for the training-time model, so a fused one is unfused."""
         self.set_unfused()
-        self._previous_choice = self.weights_choice
-        self.weights_choice = choice
+        self.weights.previous_choice = self.weights.choice
+        self.weights.choice = choice
         self.emit(Event.WEIGHTS_REQUESTED, choice)
 
     def set_weights(self, info: Any) -> None:
-        self.weights_info = info
+        self.weights.info = info
         self.invalidate()
         self.emit(Event.WEIGHTS_CHANGED, info)
 
     def weights_failed(self, choice: str, message: str) -> None:
         """The model keeps its weights; the next model is not offered the refused choice."""
         if self.weights_choice == choice:
-            self.weights_choice = self._previous_choice
+            self.weights.choice = self.weights.previous_choice
         self.emit(Event.WEIGHTS_FAILED, choice, message)
-
-    @property
-    def image(self) -> Any:
-        return self.images[self.image_index] if 0 <= self.image_index < len(self.images) else None
-
-    @property
-    def compare_image(self) -> Any:
-        i = self.compare_index
-        return self.images[i] if 0 <= i < len(self.images) and i != self.image_index else None
 
     def add_images(self, images: Iterable[Any], select: bool = True) -> None:
         """Append images (an image already listed, by source, is not added twice)."""
@@ -267,7 +310,7 @@ class Session:
             if im.source in known:
                 idx = known[im.source]
             else:
-                self.images.append(im)
+                self.images_state.items.append(im)
                 idx = known[im.source] = len(self.images) - 1
             first = idx if first is None else first
         if first is not None and (select or self.image_index < 0):
@@ -278,13 +321,13 @@ class Session:
     def set_image(self, index: int) -> None:
         if not 0 <= index < len(self.images):
             raise IndexError(f"no image {index}")
-        self.image_index = index
+        self.images_state.index = index
         self.invalidate()
         self._images_changed()
 
     def set_compare(self, index: int) -> None:
         """The second image (-1 for none)."""
-        self.compare_index = index if 0 <= index < len(self.images) else -1
+        self.images_state.compare_index = index if 0 <= index < len(self.images) else -1
         self.invalidate()
         self._images_changed()
 
@@ -293,27 +336,27 @@ class Session:
 
     def set_device(self, device: str, precision: str = "fp32") -> None:
         if (device, precision) != (self.device, self.precision):
-            self.device, self.precision = device, precision
+            self.run.device, self.run.precision = device, precision
             self.invalidate()
             self.emit(Event.DEVICE_CHANGED, device, precision)
 
     def invalidate(self) -> None:
         """The results shown no longer hold; a run started before now is stale."""
-        self.run_generation += 1
+        self.run.generation += 1
         had = self.result is not None
-        self.result = None
+        self.run.result = None
         if had:
             self.emit(Event.RESULTS_INVALIDATED)
 
     def next_run(self) -> int:
         """A generation for a new run (a newer one supersedes it)."""
-        self.run_generation += 1
+        self.run.generation += 1
         return self.run_generation
 
     def set_result(self, result: Any, generation: int) -> bool:
         if generation != self.run_generation:
             return False
-        self.result = result
+        self.run.result = result
         self.emit(Event.RESULTS_CHANGED, result)
         return True
 
@@ -325,9 +368,9 @@ class Session:
 
     def _clear_deletions(self) -> None:
         """Another network: no block deleted, nothing to undo, the results stale."""
-        self.deleted = frozenset()
-        self._undo.clear()
-        self._redo.clear()
+        self.deletions.deleted = frozenset()
+        self.deletions.undo.clear()
+        self.deletions.redo.clear()
         self.invalidate()
 
     def set_deleted(self, blocks: Iterable[str], undoable: bool = True) -> None:
@@ -336,9 +379,9 @@ class Session:
         if new == self.deleted:
             return
         if undoable:
-            self._undo.append(self.deleted)
-            self._redo.clear()
-        self.deleted = new
+            self.deletions.undo.append(self.deleted)
+            self.deletions.redo.clear()
+        self.deletions.deleted = new
         self.invalidate()
         self.emit(Event.DELETED_CHANGED, new)
 
@@ -351,20 +394,20 @@ class Session:
         self.set_deleted(())
 
     def can_undo(self) -> bool:
-        return bool(self._undo)
+        return bool(self.deletions.undo)
 
     def can_redo(self) -> bool:
-        return bool(self._redo)
+        return bool(self.deletions.redo)
 
     def undo(self) -> None:
-        if self._undo:
-            self._redo.append(self.deleted)
-            self.set_deleted(self._undo.pop(), undoable=False)
+        if self.deletions.undo:
+            self.deletions.redo.append(self.deleted)
+            self.set_deleted(self.deletions.undo.pop(), undoable=False)
 
     def redo(self) -> None:
-        if self._redo:
-            self._undo.append(self.deleted)
-            self.set_deleted(self._redo.pop(), undoable=False)
+        if self.deletions.redo:
+            self.deletions.undo.append(self.deleted)
+            self.set_deleted(self.deletions.redo.pop(), undoable=False)
 
     # -- fusion -----------------------------------------------------------------------------------
 
@@ -379,10 +422,10 @@ class Session:
         if self.analysis is None:
             raise ValueError("no model to fuse")
         if not self.fused:
-            self.unfused_analysis = self.analysis
-            self._open_before_fusion = self.expanded
+            self.fusion.unfused_analysis = self.analysis
+            self.fusion.open_before = self.expanded
         fused_ids = set(getattr(report, "blocks_fused", ()) or ())
-        self.fused, self.fusion_report = True, report
+        self.fusion.fused, self.fusion.report = True, report
         self._swap(analysis, closed=fused_ids)
         self.emit(Event.FUSED_CHANGED, True, report)
 
@@ -394,7 +437,7 @@ class Session:
         fused = tuple(getattr(self.fusion_report, "blocks_fused", ()) or ())
         reopen = {
             u
-            for u in self._open_before_fusion
+            for u in self.fusion.open_before
             for b in [u.split(GROUP_SEP)[0]]
             if any(b == q or b.startswith(q + ".") for q in fused)
         }
@@ -403,11 +446,10 @@ class Session:
         self.emit(Event.FUSED_CHANGED, False, None)
 
     def _forget_fusion(self) -> None:
-        self.fused, self.fusion_report, self.unfused_analysis = False, None, None
-        self._open_before_fusion = frozenset()
+        self.fusion = FusionState()
 
     def _swap(self, analysis: Any, closed: Iterable[str] = (), reopen: Iterable[str] = ()) -> None:
-        self.analysis = analysis
+        self.model.analysis = analysis
         blocks = analysis.tree.blocks
         closed = set(closed)
 
@@ -417,12 +459,12 @@ class Session:
 
         # what was open stays open where it still exists; blocks that were fused close, and
         # those that unfuse open again as they were before the fusion
-        self.expanded = frozenset(
+        self.view.expanded = frozenset(
             u for u in (*self.expanded, *reopen) if valid(u) and u not in closed
         ) | {""}
         lost = self.selected is not None and self.selected not in blocks
         if lost:
-            self.selected = None
+            self.view.selected = None
         self._clear_deletions()
         self.emit(Event.ANALYSIS_SWAPPED, analysis)
         if lost:

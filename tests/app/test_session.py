@@ -17,7 +17,7 @@ def make() -> tuple[Session, list]:
         Event.EXPANDED_CHANGED,
         Event.MODEL_FAILED,
     ):
-        s.connect(ev, lambda *a, ev=ev: events.append((ev, *a)))
+        s.connect(ev, lambda *a, ev=ev: events.append((ev.value, *a)))
     an = analysis("resnet50")
     gen = s.request_model("resnet50")
     assert s.set_analysis(an, gen, default_expanded(an.tree))
@@ -87,7 +87,7 @@ def test_deleted_blocks_with_undo_and_redo():
     s.connect(Event.DELETED_CHANGED, seen.append)
     invalid = []
     s.connect(Event.RESULTS_INVALIDATED, lambda: invalid.append(1))
-    s.result = object()
+    s.run.result = object()
     s.toggle_deleted("layer1.0")
     assert s.deleted == {"layer1.0"} and invalid and s.result is None
     s.toggle_deleted("layer2.1")
@@ -126,15 +126,15 @@ def test_fuse_and_unfuse_swap_only_the_analysis() -> None:
     events: list = []
     for ev in ("model_changed", "analysis_swapped", "fused_changed", "selection_changed",
                "results_invalidated", "weights_requested", "expanded_changed"):  # fmt: skip
-        s.connect(ev, lambda *a, ev=ev: events.append((ev, *a)))
+        s.connect(Event(ev), lambda *a, ev=ev: events.append((ev, *a)))
     assert s.set_analysis(an, s.request_model("repvgg_small"), ["", "stage1"])
     weights, image = object(), object()
-    s.weights_info = weights
-    s.images, s.image_index = [image], 0
+    s.weights.info = weights
+    s.images_state.items, s.images_state.index = [image], 0
     s.set_expanded(s.expanded | {"stage1.0..1", "stage1.0", "stage1.1"})
     s.select("stage1.0.conv_1x1")
     s.toggle_deleted("stage2.1")
-    s.result = object()
+    s.run.result = object()
     events.clear()
 
     s.set_fused(fan, rep)
@@ -189,3 +189,26 @@ def test_fusing_needs_a_model() -> None:
     _an, fan, rep = _fused_pair()
     with pytest.raises(ValueError, match="no model"):
         Session().set_fused(fan, rep)
+
+
+def test_a_misspelt_event_is_an_error_not_silence() -> None:
+    import pytest
+
+    s = Session()
+    with pytest.raises(AttributeError):
+        s.connect(Event.MODEL_CHANGD, print)  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        s.connect("model_changed", print)  # type: ignore[arg-type]
+
+
+def test_the_state_is_read_through_the_session_and_changed_only_by_its_methods() -> None:
+    import pytest
+
+    s, _ = make()
+    with pytest.raises(AttributeError):
+        s.analysis = None  # type: ignore[misc]
+    s.set_colour_by("macs")
+    assert s.view.colour_by == s.colour_by == "macs"
+    s.set_deleted({"layer1.0"})
+    assert s.deletions.deleted == s.deleted == frozenset({"layer1.0"})
+    assert s.deletions.undo == [frozenset()]
