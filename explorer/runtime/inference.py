@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from explorer.errors import ExplorerError
-from explorer.runtime.probes import ProbePlan, ProbeResult, logits_of, probing
+from explorer.runtime.probe_plan import ProbePlan
+from explorer.runtime.probes import ProbeResult, logits_of, probing
 
 if TYPE_CHECKING:
     import torch

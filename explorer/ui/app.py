@@ -206,7 +206,7 @@ def run_app(argv: list[str]) -> int:
     if args.weights:
         win.session.request_weights(args.weights)
     if args.std_level:
-        from explorer.runtime.probes import STD_LEVELS
+        from explorer.runtime.probe_curves import STD_LEVELS
 
         win.panels["Activation std"].level_combo.setCurrentIndex(  # type: ignore[attr-defined]
             STD_LEVELS.index(args.std_level)

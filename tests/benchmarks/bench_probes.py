@@ -37,7 +37,8 @@ def measure(model_name: str, batch: int, repeats: int, device: str, feature: str
 
     from explorer.graph.analysis import analyze
     from explorer.models import registry
-    from explorer.runtime.probes import make_plan, run_probes
+    from explorer.runtime.probe_plan import make_plan
+    from explorer.runtime.probes import run_probes
 
     an = analyze(registry.get(model_name))
     plan = make_plan(an.tree)

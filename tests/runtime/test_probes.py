@@ -8,13 +8,9 @@ import torch
 
 from explorer.graph.analysis import analyze
 from explorer.models import registry
-from explorer.runtime.probes import (
-    make_plan,
-    run_probes,
-    se_matrix,
-    sorted_descending,
-    std_by_layer,
-)
+from explorer.runtime.probe_curves import se_matrix, sorted_descending, std_by_layer
+from explorer.runtime.probe_plan import make_plan
+from explorer.runtime.probes import run_probes
 
 
 def _analysis(name: str, seed: int = 0):

@@ -186,7 +186,7 @@ def test_kendall_tau():
 def test_probes_follow_the_lesioned_network():
     """A deleted branch has no statistics; the block's output is its shortcut's, through relu."""
     from explorer.runtime.inference import run
-    from explorer.runtime.probes import make_plan
+    from explorer.runtime.probe_plan import make_plan
 
     an = _an("resnet18", input_size=64)
     x = _x(an)

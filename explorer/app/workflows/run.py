@@ -29,7 +29,7 @@ def run_images(
     probes on; ``feature`` is the block whose feature maps are kept."""
     from explorer.runtime.inference import run
     from explorer.runtime.preprocess import to_batch
-    from explorer.runtime.probes import plan_for
+    from explorer.runtime.probe_plan import plan_for
     from explorer.studies.lesion.surgery import lesioned_model
 
     yield Progress(0.2, "preprocessing")

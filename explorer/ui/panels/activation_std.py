@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton
 
-from explorer.runtime.probes import STD_LEVELS, sorted_descending, std_by_layer
+from explorer.runtime.probe_curves import STD_LEVELS, sorted_descending, std_by_layer
 from explorer.ui.panels.base import Panel
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")

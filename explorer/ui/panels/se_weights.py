@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
-from explorer.runtime.probes import se_matrix
+from explorer.runtime.probe_curves import se_matrix
 from explorer.ui.panels.base import Panel
 
 COLOURS = ("#2e86c1", "#e67e22")
