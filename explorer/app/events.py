@@ -5,7 +5,10 @@ Each is emitted with the arguments noted beside it.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from enum import Enum
+from typing import Any
 
 
 class Event(Enum):
@@ -31,3 +34,21 @@ class Event(Enum):
     # redraw the graph and run again; nothing is rebuilt or reloaded
     ANALYSIS_SWAPPED = "analysis_swapped"  # (analysis)
     FUSED_CHANGED = "fused_changed"  # (fused, FusionReport or None)
+
+
+class EventBus:
+    """Handlers by declared event; ``emit`` calls them in the order they connected."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[Event, list[Callable[..., Any]]] = defaultdict(list)
+
+    def connect(self, event: Event, handler: Callable[..., Any]) -> None:
+        if not isinstance(event, Event):
+            raise TypeError(f"not a session event: {event!r}")
+        self._handlers[event].append(handler)
+
+    def emit(self, event: Event, *args: Any) -> None:
+        if not isinstance(event, Event):
+            raise TypeError(f"not a session event: {event!r}")
+        for h in list(self._handlers[event]):
+            h(*args)

@@ -13,159 +13,19 @@ while fused unfuses first (:meth:`Session.request_weights`), and a new model is 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 
-from explorer.app.events import Event
-from explorer.app.state import (
-    COLOUR_MODES,
-    DeletionState,
-    FusionState,
-    ImageState,
-    ModelState,
-    RunState,
-    ViewState,
-    WeightsState,
-)
+from explorer.app.events import Event, EventBus
+from explorer.app.state import COLOUR_MODES, FusionState, SessionState
 from explorer.present.layout import GROUP_SEP
-
-if TYPE_CHECKING:
-    from explorer.graph.analysis import Analysis
-    from explorer.models.weights import WeightsInfo
-    from explorer.runtime.images import LoadedImage
-    from explorer.runtime.inference import RunResult
 
 __all__ = ["COLOUR_MODES", "Event", "Session"]
 
 
-class Session:
-    """One window's state, split by concern (:mod:`explorer.app.state`), with declared events.
-
-    The parts are ``model``, ``view``, ``weights``, ``images``, ``run``, ``deletions`` and
-    ``fusion``. The properties below read them; nothing outside the session assigns to them.
-    """
-
-    def __init__(self) -> None:
-        self._handlers: dict[Event, list[Callable[..., Any]]] = defaultdict(list)
-        self.model = ModelState()
-        self.view = ViewState()
-        self.weights = WeightsState()
-        self.images_state = ImageState()
-        self.run = RunState()
-        self.deletions = DeletionState()
-        self.fusion = FusionState()
-
-    # -- reading the parts --------------------------------------------------------------------
-
-    @property
-    def lock(self) -> Any:
-        return self.model.lock
-
-    @property
-    def analysis(self) -> Analysis | None:
-        return self.model.analysis
-
-    @property
-    def model_name(self) -> str | None:
-        return self.model.name
-
-    @property
-    def generation(self) -> int:
-        return self.model.generation
-
-    @property
-    def input_size(self) -> int | None:
-        return self.model.input_size
-
-    @property
-    def selected(self) -> str | None:
-        return self.view.selected
-
-    @property
-    def expanded(self) -> frozenset[str]:
-        return self.view.expanded
-
-    @property
-    def colour_by(self) -> str:
-        return self.view.colour_by
-
-    @property
-    def weights_choice(self) -> str:
-        return self.weights.choice
-
-    @property
-    def weights_info(self) -> WeightsInfo | None:
-        return self.weights.info
-
-    @property
-    def normalize(self) -> str | None:
-        return self.weights.normalize
-
-    @property
-    def images(self) -> list[LoadedImage]:
-        return self.images_state.items
-
-    @property
-    def image_index(self) -> int:
-        return self.images_state.index
-
-    @property
-    def compare_index(self) -> int:
-        return self.images_state.compare_index
-
-    @property
-    def image(self) -> LoadedImage | None:
-        return self.images_state.current
-
-    @property
-    def compare_image(self) -> LoadedImage | None:
-        return self.images_state.compare
-
-    @property
-    def device(self) -> str:
-        return self.run.device
-
-    @property
-    def precision(self) -> str:
-        return self.run.precision
-
-    @property
-    def result(self) -> RunResult | None:
-        return self.run.result
-
-    @property
-    def run_generation(self) -> int:
-        return self.run.generation
-
-    @property
-    def deleted(self) -> frozenset[str]:
-        return self.deletions.deleted
-
-    @property
-    def fused(self) -> bool:
-        return self.fusion.fused
-
-    @property
-    def fusion_report(self) -> Any:
-        return self.fusion.report
-
-    @property
-    def unfused_analysis(self) -> Analysis | None:
-        return self.fusion.unfused_analysis
-
-    # -- events ---------------------------------------------------------------------------
-
-    def connect(self, event: Event, handler: Callable[..., Any]) -> None:
-        if not isinstance(event, Event):
-            raise TypeError(f"not a session event: {event!r}")
-        self._handlers[event].append(handler)
-
-    def emit(self, event: Event, *args: Any) -> None:
-        if not isinstance(event, Event):
-            raise TypeError(f"not a session event: {event!r}")
-        for h in list(self._handlers[event]):
-            h(*args)
+class Session(SessionState, EventBus):
+    """One window's state (:class:`~explorer.app.state.SessionState`: read it there) and the
+    only way to change it: each method changes the parts and emits the events that say so."""
 
     # -- preprocessing ----------------------------------------------------------------------
 
@@ -180,14 +40,6 @@ class Session:
         self.weights.normalize = normalize
         self.invalidate()
         self.emit(Event.PREPROCESSING_CHANGED, normalize)
-
-    def preprocessing(self) -> Any:
-        """The preprocessing the model, its weights and the user's choices make: the one place
-        it is computed (runs, evaluations and checks all use it). ValueError for a choice that
-        does not fit the model."""
-        from explorer.runtime.pipeline import preprocess
-
-        return preprocess(self.analysis.spec, self.weights_info, self.input_size, self.normalize)
 
     # -- model ----------------------------------------------------------------------------
 
@@ -266,14 +118,6 @@ class Session:
         if mode != self.colour_by:
             self.view.colour_by = mode
             self.emit(Event.COLOUR_BY_CHANGED, mode)
-
-    def find(self, text: str) -> Iterator[str]:
-        """Block ids whose qualname contains ``text`` (case-insensitive), in execution order."""
-        if self.analysis is None or not text:
-            return iter(())
-        t = text.lower()
-        blocks = sorted(self.analysis.tree.blocks.values(), key=lambda b: b.order)
-        return (b.id for b in blocks if b.id and b.executed and t in b.id.lower())
 
     def reveal(self, block_id: str) -> None:
         """Open every ancestor of ``block_id`` so that it shows (a view opens its group)."""
@@ -392,12 +236,6 @@ class Session:
 
     def restore_all(self) -> None:
         self.set_deleted(())
-
-    def can_undo(self) -> bool:
-        return bool(self.deletions.undo)
-
-    def can_redo(self) -> bool:
-        return bool(self.deletions.redo)
 
     def undo(self) -> None:
         if self.deletions.undo:
