@@ -63,7 +63,7 @@ def test_every_error_a_user_can_cause_derives_from_explorer_error() -> None:
 def test_the_old_bases_are_kept_for_the_callers_that_catch_them() -> None:
     from explorer.graph.trace import TraceError
     from explorer.models.registry import UnknownModelError
-    from explorer.runtime.datasets import DataError
+    from explorer.runtime.evalset import DataError
     from explorer.runtime.images import ImageError
     from explorer.runtime.inference import DeviceError
     from explorer.studies.lesion.surgery import LesionError
@@ -140,7 +140,7 @@ def test_verbose_shows_the_traceback_on_stderr(monkeypatch, capsys, own_log, arg
 
 
 def test_a_users_mistake_that_escapes_a_command_is_one_line_exit_2(monkeypatch, capsys) -> None:
-    from explorer.runtime.datasets import DataError
+    from explorer.runtime.evalset import DataError
 
     def refuse():
         raise DataError("digits.npz: no labels")

@@ -120,7 +120,7 @@ def _storage(state: dict) -> str:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from explorer.models.registry import RegistryError
-    from explorer.runtime.datasets import DataError
+    from explorer.runtime.evalset import DataError
     from explorer.studies.training.train import (
         TrainConfig,
         curve_dict,

@@ -13,9 +13,6 @@ from PIL import Image
 from explorer.runtime import datasets
 from explorer.runtime.datasets import (
     DIGITS_PREP,
-    DataError,
-    EvalSet,
-    check_fits,
     digits,
     digits_split,
     image_folder,
@@ -24,6 +21,7 @@ from explorer.runtime.datasets import (
     open_eval_set,
     torchvision_set,
 )
+from explorer.runtime.evalset import DataError, EvalSet, check_fits
 from explorer.runtime.images import load_sample
 from explorer.runtime.preprocess import Preprocess, to_tensor
 

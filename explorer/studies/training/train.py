@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explorer.graph.counting import count_params
-from explorer.runtime.datasets import DataError, EvalSet, digits
+from explorer.runtime.datasets import digits
+from explorer.runtime.evalset import DataError, EvalSet
 
 if TYPE_CHECKING:
     import torch
