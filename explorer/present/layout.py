@@ -5,9 +5,9 @@ the layout of its children; a *closed* block (or a leaf) is one box. Inside each
 frame the children form a DAG (graph edges contracted to the visible units), laid
 out top to bottom in layers (longest path), ordered within a layer by the
 barycentre of their predecessors, and placed so that a chain stays in one column
-and parallel branches stand side by side. Runs of identical sibling blocks
-(same type, kind, parameters and shapes, each feeding the next) are drawn as one
-"xN" box until the group is opened.
+and parallel branches stand side by side (:mod:`explorer.present.frames`). Runs of
+identical sibling blocks (same type, kind, parameters and shapes, each feeding the next)
+are drawn as one "xN" box until the group is opened.
 
 Coordinates are in scene units, y growing downwards; every box is an axis-aligned
 rectangle ``(x, y, w, h)`` with (x, y) its top-left corner.
@@ -23,12 +23,11 @@ from typing import Any
 from explorer.graph.blocks import Block, BlockTree
 from explorer.graph.motifs import EDGE_RANK
 from explorer.graph.ops import MERGE_OPS, paused_gc
+from explorer.present.frames import GAP_X, GAP_Y, Frame, place_frame
 
 BOX_H = 36.0
 BOX_MIN_W = 110.0
 CHAR_W = 7.0
-GAP_X = 24.0
-GAP_Y = 30.0
 PAD = 14.0
 HEADER = 22.0
 GROUP_SEP = ".."
@@ -177,17 +176,6 @@ def _leaf_size(b: Block) -> tuple[float, float]:
     return _box_w(_label(b)), BOX_H
 
 
-class _Frame:
-    """Layout of one open block's children, in local coordinates."""
-
-    def __init__(self) -> None:
-        self.units: list[str] = []
-        self.pos: dict[str, tuple[float, float]] = {}
-        self.size: dict[str, tuple[float, float]] = {}
-        self.w = 0.0
-        self.h = 0.0
-
-
 def compute_layout(
     tree: BlockTree,
     expanded: Iterable[str] | None = None,
@@ -316,7 +304,7 @@ def _compute_layout(
                 frame_edges[common].add((la, lb))
 
     # 3. recursive placement, bottom-up
-    frames: dict[str, _Frame] = {}
+    frames: dict[str, Frame] = {}
     order_of = {bid: blocks[bid].order for bid in blocks}
 
     def unit_order(u: str) -> int:
@@ -333,73 +321,16 @@ def _compute_layout(
             return _box_w(label), BOX_H
         return _leaf_size(blocks[u])
 
-    def place(bid: str) -> _Frame:
-        if bid in frames:
-            return frames[bid]
-        fr = _Frame()
-        units = sorted(frame_units[bid], key=unit_order)
-        fr.units = units
-        for u in units:
-            fr.size[u] = unit_size(u)
-        preds: dict[str, list[str]] = defaultdict(list)
-        succs: dict[str, list[str]] = defaultdict(list)
-        for a, b in frame_edges.get(bid, ()):
-            preds[b].append(a)
-            succs[a].append(b)
-        # layers: longest path in execution order (a topological order of the DAG)
-        layer: dict[str, int] = {}
-        for u in units:
-            layer[u] = max((layer[p] + 1 for p in preds[u] if p in layer), default=0)
-        n_layers = max(layer.values(), default=-1) + 1
-        rows: list[list[str]] = [[] for _ in range(n_layers)]
-        for u in units:
-            rows[layer[u]].append(u)
-        # x positions: centre under predecessors, then push apart
-        cx: dict[str, float] = {}
-        for r, row in enumerate(rows):
-            want = []
-            for u in row:
-                ps = [cx[p] for p in preds[u] if p in cx]
-                want.append(sum(ps) / len(ps) if ps else 0.0)
-            idx = sorted(range(len(row)), key=lambda i: (want[i], unit_order(row[i])))
-            row[:] = [row[i] for i in idx]
-            want = [want[i] for i in idx]
-            widths = [fr.size[u][0] for u in row]
-            total = sum(widths) + GAP_X * (len(row) - 1)
-            # start from a tight row centred on the mean wish, then honour wishes left to right
-            mean_want = sum(want) / len(want) if want else 0.0
-            left = mean_want - total / 2
-            xs = []
-            for w, wx in zip(widths, want, strict=True):
-                x = max(left, wx - w / 2) if len(row) == 1 or r > 0 else left
-                xs.append(x)
-                left = x + w + GAP_X
-            # shift back so that the row is centred on its wishes when it overshot
-            shift = (sum(x + w / 2 for x, w in zip(xs, widths, strict=True)) / len(xs)) - mean_want
-            if shift > 0:
-                xs = [x - shift for x in xs]
-            for u, x, w in zip(row, xs, widths, strict=True):
-                cx[u] = x + w / 2
-        _gate_aside(tree, bid, rows, preds, cx, fr, units)
-        # y positions by rows
-        y = 0.0
-        ys: dict[str, float] = {}
-        for row in rows:
-            hmax = max(fr.size[u][1] for u in row)
-            for u in row:
-                ys[u] = y
-            y += hmax + GAP_Y
-        fr.h = max(0.0, y - GAP_Y)
-        if units:
-            minx = min(cx[u] - fr.size[u][0] / 2 for u in units)
-            maxx = max(cx[u] + fr.size[u][0] / 2 for u in units)
-        else:
-            minx = maxx = 0.0
-        fr.w = maxx - minx
-        for u in units:
-            fr.pos[u] = (cx[u] - fr.size[u][0] / 2 - minx, ys[u])
-        frames[bid] = fr
-        return fr
+    def place(bid: str) -> Frame:
+        if bid not in frames:
+            units = sorted(frame_units[bid], key=unit_order)
+            sizes = {u: unit_size(u) for u in units}
+
+            def aside(rows: list[list[str]], cx: dict[str, float]) -> None:
+                _gate_aside(tree, bid, rows, cx, sizes, units)
+
+            frames[bid] = place_frame(units, sizes, frame_edges.get(bid, ()), unit_order, aside)
+        return frames[bid]
 
     root = place("")
 
@@ -480,9 +411,8 @@ def _gate_aside(
     tree: BlockTree,
     bid: str,
     rows: list[list[str]],
-    preds: dict[str, list[str]],
     cx: dict[str, float],
-    fr: _Frame,
+    sizes: dict[str, tuple[float, float]],
     units: list[str],
 ) -> None:
     """In an open SE block, move the gate path beside the straight data path into the product."""
@@ -496,7 +426,7 @@ def _gate_aside(
     for row in rows:  # only when no other unit shares a row with the gate path
         if any(u in gate_units for u in row) and any(u not in gate_units for u in row):
             return
-    shift = max(fr.size[u][0] for u in gate_units) / 2 + GAP_X
+    shift = max(sizes[u][0] for u in gate_units) / 2 + GAP_X
     for u in gate_units:
         cx[u] += shift
 
