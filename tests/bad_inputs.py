@@ -1,6 +1,6 @@
 """The one table of bad inputs: awkward image files and checkpoint files that must be refused.
 
-Shared by the loader tests (tests/analysis/test_data.py, tests/core/test_weights.py), the
+Shared by the loader tests (tests/runtime/test_data.py, tests/models/test_weights.py), the
 command-line tests (tests/test_cli_run.py) and the window's tests: each front end must refuse
 the same files with the same one-line message, and accept the awkward-but-usable images with
 the same notes. Test files import it as ``import bad_inputs`` (tests/ is on ``sys.path``).
