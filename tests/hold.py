@@ -1,4 +1,4 @@
-"""Holding a worker's step until the window cancels it: a run surely in flight on Cancel."""
+"""Holding a job's step until the window cancels it: a run surely in flight on Cancel."""
 
 from __future__ import annotations
 
@@ -8,26 +8,27 @@ import pytest
 
 
 class Hold:
-    """Keeps a step of a worker on its thread until the window cancels the work.
+    """Keeps a step of a job on its worker thread until the window cancels the work.
 
     ``wrap(real)`` is ``real`` that first sets ``entered`` and then waits for ``release``,
-    which a ``GeneratorWorker.cancel`` after that sets: a run is surely in flight when
-    Cancel is pressed, or when the window closes, whatever the speed of the machine.
+    which a ``Job.cancel`` after that sets (Cancel, a newer job in the lane, or the window's
+    close): a run is surely in flight when Cancel is pressed, or when the window closes,
+    whatever the speed of the machine.
     """
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, timeout: float = 60.0):
-        from explorer.ui.workers import GeneratorWorker
+        from explorer.app.jobs import Job
 
         self.timeout = timeout  # seconds: never held longer, whatever happens
         self.entered, self.release = threading.Event(), threading.Event()
-        cancel = GeneratorWorker.cancel
+        cancel = Job.cancel
 
-        def cancel_and_release(worker: GeneratorWorker) -> None:
-            cancel(worker)
+        def cancel_and_release(job: Job) -> None:
+            cancel(job)
             if self.entered.is_set():  # not a cancel of older, finished work
                 self.release.set()
 
-        monkeypatch.setattr(GeneratorWorker, "cancel", cancel_and_release)
+        monkeypatch.setattr(Job, "cancel", cancel_and_release)
 
     def wrap(self, real):
         def fn(*a, **kw):

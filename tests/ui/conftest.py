@@ -1,7 +1,7 @@
 """Qt tests: the offscreen platform is set by tests/conftest.py before Qt loads.
 
-Shared fixtures: ``settings`` (a QSettings file of the test's own) and ``window`` (a shown
-main window using them).
+Shared fixtures: ``settings`` (a QSettings file of the test's own), ``window`` (a shown
+main window using them) and ``jobs`` (a job runner for a Compare tab standing alone).
 """
 
 from __future__ import annotations
@@ -26,3 +26,15 @@ def window(qtbot, settings):
     w.resize(1400, 900)
     w.show()
     return w
+
+
+@pytest.fixture
+def jobs(qapp):
+    """A job runner of its own, for a tab standing alone; its callbacks run on the UI thread
+    (as the window's do). Closed at the end: every job cancelled and its thread waited for."""
+    from explorer.app.jobs import JobRunner
+    from explorer.ui.workers import QtPost
+
+    runner = JobRunner(QtPost().post)
+    yield runner
+    runner.close(timeout=60)

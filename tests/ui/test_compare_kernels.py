@@ -13,16 +13,15 @@ import explorer.ui.compare.kernels_tab as kernels_tab
 from explorer.runtime.inference import available_devices
 from explorer.studies.speed.density import KERNEL_HEADER, kernel_rows
 from explorer.studies.speed.kernels import DEFAULTS, KernelReport, kernel_experiment
+from explorer.app.jobs import Job, Progress
 from explorer.ui.compare.kernels_tab import KernelsTab
-from explorer.ui.workers import GeneratorWorker, WorkerPool
 
 TIMEOUT = 60_000
 
 
 @pytest.fixture
-def tab(qtbot):
-    pool = WorkerPool()
-    t = KernelsTab(pool)
+def tab(qtbot, jobs):
+    t = KernelsTab(jobs)
     qtbot.addWidget(t)
     t.resize(1200, 700)
     t.show()
@@ -35,17 +34,17 @@ def tab(qtbot):
     t.peak_n = 64
     yield t
     t.wait_all()
-    qtbot.waitUntil(lambda: not pool.busy, timeout=TIMEOUT)
+    assert jobs.wait(TIMEOUT / 1000) and not jobs.busy()
 
 
 @pytest.fixture
 def held(monkeypatch):
     """The experiment, held after its first yield until the run is cancelled."""
     release = threading.Event()
-    cancel = GeneratorWorker.cancel
+    cancel = Job.cancel
 
-    def cancel_and_release(worker: GeneratorWorker) -> None:
-        cancel(worker)
+    def cancel_and_release(job: Job) -> None:
+        cancel(job)
         release.set()
 
     def experiment(**kw):
@@ -54,7 +53,7 @@ def held(monkeypatch):
         release.wait(TIMEOUT / 1000)
         return (yield from inner)
 
-    monkeypatch.setattr(GeneratorWorker, "cancel", cancel_and_release)
+    monkeypatch.setattr(Job, "cancel", cancel_and_release)
     monkeypatch.setattr(kernels_tab, "kernel_experiment", experiment)
     return release
 
@@ -72,8 +71,8 @@ def cells(tab) -> list[list[str]]:
     return [[t.item(r, c).text() for c in range(t.columnCount())] for r in range(t.rowCount())]
 
 
-def test_controls(qtbot) -> None:
-    tab = KernelsTab(WorkerPool())  # as a user first sees it
+def test_controls(qtbot, jobs) -> None:
+    tab = KernelsTab(jobs)  # as a user first sees it
     qtbot.addWidget(tab)
     combo = tab.device_combo
     assert [combo.itemText(i) for i in range(combo.count())] == available_devices()
@@ -136,14 +135,14 @@ def test_bad_kernel_sizes_start_nothing(tab, kernels: str, says: str) -> None:
     assert not tab.start()
     assert says in tab.status.text() and "\n" not in tab.status.text()
     assert "color" in tab.status.styleSheet()
-    assert not tab.busy and not tab.pool.busy and not tab.cancel_btn.isVisible()
+    assert not tab.busy and not tab.jobs.busy() and not tab.cancel_btn.isVisible()
 
 
 def test_half_precision_on_the_cpu_is_refused_with_the_cores_words(tab) -> None:
     tab.precision_combo.setCurrentText("bf16")
     assert not tab.start()
     assert tab.status.text() == "bf16 autocast runs on a GPU only; use fp32 on the CPU"
-    assert not tab.busy and not tab.pool.busy
+    assert not tab.busy and not tab.jobs.busy()
 
 
 def test_an_error_is_one_red_line_and_the_results_stay(qtbot, tab, monkeypatch) -> None:
@@ -169,17 +168,32 @@ def test_an_error_is_one_red_line_and_the_results_stay(qtbot, tab, monkeypatch) 
     assert tab.status.styleSheet() == ""
 
 
-def test_a_result_from_an_older_run_is_dropped(qtbot, tab) -> None:
+def test_a_result_from_an_older_run_is_dropped(qtbot, tab, monkeypatch) -> None:
     first = run(qtbot, tab)
     shown = cells(tab)
     stale = KernelReport("cpu (fp32)", "fp32", 1, 8, 8, 2, [], complete=True)
+    gate = threading.Event()
+
+    def old(**_kw):
+        gate.wait(TIMEOUT / 1000)
+        yield Progress(0.5, "old", stale)
+        return stale
+
+    monkeypatch.setattr(kernels_tab, "kernel_experiment", old)
     ready: list[object] = []
     tab.reportReady.connect(ready.append)
-    tab._on_progress(tab._gen - 1, (0.5, "old", stale))
-    tab._on_done(tab._gen - 1, stale)
-    tab._on_error(tab._gen - 1, "old error")
+    assert tab.start()
+    gate.set()
+    # the old run ends: its progress and result wait in the UI thread's queue ...
+    assert tab.jobs.wait(TIMEOUT / 1000)
+    tab.wait_all()  # ... when the tab moves on (the run is cancelled): they are dropped
+    QApplication.processEvents()
     assert cells(tab) == shown and tab.last is first and ready == []
-    assert tab.status.text().startswith("done in ")
+    assert tab.status.text() == "cancelled" and "old" not in tab.status.text()
+    # the next run's result shows
+    monkeypatch.setattr(kernels_tab, "kernel_experiment", kernel_experiment)
+    rep = run(qtbot, tab)
+    assert tab.last is rep is not first and tab.status.text().startswith("done in ")
 
 
 def test_cancel_mid_run(qtbot, tab, held) -> None:
@@ -194,17 +208,25 @@ def test_cancel_mid_run(qtbot, tab, held) -> None:
     assert tab.status.text() == "cancelled" and ready == []
     assert not tab.cancel_btn.isVisible() and not tab.progress.isVisible()
     assert tab.run_btn.isEnabled() and tab.kernels_edit.isEnabled()
-    qtbot.waitUntil(lambda: not tab.pool.busy, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: tab.jobs.wait(0), timeout=TIMEOUT)  # its thread has ended
 
 
-def test_wait_all_leaves_no_thread_running(qtbot, tab, held) -> None:
+def test_wait_all_leaves_no_thread_running(qtbot, tab, held, monkeypatch) -> None:
+    started: list[Job] = []
+    start = tab.jobs.start
+
+    def start_and_keep(*a, **kw):
+        started.append(start(*a, **kw))
+        return started[-1]
+
+    monkeypatch.setattr(tab.jobs, "start", start_and_keep)
     assert tab.start()
     qtbot.waitUntil(lambda: tab.progress.value() > 0, timeout=TIMEOUT)
-    thread = tab._worker.thread()
-    assert thread.isRunning()
+    (job,) = started
+    assert job.alive
     tab.wait_all()
-    assert thread.isFinished() and not tab.busy
+    assert not job.alive and not tab.busy
     assert tab.status.text() == "cancelled"
-    qtbot.waitUntil(lambda: not tab.pool.busy, timeout=TIMEOUT)
+    assert tab.jobs.wait(0) and not tab.jobs.busy()
     tab.wait_all()  # nothing running: nothing to do
     assert not tab.busy

@@ -15,18 +15,15 @@ def published():
 
 
 @pytest.fixture
-def chart(qtbot, published):
+def chart(qtbot, published, jobs):
     from explorer.ui.compare.chart import ChartTab
-    from explorer.ui.workers import WorkerPool
 
-    pool = WorkerPool()
-    tab = ChartTab(pool)
+    tab = ChartTab(jobs)
     qtbot.addWidget(tab)
     tab.resize(1200, 700)
     tab.show()
     tab.set_figures(*published)
-    yield tab
-    pool.wait_all()
+    return tab  # the jobs fixture closes the runner: every thread waited for
 
 
 def _spots(tab):
@@ -114,12 +111,10 @@ def test_speed_axis_shows_only_measured_networks(chart):
     assert "38 networks with published figures not measured" in chart.left_label.text()
 
 
-def test_speed_tab_measures_in_the_background(qtbot):
+def test_speed_tab_measures_in_the_background(qtbot, jobs):
     from explorer.ui.compare.speed import SpeedTab
-    from explorer.ui.workers import WorkerPool
 
-    pool = WorkerPool()
-    tab = SpeedTab(pool)
+    tab = SpeedTab(jobs)
     qtbot.addWidget(tab)
     tab.peak_n = 128
     tab.set_checked(["resnet20", "repvgg_small"])
@@ -143,12 +138,10 @@ def test_speed_tab_measures_in_the_background(qtbot):
     assert tab.table_text().count("\n") == 3
 
 
-def test_speed_tab_cancel_and_nothing_checked(qtbot):
+def test_speed_tab_cancel_and_nothing_checked(qtbot, jobs):
     from explorer.ui.compare.speed import SpeedTab
-    from explorer.ui.workers import WorkerPool
 
-    pool = WorkerPool()
-    tab = SpeedTab(pool)
+    tab = SpeedTab(jobs)
     qtbot.addWidget(tab)
     tab.set_checked([])
     assert not tab.start()
@@ -162,7 +155,7 @@ def test_speed_tab_cancel_and_nothing_checked(qtbot):
     tab.cancel()
     qtbot.waitUntil(lambda: not tab.busy, timeout=60_000)
     assert "Cancelled" in tab.status.text()
-    pool.wait_all()
+    assert jobs.wait(60) and not jobs.busy()
 
 
 def test_window_shows_compare_and_a_ball_opens_its_graph(window, qtbot):
@@ -196,17 +189,19 @@ def test_one_timing_at_a_time(qtbot):
     view.speed.set_checked(["resnet20"])
     assert not view.speed.start()
     assert "kernel-size experiment" in view.speed.status.text()
-    view.wait_all()
-    assert not k.busy
-    qtbot.waitUntil(lambda: not view.busy, timeout=30_000)  # the pool forgets its ended threads
+    k.cancel()
+    qtbot.waitUntil(lambda: not k.busy, timeout=30_000)
+    assert not view.busy
     view.speed.peak_n = 64
     view.speed.device_combo.setCurrentText("cpu")
     view.speed.repeats_spin.setValue(500)
     assert view.speed.start()
     assert not k.start()
     assert "speed measurement" in k.status.text()
-    view.wait_all()
+    view.speed.cancel()
     qtbot.waitUntil(lambda: not view.speed.busy, timeout=30_000)
+    view.wait_all()  # the view standing alone closes: every thread waited for
+    assert view.jobs.wait(0) and not view.busy
 
 
 def test_closing_the_window_mid_measurement_stops_it(window, settings, qtbot):
@@ -225,7 +220,8 @@ def test_closing_the_window_mid_measurement_stops_it(window, settings, qtbot):
     assert speed.start()
     qtbot.waitUntil(lambda: speed.report is not None, timeout=30_000)
     window.close()
-    assert all(not t.isRunning() for t, _ in view.pool._running)
+    assert view.jobs is window.jobs  # the window's one runner ...
+    assert window.jobs.wait(0) and not window.jobs.busy()  # ... stopped the measurement
     # the docks are saved as they were in the graph view, not hidden by the comparison
     again = MainWindow(settings=settings)
     qtbot.addWidget(again)
@@ -251,23 +247,21 @@ def test_delete_and_undo_act_only_while_the_graph_shows(window, qtbot):
     assert not window.session.deleted
 
 
-def _tiny_speed_tab(qtbot, names):
+def _tiny_speed_tab(qtbot, jobs, names):
     from explorer.ui.compare.speed import SpeedTab
-    from explorer.ui.workers import WorkerPool
 
-    pool = WorkerPool()
-    tab = SpeedTab(pool)
+    tab = SpeedTab(jobs)
     qtbot.addWidget(tab)
     tab.peak_n = 64
     tab.set_checked(names)
     tab.device_combo.setCurrentText("cpu")
     tab.batch_spin.setValue(1)
     tab.warmup_spin.setValue(0)
-    return tab, pool
+    return tab
 
 
-def test_a_new_measurement_clears_the_last_one_and_a_cancel_is_marked(qtbot):
-    tab, pool = _tiny_speed_tab(qtbot, ["resnet20"])
+def test_a_new_measurement_clears_the_last_one_and_a_cancel_is_marked(qtbot, jobs):
+    tab = _tiny_speed_tab(qtbot, jobs, ["resnet20"])
     tab.repeats_spin.setValue(2)
     shown = []
     tab.reportChanged.connect(shown.append)
@@ -286,7 +280,7 @@ def test_a_new_measurement_clears_the_last_one_and_a_cancel_is_marked(qtbot):
     assert [r.label for r in last.results] == ["vgg_small"]
     assert tab.table.item(0, 0).text() == "vgg_small"
     assert tab.table_text().splitlines()[1].startswith("vgg_small\t")
-    pool.wait_all()
+    assert jobs.wait(60) and not jobs.busy()
 
 
 def test_start_up_capture_does_not_wait_for_work_that_cannot_start(window, qtbot):

@@ -17,6 +17,8 @@ from hold import Hold
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from explorer.app.session import Event
+
 TIMEOUT = 60_000  # ms: a model load plus a forward pass on two shared cores
 
 
@@ -34,17 +36,10 @@ def window(qtbot, settings):
 
 def settle(qtbot, win) -> None:
     """No run, weights load, evaluation or fusion pending or in flight; all delivered."""
-    r, e, f = win.run, win.eval, win.fusion
+    r, f, jobs = win.run, win.fusion, win.jobs
     qtbot.waitUntil(
-        lambda: (
-            not (
-                r._timer.isActive()
-                or r.run_pool.busy
-                or r.weights_pool.busy
-                or e.pool.busy
-                or f.busy
-                or f.pool.busy
-            )
+        lambda: not (
+            r._timer.isActive() or jobs.busy(("run", "weights", "accuracy", "fusion")) or f.busy
         ),
         timeout=TIMEOUT,
     )
@@ -104,7 +99,8 @@ def test_fuse_repvgg_live_and_unfuse(qtbot, window) -> None:
     assert f.act_fuse.isEnabled() and not f.act_fold.isEnabled()
     assert not f.act_unfuse.isEnabled() and f.act_deploy.text() == "Fuse for deployment"
     assert f.act_deploy in window.run.toolbar.actions()
-    assert f.act_fuse in f.menu.actions() and f.menu.title() == "&Model"
+    model_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Model")
+    assert f.act_fuse in model_menu.actions()
     # a stage drawn open, its blocks side by side: the merge shows there
     s.set_expanded(s.expanded | {"stage1.0..1", "stage1.0", "stage1.1"})
     assert g.boxes["stage1.0"].box.open and "stage1.0.conv_1x1" in g.boxes
@@ -124,7 +120,7 @@ def test_fuse_repvgg_live_and_unfuse(qtbot, window) -> None:
     assert top5(res) == top5(before)
     assert np.allclose(res.probs, before.probs, atol=1e-5)
     assert out.diff["max_rel_diff"] <= 1e-5
-    assert len(out.report.blocks_fused) == 9 and out.report.bn_after == 0 and out.notes == []
+    assert len(out.report.blocks_fused) == 9 and out.report.bn_after == 0 and out.notes() == []
     assert out.latency_ms["before"] > 0 and out.latency_ms["after"] > 0
     # what the window shows: status line, results table, title, actions
     assert f.label.text() == "fused: 9 blocks re-parameterised"
@@ -140,6 +136,13 @@ def test_fuse_repvgg_live_and_unfuse(qtbot, window) -> None:
         f"{an_a.g.number_of_nodes():,}",
     ]
     assert float(rows["max relative difference"][1]) <= 1e-5
+    # the command line's check and timing (cnn-explorer fuse): seeded noise, its rounds
+    from explorer.app.workflows.fuse import FuseSettings
+
+    assert rows["max |difference|"][2] == "on seeded noise"
+    latency = next(k for k in rows if k.startswith("latency"))
+    assert latency == f"latency ({out.device}, batch 1, median of {FuseSettings().repeats})"
+    assert out.repeats == FuseSettings().repeats and out.input_shape[0] == 1
     assert "(fused)" in window.windowTitle() and window.info_label.text().endswith("| fused")
     assert f.act_deploy.text() == "Unfuse" and f.act_unfuse.isEnabled()
     assert not f.act_fuse.isEnabled() and not window.run_cancel.isVisible()
@@ -194,7 +197,7 @@ def test_fusion_opens_a_block_to_show_the_merge(qtbot, window) -> None:
     assert not any(i.box.open and i.box.kind == "repvgg" for i in g.boxes.values())
     opened: list[str] = []
     s.connect(
-        "expanded_changed",
+        Event.EXPANDED_CHANGED,
         lambda e: opened.extend(u for u in e if u in g.boxes and g.boxes[u].box.kind == "repvgg"),
     )
     out, _ = fuse(qtbot, window)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 TIMEOUT = 120_000
+EVAL = ("accuracy", "sweep")  # the job runner's lanes of the evaluations
 
 
 def load(qtbot, win, name: str) -> dict:
@@ -124,7 +125,9 @@ def test_cancel_mid_sweep(qtbot, window):
     window.eval.start_sweep("single")
     qtbot.waitUntil(lambda: bool(progressed), timeout=TIMEOUT)
     qtbot.mouseClick(window.run_cancel, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.eval.sweep_pool.busy, timeout=TIMEOUT)
+    assert not window.jobs.busy("sweep") and not window.run_cancel.isVisible()
+    # the sweep's thread stops at its next step; what it still sends is dropped
+    qtbot.waitUntil(lambda: window.jobs.wait(0), timeout=TIMEOUT)
     qtbot.wait(200)
     assert not done
     assert "cancelled" in window.panels["Sweeps"].status.text()
@@ -140,8 +143,7 @@ def test_closing_the_window_mid_sweep(qtbot, window):
     window.eval.start_sweep("single")
     qtbot.waitUntil(lambda: bool(progressed), timeout=TIMEOUT)
     window.close()  # waits for the sweep's thread: no crash, nothing left running
-    for pool in (window.eval.sweep_pool, window.eval.pool, window.run.run_pool):
-        assert all(not t.isRunning() for t, _ in pool._running)
+    assert window.jobs.wait(0), "a job's thread still runs after the close"
 
 
 def test_a_failing_sweep_is_said_and_its_busy_bar_ends(qtbot, window, monkeypatch):
@@ -158,7 +160,7 @@ def test_a_failing_sweep_is_said_and_its_busy_bar_ends(qtbot, window, monkeypatc
     with qtbot.waitSignal(window.eval.failed, timeout=TIMEOUT) as sig:
         window.eval.start_sweep("single")
     assert "the sweep broke" in sig.args[0]
-    qtbot.waitUntil(lambda: not window._busy["eval"], timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not window.jobs.busy(EVAL), timeout=TIMEOUT)
 
 
 def test_an_accuracy_run_ending_mid_sweep_leaves_the_sweep_busy(qtbot, window):
@@ -167,6 +169,6 @@ def test_an_accuracy_run_ending_mid_sweep_leaves_the_sweep_busy(qtbot, window):
     window.eval.start_sweep("single")
     with qtbot.waitSignal(window.eval.accuracy, timeout=TIMEOUT):
         window.eval.schedule()
-    if window.eval.sweep_pool.busy:  # the sweep still runs: the bar and Cancel must stay
-        assert window._busy["eval"] and window.run_cancel.isVisibleTo(window)
-    qtbot.waitUntil(lambda: not window._busy["eval"], timeout=TIMEOUT)
+    if window.jobs.busy("sweep"):  # the sweep still runs: the bar and Cancel must stay
+        assert window.jobs.busy(EVAL) and window.run_cancel.isVisibleTo(window)
+    qtbot.waitUntil(lambda: not window.jobs.busy(EVAL), timeout=TIMEOUT)

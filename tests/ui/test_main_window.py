@@ -246,4 +246,4 @@ def test_close_while_loading_waits_for_the_worker(qtbot, settings) -> None:
     w.show()
     w.load_model("resnet50")
     w.close()  # must not destroy a running thread
-    assert not w.pool.busy or all(not t.isRunning() for t, _ in w.pool._running)
+    assert w.jobs.wait(0) and not w.jobs.busy()

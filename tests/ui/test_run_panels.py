@@ -33,6 +33,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiAppli
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from explorer.__main__ import main as cli_main
+from explorer.app.session import Event
 
 TIMEOUT = 60_000  # ms: a model load plus a forward pass on two shared cores
 
@@ -69,7 +70,7 @@ def weights_after(qtbot, win, choice: str):
         loaded.append(info)
 
     win.run.weightsLoaded.connect(on_loaded)
-    win.session.connect("weights_failed", lambda _c, m: failed.append(m))
+    win.session.connect(Event.WEIGHTS_FAILED, lambda _c, m: failed.append(m))
     try:
         win.run.request_weights(choice)
         qtbot.waitUntil(lambda: bool(loaded or failed), timeout=TIMEOUT)
@@ -98,7 +99,7 @@ def settle(qtbot, win) -> None:
     """Wait until no run is pending or in flight, nor a weights load, and all is delivered."""
     r = win.run
     qtbot.waitUntil(
-        lambda: not (r._timer.isActive() or r.run_pool.busy or r.weights_pool.busy),
+        lambda: not (r._timer.isActive() or win.jobs.busy(("run", "weights"))),
         timeout=TIMEOUT,
     )
     QApplication.processEvents()
@@ -225,7 +226,7 @@ def test_bad_checkpoint_through_the_window(
 
     path = entry.write(tmp_path)
     failed: list[tuple[str, str]] = []
-    window.session.connect("weights_failed", lambda c, m: failed.append((c, m)))
+    window.session.connect(Event.WEIGHTS_FAILED, lambda c, m: failed.append((c, m)))
     window.run.request_weights(str(path))
     qtbot.waitUntil(lambda: bool(failed), timeout=TIMEOUT)
     choice, message = failed[0]
@@ -261,10 +262,10 @@ def test_weights_combo_offers_a_loaded_file_again(qtbot, window, tmp_path: Path)
     i = combo.findText("file: mine.pt")
     assert i >= 0
     failed: list[str] = []
-    window.session.connect("weights_failed", lambda _c, m: failed.append(m))
+    window.session.connect(Event.WEIGHTS_FAILED, lambda _c, m: failed.append(m))
     with qtbot.waitSignal(window.run.weightsLoaded, timeout=TIMEOUT) as sig:
         choose(combo, i)  # the user picks the file loaded before
-        qtbot.waitUntil(lambda: bool(failed) or not window.run.weights_pool.busy)
+        qtbot.waitUntil(lambda: bool(failed) or not window.jobs.busy("weights"))
     assert not failed and sig.args[0].label == "mine.pt"
     assert torch.equal(model.state_dict()["c1.weight"], want["c1.weight"])
     assert combo.currentText() == "file: mine.pt"
@@ -324,10 +325,9 @@ def test_last_request_wins(qtbot, window) -> None:
     load(qtbot, window, "resnet18")
     shown_results = []
     window.session.connect(
-        "results_changed",
+        Event.RESULTS_CHANGED,
         lambda r: shown_results.append((feature_block(r), window.session.image.name)),
     )
-    running = {"check_params_cb": lambda busy, what: busy and what == "running"}
     # a burst in one go is coalesced into one run
     ran_after(
         qtbot,
@@ -337,13 +337,20 @@ def test_last_request_wins(qtbot, window) -> None:
     assert shown_results == [("layer2.0", "chelsea")]
     shown_results.clear()
     # each change while the previous run is in flight
+    jobs = window.jobs
+    started = jobs.generation("run")
+
+    def next_run_started() -> None:
+        nonlocal started
+        before = started
+        qtbot.waitUntil(lambda: jobs.generation("run") > before, timeout=TIMEOUT)
+        started = jobs.generation("run")
+
     window.run.open_sample("coffee")
     for b in ("layer3.0", "layer3.1", "layer4.0"):
-        with qtbot.waitSignal(window.run.busyChanged, timeout=TIMEOUT, **running):
-            pass  # the previous change's run has started
+        next_run_started()  # the previous change's run has started
         window.select_block(b)
-    with qtbot.waitSignal(window.run.busyChanged, timeout=TIMEOUT, **running):
-        pass
+    next_run_started()
     res = ran_after(qtbot, window, lambda: window.session.set_image(0))
     settle(qtbot, window)
     # what was shown came in the order it was asked for, never an older one after a newer
@@ -512,8 +519,8 @@ def test_changes_invalidate_results_at_once(qtbot, window) -> None:
             )
         )
 
-    s.connect("results_invalidated", lambda: snapshot("invalidated"))
-    s.connect("results_changed", lambda _r: seen.append(("changed", False, False)))
+    s.connect(Event.RESULTS_INVALIDATED, lambda: snapshot("invalidated"))
+    s.connect(Event.RESULTS_CHANGED, lambda _r: seen.append(("changed", False, False)))
     changes = {
         "weights": lambda: window.run.request_weights("random"),
         "image": lambda: window.run.open_sample("digits-7"),
@@ -669,12 +676,12 @@ def test_close_with_work_in_flight(qtbot, window, monkeypatch, during: str) -> N
     qtbot.waitUntil(hold.entered.is_set, timeout=TIMEOUT)
     window.close()
     assert hold.release.is_set()  # the close cancelled the work and waited for it
-    for pool in (window.pool, window.run.run_pool, window.run.weights_pool):
-        assert all(not t.isRunning() for t, _ in pool._running)
-    window.run.busyChanged.connect(lambda *a: after.append(a))
+    assert window.jobs.wait(0), "a job's thread still runs after the close"
+    window.jobs.on_busy(lambda *a: after.append(a))
     window.run.ran.connect(after.append)
+    window.run.weightsLoaded.connect(after.append)
     QApplication.processEvents()  # what the finished work still sends
     assert not window.run._timer.isActive()
     assert after == [], "work started or shown after the window closed"
-    for pool in (window.pool, window.run.run_pool, window.run.weights_pool):
-        assert all(not t.isRunning() for t, _ in pool._running)
+    assert not window.jobs.busy()
+    assert window.jobs.wait(0), "a job's thread still runs after the close"
