@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 import explorer.ui.compare.kernels_tab as kernels_tab
+from explorer.app.jobs import Job, Progress
 from explorer.runtime.inference import available_devices
 from explorer.studies.speed.density import KERNEL_HEADER, kernel_rows
 from explorer.studies.speed.kernels import DEFAULTS, KernelReport, kernel_experiment
-from explorer.app.jobs import Job, Progress
 from explorer.ui.compare.kernels_tab import KernelsTab
 
 TIMEOUT = 60_000

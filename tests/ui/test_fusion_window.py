@@ -38,8 +38,10 @@ def settle(qtbot, win) -> None:
     """No run, weights load, evaluation or fusion pending or in flight; all delivered."""
     r, f, jobs = win.run, win.fusion, win.jobs
     qtbot.waitUntil(
-        lambda: not (
-            r._timer.isActive() or jobs.busy(("run", "weights", "accuracy", "fusion")) or f.busy
+        lambda: (
+            not (
+                r._timer.isActive() or jobs.busy(("run", "weights", "accuracy", "fusion")) or f.busy
+            )
         ),
         timeout=TIMEOUT,
     )
