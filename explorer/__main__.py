@@ -12,7 +12,13 @@ import sys
 from collections.abc import Sequence
 
 from explorer.app.argtypes import non_negative_int, positive_int
-from explorer.cli.common import EXIT_USAGE, CliError, analyze_or_error, cannot_write
+from explorer.cli.common import (
+    EXIT_USAGE,
+    MODEL_HELP,
+    CliError,
+    analyze_or_error,
+    cannot_write,
+)
 from explorer.errors import ExplorerError, log_file, log_unexpected, one_line, setup_logging
 
 
@@ -35,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Trace MODEL and print its blocks with shapes, parameters and MACs "
         "(or one JSON object with --json).",
     )
-    s.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
+    s.add_argument("model", help=MODEL_HELP)
     s.add_argument("--input-size", type=positive_int, metavar="N", help="input height = width")
     s.add_argument(
         "--depth",
@@ -50,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="draw the block graph to PNG or SVG",
         description="Lay out MODEL's block graph and save it as PNG (Qt, offscreen) or SVG.",
     )
-    r.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
+    r.add_argument("model", help=MODEL_HELP)
     r.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png or FILE.svg")
     r.add_argument(
         "--depth",

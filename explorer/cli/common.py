@@ -21,6 +21,18 @@ class CliError(ExplorerError):
         self.code = code
 
 
+#: how a command names its model
+MODEL_HELP = "registered name, tv:NAME, timm:NAME or FILE.py:FACTORY"
+
+
+def device_options(p: argparse.ArgumentParser) -> None:
+    """--device and --precision, as every command that runs a model takes them."""
+    p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, cuda:N, mps")
+    p.add_argument(
+        "--precision", default="fp32", choices=("fp32", "bf16", "fp16"), help="GPU autocast"
+    )
+
+
 def run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--weights",
@@ -30,10 +42,7 @@ def run_options(p: argparse.ArgumentParser) -> None:
         "when cached or downloadable, else random), bundled, pretrained, random, or a "
         "checkpoint file (.pth, .pt, .safetensors)",
     )
-    p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, cuda:N, mps")
-    p.add_argument(
-        "--precision", default="fp32", choices=("fp32", "bf16", "fp16"), help="GPU autocast"
-    )
+    device_options(p)
     p.add_argument(
         "--input-size",
         type=positive_int,

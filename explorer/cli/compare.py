@@ -8,7 +8,14 @@ import sys
 from typing import Any
 
 from explorer.app.argtypes import non_negative_int, positive_int
-from explorer.cli.common import CliError, device_or_error, failed, progress, spec_or_error
+from explorer.cli.common import (
+    CliError,
+    device_options,
+    device_or_error,
+    failed,
+    progress,
+    spec_or_error,
+)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> dict:
@@ -23,10 +30,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     )
     p.add_argument("models", nargs="*", metavar="MODEL", help="registered name, tv:NAME, ...")
     p.add_argument("--measure", action="store_true", help="time the models on this machine")
-    p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, cuda:N, mps")
-    p.add_argument(
-        "--precision", default="fp32", choices=("fp32", "bf16", "fp16"), help="GPU autocast"
-    )
+    device_options(p)
     p.add_argument(
         "--batch", type=positive_int, metavar="N", help="images per pass (64 on CUDA, else 8)"
     )
@@ -64,10 +68,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         "setting on a CUDA GPU (batch 32, 2048 channels, 56x56), batch 1 and 256 channels "
         "elsewhere.",
     )
-    k.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, cuda:N, mps")
-    k.add_argument(
-        "--precision", default="fp32", choices=("fp32", "bf16", "fp16"), help="GPU autocast"
-    )
+    device_options(k)
     k.add_argument("--batch", type=positive_int, metavar="B")
     k.add_argument("--channels", type=positive_int, metavar="C")
     k.add_argument("--size", type=positive_int, metavar="N", help="height = width (default 56)")

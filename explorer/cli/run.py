@@ -8,6 +8,7 @@ import sys
 
 from explorer.app.argtypes import positive_int
 from explorer.cli.common import (
+    MODEL_HELP,
     analyze_or_error,
     forward,
     guarded_pass,
@@ -24,7 +25,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         help="top-5 classes of images",
         description="Run images through MODEL and print the five most probable classes of each.",
     )
-    pr.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
+    pr.add_argument("model", help=MODEL_HELP)
     pr.add_argument("images", nargs="+", metavar="IMAGE", help="image files or sample:NAME")
     run_options(pr)
     pr.add_argument(
@@ -41,7 +42,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         description="One probed forward pass of IMAGE: the mean and std of every block's "
         "output, the gate vector of every SE block and the mean gate of every highway block.",
     )
-    st.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
+    st.add_argument("model", help=MODEL_HELP)
     st.add_argument("image", metavar="IMAGE", help="an image file or sample:NAME")
     run_options(st)
 

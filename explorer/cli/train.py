@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from explorer.app.argtypes import positive_int
-from explorer.cli.common import CliError, cannot_write, failed, spec_or_error
+from explorer.cli.common import MODEL_HELP, CliError, cannot_write, failed, spec_or_error
 
 
 def _positive_float(text: str) -> float:
@@ -34,7 +34,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         "The same command with the same --seed and --threads gives the same file. "
         "Ctrl+C stops and keeps the last completed epoch.",
     )
-    t.add_argument("model", help="registered name, tv:NAME, timm:NAME or FILE.py:FACTORY")
+    t.add_argument("model", help=MODEL_HELP)
     t.add_argument("--data", default="digits", help="training data: digits (the only one)")
     t.add_argument("--epochs", type=positive_int, default=15, metavar="N", help="default 15")
     t.add_argument("--seed", type=int, default=0, metavar="S", help="default 0")

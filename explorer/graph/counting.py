@@ -108,6 +108,37 @@ _HPARAMS = (
 )
 
 
+def end_node_attrs(end: str) -> dict[str, Any]:
+    """Attributes of the network's ``"input"`` or ``"output"`` node."""
+    return {
+        "op": end,
+        "name": end,
+        "target": end,
+        "module": None,
+        "scope": "",
+        "kind": end,
+        "params": 0,
+        "hparams": {},
+    }
+
+
+def function_node_attrs(
+    name: str, scope: str, op: str = "function", hparams: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Attributes of the graph node for a function (``op="method"``: a method) call that
+    the ``forward`` of module ``scope`` made."""
+    return {
+        "op": op,
+        "name": name,
+        "target": name,
+        "module": None,
+        "scope": scope,
+        "kind": function_kind(name),
+        "params": 0,
+        "hparams": hparams if hparams is not None else {},
+    }
+
+
 def module_node_attrs(qual: str, module: nn.Module, params: int) -> dict[str, Any]:
     """Attributes of the graph node for one call of a leaf module (see :class:`ModelGraph`)."""
     return {
@@ -148,6 +179,11 @@ def param_owners(model: nn.Module) -> dict[str, int]:
         owner = pname.rpartition(".")[0]
         owners[owner] = owners.get(owner, 0) + p.numel()
     return owners
+
+
+def subtree_params(model: nn.Module) -> dict[str, int]:
+    """qualname -> parameters of that module of ``model`` and all below it (each once)."""
+    return subtree_param_counts(param_owners(model))
 
 
 def subtree_param_counts(owners: dict[str, int]) -> dict[str, int]:

@@ -15,12 +15,12 @@ import torch
 from torch import nn
 
 from explorer.graph.counting import (
-    function_kind,
+    end_node_attrs,
     function_macs,
+    function_node_attrs,
     module_macs,
     module_node_attrs,
-    param_owners,
-    subtree_param_counts,
+    subtree_params,
 )
 from explorer.graph.ops import INPUT_ID, OUTPUT_ID
 
@@ -32,7 +32,7 @@ def graph_from_hooks(model: nn.Module, input_shape: Sequence[int]) -> nx.DiGraph
     g = nx.DiGraph()
     modules = dict(model.named_modules())
     names = {id(m): q for q, m in modules.items()}
-    subtree = subtree_param_counts(param_owners(model))
+    subtree = subtree_params(model)
     producer: dict[int, str] = {}
     keep: list[torch.Tensor] = []  # keeps ids unique while the pass runs
     stack: list[str] = []
@@ -116,22 +116,8 @@ def graph_from_hooks(model: nn.Module, input_shape: Sequence[int]) -> nx.DiGraph
             local_counts[(scope, name)] = c + 1
             nid = f"{scope}:{name}" + (f"_{c}" if c else "")
             in_shapes = [list(t.shape) for t in ins]
-            add(
-                nid,
-                {
-                    "op": "function",
-                    "name": name,
-                    "target": name,
-                    "module": None,
-                    "scope": scope,
-                    "kind": function_kind(name),
-                    "params": 0,
-                    "macs": function_macs(name, in_shapes, list(outs[0].shape)),
-                    "hparams": {},
-                },
-                ins,
-                out,
-            )
+            macs = function_macs(name, in_shapes, list(outs[0].shape))
+            add(nid, {**function_node_attrs(name, scope), "macs": macs}, ins, out)
             return out
 
     handles = []
@@ -142,40 +128,10 @@ def graph_from_hooks(model: nn.Module, input_shape: Sequence[int]) -> nx.DiGraph
             handles.append(m.register_forward_pre_hook(pre_hook))
             handles.append(m.register_forward_hook(post_hook))
         x = torch.zeros(*input_shape)
-        add(
-            INPUT_ID,
-            {
-                "op": "input",
-                "name": "input",
-                "target": "input",
-                "module": None,
-                "scope": "",
-                "kind": "input",
-                "params": 0,
-                "macs": 0,
-                "hparams": {},
-            },
-            [],
-            x,
-        )
+        add(INPUT_ID, {**end_node_attrs("input"), "macs": 0}, [], x)
         with torch.inference_mode(), Recorder():
             y = model(x)
-        add(
-            OUTPUT_ID,
-            {
-                "op": "output",
-                "name": "output",
-                "target": "output",
-                "module": None,
-                "scope": "",
-                "kind": "output",
-                "params": 0,
-                "macs": 0,
-                "hparams": {},
-            },
-            tensors(y),
-            None,
-        )
+        add(OUTPUT_ID, {**end_node_attrs("output"), "macs": 0}, tensors(y), None)
         g.nodes[OUTPUT_ID]["out_shape"] = g.nodes[OUTPUT_ID]["in_shapes"][0] if tensors(y) else None
     finally:
         for h in handles:

@@ -32,12 +32,14 @@ from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
 
 from explorer.errors import ExplorerError, one_line
 from explorer.graph.counting import (
-    function_kind,
+    end_node_attrs,
     function_macs,
+    function_node_attrs,
     module_macs,
     module_node_attrs,
     param_owners,
     subtree_param_counts,
+    subtree_params,
 )
 from explorer.graph.layers import ACT_TYPES, NORM_TYPES, POOL_TYPES
 from explorer.graph.ops import INPUT_ID, MERGE_OPS, OUTPUT_ID, paused_gc
@@ -318,7 +320,7 @@ def _build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
 def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module) -> nx.DiGraph:
     g = nx.DiGraph()
     modules = dict(model.named_modules())
-    subtree = subtree_param_counts(param_owners(model))
+    subtree = subtree_params(model)
     seen_modules: set[str] = set()
     ids: dict[fx.Node, str] = {}
     alias: dict[fx.Node, fx.Node] = {}  # getitem of a tuple -> the tuple's producer
@@ -340,15 +342,9 @@ def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module
     for node in graph.nodes:
         stack = node.meta.get("nn_module_stack") or {}
         if node.op == "placeholder":
-            nid, attrs = (
-                INPUT_ID,
-                {"op": "input", "name": "input", "target": "input", "module": None, "scope": ""},
-            )
+            nid, attrs = INPUT_ID, end_node_attrs("input")
         elif node.op == "output":
-            nid, attrs = (
-                OUTPUT_ID,
-                {"op": "output", "name": "output", "target": "output", "module": None, "scope": ""},
-            )
+            nid, attrs = OUTPUT_ID, end_node_attrs("output")
         elif node.op == "get_attr":
             continue
         elif node.op == "call_module":
@@ -379,16 +375,8 @@ def _graph_from_fx(graph: fx.Graph, values: dict[fx.Node, Any], model: nn.Module
             c = local_counts.get((scope, name), 0)
             local_counts[(scope, name)] = c + 1
             nid = f"{scope}:{name}" + (f"_{c}" if c else "")
-            attrs = {
-                "op": "function" if node.op == "call_function" else "method",
-                "name": name,
-                "target": name,
-                "module": None,
-                "scope": scope,
-                "kind": function_kind(name),
-                "params": 0,
-                "hparams": _function_hparams(node),
-            }
+            op = "function" if node.op == "call_function" else "method"
+            attrs = function_node_attrs(name, scope, op, _function_hparams(node))
         ids[node] = nid
         in_shapes = [s for s in (shape_of(i) for i in node.all_input_nodes) if s is not None]
         out_shape = shape_of(node)

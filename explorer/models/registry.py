@@ -166,6 +166,30 @@ class ModelSpec:
 _REGISTRY: dict[str, ModelSpec] = {}
 
 
+def tv_builder(name: str, **kwargs: Any) -> Callable[[], nn.Module]:
+    """A builder for torchvision model ``name`` with random weights."""
+
+    def build() -> nn.Module:
+        from torchvision.models import get_model
+
+        return get_model(name, weights=None, **kwargs)
+
+    build.__qualname__ = f"tv_builder({name})"
+    return build
+
+
+def timm_builder(name: str, **kwargs: Any) -> Callable[[], nn.Module]:
+    """A builder for timm model ``name`` with random weights (never downloads)."""
+
+    def build() -> nn.Module:
+        import timm
+
+        return timm.create_model(name, pretrained=False, **kwargs)
+
+    build.__qualname__ = f"timm_builder({name})"
+    return build
+
+
 def register(spec: ModelSpec) -> ModelSpec:
     """Add a spec; a duplicate name raises ``ValueError``."""
     if spec.name in _REGISTRY:
@@ -237,17 +261,12 @@ def _torchvision_spec(tv_name: str) -> ModelSpec:
     except Exception:  # noqa: BLE001 - models without weights keep the default size
         pass
 
-    def build() -> nn.Module:
-        from torchvision.models import get_model
-
-        return get_model(tv_name, weights=None)
-
     return ModelSpec(
         name="tv:" + tv_name,
         family="torchvision",
         paper="torchvision",
         year=0,
-        builder=build,
+        builder=tv_builder(tv_name),
         input_size=(3, size, size),
         tv_name=tv_name,
         ref_source="torchvision weights metadata",
@@ -265,15 +284,12 @@ def _timm_spec(timm_name: str) -> ModelSpec:
     mean = tuple(cfg.mean) if cfg is not None else IMAGENET_MEAN
     std = tuple(cfg.std) if cfg is not None else IMAGENET_STD
 
-    def build() -> nn.Module:
-        return timm.create_model(timm_name, pretrained=False)
-
     return ModelSpec(
         name="timm:" + timm_name,
         family="timm",
         paper="timm",
         year=0,
-        builder=build,
+        builder=timm_builder(timm_name),
         input_size=input_size,  # type: ignore[arg-type]
         mean=mean,
         std=std,

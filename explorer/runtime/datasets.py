@@ -20,7 +20,7 @@ from PIL import Image
 
 from explorer.errors import first_line
 from explorer.runtime.evalset import DataError, EvalSet, array_loader, check_fits, check_labels
-from explorer.runtime.images import SUPPORTED_SUFFIXES, ImageError, load_image
+from explorer.runtime.images import SUPPORTED_SUFFIXES, ImageError, is_image_file, load_image
 from explorer.runtime.preprocess import Preprocess, to_tensor
 
 if TYPE_CHECKING:
@@ -165,12 +165,7 @@ def imagenet_synsets() -> list[str]:
 
 
 def _images_in(folder: Path) -> list[Path]:
-    files = [
-        f
-        for f in folder.iterdir()
-        if f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith(".") and f.is_file()
-    ]
-    return sorted(files)
+    return sorted(f for f in folder.iterdir() if is_image_file(f))
 
 
 def image_folder(

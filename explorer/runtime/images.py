@@ -122,14 +122,19 @@ def image_files(folder: str | os.PathLike[str]) -> list[Path]:
         raise ImageError(f"{name}: not a folder") from exc
     except OSError as exc:
         raise _os_error(name, exc, "no such folder") from exc
-    files = [
-        e
-        for e in entries
-        if e.suffix.lower() in SUPPORTED_SUFFIXES and not e.name.startswith(".") and e.is_file()
-    ]
+    files = [e for e in entries if is_image_file(e)]
     if not files:
         raise ImageError(f"{name}: no image files ({' '.join(SUPPORTED_SUFFIXES)})")
     return sorted(files, key=lambda f: _natural_key(f.name))
+
+
+def is_image_file(path: Path) -> bool:
+    """A regular file, not hidden (no leading dot), with a supported suffix (in any case)."""
+    return (
+        path.suffix.lower() in SUPPORTED_SUFFIXES
+        and not path.name.startswith(".")
+        and path.is_file()
+    )
 
 
 def _natural_key(s: str) -> list[Any]:

@@ -40,6 +40,15 @@ def _init(model: nn.Module) -> None:
             nn.init.zeros_(m.bias)
 
 
+def _head(model: nn.Module, features: int, num_classes: int) -> None:
+    """The classifier every small network ends with (global average pool, flatten, linear as
+    ``avgpool``, ``flatten``, ``fc``), then the initialisation of the whole network."""
+    model.avgpool = nn.AdaptiveAvgPool2d(1)
+    model.flatten = nn.Flatten()
+    model.fc = nn.Linear(features, num_classes)
+    _init(model)
+
+
 # --- VGG ---------------------------------------------------------------------------------------
 
 
@@ -78,10 +87,7 @@ class VGGSmall(nn.Module):
                 self.add_module(f"pool{i}", nn.MaxPool2d(2))
             prev = w
         self.num_stages = len(widths)
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.flatten = nn.Flatten()
-        self.fc = nn.Linear(prev, num_classes)
-        _init(self)
+        _head(self, prev, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for i in range(1, self.num_stages + 1):
@@ -125,16 +131,22 @@ class SqueezeExcite(nn.Module):
         return x * self.gate(self.fc2(self.relu(self.fc1(self.avgpool(x)))))
 
 
+def _two_convs(block: nn.Module, cin: int, cout: int, stride: int) -> None:
+    """conv3x3-BN-ReLU-conv3x3-BN as ``conv1``, ``bn1``, ``relu1``, ``conv2``, ``bn2``: the
+    layers a residual block and its plain twin share (so their parameters are the same)."""
+    block.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+    block.bn1 = nn.BatchNorm2d(cout)
+    block.relu1 = nn.ReLU()
+    block.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+    block.bn2 = nn.BatchNorm2d(cout)
+
+
 class BasicBlock(nn.Module):
     """conv3x3-BN-ReLU-conv3x3-BN (-SE), added to the option-A shortcut, then ReLU."""
 
     def __init__(self, cin: int, cout: int, stride: int = 1, se: bool = False):
         super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.relu1 = nn.ReLU()
-        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
+        _two_convs(self, cin, cout, stride)
         if se:
             self.se = SqueezeExcite(cout)
         if stride != 1 or cin != cout:
@@ -155,11 +167,7 @@ class PlainBlock(nn.Module):
 
     def __init__(self, cin: int, cout: int, stride: int = 1):
         super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.relu1 = nn.ReLU()
-        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
+        _two_convs(self, cin, cout, stride)
         self.relu2 = nn.ReLU()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -202,10 +210,7 @@ class CifarResNet(nn.Module):
                     blocks.append(PlainBlock(cin, w, stride))
             self.add_module(f"layer{i}", nn.Sequential(*blocks))
             prev = w
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.flatten = nn.Flatten()
-        self.fc = nn.Linear(prev, num_classes)
-        _init(self)
+        _head(self, prev, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.relu(self.bn1(self.conv1(x)))
@@ -265,10 +270,7 @@ class RepVGGSmall(nn.Module):
             self.add_module(f"stage{i}", nn.Sequential(*blocks))
             prev = w
         self.num_stages = len(widths)
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.flatten = nn.Flatten()
-        self.fc = nn.Linear(prev, num_classes)
-        _init(self)
+        _head(self, prev, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.stem(x)
@@ -324,10 +326,7 @@ class InceptionSmall(nn.Module):
                 self.add_module(name, mod)
                 prev = mod.out_channels
             self.order.append(name)
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.flatten = nn.Flatten()
-        self.fc = nn.Linear(prev, num_classes)
-        _init(self)
+        _head(self, prev, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.stem(x)

@@ -1,7 +1,6 @@
 """AlexNet: torchvision's variant and the 2012 paper's single-tower layout."""
 
-from explorer.models.registry import LayerRef, ModelSpec, register
-from explorer.models.zoo._util import tv_builder
+from explorer.models.registry import LayerRef, ModelSpec, register, tv_builder
 
 _PAPER = "Krizhevsky, Sutskever and Hinton, ImageNet classification with deep CNNs"
 

@@ -6,8 +6,9 @@ from explorer.models.registry import (
     LayerRef,
     ModelSpec,
     register,
+    timm_builder,
+    tv_builder,
 )
-from explorer.models.zoo._util import timm_builder, tv_builder
 
 # Szegedy et al. 2014, Table 1: input channels, then #1x1, #3x3 reduce, #3x3, #5x5 reduce,
 # #5x5, pool proj; the printed params and ops of the row.

@@ -1,7 +1,7 @@
 """LeNet-5."""
 
-from explorer.models.registry import LayerRef, ModelSpec, register
-from explorer.models.zoo.small import bundled_extra
+from explorer.models.registry import LayerRef, register
+from explorer.models.zoo.small import digits_spec
 
 
 def _build():
@@ -11,17 +11,12 @@ def _build():
 
 
 register(
-    ModelSpec(
-        name="lenet5",
+    digits_spec(
+        "lenet5",
         family="LeNet",
         paper="LeCun et al., Gradient-based learning applied to document recognition",
         year=1998,
         builder=_build,
-        input_size=(1, 32, 32),
-        mean=(0.5,),
-        std=(0.5,),
-        classes="digits",
-        num_classes=10,
         ref_params=61_706,
         ref_source="lecture: C1 156, C3 2,416, C5 48,120, F6 10,164, output 850",
         ref_layers=(
@@ -31,8 +26,6 @@ register(
             LayerRef("F6 FC 84", ("f6",), 10_164),
             LayerRef("output FC 10", ("output",), 850),
         ),
-        lecture=True,
         description="tanh, average pooling; the lecture's 1x32x32 version.",
-        extra=bundled_extra("lenet5"),
     )
 )

@@ -1,7 +1,6 @@
 """Networks beyond the lecture's part 1 ("what was not covered")."""
 
-from explorer.models.registry import ModelSpec, register
-from explorer.models.zoo._util import timm_builder, tv_builder
+from explorer.models.registry import ModelSpec, register, timm_builder, tv_builder
 
 _TV = [
     # name, family, year, paper, slow

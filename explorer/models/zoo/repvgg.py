@@ -1,7 +1,6 @@
 """RepVGG A0-B3g4 (timm), at training time (with their branches)."""
 
-from explorer.models.registry import ModelSpec, register
-from explorer.models.zoo._util import timm_builder
+from explorer.models.registry import ModelSpec, register, timm_builder
 
 # Train-time parameter counts of timm 1.0's builds; the paper's Table 4 gives the
 # (smaller) counts after fusion.

@@ -1,7 +1,6 @@
 """ResNet 18-152 (torchvision) and their plain twins without shortcuts."""
 
-from explorer.models.registry import ModelSpec, register
-from explorer.models.zoo._util import tv_builder
+from explorer.models.registry import ModelSpec, register, tv_builder
 
 _PAPER = "He et al., Deep residual learning for image recognition"
 

@@ -1,7 +1,6 @@
 """Squeeze-and-Excitation networks (timm)."""
 
-from explorer.models.registry import ModelSpec, register
-from explorer.models.zoo._util import timm_builder
+from explorer.models.registry import ModelSpec, register, timm_builder
 
 _PAPER = "Hu, Shen and Sun, Squeeze-and-excitation networks"
 

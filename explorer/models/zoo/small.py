@@ -107,6 +107,23 @@ def bundled_extra(name: str) -> dict[str, Any]:
     }
 
 
+def digits_spec(name: str, **fields: Any) -> ModelSpec:
+    """The spec of a lecture model that reads a 1x32x32 digit (mean 0.5, std 0.5) into 10
+    classes, with the weights the project trained for it (``fields["extra"]`` adds to those)."""
+    extra = {**bundled_extra(name), **fields.pop("extra", {})}
+    return ModelSpec(
+        name=name,
+        input_size=(1, 32, 32),
+        mean=(0.5,),
+        std=(0.5,),
+        classes="digits",
+        num_classes=10,
+        lecture=True,
+        extra=extra,
+        **fields,
+    )
+
+
 def _builder(name: str):  # noqa: ANN202
     def build():  # noqa: ANN202
         from explorer.models.nets import small
@@ -119,24 +136,15 @@ def _builder(name: str):  # noqa: ANN202
 
 for _name, (_family, _year, _paper, _params, _desc) in _MODELS.items():
     register(
-        ModelSpec(
-            name=_name,
+        digits_spec(
+            _name,
             family=_family,
             paper=_paper,
             year=_year,
             builder=_builder(_name),
-            input_size=(1, 32, 32),
-            mean=(0.5,),
-            std=(0.5,),
-            classes="digits",
-            num_classes=10,
             ref_params=_params,
             ref_source="the project's own design (explorer.models.nets.small), counted exactly",
-            lecture=True,
             description=_desc + " A small digits version trained by the project.",
-            extra={
-                **bundled_extra(_name),
-                **({"twin": "resnet" + _name[5:]} if _name.startswith("plain") else {}),
-            },
+            extra={"twin": "resnet" + _name[5:]} if _name.startswith("plain") else {},
         )
     )

@@ -1,7 +1,6 @@
 """VGG 11/13/16/19, with and without batch norm (torchvision)."""
 
-from explorer.models.registry import ModelSpec, register
-from explorer.models.zoo._util import tv_builder
+from explorer.models.registry import ModelSpec, register, tv_builder
 
 for _depth in (11, 13, 16, 19):
     for _bn in ("", "_bn"):

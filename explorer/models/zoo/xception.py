@@ -1,7 +1,12 @@
 """Xception (timm's legacy_xception, the paper's network)."""
 
-from explorer.models.registry import INCEPTION_MEAN, INCEPTION_STD, ModelSpec, register
-from explorer.models.zoo._util import timm_builder
+from explorer.models.registry import (
+    INCEPTION_MEAN,
+    INCEPTION_STD,
+    ModelSpec,
+    register,
+    timm_builder,
+)
 
 register(
     ModelSpec(
