@@ -9,19 +9,16 @@ parent for its dialogs, never the window; the window places its toolbar.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QLabel,
     QMenu,
-    QMessageBox,
     QToolBar,
     QToolButton,
     QWidget,
@@ -30,8 +27,8 @@ from PySide6.QtWidgets import (
 from explorer.app.jobs import JobRunner
 from explorer.app.session import Event, Session
 from explorer.errors import one_line
+from explorer.ui.image_opener import CHECKPOINT_SUFFIXES, ImageOpener, is_checkpoint
 
-CHECKPOINT_SUFFIXES = (".pth", ".pt", ".bin", ".safetensors", ".th", ".ckpt")
 WEIGHT_ITEMS = (
     ("auto", "trained if available"),
     ("bundled", "bundled (trained on digits)"),
@@ -39,10 +36,6 @@ WEIGHT_ITEMS = (
     ("random", "random (untrained)"),
 )
 NORMALIZE_ITEMS = (None, "imagenet", "cifar", "none")
-
-
-def is_checkpoint(path: str) -> bool:
-    return Path(path).suffix.lower() in CHECKPOINT_SUFFIXES
 
 
 class RunControl(QObject):
@@ -68,7 +61,7 @@ class RunControl(QObject):
         self._fresh = True  # the model holds what its builder gave it
         self._weights_job: tuple[Any, str] = (None, "")
         self._loaded_file = ""  # the path of the checkpoint the model holds, if any
-        self._pastes = 0
+        self.opener = ImageOpener(session, status, dialogs, on_checkpoint=self.request_weights)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)  # coalesce a burst of changes into one run
@@ -180,107 +173,29 @@ class RunControl(QObject):
             combo.blockSignals(blocker)
         self.schedule()
 
-    # -- images ---------------------------------------------------------------------------------
-
-    def _report(self, title: str, errors: list[str]) -> None:
-        if not errors:
-            return
-        self.status(errors[0] if len(errors) == 1 else f"{len(errors)} problems")
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            title,
-            "\n".join(errors[:20]),
-            QMessageBox.StandardButton.Ok,
-            self.dialogs,
-        )
-        box.setModal(False)
-        box.show()
-        self.last_error_box = box
+    # -- images: the opener's, here for the window's menus and drops ----------------------------
 
     def open_paths(self, paths: list[str]) -> list[str]:
-        """Open files and folders (images, or one checkpoint); returns the errors met."""
-        from explorer.runtime.images import ImageError, image_files, load_image
-
-        images, errors = [], []
-        for p in paths:
-            if is_checkpoint(p) and Path(p).is_file():
-                self.request_weights(p)
-                continue
-            try:
-                if Path(p).is_dir():
-                    images += self._load_all(image_files(p), errors)
-                else:
-                    images.append(load_image(p))
-            except ImageError as exc:
-                errors.append(str(exc))
-        if images:
-            self.session.add_images(images)
-        self._report("Could not open", errors)
-        return errors
-
-    def _load_all(self, files: list[Path], errors: list[str]) -> list[Any]:
-        from explorer.runtime.images import ImageError, load_image
-
-        out = []
-        for f in files:
-            try:
-                out.append(load_image(f))
-            except ImageError as exc:
-                errors.append(str(exc))
-        return out
+        return self.opener.open_paths(paths)
 
     def open_sample(self, name: str) -> None:
-        from explorer.runtime.images import load_sample
-
-        self.session.add_images([load_sample(name)])
+        self.opener.open_sample(name)
 
     def open_dialog(self) -> None:
-        from explorer.runtime.images import SUPPORTED_SUFFIXES
-
-        pattern = " ".join("*" + s for s in SUPPORTED_SUFFIXES)
-        paths, _ = QFileDialog.getOpenFileNames(
-            self.dialogs, "Open images", str(Path.home()), f"Images ({pattern});;All files (*)"
-        )
-        if paths:
-            self.open_paths(paths)
+        self.opener.open_dialog()
 
     def open_folder_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.dialogs, "Open a folder of images")
-        if folder:
-            self.open_paths([folder])
+        self.opener.open_folder_dialog()
 
     def paste(self) -> bool:
-        """An image, image file(s) or a path from the clipboard; True if something came."""
-        from explorer.runtime.images import ImageError, from_array
+        return self.opener.paste()
 
-        cb = QGuiApplication.clipboard()
-        md = cb.mimeData()
-        if md is not None and md.hasUrls():
-            paths = [u.toLocalFile() for u in md.urls() if u.isLocalFile()]
-            if paths:
-                self.open_paths(paths)
-                return True
-        img = cb.image()
-        if not img.isNull():
-            try:
-                arr = qimage_to_array(img)
-                # the same picture pasted twice is one image; another picture a new one
-                digest = hashlib.sha1(arr.tobytes() + str(arr.shape).encode()).hexdigest()
-                source = f"clipboard:{digest[:16]}"
-                if source not in {im.source for im in self.session.images}:
-                    self._pastes += 1
-                n = self._pastes
-                name = "pasted image" if n <= 1 else f"pasted image {n}"
-                self.session.add_images([from_array(arr, name, source)])
-            except ImageError as exc:
-                self._report("Could not paste", [str(exc)])
-            return True
-        text = cb.text().strip()
-        if text and Path(text).exists():
-            self.open_paths([text])
-            return True
-        self.status("The clipboard holds no image")
-        return False
+    def _report(self, title: str, errors: list[str]) -> None:
+        self.opener.report(title, errors)
+
+    @property
+    def last_error_box(self) -> Any:
+        return self.opener.last_error_box
 
     # -- weights --------------------------------------------------------------------------------
 
@@ -443,12 +358,3 @@ class RunControl(QObject):
     def stop(self) -> None:
         """The window closes: no run starts afterwards."""
         self._timer.stop()
-
-
-def qimage_to_array(img: QImage) -> Any:
-    import numpy as np
-
-    img = img.convertToFormat(QImage.Format.Format_RGB888)
-    w, h, bpl = img.width(), img.height(), img.bytesPerLine()
-    buf = np.frombuffer(img.constBits(), dtype=np.uint8, count=bpl * h).reshape(h, bpl)
-    return buf[:, : 3 * w].reshape(h, w, 3).copy()

@@ -86,9 +86,9 @@ class KernelsTab(QWidget):
         self.precision_combo = QComboBox()
         self.precision_combo.addItems(list(PRECISIONS))
         self.precision_combo.setToolTip("bf16 and fp16 (autocast) run on a GPU only")
-        self.batch_spin = self._spin(0, 4096, "batch")
-        self.channels_spin = self._spin(0, 8192, "channels")
-        self.size_spin = self._spin(0, 1024, "size")
+        self.batch_spin = spin_box(0, 4096, "batch")
+        self.channels_spin = spin_box(0, 8192, "channels")
+        self.size_spin = spin_box(0, 1024, "size")
         self.kernels_edit = QLineEdit("1,3,5,7")
         self.kernels_edit.setToolTip("Odd kernel sizes, separated by commas")
         self.kernels_edit.setMaximumWidth(90)
@@ -176,17 +176,6 @@ class KernelsTab(QWidget):
         self._on_device_changed()
         self._set_running(False)
         self._show(None)
-
-    def _spin(self, lo: int, hi: int, what: str) -> QSpinBox:
-        s = QSpinBox()
-        s.setRange(lo, hi)
-        s.setSpecialValueText("default")  # 0: the device's default
-        s.setValue(0)
-        s.setMinimumWidth(80)
-        s.setObjectName(what)
-        return s
-
-    # -- controls -----------------------------------------------------------------------------
 
     def _on_device_changed(self, _index: int = 0) -> None:
         """The spin boxes' tooltips give the chosen device's defaults."""
@@ -348,50 +337,7 @@ class KernelsTab(QWidget):
         self.table.resizeColumnsToContents()
         self.table.setCurrentItem(None)
         self.copy_btn.setEnabled(bool(rows))
-        self._draw(report)
-
-    def _draw(self, report: Any) -> None:
-        self.plot.clear()
-        self.plot.setTitle(None)
-        self.bars, self.peak_line = None, None
-        if report is None or not report.rows:
-            self.plot.getAxis("bottom").setTicks([[], []])
-            return
-        ks = [r.k for r in report.rows]
-        y = np.array([r.tflops for r in report.rows], dtype=float)
-        x = np.arange(len(ks), dtype=float)
-        self.bars = pg.BarGraphItem(
-            x=x,
-            height=y,
-            width=0.6,
-            brushes=[kind_colour(f"conv {k}x{k}") for k in ks],
-            pen=None,
-        )
-        self.plot.addItem(self.bars)
-        top = float(y.max())
-        peak = report.peak
-        if peak is not None and peak.gflops > 0:
-            tpeak = peak.gflops / 1e3
-            top = max(top, tpeak)
-            self.peak_line = pg.InfiniteLine(
-                pos=tpeak, angle=0, pen=pg.mkPen(PEAK, width=2, style=Qt.PenStyle.DashLine)
-            )
-            self.plot.addItem(self.peak_line)
-            # the line's label in the title: on the line it would cross the bars
-            self.plot.setTitle(f"dashed: {peak_label(peak, 'TFLOP/s')}", color=PEAK, size="10pt")
-            for xi, r in zip(x, report.rows, strict=True):
-                text = pg.TextItem(
-                    f"{number(r.tflops)} ({percent(r.tflops / tpeak)} of peak)",
-                    color="#333",
-                    anchor=(0.5, 1),
-                    fill=(255, 255, 255, 190),
-                )
-                text.setPos(xi, r.tflops)
-                text.setZValue(20)
-                self.plot.addItem(text)
-        self.plot.getAxis("bottom").setTicks([[(i, f"{k}x{k}") for i, k in enumerate(ks)], []])
-        self.plot.setXRange(-0.6, len(ks) - 0.4, padding=0)
-        self.plot.setYRange(0, top * 1.15, padding=0)
+        self.bars, self.peak_line = draw_kernel_bars(self.plot, report)
 
     # -- copying ------------------------------------------------------------------------------
 
@@ -403,3 +349,60 @@ class KernelsTab(QWidget):
 
     def _on_copy_clicked(self) -> None:
         QApplication.clipboard().setText(self.table_text())
+
+
+def spin_box(lo: int, hi: int, what: str) -> QSpinBox:
+    s = QSpinBox()
+    s.setRange(lo, hi)
+    s.setSpecialValueText("default")  # 0: the device's default
+    s.setValue(0)
+    s.setMinimumWidth(80)
+    s.setObjectName(what)
+    return s
+
+
+def draw_kernel_bars(plot: Any, report: Any) -> tuple[Any, Any]:
+    """The achieved TFLOP/s of each kernel size as bars, the peak as a dashed line; returns
+    (bars, peak line), None where not drawn."""
+    plot.clear()
+    plot.setTitle(None)
+    bars, peak_line = None, None
+    if report is None or not report.rows:
+        plot.getAxis("bottom").setTicks([[], []])
+        return None, None
+    ks = [r.k for r in report.rows]
+    y = np.array([r.tflops for r in report.rows], dtype=float)
+    x = np.arange(len(ks), dtype=float)
+    bars = pg.BarGraphItem(
+        x=x,
+        height=y,
+        width=0.6,
+        brushes=[kind_colour(f"conv {k}x{k}") for k in ks],
+        pen=None,
+    )
+    plot.addItem(bars)
+    top = float(y.max())
+    peak = report.peak
+    if peak is not None and peak.gflops > 0:
+        tpeak = peak.gflops / 1e3
+        top = max(top, tpeak)
+        peak_line = pg.InfiniteLine(
+            pos=tpeak, angle=0, pen=pg.mkPen(PEAK, width=2, style=Qt.PenStyle.DashLine)
+        )
+        plot.addItem(peak_line)
+        # the line's label in the title: on the line it would cross the bars
+        plot.setTitle(f"dashed: {peak_label(peak, 'TFLOP/s')}", color=PEAK, size="10pt")
+        for xi, r in zip(x, report.rows, strict=True):
+            text = pg.TextItem(
+                f"{number(r.tflops)} ({percent(r.tflops / tpeak)} of peak)",
+                color="#333",
+                anchor=(0.5, 1),
+                fill=(255, 255, 255, 190),
+            )
+            text.setPos(xi, r.tflops)
+            text.setZValue(20)
+            plot.addItem(text)
+    plot.getAxis("bottom").setTicks([[(i, f"{k}x{k}") for i, k in enumerate(ks)], []])
+    plot.setXRange(-0.6, len(ks) - 0.4, padding=0)
+    plot.setYRange(0, top * 1.15, padding=0)
+    return bars, peak_line

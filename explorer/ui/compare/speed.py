@@ -322,14 +322,7 @@ class SpeedTab(QWidget):
         clears them."""
         self.report = report
         fill_table(self.table, speed_table(report) if report is not None else [])
-        self.peak_label.setText("")
-        peak = report.peak if report is not None else None
-        if peak is not None:
-            self.peak_label.setText(
-                f"Peak of {report.device}: {peak.gflops:,.1f} GFLOP/s "
-                f"({peak.n}x{peak.n} matrix product, {peak.dtype}, spread {peak.timing.spread:.0%}); "
-                f"batch {report.batch}, median of {len(peak.timing.seconds)} rounds"
-            )
+        self.peak_label.setText(peak_text(report))
         self.reportChanged.emit(report)
 
     def table_text(self) -> str:
@@ -340,3 +333,15 @@ class SpeedTab(QWidget):
 
     def copy_table(self) -> None:
         QGuiApplication.clipboard().setText(self.table_text())
+
+
+def peak_text(report: Any) -> str:
+    """The line under the table: the device's peak and how it was measured ("" without one)."""
+    peak = report.peak if report is not None else None
+    if peak is None:
+        return ""
+    return (
+        f"Peak of {report.device}: {peak.gflops:,.1f} GFLOP/s "
+        f"({peak.n}x{peak.n} matrix product, {peak.dtype}, spread {peak.timing.spread:.0%}); "
+        f"batch {report.batch}, median of {len(peak.timing.seconds)} rounds"
+    )

@@ -1,0 +1,113 @@
+"""The bottom panels' wiring: results in, stale results out, evaluations and sweeps asked
+for, and the busy bar with its Cancel while a run, an evaluation or a fusion works.
+
+It gets the session, the job runner, the panels and the controls whose work they show,
+never the window.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from explorer.app.events import Event
+from explorer.app.jobs import JobRunner
+from explorer.app.session import Session
+
+#: the lanes whose work the panels' busy bar shows (loading a model has its own bar)
+PANEL_LANES = ("run", "weights", "accuracy", "sweep", "fusion")
+
+
+class PanelsControl(QObject):
+    """Keeps each panel showing the current result, or an explicit "updating"/"cancelled"."""
+
+    def __init__(
+        self,
+        session: Session,
+        jobs: JobRunner,
+        panels: dict[str, Any],
+        controls: tuple[Any, Any, Any],  # the run, evaluation and fusion controls
+        busy_widgets: tuple[Any, Any],  # the busy bar and its Cancel button
+        status: Callable[[str], None],
+        show_panel: Callable[[str], None],
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.session, self.jobs, self.panels = session, jobs, panels
+        self.run, self.eval, self.fusion = controls
+        self.busy_bar, self.cancel_button = busy_widgets
+        self.status, self.show_panel = status, show_panel
+        acc, sweeps = panels["Accuracy"], panels["Sweeps"]
+        acc.refChosen.connect(self.eval.set_ref)
+        acc.limitChosen.connect(self._on_limit_chosen)
+        self.eval.accuracy.connect(acc.show_accuracy)
+        self.eval.failed.connect(acc.show_error)
+        self.eval.failed.connect(status)
+        sweeps.sweepRequested.connect(self._on_sweep_requested)
+        self.eval.sweepProgress.connect(sweeps.show_partial)
+        self.eval.sweepDone.connect(sweeps.show_sweep)
+        self.eval.busyChanged.connect(self._on_eval_busy)
+        self.cancel_button.clicked.connect(self.cancel_work)
+        self.run.cancelled.connect(self._on_run_cancelled)
+        jobs.on_busy(lambda *_: self.show_busy())
+        session.connect(Event.RESULTS_INVALIDATED, self._on_results_invalidated)
+        session.connect(Event.RESULTS_CHANGED, self._on_results_changed)
+        session.connect(Event.RUN_FAILED, self._on_run_failed)
+
+    def _on_results_invalidated(self) -> None:
+        for p in self.panels.values():
+            p.invalidate()
+
+    def _on_results_changed(self, result: Any) -> None:
+        for title, p in self.panels.items():
+            try:
+                p.show_result(result, self.session)
+            except Exception as exc:  # noqa: BLE001 - a panel's bug must not take the window
+                p.status.setText(f"this panel failed: {type(exc).__name__}: {exc}")
+                print(f"cnn-explorer: panel {title} failed: {exc!r}", file=sys.stderr)
+
+    def _on_run_failed(self, message: str) -> None:
+        self.status(f"Run failed: {message}")
+        for p in self.panels.values():
+            p.invalidate(f"the run failed: {message}")
+
+    def cancel_work(self) -> None:
+        """The panels' Cancel: a fusion, the forward pass, the evaluation and any sweep."""
+        others = self.jobs.busy(("run", "weights", "accuracy", "sweep"))
+        fusing = self.fusion.cancel()
+        if not fusing or others:
+            # a fusion alone: the results shown still hold, keep them
+            self.eval.cancel()
+            self.run.cancel()
+
+    def _on_limit_chosen(self, n: int) -> None:
+        self.eval.limit = n
+        self.eval.schedule()
+
+    def _on_sweep_requested(self, kind: str, k_max: int, trials: int) -> None:
+        self.show_panel("Sweeps")
+        self.eval.start_sweep(kind, k_max, trials)
+
+    def _on_eval_busy(self, busy: bool, what: str) -> None:
+        if busy and what == "evaluating":
+            self.panels["Accuracy"].status.setText("<i>evaluating...</i>")
+        elif what == "cancelled":
+            for title in ("Accuracy", "Sweeps"):
+                self.panels[title].status.setText(
+                    "<i>cancelled: delete a block or run a sweep to start again</i>"
+                )
+
+    def show_busy(self) -> None:
+        """The busy bar and Cancel: while a run, an evaluation or a fusion works."""
+        busy = self.jobs.busy(PANEL_LANES)
+        self.busy_bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+
+    def _on_run_cancelled(self) -> None:
+        # nothing is coming: "updating..." would wait forever
+        self.status("Run cancelled")
+        for p in self.panels.values():
+            p.invalidate("cancelled: change the image, weights or block to run again")

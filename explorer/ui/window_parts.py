@@ -1,0 +1,224 @@
+"""The window's menus, toolbars, panels and status bar, declared in one place.
+
+Each function builds one part of a :class:`~explorer.ui.main_window.MainWindow` and sets the
+attributes the window and the tests use (``act_undo``, ``find_edit``, ``panels`` ...).
+Controllers only offer their actions and widgets; they are placed here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+from explorer.app.state import COLOUR_MODES
+from explorer.ui.eval_control import EvalControl
+from explorer.ui.panels.accuracy import AccuracyPanel
+from explorer.ui.panels.activation_std import ActivationStdPanel
+from explorer.ui.panels.base import Panel
+from explorer.ui.panels.feature_maps import FeatureMapsPanel
+from explorer.ui.panels.predictions import PredictionsPanel
+from explorer.ui.panels.se_weights import SEWeightsPanel
+from explorer.ui.panels.sweeps import SweepsPanel
+from explorer.ui.panels_control import PanelsControl
+
+
+def build_graph_toolbar(win: Any) -> None:
+    """The graph toolbar: the model's name, Find, expansion, colouring, Fit."""
+    tb = QToolBar("Graph")
+    tb.setObjectName("graph_toolbar")
+    win.addToolBar(tb)
+    win.model_label = QLabel("  no model  ")
+    win.model_label.setStyleSheet("font-weight: bold;")
+    tb.addWidget(win.model_label)
+    tb.addSeparator()
+    win.find_edit = QLineEdit()
+    win.find_edit.setPlaceholderText("Find block (Ctrl+F)")
+    win.find_edit.setClearButtonEnabled(True)
+    win.find_edit.setMaximumWidth(220)
+    win.find_edit.returnPressed.connect(lambda: win.graph_control.find(win.find_edit.text()))
+    tb.addWidget(win.find_edit)
+    tb.addSeparator()
+    win.act_expand_all = tb.addAction("Expand all", win.expand_all)
+    tb.addWidget(QLabel(" depth "))
+    win.depth_spin = QSpinBox()
+    win.depth_spin.setRange(1, 12)
+    win.depth_spin.setValue(2)
+    tb.addWidget(win.depth_spin)
+    win.act_collapse = tb.addAction("Collapse to depth", win.collapse_to_depth)
+    win.act_default = tb.addAction("Default view", win.default_view)
+    tb.addSeparator()
+    tb.addWidget(QLabel(" colour "))
+    win.colour_combo = QComboBox()
+    win.colour_combo.addItems(["kind", "params", "MACs"])
+    win.colour_combo.currentIndexChanged.connect(
+        lambda i: win.session.set_colour_by(COLOUR_MODES[i])
+    )
+    tb.addWidget(win.colour_combo)
+    tb.addSeparator()
+    fit = tb.addAction("Fit (F)", win.graph.fit)
+    fit.setShortcut(QKeySequence("F"))
+
+
+def build_panels(win: Any) -> None:
+    """The bottom panels as tabs, the evaluation control, the busy bar and Cancel."""
+    win.tabs = QTabWidget()
+    win.panels: dict[str, Panel] = {}
+    for cls in (
+        PredictionsPanel,
+        FeatureMapsPanel,
+        SEWeightsPanel,
+        ActivationStdPanel,
+        AccuracyPanel,
+        SweepsPanel,
+    ):
+        panel = cls()
+        win.panels[cls.title] = panel
+        win.tabs.addTab(panel, cls.title)
+        panel.blockChosen.connect(win.select_block)
+    win.eval = EvalControl(win.session, win.jobs, win.say, win)
+    corner = QWidget()
+    row = QHBoxLayout(corner)
+    row.setContentsMargins(0, 0, 4, 0)
+    win.run_busy = QProgressBar()
+    win.run_busy.setRange(0, 0)
+    win.run_busy.setMaximumWidth(120)
+    win.run_busy.setMaximumHeight(14)
+    win.run_cancel = QPushButton("Cancel")
+    row.addWidget(win.run_busy)
+    row.addWidget(win.run_cancel)
+    for w in (win.run_busy, win.run_cancel):
+        # the tab widget sizes its corner once: hidden parts must keep their room there,
+        # else the bar and the button show up later with no size at all
+        policy = w.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        w.setSizePolicy(policy)
+        w.hide()
+    win.tabs.setCornerWidget(corner)
+    win._dock(win.tabs, "Panels", Qt.BottomDockWidgetArea, "panels")
+    win.panels_control = PanelsControl(
+        win.session,
+        win.jobs,
+        win.panels,
+        (win.run, win.eval, win.fusion),
+        (win.run_busy, win.run_cancel),
+        win.say,
+        win.show_panel,
+        win,
+    )
+
+
+def build_menus(win: Any) -> None:
+    """Every menu of the window, and the actions controllers offer placed in them."""
+    m = win.menuBar().addMenu("&File")
+    open_act = QAction("Open images...", win)
+    open_act.setShortcut(QKeySequence.Open)
+    open_act.triggered.connect(win.run.open_dialog)
+    m.addAction(open_act)
+    m.addAction("Open a folder of images...", win.run.open_folder_dialog)
+    paste = QAction("Paste image", win)
+    paste.setShortcut(QKeySequence.Paste)
+    paste.triggered.connect(win.run.paste)
+    m.addAction(paste)
+    m.addAction("Load weights from file...", win.run.choose_weights_file)
+    m.addSeparator()
+    win.recent_menu = m.addMenu("Recent models")
+    win._fill_recent()
+    m.addSeparator()
+    exp = QAction("Export graph as PNG...", win)
+    exp.setShortcut(QKeySequence("Ctrl+E"))
+    exp.triggered.connect(lambda: win.export_dialog("png"))
+    m.addAction(exp)
+    m.addAction("Export graph as SVG...", lambda: win.export_dialog("svg"))
+    m.addSeparator()
+    quit_act = QAction("Quit", win)
+    quit_act.setShortcut(QKeySequence.Quit)
+    quit_act.triggered.connect(win.close)
+    m.addAction(quit_act)
+    e = win.menuBar().addMenu("&Edit")
+    win.act_delete = QAction("Delete / restore block", win)
+    win.act_delete.setShortcut(QKeySequence.Delete)
+    win.act_delete.triggered.connect(lambda: win.toggle_deleted())
+    e.addAction(win.act_delete)
+    win.act_undo = QAction("Undo deletion", win)
+    win.act_undo.setShortcut(QKeySequence.Undo)
+    win.act_undo.triggered.connect(win.session.undo)
+    win.act_redo = QAction("Redo deletion", win)
+    win.act_redo.setShortcuts([QKeySequence.Redo, QKeySequence("Ctrl+Shift+Z")])
+    win.act_redo.triggered.connect(win.session.redo)
+    win.act_restore = QAction("Restore all blocks", win)
+    win.act_restore.triggered.connect(win.session.restore_all)
+    for a in (win.act_undo, win.act_redo, win.act_restore):
+        a.setEnabled(False)
+        e.addAction(a)
+    win.run.toolbar.addSeparator()
+    win.run.toolbar.addAction(win.act_restore)
+    f = win.fusion
+    model_menu = win.menuBar().addMenu("&Model")
+    for a in (f.act_fuse, f.act_fold, f.act_unfuse):
+        model_menu.addAction(a)
+    model_menu.addSeparator()
+    model_menu.addAction(f.act_results)
+    win.run.toolbar.addSeparator()
+    win.run.toolbar.addAction(f.act_deploy)
+    v = win.menuBar().addMenu("&View")
+    win.act_compare = QAction("Compare architectures", win)
+    win.act_compare.setShortcut(QKeySequence("Ctrl+K"))
+    win.act_compare.triggered.connect(win.show_compare)
+    v.addAction(win.act_compare)
+    win.act_graph = QAction("Block graph", win)
+    win.act_graph.setShortcut(QKeySequence("Ctrl+G"))
+    win.act_graph.triggered.connect(win.show_graph)
+    v.addAction(win.act_graph)
+    v.addSeparator()
+    v.addAction("Training curves: plain vs residual...", win.show_curves)
+    v.addAction("Fit", win.graph.fit)
+    v.addAction("Expand all", win.expand_all)
+    v.addAction("Default view", win.default_view)
+    find = QAction("Find block", win)
+    find.setShortcut(QKeySequence.Find)
+    find.triggered.connect(lambda: (win.find_edit.setFocus(), win.find_edit.selectAll()))
+    v.addAction(find)
+
+
+def build_status(win: Any) -> None:
+    """The status bar: one message line, loading progress, the standing figures."""
+    sb = win.statusBar()
+    win.status_label = QLabel("Ready")
+    win.progress = QProgressBar()
+    win.progress.setMaximumWidth(200)
+    win.progress.setRange(0, 100)
+    win.progress.hide()
+    win.cancel_button = QPushButton("Cancel")
+    win.cancel_button.hide()
+    win.cancel_button.clicked.connect(win.cancel_loading)
+    win.info_label = QLabel("")
+    win.device_label = QLabel("device: -")
+    win.latency_label = QLabel("")
+    win.weights_label = QLabel("")
+    win.deleted_label = QLabel("")
+    win.deleted_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+    sb.addWidget(win.status_label, 1)
+    sb.addPermanentWidget(win.progress)
+    sb.addPermanentWidget(win.cancel_button)
+    for w in (
+        win.info_label,
+        win.weights_label,
+        win.deleted_label,
+        win.device_label,
+        win.latency_label,
+    ):
+        sb.addPermanentWidget(w)
