@@ -9,11 +9,12 @@ window.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from explorer.app.events import Event
 from explorer.app.session import Session
@@ -221,6 +222,21 @@ class GraphControl(QObject):
             self._find_pos = (self._find_pos + 1) % len(hits)
         self.select_block(hits[self._find_pos])
         self.status(f"'{text}': match {self._find_pos + 1} of {len(hits)}")
+
+    def export_dialog(self, fmt: str) -> None:
+        """Ask where, then save the graph as ``fmt`` (png or svg)."""
+        if self.layout_data is None:
+            self.status("Nothing to export yet")
+            return
+        name = self.session.model_name or "graph"
+        path, _ = QFileDialog.getSaveFileName(
+            self.graph.window(),
+            f"Export {fmt.upper()}",
+            str(Path.home() / f"{name}.{fmt}"),
+            f"{fmt.upper()} (*.{fmt})",
+        )
+        if path:
+            self.export(path)
 
     def export(self, path: str) -> None:
         an = self.session.analysis

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QGraphicsView,
     QMainWindow,
     QMenu,
@@ -18,7 +16,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.app.jobs import Progress
 from explorer.app.session import COLOUR_MODES, Event, Session
 from explorer.errors import one_line
 from explorer.present.layout import (
@@ -31,10 +28,14 @@ from explorer.ui.graph_control import GraphControl
 from explorer.ui.graph_view import GraphView
 from explorer.ui.inspector import Inspector
 from explorer.ui.run_control import RunControl
-from explorer.ui.window_parts import build_graph_toolbar, build_menus, build_panels, build_status
+from explorer.ui.window_parts import (
+    build_graph_toolbar,
+    build_menus,
+    build_panels,
+    build_run_toolbar,
+    build_status,
+)
 from explorer.ui.workers import qt_jobs
-
-MAX_RECENT = 8
 
 
 class MainWindow(QMainWindow):
@@ -70,7 +71,7 @@ class MainWindow(QMainWindow):
         build_status(self)
         self.run = RunControl(self.session, self.jobs, self.say, self)
         self.addToolBarBreak()
-        self.addToolBar(self.run.toolbar)
+        self.addToolBar(build_run_toolbar(self.run))
         self.fusion = FusionControl(self.session, self.jobs, self.graph, self.say, self)
         self.statusBar().addPermanentWidget(self.fusion.label)
         build_panels(self)
@@ -95,15 +96,13 @@ class MainWindow(QMainWindow):
         self.session.connect(Event.COLOUR_BY_CHANGED, self._on_colour_by_changed)
         self.session.connect(Event.DELETED_CHANGED, self._on_deleted_changed)
         self.session.connect(Event.ANALYSIS_SWAPPED, self._on_analysis_swapped)
-        self.run.ran.connect(self._on_ran)
-        self.run.weightsLoaded.connect(
-            lambda info: self.weights_label.setText(f"weights: {info.label}")
-        )
+        self.run.ran.connect(self.status_bar.show_run)
+        self.run.weightsLoaded.connect(self.status_bar.show_weights)
         self._restore()
 
     def say(self, text: str) -> None:
         """The status outlet the controllers get: one line in the status bar."""
-        self.status_label.setText(text)
+        self.status_bar.say(text)
 
     # -- construction ---------------------------------------------------------------------
 
@@ -184,21 +183,7 @@ class MainWindow(QMainWindow):
             self.resizeDocks([dock], [300], Qt.Orientation.Vertical)
 
     def recent_models(self) -> list[str]:
-        v = self.settings.value("recentModels", [])
-        if isinstance(v, str):
-            v = [v]
-        return [str(x) for x in (v or [])]
-
-    def _remember(self, name: str) -> None:
-        recent = [name] + [r for r in self.recent_models() if r != name]
-        self.settings.setValue("recentModels", recent[:MAX_RECENT])
-        self._fill_recent()
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for name in self.recent_models():
-            self.recent_menu.addAction(name, lambda n=name: self.load_model(n))
-        self.recent_menu.setEnabled(bool(self.recent_models()))
+        return self.recent.names()
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self.show_graph()  # the docks as the user left them in the graph view are saved
@@ -233,10 +218,6 @@ class MainWindow(QMainWindow):
         """The panels' Cancel: a fusion, the forward pass, the evaluation and any sweep."""
         self.panels_control.cancel_work()
 
-    def _on_ran(self, res: Any) -> None:
-        self.device_label.setText(f"device {res.device} ({res.precision})")
-        self.latency_label.setText(f"last forward {res.latency_ms:.0f} ms")
-
     # -- loading ----------------------------------------------------------------------------
 
     def load_model(self, name: str, input_size: int | None = None) -> None:
@@ -247,15 +228,12 @@ class MainWindow(QMainWindow):
         gen = self.session.request_model(name)
         self._loading_name = name
         self._load_started = time.perf_counter()
-        self.status_label.setText(f"Loading {name}...")
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.show()
+        self.status_bar.loading(name)
         self.jobs.start(
             "model",
             lambda: load_model(name, input_size),
             label=f"loading {name}",
-            on_progress=self._on_load_progress,
+            on_progress=self.status_bar.load_progress,
             on_done=lambda an: self._on_loaded(gen, an),
             on_error=lambda exc: self.session.fail(name, one_line(exc), gen),
         )
@@ -263,16 +241,7 @@ class MainWindow(QMainWindow):
     def cancel_loading(self) -> None:
         self.jobs.cancel("model")
         self.session.cancel_request()  # whatever still arrives is stale
-        self._end_busy(f"Cancelled loading {self._loading_name}")
-
-    def _end_busy(self, message: str) -> None:
-        self.progress.hide()
-        self.cancel_button.hide()
-        self.status_label.setText(message)
-
-    def _on_load_progress(self, p: Progress) -> None:
-        self.progress.setValue(int(100 * (p.fraction or 0.0)))
-        self.status_label.setText(p.message)
+        self.status_bar.end_loading(f"Cancelled loading {self._loading_name}")
 
     def _on_loaded(self, gen: int, analysis: Any) -> None:
         expanded = default_expanded(analysis.tree)
@@ -280,33 +249,24 @@ class MainWindow(QMainWindow):
 
     def _on_model_changed(self, analysis: Any) -> None:
         dt = time.perf_counter() - self._load_started
-        self._end_busy(f"{analysis.spec.name} loaded in {dt:.1f} s")
+        self.status_bar.end_loading(f"{analysis.spec.name} loaded in {dt:.1f} s")
         self.model_label.setText(f"  {analysis.spec.name}  ")
         self.setWindowTitle(f"cnn-explorer: {analysis.spec.name}")
-        self.info_label.setText(self._info_text(analysis))
+        self.status_bar.show_model(analysis)
         self.browser.mark_current(analysis.spec.name)
-        self._remember(analysis.spec.name)
+        self.recent.remember(analysis.spec.name)
         self._relayout(fit=True)
         self.graphShown.emit(analysis.spec.name)
-
-    def _info_text(self, analysis: Any) -> str:
-        mg = analysis.graph
-        return (
-            f"{mg.total_params:,} params | {mg.total_macs / 1e9:.2f} GMACs | "
-            f"input {'x'.join(map(str, mg.input_shape[1:]))} | graph by {mg.method}"
-            + (" | fused" if self.session.fused else "")
-        )
 
     def _on_analysis_swapped(self, analysis: Any) -> None:
         """Fused or unfused: the same model drawn from its other analysis."""
         name = analysis.spec.name + (" (fused)" if self.session.fused else "")
         self.model_label.setText(f"  {name}  ")
         self.setWindowTitle(f"cnn-explorer: {name}")
-        self.info_label.setText(self._info_text(analysis))
-        self._on_deleted_changed(self.session.deleted)  # the graph control redraws the graph
+        self._sync_edit_actions()  # the status bar and the graph control redraw themselves
 
     def _on_model_failed(self, name: str, message: str) -> None:
-        self._end_busy(f"Could not load {name}")
+        self.status_bar.end_loading(f"Could not load {name}")
         self.modelFailed.emit(name, message)
         box = QMessageBox(
             QMessageBox.Warning,
@@ -356,9 +316,7 @@ class MainWindow(QMainWindow):
     def select_block(self, block_id: str) -> bool:
         return self.graph_control.select_block(block_id)
 
-    def _on_deleted_changed(self, deleted: frozenset[str]) -> None:
-        n = len(deleted)
-        self.deleted_label.setText(f"{n} block{'s' if n != 1 else ''} deleted" if n else "")
+    def _on_deleted_changed(self, _deleted: frozenset[str]) -> None:
         self._sync_edit_actions()
 
     def _sync_edit_actions(self) -> None:
@@ -372,35 +330,11 @@ class MainWindow(QMainWindow):
     # -- export -----------------------------------------------------------------------------
 
     def export_dialog(self, fmt: str) -> None:
+        """Ctrl+E: the graph as PNG or SVG, or the Compare view's current tab as a PNG."""
         if self.centre.currentWidget() is self.compare_view:
-            self._export_compare()
-            return
-        if self.layout_data is None:
-            self.status_label.setText("Nothing to export yet")
-            return
-        name = self.session.model_name or "graph"
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            f"Export {fmt.upper()}",
-            str(Path.home() / f"{name}.{fmt}"),
-            f"{fmt.upper()} (*.{fmt})",
-        )
-        if path:
-            self.export(path)
-
-    def _export_compare(self) -> None:
-        """Ctrl+E in the Compare view: its current tab as a PNG."""
-        view = self.compare_view
-        tab = view.tabs.tabText(view.tabs.currentIndex()).lower()
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export PNG", str(Path.home() / f"compare_{tab}.png"), "PNG (*.png)"
-        )
-        if not path:
-            return
-        if view.export_png(path):
-            self.status_label.setText(f"Saved {path}")
+            self.compare_view.export_dialog(self.say)
         else:
-            QMessageBox.warning(self, "Export failed", f"Could not write {path}")
+            self.graph_control.export_dialog(fmt)
 
     def export(self, path: str) -> None:
         self.graph_control.export(path)

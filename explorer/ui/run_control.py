@@ -15,12 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
-    QLabel,
-    QMenu,
-    QToolBar,
-    QToolButton,
     QWidget,
 )
 
@@ -66,7 +61,6 @@ class RunControl(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)  # coalesce a burst of changes into one run
         self._timer.timeout.connect(self.start_run)
-        self._build_toolbar()
         s = self.session
         s.connect(Event.MODEL_CHANGED, self._on_model_changed)
         s.connect(Event.WEIGHTS_CHANGED, lambda _i: self.schedule())
@@ -78,64 +72,6 @@ class RunControl(QObject):
         s.connect(Event.ANALYSIS_SWAPPED, self._on_analysis_swapped)
 
     # -- toolbar ------------------------------------------------------------------------------
-
-    def _build_toolbar(self) -> None:
-        tb = QToolBar("Run")
-        tb.setObjectName("run_toolbar")
-        tb.addWidget(QLabel(" weights "))
-        self.weights_combo = QComboBox()
-        for key, text in WEIGHT_ITEMS:
-            self.weights_combo.addItem(text, key)
-        self.weights_combo.addItem("from file...", "file")
-        self.weights_combo.setToolTip("Library pretrained weights, random ones, or a checkpoint")
-        self.weights_combo.activated.connect(self._on_weights_chosen)
-        tb.addWidget(self.weights_combo)
-        self.badge = QLabel(" untrained weights ")
-        self.badge.setStyleSheet(
-            "background: #c0392b; color: white; border-radius: 3px; font-weight: bold;"
-        )
-        self.badge.setToolTip("The model has random weights: its predictions mean nothing")
-        self.badge_action = tb.addWidget(self.badge)
-        self.badge_action.setVisible(False)
-        tb.addSeparator()
-        tb.addWidget(QLabel(" image "))
-        self.image_combo = QComboBox()
-        self.image_combo.setMinimumWidth(160)
-        self.image_combo.activated.connect(lambda i: self.session.set_image(i))
-        tb.addWidget(self.image_combo)
-        tb.addAction("Open...", self.open_dialog).setToolTip("Open image files (Ctrl+O)")
-        tb.addAction("Folder...", self.open_folder_dialog)
-        self.samples_btn = QToolButton()
-        self.samples_btn.setText("Samples")
-        self.samples_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.samples_menu = QMenu(self.samples_btn)
-        self.samples_menu.aboutToShow.connect(self._fill_samples)
-        self.samples_btn.setMenu(self.samples_menu)
-        tb.addWidget(self.samples_btn)
-        tb.addWidget(QLabel(" compare "))
-        self.compare_combo = QComboBox()
-        self.compare_combo.setToolTip("A second image run beside the first (SE weights panel)")
-        self.compare_combo.activated.connect(lambda i: self.session.set_compare(i - 1))
-        tb.addWidget(self.compare_combo)
-        tb.addWidget(QLabel(" normalise "))
-        self.norm_combo = QComboBox()
-        self.norm_combo.addItems(["as the weights say", "imagenet", "cifar", "none"])
-        self.norm_combo.activated.connect(
-            lambda i: self.session.set_normalize(NORMALIZE_ITEMS[max(i, 0)])
-        )
-        tb.addWidget(self.norm_combo)
-        tb.addSeparator()
-        tb.addWidget(QLabel(" device "))
-        self.device_combo = QComboBox()
-        self.device_combo.addItem("auto")
-        self.device_combo.activated.connect(self._on_device_chosen)
-        tb.addWidget(self.device_combo)
-        self.precision_combo = QComboBox()
-        self.precision_combo.addItems(["fp32", "bf16", "fp16"])
-        self.precision_combo.setEnabled(False)
-        self.precision_combo.activated.connect(self._on_device_chosen)
-        tb.addWidget(self.precision_combo)
-        self.toolbar = tb
 
     def _fill_samples(self) -> None:
         from explorer.runtime.images import sample_names

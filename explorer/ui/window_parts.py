@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSpinBox,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -34,6 +36,8 @@ from explorer.ui.panels.predictions import PredictionsPanel
 from explorer.ui.panels.se_weights import SEWeightsPanel
 from explorer.ui.panels.sweeps import SweepsPanel
 from explorer.ui.panels_control import PanelsControl
+from explorer.ui.run_control import NORMALIZE_ITEMS, WEIGHT_ITEMS
+from explorer.ui.status_bar import StatusBar
 
 
 def build_graph_toolbar(win: Any) -> None:
@@ -136,7 +140,7 @@ def build_menus(win: Any) -> None:
     m.addAction("Load weights from file...", win.run.choose_weights_file)
     m.addSeparator()
     win.recent_menu = m.addMenu("Recent models")
-    win._fill_recent()
+    win.recent = RecentModels(win.settings, win.recent_menu, win.load_model)
     m.addSeparator()
     exp = QAction("Export graph as PNG...", win)
     exp.setShortcut(QKeySequence("Ctrl+E"))
@@ -196,29 +200,102 @@ def build_menus(win: Any) -> None:
 
 def build_status(win: Any) -> None:
     """The status bar: one message line, loading progress, the standing figures."""
-    sb = win.statusBar()
-    win.status_label = QLabel("Ready")
-    win.progress = QProgressBar()
-    win.progress.setMaximumWidth(200)
-    win.progress.setRange(0, 100)
-    win.progress.hide()
-    win.cancel_button = QPushButton("Cancel")
-    win.cancel_button.hide()
-    win.cancel_button.clicked.connect(win.cancel_loading)
-    win.info_label = QLabel("")
-    win.device_label = QLabel("device: -")
-    win.latency_label = QLabel("")
-    win.weights_label = QLabel("")
-    win.deleted_label = QLabel("")
-    win.deleted_label.setStyleSheet("color: #c0392b; font-weight: bold;")
-    sb.addWidget(win.status_label, 1)
-    sb.addPermanentWidget(win.progress)
-    sb.addPermanentWidget(win.cancel_button)
-    for w in (
-        win.info_label,
-        win.weights_label,
-        win.deleted_label,
-        win.device_label,
-        win.latency_label,
-    ):
-        sb.addPermanentWidget(w)
+    win.status_bar = StatusBar(win.statusBar(), win.session, win.cancel_loading, win)
+    sb = win.status_bar
+    # the names the window's users (scripts, tests) read
+    win.status_label, win.progress, win.cancel_button = sb.label, sb.progress, sb.cancel_button
+    win.info_label, win.weights_label, win.deleted_label = (
+        sb.info_label,
+        sb.weights_label,
+        sb.deleted_label,
+    )
+    win.device_label, win.latency_label = sb.device_label, sb.latency_label
+
+
+class RecentModels:
+    """The File menu's recent models, kept in the settings (the newest first)."""
+
+    MAX = 8
+
+    def __init__(self, settings: Any, menu: Any, open_model: Any) -> None:
+        self.settings, self.menu, self.open_model = settings, menu, open_model
+        self.fill()
+
+    def names(self) -> list[str]:
+        v = self.settings.value("recentModels", [])
+        if isinstance(v, str):
+            v = [v]
+        return [str(x) for x in (v or [])]
+
+    def remember(self, name: str) -> None:
+        recent = [name] + [r for r in self.names() if r != name]
+        self.settings.setValue("recentModels", recent[: self.MAX])
+        self.fill()
+
+    def fill(self) -> None:
+        self.menu.clear()
+        for name in self.names():
+            self.menu.addAction(name, lambda n=name: self.open_model(n))
+        self.menu.setEnabled(bool(self.names()))
+
+
+def build_run_toolbar(run: Any) -> QToolBar:
+    """The run toolbar: weights, images, normalisation, device; its widgets are the run
+    control's (``run.weights_combo`` ...)."""
+    tb = QToolBar("Run")
+    tb.setObjectName("run_toolbar")
+    tb.addWidget(QLabel(" weights "))
+    run.weights_combo = QComboBox()
+    for key, text in WEIGHT_ITEMS:
+        run.weights_combo.addItem(text, key)
+    run.weights_combo.addItem("from file...", "file")
+    run.weights_combo.setToolTip("Library pretrained weights, random ones, or a checkpoint")
+    run.weights_combo.activated.connect(run._on_weights_chosen)
+    tb.addWidget(run.weights_combo)
+    run.badge = QLabel(" untrained weights ")
+    run.badge.setStyleSheet(
+        "background: #c0392b; color: white; border-radius: 3px; font-weight: bold;"
+    )
+    run.badge.setToolTip("The model has random weights: its predictions mean nothing")
+    run.badge_action = tb.addWidget(run.badge)
+    run.badge_action.setVisible(False)
+    tb.addSeparator()
+    tb.addWidget(QLabel(" image "))
+    run.image_combo = QComboBox()
+    run.image_combo.setMinimumWidth(160)
+    run.image_combo.activated.connect(lambda i: run.session.set_image(i))
+    tb.addWidget(run.image_combo)
+    tb.addAction("Open...", run.open_dialog).setToolTip("Open image files (Ctrl+O)")
+    tb.addAction("Folder...", run.open_folder_dialog)
+    run.samples_btn = QToolButton()
+    run.samples_btn.setText("Samples")
+    run.samples_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    run.samples_menu = QMenu(run.samples_btn)
+    run.samples_menu.aboutToShow.connect(run._fill_samples)
+    run.samples_btn.setMenu(run.samples_menu)
+    tb.addWidget(run.samples_btn)
+    tb.addWidget(QLabel(" compare "))
+    run.compare_combo = QComboBox()
+    run.compare_combo.setToolTip("A second image run beside the first (SE weights panel)")
+    run.compare_combo.activated.connect(lambda i: run.session.set_compare(i - 1))
+    tb.addWidget(run.compare_combo)
+    tb.addWidget(QLabel(" normalise "))
+    run.norm_combo = QComboBox()
+    run.norm_combo.addItems(["as the weights say", "imagenet", "cifar", "none"])
+    run.norm_combo.activated.connect(
+        lambda i: run.session.set_normalize(NORMALIZE_ITEMS[max(i, 0)])
+    )
+    tb.addWidget(run.norm_combo)
+    tb.addSeparator()
+    tb.addWidget(QLabel(" device "))
+    run.device_combo = QComboBox()
+    run.device_combo.addItem("auto")
+    run.device_combo.activated.connect(run._on_device_chosen)
+    tb.addWidget(run.device_combo)
+    run.precision_combo = QComboBox()
+    run.precision_combo.addItems(["fp32", "bf16", "fp16"])
+    run.precision_combo.setEnabled(False)
+    run.precision_combo.activated.connect(run._on_device_chosen)
+    tb.addWidget(run.precision_combo)
+    run.toolbar = tb
+    return tb

@@ -31,8 +31,28 @@ class QtPost(QObject):
         fn()
 
 
+_collector: object = None
+
+
+def collect_garbage_on_the_ui_thread() -> None:
+    """Python's cyclic garbage collector, run on the UI thread only (from now on).
+
+    Jobs run on Python threads; a collection that starts on one of them can destroy a Qt
+    object (a menu, an action in a reference cycle) off the UI thread, and the two threads
+    then wait on each other's lock for ever (seen in the window tests). pyqtgraph's
+    ``GarbageCollector`` turns automatic collection off and collects on a timer of the UI
+    thread instead. Called once, from the UI thread.
+    """
+    global _collector
+    if _collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _collector = GarbageCollector(interval=0.5)
+
+
 def qt_jobs(parent: QObject) -> JobRunner:
     """A job runner whose callbacks run on ``parent``'s (the UI) thread."""
+    collect_garbage_on_the_ui_thread()
     return JobRunner(QtPost(parent).post)
 
 

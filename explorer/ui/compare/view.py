@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.app.jobs import JobRunner
 from explorer.ui.compare.chart import ChartTab
@@ -88,6 +98,19 @@ class CompareView(QWidget):
 
     def _on_devices(self, devices: object) -> None:
         self.set_devices(list(devices))  # type: ignore[call-overload]
+
+    def export_dialog(self, say: Any) -> None:
+        """Ctrl+E in the Compare view: its current tab as a PNG."""
+        tab = self.tabs.tabText(self.tabs.currentIndex()).lower()
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export PNG", str(Path.home() / f"compare_{tab}.png"), "PNG (*.png)"
+        )
+        if not path:
+            return
+        if self.export_png(path):
+            say(f"Saved {path}")
+        else:
+            QMessageBox.warning(self, "Export failed", f"Could not write {path}")
 
     def export_png(self, path: str) -> bool:
         """The current tab as shown, as a PNG; False when it cannot be written."""

@@ -1,0 +1,106 @@
+"""The status bar: one message line, a model's loading progress with Cancel, and the standing
+figures (the model's counts, weights, deleted blocks, device, last latency).
+
+It follows the session's events and the run control's signals; the controllers write to it
+only through :meth:`StatusBar.say`, the status outlet they get.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
+
+from explorer.app.events import Event
+from explorer.app.jobs import Progress
+from explorer.app.session import Session
+
+
+def info_text(analysis: Any, fused: bool) -> str:
+    """The model's standing figures: parameters, GMACs, input, how it was traced."""
+    mg = analysis.graph
+    return (
+        f"{mg.total_params:,} params | {mg.total_macs / 1e9:.2f} GMACs | "
+        f"input {'x'.join(map(str, mg.input_shape[1:]))} | graph by {mg.method}"
+        + (" | fused" if fused else "")
+    )
+
+
+class StatusBar(QObject):
+    """Owns the status bar's widgets and keeps its figures current."""
+
+    def __init__(
+        self, bar: QStatusBar, session: Session, on_cancel: Callable[[], None], parent: Any
+    ):
+        super().__init__(parent)
+        self.session = session
+        self.label = QLabel("Ready")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(200)
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(on_cancel)
+        self.info_label = QLabel("")
+        self.device_label = QLabel("device: -")
+        self.latency_label = QLabel("")
+        self.weights_label = QLabel("")
+        self.deleted_label = QLabel("")
+        self.deleted_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+        bar.addWidget(self.label, 1)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        for w in (
+            self.info_label,
+            self.weights_label,
+            self.deleted_label,
+            self.device_label,
+            self.latency_label,
+        ):
+            bar.addPermanentWidget(w)
+        session.connect(Event.DELETED_CHANGED, self.show_deleted)
+        session.connect(Event.ANALYSIS_SWAPPED, self._on_analysis_swapped)
+
+    def say(self, text: str) -> None:
+        """The one message line."""
+        self.label.setText(text)
+
+    # -- loading a model ----------------------------------------------------------------------
+
+    def loading(self, name: str) -> None:
+        self.say(f"Loading {name}...")
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+
+    def load_progress(self, p: Progress) -> None:
+        self.progress.setValue(int(100 * (p.fraction or 0.0)))
+        self.say(p.message)
+
+    def end_loading(self, message: str) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.say(message)
+
+    # -- standing figures ---------------------------------------------------------------------
+
+    def show_model(self, analysis: Any) -> None:
+        self.info_label.setText(info_text(analysis, self.session.fused))
+
+    def show_weights(self, info: Any) -> None:
+        self.weights_label.setText(f"weights: {info.label}")
+
+    def show_run(self, res: Any) -> None:
+        self.device_label.setText(f"device {res.device} ({res.precision})")
+        self.latency_label.setText(f"last forward {res.latency_ms:.0f} ms")
+
+    def show_deleted(self, deleted: frozenset[str]) -> None:
+        n = len(deleted)
+        self.deleted_label.setText(f"{n} block{'s' if n != 1 else ''} deleted" if n else "")
+
+    def _on_analysis_swapped(self, analysis: Any) -> None:
+        self.show_model(analysis)
+        self.show_deleted(self.session.deleted)
