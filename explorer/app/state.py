@@ -102,6 +102,21 @@ class FusionState:
     open_before: frozenset[str] = frozenset()  # the blocks open before fusing
 
 
+class Read:
+    """A read-only name of the session for one field of one of its parts."""
+
+    def __init__(self, part: str, field: str) -> None:
+        self.part, self.field = part, field
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return getattr(getattr(obj, self.part), self.field)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        raise AttributeError(f"{self.field} is changed through the session's methods, not assigned")
+
+
 class SessionState:
     """The parts of a session, and the reads views make of them (they never assign to them)."""
 
@@ -115,103 +130,32 @@ class SessionState:
         self.deletions = DeletionState()
         self.fusion = FusionState()
 
-    # -- reading the parts --------------------------------------------------------------------
+    # -- reading the parts: each name reads one field of one part -------------------------
 
-    @property
-    def lock(self) -> Any:
-        return self.model.lock
-
-    @property
-    def analysis(self) -> Analysis | None:
-        return self.model.analysis
-
-    @property
-    def model_name(self) -> str | None:
-        return self.model.name
-
-    @property
-    def generation(self) -> int:
-        return self.model.generation
-
-    @property
-    def input_size(self) -> int | None:
-        return self.model.input_size
-
-    @property
-    def selected(self) -> str | None:
-        return self.view.selected
-
-    @property
-    def expanded(self) -> frozenset[str]:
-        return self.view.expanded
-
-    @property
-    def colour_by(self) -> str:
-        return self.view.colour_by
-
-    @property
-    def weights_choice(self) -> str:
-        return self.weights.choice
-
-    @property
-    def weights_info(self) -> WeightsInfo | None:
-        return self.weights.info
-
-    @property
-    def normalize(self) -> str | None:
-        return self.weights.normalize
-
-    @property
-    def images(self) -> list[LoadedImage]:
-        return self.images_state.items
-
-    @property
-    def image_index(self) -> int:
-        return self.images_state.index
-
-    @property
-    def compare_index(self) -> int:
-        return self.images_state.compare_index
-
-    @property
-    def image(self) -> LoadedImage | None:
-        return self.images_state.current
-
-    @property
-    def compare_image(self) -> LoadedImage | None:
-        return self.images_state.compare
-
-    @property
-    def device(self) -> str:
-        return self.run.device
-
-    @property
-    def precision(self) -> str:
-        return self.run.precision
-
-    @property
-    def result(self) -> RunResult | None:
-        return self.run.result
-
-    @property
-    def run_generation(self) -> int:
-        return self.run.generation
-
-    @property
-    def deleted(self) -> frozenset[str]:
-        return self.deletions.deleted
-
-    @property
-    def fused(self) -> bool:
-        return self.fusion.fused
-
-    @property
-    def fusion_report(self) -> Any:
-        return self.fusion.report
-
-    @property
-    def unfused_analysis(self) -> Analysis | None:
-        return self.fusion.unfused_analysis
+    lock: Any = Read("model", "lock")  # type: ignore[assignment]
+    analysis: Analysis | None = Read("model", "analysis")  # type: ignore[assignment]
+    model_name: str | None = Read("model", "name")  # type: ignore[assignment]
+    generation: int = Read("model", "generation")  # type: ignore[assignment]
+    input_size: int | None = Read("model", "input_size")  # type: ignore[assignment]
+    selected: str | None = Read("view", "selected")  # type: ignore[assignment]
+    expanded: frozenset[str] = Read("view", "expanded")  # type: ignore[assignment]
+    colour_by: str = Read("view", "colour_by")  # type: ignore[assignment]
+    weights_choice: str = Read("weights", "choice")  # type: ignore[assignment]
+    weights_info: WeightsInfo | None = Read("weights", "info")  # type: ignore[assignment]
+    normalize: str | None = Read("weights", "normalize")  # type: ignore[assignment]
+    images: list[LoadedImage] = Read("images_state", "items")  # type: ignore[assignment]
+    image_index: int = Read("images_state", "index")  # type: ignore[assignment]
+    compare_index: int = Read("images_state", "compare_index")  # type: ignore[assignment]
+    image: LoadedImage | None = Read("images_state", "current")  # type: ignore[assignment]
+    compare_image: LoadedImage | None = Read("images_state", "compare")  # type: ignore[assignment]
+    device: str = Read("run", "device")  # type: ignore[assignment]
+    precision: str = Read("run", "precision")  # type: ignore[assignment]
+    result: RunResult | None = Read("run", "result")  # type: ignore[assignment]
+    run_generation: int = Read("run", "generation")  # type: ignore[assignment]
+    deleted: frozenset[str] = Read("deletions", "deleted")  # type: ignore[assignment]
+    fused: bool = Read("fusion", "fused")  # type: ignore[assignment]
+    fusion_report: Any = Read("fusion", "report")  # type: ignore[assignment]
+    unfused_analysis: Analysis | None = Read("fusion", "unfused_analysis")  # type: ignore[assignment]
 
     def preprocessing(self) -> Any:
         """The preprocessing the model, its weights and the user's choices make: the one place

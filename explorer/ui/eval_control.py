@@ -9,21 +9,21 @@ outlet, never the window.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 
-from explorer.app.jobs import JobRunner, Progress
-from explorer.app.session import Event, Session
+from explorer.app.jobs import Progress
+from explorer.app.session import Event
 from explorer.app.workflows.lesion import EvalSettings, SweepSettings, default_ref
 from explorer.errors import one_line
+from explorer.ui.control import Control
 
 LANES = ("accuracy", "sweep")
 
 
-class EvalControl(QObject):
+class EvalControl(Control):
     """Evaluates on the chosen set after every change; runs sweeps on request."""
 
     accuracy = Signal(object)  # {"intact", "modified", "deleted", "data", "n"}
@@ -32,17 +32,7 @@ class EvalControl(QObject):
     busyChanged = Signal(bool, str)  # noqa: N815
     failed = Signal(str)
 
-    def __init__(
-        self,
-        session: Session,
-        jobs: JobRunner,
-        status: Callable[[str], None],
-        parent: QObject | None = None,
-    ):
-        super().__init__(parent)
-        self.session = session
-        self.jobs = jobs
-        self.status = status
+    def setup(self) -> None:
         # the window evaluates the first 1000 images (the panel's choice) in batches of 100
         self.settings = EvalSettings(limit=1000, batch_size=100)
         self._cache: dict[tuple, Any] = {}

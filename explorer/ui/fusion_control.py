@@ -10,10 +10,9 @@ evaluations follow the fused model; weights and images stay. "Unfuse" swaps back
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QVBoxLayout
 
@@ -22,6 +21,7 @@ from explorer.app.session import Event, Session
 from explorer.app.workflows.fuse import KINDS, FuseOutcome, FuseSettings
 from explorer.errors import one_line
 from explorer.present.layout import GROUP_SEP
+from explorer.ui.control import Control
 from explorer.ui.tables import fill_table
 
 LANE = "fusion"
@@ -60,7 +60,7 @@ class FusionDialog(QDialog):
         return [[t.item(r, c).text() for c in range(t.columnCount())] for r in range(t.rowCount())]
 
 
-class FusionControl(QObject):
+class FusionControl(Control):
     """The fusion actions and the job that fuses; the window places the actions.
 
     It gets the session, the job runner, the graph view (for the merge animation) and a status
@@ -70,19 +70,12 @@ class FusionControl(QObject):
     fused = Signal(object)  # a FuseOutcome, once the fused graph is shown
     failed = Signal(str)
 
-    def __init__(
-        self,
-        session: Session,
-        jobs: JobRunner,
-        graph: Any,
-        status: Callable[[str], None],
-        parent: QObject | None = None,
-    ):
-        super().__init__(parent)
-        self.session = session
-        self.jobs = jobs
+    def __init__(self, session: Session, jobs: JobRunner, graph: Any, *args: Any) -> None:
+        """``graph``: the graph view, where the branches merge; ``args``: status, parent."""
         self.graph = graph
-        self.status = status
+        super().__init__(session, jobs, *args)
+
+    def setup(self) -> None:
         self.settings = FuseSettings()  # the command line's defaults: the same figures
         self.animate_ms = 500
         self.last: FuseOutcome | None = None
@@ -100,7 +93,7 @@ class FusionControl(QObject):
         for ev in (Event.MODEL_CHANGED, Event.WEIGHTS_CHANGED, Event.WEIGHTS_FAILED):
             s.connect(ev, lambda *_: self.update_actions())
         s.connect(Event.FUSED_CHANGED, self._on_fused_changed)
-        jobs.on_busy(lambda *_: self.update_actions())
+        self.jobs.on_busy(lambda *_: self.update_actions())
 
     # -- actions ----------------------------------------------------------------------------------
 

@@ -9,19 +9,18 @@ parent for its dialogs, never the window; the window places its toolbar.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QWidget,
 )
 
-from explorer.app.jobs import JobRunner
-from explorer.app.session import Event, Session
+from explorer.app.session import Event
 from explorer.errors import one_line
+from explorer.ui.control import Control
 from explorer.ui.image_opener import CHECKPOINT_SUFFIXES, ImageOpener, is_checkpoint
 
 WEIGHT_ITEMS = (
@@ -33,30 +32,22 @@ WEIGHT_ITEMS = (
 NORMALIZE_ITEMS = (None, "imagenet", "cifar", "none")
 
 
-class RunControl(QObject):
+class RunControl(Control):
     """Owns the run toolbar and the workers that load weights and run images."""
 
     ran = Signal(object)  # a RunResult shown in the panels
     weightsLoaded = Signal(object)  # noqa: N815 - a WeightsInfo
     cancelled = Signal()  # a run or a weights load was cancelled: nothing is coming
 
-    def __init__(
-        self,
-        session: Session,
-        jobs: JobRunner,
-        status: Callable[[str], None],
-        dialogs: QWidget | None = None,
-    ):
-        super().__init__(dialogs)
-        self.session = session
-        self.jobs = jobs
-        self.status = status
-        self.dialogs = dialogs  # the parent of the file dialogs and message boxes
+    def setup(self) -> None:
+        session, status = self.session, self.status
+        dialogs = self.parent()  # the parent of the file dialogs and message boxes
+        self.dialogs = dialogs if isinstance(dialogs, QWidget) else None
         self.lock = session.lock
         self._fresh = True  # the model holds what its builder gave it
         self._weights_job: tuple[Any, str] = (None, "")
         self._loaded_file = ""  # the path of the checkpoint the model holds, if any
-        self.opener = ImageOpener(session, status, dialogs, on_checkpoint=self.request_weights)
+        self.opener = ImageOpener(session, status, self.dialogs, on_checkpoint=self.request_weights)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)  # coalesce a burst of changes into one run
