@@ -1,1 +1,1 @@
-"""Bottom panels: each draws what a Qt-free model in explorer.analysis computes."""
+"""Bottom panels: each draws what Qt-free code computes (explorer.present.panels, the probes' curves in explorer.runtime.probe_curves)."""
