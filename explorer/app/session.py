@@ -137,6 +137,7 @@ class Session(SessionState, EventBus):
 
     def set_weights(self, info: Any) -> None:
         self.weights.info = info
+        self.weights.loads += 1
         self.invalidate()
         self.emit(Event.WEIGHTS_CHANGED, info)
 
@@ -211,11 +212,15 @@ class Session(SessionState, EventBus):
     # -- deleted blocks -------------------------------------------------------------------------
 
     def _clear_deletions(self) -> None:
-        """Another network: no block deleted, nothing to undo, the results stale."""
+        """Another network: no block deleted, nothing to undo, the results stale. Views that
+        showed deletions (the status bar's count, Undo) are told."""
+        had = bool(self.deletions.deleted or self.deletions.undo or self.deletions.redo)
         self.deletions.deleted = frozenset()
         self.deletions.undo.clear()
         self.deletions.redo.clear()
         self.invalidate()
+        if had:
+            self.emit(Event.DELETED_CHANGED, frozenset())
 
     def set_deleted(self, blocks: Iterable[str], undoable: bool = True) -> None:
         """The blocks deleted from the network (the caller has checked they can be)."""

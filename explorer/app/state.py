@@ -53,6 +53,7 @@ class WeightsState:
     previous_choice: str = "auto"
     info: WeightsInfo | None = None
     normalize: str | None = None  # None: as the weights say; imagenet, cifar, none
+    loads: int = 0  # weights put into the model so far: two random draws share a label
 
 
 @dataclass

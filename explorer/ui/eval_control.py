@@ -43,6 +43,10 @@ class EvalControl(Control):
         s.connect(Event.PREPROCESSING_CHANGED, lambda *_: self.schedule())
         s.connect(Event.MODEL_CHANGED, lambda _a: self._cache.clear())
         s.connect(Event.ANALYSIS_SWAPPED, self._on_analysis_swapped)
+        # another model, other weights or a fusion: a sweep (or an evaluation) of the old
+        # state must not arrive as the new state's result
+        for ev in (Event.MODEL_LOADING, Event.WEIGHTS_REQUESTED, Event.FUSED_CHANGED):
+            s.connect(ev, lambda *_: self.jobs.cancel(LANES))
 
     @property
     def ref(self) -> str | None:
@@ -86,7 +90,8 @@ class EvalControl(Control):
             self.failed.emit(str(exc))
             return None
         ref = self.settings.ref or self.default_ref()
-        key = (id(an), info.label, ref, self.settings.limit, prep)
+        # the weights' load count: two random draws (or a file rewritten) share a label
+        key = (id(an), s.weights.loads, info.label, ref, self.settings.limit, prep)
         return an, prep, key
 
     # -- accuracy ----------------------------------------------------------------------------------

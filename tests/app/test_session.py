@@ -212,3 +212,22 @@ def test_the_state_is_read_through_the_session_and_changed_only_by_its_methods()
     s.set_deleted({"layer1.0"})
     assert s.deletions.deleted == s.deleted == frozenset({"layer1.0"})
     assert s.deletions.undo == [frozenset()]
+
+
+def test_another_model_tells_the_views_that_nothing_is_deleted_any_more() -> None:
+    s, _ = make()
+    seen: list = []
+    s.connect(Event.DELETED_CHANGED, seen.append)
+    s.set_deleted({"layer1.0"})
+    an = analysis("lenet5")
+    assert s.set_analysis(an, s.request_model("lenet5"), [""])
+    assert seen == [frozenset({"layer1.0"}), frozenset()]
+    assert not s.can_undo()
+
+
+def test_each_weights_load_is_counted_even_under_the_same_label() -> None:
+    s, _ = make()
+    info = object()
+    s.set_weights(info)
+    s.set_weights(info)
+    assert s.weights.loads == 2
