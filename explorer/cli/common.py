@@ -8,6 +8,7 @@ from typing import Any
 
 from explorer.app.argtypes import positive_int
 from explorer.app.jobs import Progress
+from explorer.app.workflows import drive
 from explorer.errors import ExplorerError, first_line, one_line
 
 EXIT_USAGE = 2
@@ -159,16 +160,15 @@ def guarded_pass(fn: Any) -> Any:
 def progress(gen: Any) -> Any:
     """Drive a core generator, printing its progress on stderr (stdout keeps only the
     result); return its value."""
-    last = -1
-    try:
-        while True:
-            step = Progress.of(next(gen))
-            pct = int((step.fraction or 0.0) * 100)
-            if pct // 10 != last // 10:  # a line each time a tenth more is done
-                print(f"  {pct:3d}%  {step.message}", file=sys.stderr, flush=True)
-                last = pct
-    except StopIteration as stop:
-        return stop.value
+    last = [-1]
+
+    def say(step: Progress) -> None:
+        pct = int((step.fraction or 0.0) * 100)
+        if pct // 10 != last[0] // 10:  # a line each time a tenth more is done
+            print(f"  {pct:3d}%  {step.message}", file=sys.stderr, flush=True)
+            last[0] = pct
+
+    return drive(gen, say)
 
 
 def failed(what: str, exc: BaseException) -> CliError:

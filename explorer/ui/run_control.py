@@ -233,10 +233,6 @@ class RunControl(Control):
         if self.session.analysis is not None and self.session.weights_info is not None:
             self._timer.start()
 
-    def preprocessing(self) -> Any:
-        """The session's preprocessing (ValueError for a choice that does not fit)."""
-        return self.session.preprocessing()
-
     def start_run(self) -> None:
         s = self.session
         an, img, info = s.analysis, s.image, s.weights_info

@@ -6,7 +6,7 @@ from collections.abc import Generator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
-from explorer.app.jobs import Progress
+from explorer.app.jobs import Progress, scaled
 
 if TYPE_CHECKING:
     from explorer.graph.analysis import Analysis
@@ -67,9 +67,4 @@ def load_model(name: str, input_size: int | None = None) -> Generator[Progress, 
     """Build, trace and group the model ``name`` (the first step imports torch and timm)."""
     from explorer.graph.analysis import analyze_steps
 
-    steps = analyze_steps(name, input_size)
-    try:
-        while True:
-            yield Progress.of(next(steps))
-    except StopIteration as stop:
-        return stop.value
+    return (yield from scaled(analyze_steps(name, input_size), 0.0, 1.0))
