@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from explorer.app.argtypes import non_negative_int, positive_int
 from explorer.cli.common import (
+    EXIT_BUG,
     EXIT_USAGE,
     MODEL_HELP,
     CliError,
@@ -214,12 +215,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except Exception as exc:  # noqa: BLE001 - a bug, or a library's failure: one line, logged
+    except MemoryError as exc:  # an allocation no bound foresaw: still one line
         log_unexpected(exc, f"cnn-explorer {args.command}")
-        where = log_file()
-        details = f"details in {where}" if where.is_file() else "--verbose shows the traceback"
-        print(f"cnn-explorer: {one_line(exc)} ({details})", file=sys.stderr)
+        print(
+            f"cnn-explorer {args.command}: error: out of memory ({_details()}); "
+            "a smaller input or $CNN_EXPLORER_MAX_MEMORY bounds what is tried",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - nothing the user gives ends in a traceback
+        # SystemExit here comes from a user's model or factory (argparse is done): reported
+        log_unexpected(exc, f"cnn-explorer {args.command}")
+        if isinstance(exc, SystemExit):
+            why = f"the model's code called sys.exit({exc.code!r})"
+            print(f"cnn-explorer {args.command}: error: {why}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"cnn-explorer: internal error: {one_line(exc)} ({_details()})", file=sys.stderr)
+        return EXIT_BUG
+    except BaseException as exc:  # noqa: BLE001 - a user's class derived from BaseException
+        log_unexpected(exc, f"cnn-explorer {args.command}")
+        print(f"cnn-explorer {args.command}: error: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _details() -> str:
+    where = log_file()
+    return f"details in {where}" if where.is_file() else "--verbose shows the traceback"
 
 
 if __name__ == "__main__":

@@ -170,4 +170,4 @@ def test_render_bad_output(tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, "render", "lenet5", "-o", str(tmp_path / "x.gif"))
     assert code == 2 and "must end in .png or .svg" in err
     code, _, err = run(capsys, "render", "lenet5", "-o", str(tmp_path / "no" / "dir.svg"))
-    assert code == 1 and "cannot write" in err
+    assert code == 2 and "cannot write" in err

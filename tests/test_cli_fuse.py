@@ -172,4 +172,4 @@ def test_export_that_cannot_be_written(tmp_path: Path, capsys) -> None:
     target = tmp_path / "m.pt"
     target.mkdir()  # a directory where the file should go
     result = run(capsys, "fuse", "lenet5", "--repeats", "1", "--export", str(target))
-    assert_one_error(result, f"cannot write {target}", code=1)
+    assert_one_error(result, f"cannot write {target}")

@@ -271,7 +271,7 @@ def returns_none():
 def test_user_model_failing_in_forward(factory: str, expect: str, tmp_path: Path, capsys) -> None:
     (tmp_path / "net.py").write_text(USER_MODELS)
     code, out, err = run(capsys, "predict", f"{tmp_path / 'net.py'}:{factory}", "sample:coffee")
-    assert code == 1 and out == "" and "Traceback" not in err
+    assert code == 2 and out == "" and "Traceback" not in err
     last = err.strip().splitlines()[-1]
     assert last.startswith("cnn-explorer predict: error: ") and expect in last
     assert "two lines" not in err
@@ -281,7 +281,7 @@ def test_input_size_the_model_cannot_take(capsys) -> None:
     code, out, err = run(
         capsys, "predict", "lenet5", "sample:digits-3", "--input-size", "64", "--weights", "random"
     )
-    assert code == 1 and out == "" and "Traceback" not in err
+    assert code == 2 and out == "" and "Traceback" not in err
     assert "error: the forward pass failed: mat1 and mat2 shapes" in err.strip().splitlines()[-1]
 
 

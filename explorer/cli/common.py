@@ -9,9 +9,12 @@ from typing import Any
 from explorer.app.argtypes import positive_int
 from explorer.app.jobs import Progress
 from explorer.app.workflows import drive
-from explorer.errors import ExplorerError, first_line, one_line
+from explorer.errors import ExplorerError, first_line, log_unexpected, one_line
 
+#: every error a user can cause: a bad option, file or model, a model that fails to run
 EXIT_USAGE = 2
+#: an error of the program itself (a bug): one line, the traceback in the log
+EXIT_BUG = 1
 
 
 class CliError(ExplorerError):
@@ -79,7 +82,7 @@ def analyze_or_error(name: str, input_size: int | None):  # noqa: ANN202
     except RegistryError as exc:
         raise CliError(str(exc)) from None
     except TraceError as exc:
-        raise CliError(f"{spec.name}: {exc}", code=1) from None
+        raise CliError(f"{spec.name}: {exc}") from None
 
 
 def load_images(refs: list[str]):  # noqa: ANN202
@@ -148,10 +151,12 @@ def guarded_pass(fn: Any) -> Any:
     and the run's notes (e.g. an out-of-memory retry) go to stderr."""
     try:
         res = fn()
-    except Exception as exc:  # noqa: BLE001 - a user's model can raise anything in forward()
-        # torch's own errors (RuntimeError) need no class name
-        first = first_line(exc) if isinstance(exc, RuntimeError) else one_line(exc)
-        raise CliError(f"the forward pass failed: {first}", code=1) from None
+    except ExplorerError:
+        raise
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a user's model can raise anything in forward()
+        raise failed("the forward pass", exc) from None
     for note in res.notes:
         print(f"cnn-explorer: {note}", file=sys.stderr)
     return res
@@ -172,8 +177,18 @@ def progress(gen: Any) -> Any:
 
 
 def failed(what: str, exc: BaseException) -> CliError:
-    """``WHAT failed: <the error's first line>``, exit code 1 (the program, not the user)."""
-    return CliError(f"{what} failed: {first_line(exc)}", 1)
+    """``WHAT failed: <the error's first line>`` for an error raised in the user's model or
+    input (exit 2); its traceback goes to the log (and to stderr with --verbose)."""
+    log_unexpected(exc, what)
+    return CliError(f"{what} failed: {user_reason(exc)}")
+
+
+def user_reason(exc: BaseException) -> str:
+    """The first line of an error from a user's code: torch's own (RuntimeError) need no class
+    name; a ``SystemExit`` is said as the exit it asked for."""
+    if isinstance(exc, SystemExit):
+        return f"the model's code called sys.exit({exc.code!r})"
+    return first_line(exc) if isinstance(exc, RuntimeError) else one_line(exc)
 
 
 def device_or_error(name: str, precision: str):  # noqa: ANN201
@@ -189,5 +204,5 @@ def device_or_error(name: str, precision: str):  # noqa: ANN201
 
 
 def cannot_write(path: object, exc: OSError) -> CliError:
-    """``cannot write PATH: <why>``, exit code 1."""
-    return CliError(f"cannot write {path}: {exc.strerror or exc}", code=1)
+    """``cannot write PATH: <why>`` (the user named the place: exit 2)."""
+    return CliError(f"cannot write {path}: {exc.strerror or exc}")
