@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -49,18 +50,24 @@ def regular_input(path: str | os.PathLike[str], what: str = "") -> Path:
 
 
 def check_output(
-    path: str | os.PathLike[str], *, force: bool = False, named: bool = True, what: str = ""
+    path: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    named: bool = True,
+    what: str = "",
+    make_folder: bool = True,
 ) -> Path:
     """Check, before any work, that ``path`` can be written.
 
     ``named``: the user named this file. An existing file is replaced only with ``force``;
     one the user did not name (a curve written beside a checkpoint) is never replaced unless
-    ``force`` too. The folder must exist (or be creatable) and take a new file.
+    ``force`` too. The folder must take a new file; a missing one is made when
+    ``make_folder``, else refused.
     """
     p = Path(path)
     name = f"{what} {p}" if what else str(p)
     if p.is_dir():
-        raise FileError(f"{name}: is a folder; name a file")
+        raise FileError(f"{name}: is a folder" + ("; name a file" if named else ""))
     if p.exists() or p.is_symlink():
         if not force:
             why = "exists" if named else "exists and was not named on the command line"
@@ -68,12 +75,26 @@ def check_output(
         if not p.is_file():
             raise FileError(f"{name}: not a regular file; it cannot be replaced")
     folder = p.parent if str(p.parent) else Path(".")
+    _check_folder(folder, p, make_folder)
+    probe_write(folder, p)
+    return p
+
+
+def _check_folder(folder: Path, target: Path, make: bool) -> None:
+    """``folder`` is a folder (made, with its parents, where missing and ``make``)."""
+    if folder.is_dir():
+        return
+    for above in (folder, *folder.parents):
+        if above.exists() and not above.is_dir():
+            raise FileError(f"cannot write {target}: '{above}' is not a folder")
+        if above.exists():
+            break
+    if not make:
+        raise FileError(f"cannot write {target}: no such folder '{folder}'")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise FileError(f"cannot write {p}: {exc.strerror or exc}") from None
-    probe_write(folder, p)
-    return p
+        raise FileError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 def probe_write(folder: Path, target: Path) -> None:
@@ -81,19 +102,31 @@ def probe_write(folder: Path, target: Path) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".cnn-explorer-", suffix=".probe", dir=folder)
     except OSError as exc:
-        raise FileError(f"cannot write {target}: {exc.strerror or exc}") from None
+        why = exc.strerror or str(exc)
+        if exc.errno == errno.ENOENT:  # the folder is there (/proc): it takes no new file
+            why = f"the folder '{folder}' takes no new file"
+        raise FileError(f"cannot write {target}: {why}") from None
     os.close(fd)
     with contextlib.suppress(OSError):
         os.unlink(tmp)
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` (same suffix, so writers that choose a format by
-    the suffix still do); on success it replaces ``path``, on any failure it is removed."""
+def atomic_path(path: str | os.PathLike[str], *, keep_name: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path``, on any
+    failure (Ctrl+C too) it is removed and ``path`` stays as it was.
+
+    The temporary file keeps the suffix (``.NAME.XXXX.tmp.png``), so that writers that choose
+    a format by the suffix (Qt) still do. With ``keep_name`` it is ``NAME.XXXX`` instead (the
+    whole name, then an ending without a dot): ``torch.save`` records a file's name without
+    its last extension inside the archive, so the bytes are those ``NAME`` itself would get.
+    """
     p = Path(path)
     folder = p.parent if str(p.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=f".tmp{p.suffix}", dir=folder)
+    if keep_name:
+        fd, tmp = tempfile.mkstemp(prefix=f"{p.name}.", dir=folder)
+    else:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=f".tmp{p.suffix}", dir=folder)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
