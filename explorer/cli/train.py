@@ -10,6 +10,16 @@ from pathlib import Path
 
 from explorer.app.argtypes import positive_int
 from explorer.cli.common import MODEL_HELP, CliError, cannot_write, failed, spec_or_error
+from explorer.files import atomic_path, check_output
+
+#: what the curve's file name adds to the checkpoint's whole name (never the checkpoint's own)
+CURVE_SUFFIX = ".curve.json"
+
+
+def curve_path(checkpoint: Path) -> Path:
+    """Where the curve of ``checkpoint`` goes: ``l.pt`` -> ``l.pt.curve.json``. The whole name
+    is kept, so that it can never be the checkpoint itself, nor the curve of another."""
+    return checkpoint.with_name(checkpoint.name + CURVE_SUFFIX)
 
 
 def _positive_float(text: str) -> float:
@@ -30,9 +40,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         "scikit-learn's digits (1,437 images upsampled to 32x32; the 360 test images are "
         "evaluated after each epoch, never trained on). SGD with momentum and a cosine "
         "schedule, random shifts of up to 2 px. One line per epoch on stderr; the "
-        "checkpoint (float16 state_dict) goes to --out and the curve (JSON) beside it. "
-        "The same command with the same --seed and --threads gives the same file. "
-        "Ctrl+C stops and keeps the last completed epoch.",
+        "checkpoint (float16 state_dict) goes to --out PATH and the curve (JSON) to "
+        "PATH.curve.json; both are checked before training (an existing file needs --force) "
+        "and written whole or not at all. The same command with the same --seed and "
+        "--threads gives the same file. Ctrl+C stops and keeps the last completed epoch.",
     )
     t.add_argument("model", help=MODEL_HELP)
     t.add_argument("--data", default="digits", help="training data: digits (the only one)")
@@ -54,8 +65,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     t.add_argument(
         "--out",
         metavar="PATH",
-        help="checkpoint file (default MODEL.pt here); the curve goes to PATH with .json",
+        help="checkpoint file (default MODEL.pt here); the curve goes to PATH.curve.json",
     )
+    t.add_argument("--force", action="store_true", help="replace PATH and its curve if they exist")
     t.add_argument("--json", action="store_true", help="print the curve as JSON on stdout")
     return {"train": cmd_train}
 
@@ -125,9 +137,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         TrainConfig,
         curve_dict,
         run_training,
-        save_checkpoint,
         stored_accuracy,
         train,
+        write_checkpoint,
     )
 
     cfg = TrainConfig(
@@ -146,13 +158,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     spec = spec_or_error(args.model)
     out = Path(args.out) if args.out else Path(f"{spec.name.replace(':', '_')}.pt")
-    curve = out.with_suffix(".json")
-    if out.is_dir():
-        raise CliError(f"--out {out}: is a folder; name the checkpoint file")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise cannot_write(out, exc) from None
+    curve = curve_path(out)
+    # both places before training: a refusal after minutes of work would lose them
+    check_output(out, force=args.force, what="--out")
+    check_output(curve, force=args.force, named=False, what="curve")
     try:
         result = run_training(train(spec, cfg), _Progress(spec.name))
     except (RegistryError, DataError) as exc:
@@ -166,29 +175,31 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"cnn-explorer: interrupted; keeping epoch {len(result.history)} of {cfg.epochs}",
             file=sys.stderr,
         )
+    writing = out
     try:
-        size = save_checkpoint(result.model.state_dict(), out)
+        # the checkpoint is renamed into place first, then the curve; an error or Ctrl+C
+        # before that leaves the old files as they were
+        with atomic_path(curve) as curve_tmp, atomic_path(out, keep_name=True) as out_tmp:
+            size = write_checkpoint(result.model.state_dict(), out_tmp)
+            stored = stored_accuracy(spec, out_tmp)
+            record = curve_dict(
+                spec,
+                cfg,
+                result,
+                {
+                    "command": _command(spec.name, cfg),
+                    "checkpoint": out.name,
+                    "checkpoint_bytes": size,
+                    "storage": _storage(result.model.state_dict()),
+                    "test_top1_fp32": result.history[-1].test_top1 if result.history else None,
+                    **stored,
+                },
+            )
+            record["test_top1"] = stored["stored_test_top1"]
+            writing = curve
+            curve_tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise cannot_write(out, exc) from None
-    stored = stored_accuracy(spec, out)
-    record = curve_dict(
-        spec,
-        cfg,
-        result,
-        {
-            "command": _command(spec.name, cfg),
-            "checkpoint": out.name,
-            "checkpoint_bytes": size,
-            "storage": _storage(result.model.state_dict()),
-            "test_top1_fp32": result.history[-1].test_top1 if result.history else None,
-            **stored,
-        },
-    )
-    record["test_top1"] = stored["stored_test_top1"]
-    try:
-        curve.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise cannot_write(curve, exc) from None
+        raise cannot_write(writing, exc) from None
     print(
         f"{spec.name}: {out} ({size / 1e6:.2f} MB), test top-1 {stored['stored_test_top1']:.2f} %, "
         f"train top-1 {stored['stored_train_top1']:.2f} % (eval mode), "

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from explorer.files import atomic_path
 from explorer.graph.counting import count_params
 from explorer.runtime.datasets import digits
 from explorer.runtime.evalset import DataError, EvalSet
@@ -324,19 +325,34 @@ def pack_state_dict(
     return out
 
 
+def write_checkpoint(
+    state: dict[str, torch.Tensor],
+    path: str | os.PathLike[str],
+    max_bytes: int = MAX_CHECKPOINT_BYTES,
+) -> int:
+    """Write the packed state_dict with ``torch.save`` straight to ``path`` (a temporary file
+    of :func:`explorer.files.atomic_path` with ``keep_name``); returns its size in bytes."""
+    import torch
+
+    torch.save(pack_state_dict(state, max_bytes), path)
+    return Path(path).stat().st_size
+
+
 def save_checkpoint(
     state: dict[str, torch.Tensor],
     path: str | os.PathLike[str],
     max_bytes: int = MAX_CHECKPOINT_BYTES,
 ) -> int:
-    """Write the packed state_dict with ``torch.save``; returns the file's size in bytes."""
-    import torch
+    """Write the packed state_dict to ``path`` through a temporary file (an interrupted write
+    leaves the old file); returns the file's size in bytes.
 
+    ``torch.save`` records the file's name inside the archive: the temporary file is named
+    so that the bytes are those of ``path`` (the same state, the same name, the same file).
+    """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".part")
-    torch.save(pack_state_dict(state, max_bytes), tmp)
-    os.replace(tmp, p)
+    with atomic_path(p, keep_name=True) as tmp:
+        write_checkpoint(state, tmp, max_bytes)
     return p.stat().st_size
 
 
