@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("model", help=MODEL_HELP)
     r.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png or FILE.svg")
+    r.add_argument("--force", action="store_true", help="replace FILE if it exists")
     r.add_argument(
         "--depth",
         type=non_negative_int,
@@ -115,10 +116,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    from explorer.files import check_output, write_text
+
     out = args.output
     fmt = out.lower().rpartition(".")[2]
     if fmt not in ("png", "svg"):
         raise CliError(f"'{out}': the output must end in .png or .svg")
+    check_output(out, force=args.force, make_folder=False)  # before the model is traced
     from explorer.present.layout import compute_layout, default_expanded, expand_to_depth
 
     an = analyze_or_error(args.model, args.input_size)
@@ -131,8 +135,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         if fmt == "svg":
             from explorer.present.svg import layout_to_svg
 
-            with open(out, "w", encoding="utf-8") as f:
-                f.write(layout_to_svg(lay, title=spec.name))
+            write_text(out, layout_to_svg(lay, title=spec.name))
         else:
             if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
                 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -141,7 +144,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             from explorer.ui.export import save_png
 
             _app = QApplication.instance() or QApplication([])
-            save_png(lay, an.tree.blocks, out, args.colour_by)
+            save_png(lay, an.tree.blocks, out, args.colour_by)  # whole, or not at all
     except OSError as exc:
         raise cannot_write(out, exc) from None
     print(f"{out}: {len(lay.units())} blocks drawn")

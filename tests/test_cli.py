@@ -169,5 +169,62 @@ def test_render_svg_and_png(tmp_path: Path, capsys) -> None:
 def test_render_bad_output(tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, "render", "lenet5", "-o", str(tmp_path / "x.gif"))
     assert code == 2 and "must end in .png or .svg" in err
-    code, _, err = run(capsys, "render", "lenet5", "-o", str(tmp_path / "no" / "dir.svg"))
-    assert code == 2 and "cannot write" in err
+    missing = tmp_path / "no" / "dir.svg"
+    code, _, err = run(capsys, "render", "lenet5", "-o", str(missing))
+    assert code == 2 and f"cannot write {missing}: no such folder" in err
+    folder = tmp_path / "d.svg"
+    folder.mkdir()
+    code, _, err = run(capsys, "render", "lenet5", "-o", str(folder), "--force")
+    assert code == 2 and f"{folder}: is a folder; name a file" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.svg"]
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_render_replaces_a_file_only_with_force_checked_before_the_work(
+    fmt: str, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import explorer.__main__ as cli
+
+    out = tmp_path / f"r.{fmt}"
+    out.write_bytes(b"old")
+    real = cli.analyze_or_error
+
+    def no_work(*args: object) -> None:
+        raise AssertionError("the model was traced before the output was checked")
+
+    monkeypatch.setattr(cli, "analyze_or_error", no_work)
+    code, stdout, err = run(capsys, "render", "lenet5", "-o", str(out))
+    assert (code, stdout) == (2, "") and "Traceback" not in err
+    assert err.strip() == f"cnn-explorer render: error: {out}: exists; add --force to replace it"
+    assert out.read_bytes() == b"old"
+
+    monkeypatch.setattr(cli, "analyze_or_error", real)
+    code, stdout, err = run(capsys, "render", "lenet5", "-o", str(out), "--force")
+    assert code == 0, err
+    head = out.read_bytes()[:8]
+    assert head == b"\x89PNG\r\n\x1a\n" if fmt == "png" else head.startswith(b"<")
+    assert _names(tmp_path) == [out.name]
+
+
+def test_render_png_that_qt_cannot_save_keeps_the_old_file(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QImage
+
+    out = tmp_path / "r.png"
+    out.write_bytes(b"old")
+    monkeypatch.setattr(QImage, "save", lambda self, *args: False)
+    code, _, err = run(capsys, "render", "lenet5", "-o", str(out), "--force")
+    assert code == 2 and "Traceback" not in err
+    assert err.strip() == f"cnn-explorer render: error: cannot write {out}: Qt could not save it"
+    assert out.read_bytes() == b"old" and _names(tmp_path) == ["r.png"]
+
+
+def test_render_help_names_force(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["render", "--help"])
+    assert "--force replace FILE if it exists" in " ".join(capsys.readouterr().out.split())

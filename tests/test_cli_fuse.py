@@ -165,11 +165,71 @@ def test_errors_are_one_line(argv: list[str], expect: str, capsys) -> None:
 def test_export_into_a_missing_directory(tmp_path: Path, capsys) -> None:
     target = tmp_path / "no-such-dir" / "m.pt"
     result = run(capsys, "fuse", "lenet5", "--repeats", "1", "--export", str(target))
-    assert_one_error(result, f"cannot write {target}: no such directory")
+    assert_one_error(result, f"cannot write {target}: no such folder '{target.parent}'")
+    assert not target.parent.exists()
 
 
-def test_export_that_cannot_be_written(tmp_path: Path, capsys) -> None:
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.fixture
+def no_fusing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fuse run fails the test: an export place must be refused before any work."""
+    from explorer.app.workflows import fuse
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was fused before the export place was checked")
+
+    monkeypatch.setattr(fuse, "fuse", fail)
+
+
+def test_export_onto_a_folder_is_refused_before_the_work(
+    tmp_path: Path, capsys, no_fusing: None
+) -> None:
     target = tmp_path / "m.pt"
     target.mkdir()  # a directory where the file should go
+    result = run(capsys, "fuse", "lenet5", "--repeats", "1", "--export", str(target), "--force")
+    assert_one_error(result, f"--export {target}: is a folder; name a file")
+
+
+def test_an_existing_export_needs_force(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    from explorer.app.workflows import fuse
+
+    target = tmp_path / "m.pt"
+    target.write_bytes(b"old")
+    real = fuse.fuse
+    monkeypatch.setattr(fuse, "fuse", lambda *a, **k: pytest.fail("fused before the check"))
     result = run(capsys, "fuse", "lenet5", "--repeats", "1", "--export", str(target))
-    assert_one_error(result, f"cannot write {target}")
+    assert_one_error(result, f"--export {target}: exists; add --force to replace it")
+    assert target.read_bytes() == b"old"
+
+    monkeypatch.setattr(fuse, "fuse", real)
+    argv = ["fuse", "lenet5", "--repeats", "1", "--export", str(target), "--force"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert f"saved       {target} (state_dict)" in out
+    state = torch.load(target, weights_only=True)
+    assert set(state) == set(get("lenet5").build().state_dict())
+    assert _names(tmp_path) == ["m.pt"]
+
+
+def test_a_failed_export_keeps_the_old_file(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    target = tmp_path / "m.ts"
+    target.write_bytes(b"old")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the tracer gave up")
+
+    monkeypatch.setattr(torch.jit, "save", broken)
+    result = run(capsys, "fuse", "lenet5", "--repeats", "1", "--export", str(target), "--force")
+    assert_one_error(result, f"exporting {target} failed: the tracer gave up")
+    assert target.read_bytes() == b"old" and _names(tmp_path) == ["m.ts"]
+
+
+def test_fuse_help_names_force(capsys) -> None:
+    from explorer.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["fuse", "--help"])
+    assert "--force replace FILE if it exists" in " ".join(capsys.readouterr().out.split())

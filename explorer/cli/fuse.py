@@ -11,6 +11,7 @@ from typing import Any
 
 from explorer.app.argtypes import positive_int
 from explorer.cli.common import CliError, cannot_write, device_or_error, failed, spec_or_error
+from explorer.files import atomic_path, check_output
 
 #: export suffix -> format
 EXPORTS = {".pt": "state_dict", ".pth": "state_dict", ".ts": "torchscript", ".torchscript": "torchscript", ".onnx": "onnx"}  # fmt: skip
@@ -42,8 +43,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         "--export",
         metavar="PATH",
         help="save the fused model: .pt/.pth (state_dict), .ts/.torchscript (TorchScript), "
-        ".onnx (needs the onnx package)",
+        ".onnx (needs the onnx package); checked before any work, written whole or not at all",
     )
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.add_argument("--batch-size", type=positive_int, default=1, metavar="B", help="default 1")
     p.add_argument(
         "--repeats", type=positive_int, default=10, metavar="R", help="timed runs (default 10)"
@@ -52,14 +54,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     return {"fuse": cmd_fuse}
 
 
-def _export_format(path: str | None) -> str | None:
+def _export_format(path: str | None, force: bool) -> str | None:
     if path is None:
         return None
     fmt = EXPORTS.get(Path(path).suffix.lower())
     if fmt is None:
         raise CliError(f"'{path}': the export must end in {', '.join(EXPORTS)}")
-    if not Path(path).parent.is_dir():
-        raise CliError(f"cannot write {path}: no such directory '{Path(path).parent}'")
+    check_output(path, force=force, what="--export", make_folder=False)
     if fmt == "onnx":
         try:
             import onnx  # noqa: F401
@@ -74,14 +75,14 @@ def _export(model: Any, x: Any, path: str, fmt: str) -> None:
     import torch
 
     try:
-        with warnings.catch_warnings():  # TorchScript's and ONNX's own notices are not ours
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(), atomic_path(path) as tmp:
+            warnings.simplefilter("ignore")  # TorchScript's and ONNX's own notices are not ours
             if fmt == "onnx":
-                torch.onnx.export(model, (x,), path)
+                torch.onnx.export(model, (x,), str(tmp))  # the temporary name keeps .onnx
             else:
                 with torch.no_grad():
                     traced = None if fmt == "state_dict" else torch.jit.trace(model, x)
-                with open(path, "wb") as f:  # open() gives the OSError that names the cause
+                with open(tmp, "wb") as f:  # open() gives the OSError that names the cause
                     if traced is None:
                         torch.save(model.state_dict(), f)
                     else:
@@ -93,7 +94,7 @@ def _export(model: Any, x: Any, path: str, fmt: str) -> None:
 
 
 def cmd_fuse(args: argparse.Namespace) -> int:
-    fmt = _export_format(args.export)  # before anything heavy: a bad path fails at once
+    fmt = _export_format(args.export, args.force)  # before any work: a bad place fails at once
 
     from explorer.app.workflows import drive
     from explorer.app.workflows.fuse import FuseSettings, fuse
