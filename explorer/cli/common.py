@@ -140,10 +140,21 @@ def prepared_model(args: argparse.Namespace, analysis=None):  # noqa: ANN001, AN
     return spec, model, info, prep, device, precision
 
 
-def forward(model, x, device, precision, **kw):  # noqa: ANN001, ANN003, ANN202
+def forward(model, x, device, precision, spec=None, **kw):  # noqa: ANN001, ANN003, ANN202
+    """One guarded forward pass; with the model's ``spec``, a failure caused by the input's
+    size is said as such ("vgg16 needs at least 32x32 input; got 8x8")."""
     from explorer.runtime.inference import run
 
-    return guarded_pass(lambda: run(model, x, device, precision, **kw))
+    try:
+        return guarded_pass(lambda: run(model, x, device, precision, **kw))
+    except CliError:
+        if spec is not None and tuple(x.shape[-2:]) != tuple(spec.input_size[-2:]):
+            from explorer.graph.fit import wrong_size
+
+            better = wrong_size(spec.name, model.cpu(), tuple(x.shape), spec.input_size)
+            if better is not None:
+                raise CliError(str(better)) from None
+        raise
 
 
 def guarded_pass(fn: Any) -> Any:
@@ -160,6 +171,49 @@ def guarded_pass(fn: Any) -> Any:
     for note in res.notes:
         print(f"cnn-explorer: {note}", file=sys.stderr)
     return res
+
+
+def emit_json(obj: Any, indent: int | None = None) -> None:
+    """Print ``obj`` as strict JSON on stdout: a figure that is not finite (NaN, infinity) is
+    ``null``, and a warning on stderr names where (strict parsers refuse ``NaN``)."""
+    import json
+
+    bad: list[str] = []
+    clean = finite_json(obj, "", bad)
+    for where in bad[:5]:
+        print(f"cnn-explorer: warning: {where} is not a finite number: null", file=sys.stderr)
+    if len(bad) > 5:
+        print(
+            f"cnn-explorer: warning: {len(bad) - 5} more non-finite figures: null", file=sys.stderr
+        )
+    sys.stdout.write(json.dumps(clean, indent=indent, allow_nan=False) + "\n")
+
+
+def finite_json(obj: Any, where: str, bad: list[str]) -> Any:
+    """``obj`` with every non-finite float replaced by None (numpy and torch scalars made
+    plain); the JSON paths replaced are appended to ``bad``."""
+    import math
+
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str | int):
+        return obj
+    if isinstance(obj, float):
+        if math.isfinite(obj):
+            return obj
+        bad.append(where or "the result")
+        return None
+    if isinstance(obj, dict):
+        return {
+            str(k): finite_json(v, f"{where}.{k}" if where else str(k), bad) for k, v in obj.items()
+        }
+    if isinstance(obj, list | tuple):
+        return [finite_json(v, f"{where}[{i}]", bad) for i, v in enumerate(obj)]
+    item = getattr(obj, "item", None)  # numpy / torch scalars
+    if callable(item) and getattr(obj, "ndim", 0) == 0:
+        return finite_json(item(), where, bad)
+    tolist = getattr(obj, "tolist", None)
+    if callable(tolist):
+        return finite_json(tolist(), where, bad)
+    return obj
 
 
 def progress(gen: Any) -> Any:

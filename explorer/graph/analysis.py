@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from explorer.graph.blocks import BlockTree, build_blocks
-from explorer.graph.trace import ModelGraph, build_graph
+from explorer.graph.trace import ModelGraph, TraceError, build_graph
 from explorer.models.registry import ModelSpec
 
 
@@ -37,8 +37,24 @@ def analyze(spec: ModelSpec, input_size: int | None = None, model: Any = None) -
     """Build (unless given), trace and group a model."""
     if model is None:
         model = spec.build()
-    mg = build_graph(model, input_shape_for(spec, input_size))
+    mg = traced(spec, model, input_shape_for(spec, input_size))
     return Analysis(spec=spec, model=model, graph=mg, tree=build_blocks(mg))
+
+
+def traced(spec: ModelSpec, model: Any, shape: tuple[int, ...]) -> ModelGraph:
+    """:func:`build_graph`, where a failure caused by the input's size is said as such
+    ("vgg16 needs at least 32x32 input; got 16x16")."""
+    try:
+        return build_graph(model, shape)
+    except TraceError:
+        native = spec.input_size
+        if tuple(shape[-2:]) != tuple(native[-2:]):
+            from explorer.graph.fit import wrong_size
+
+            better = wrong_size(spec.name, model, shape, native)
+            if better is not None:
+                raise better from None
+        raise
 
 
 def analyze_steps(
@@ -59,7 +75,7 @@ def analyze_steps(
     yield 0.4, f"building {spec.name}"
     model = spec.build()
     yield 0.7, "tracing and grouping"
-    mg = build_graph(model, input_shape_for(spec, input_size))
+    mg = traced(spec, model, input_shape_for(spec, input_size))
     yield 0.9, "naming block kinds"
     tree = build_blocks(mg)
     return Analysis(spec=spec, model=model, graph=mg, tree=tree)

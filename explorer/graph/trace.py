@@ -28,7 +28,8 @@ from typing import Any
 import networkx as nx
 import torch
 from torch import fx, nn
-from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
+from torch.fx.node import map_aggregate
+from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata, _extract_tensor_metadata
 
 from explorer.errors import ExplorerError, one_line
 from explorer.graph.counting import (
@@ -168,12 +169,37 @@ def propagate_shapes(gm: fx.GraphModule, input_shape: Sequence[int]) -> None:
     }
     try:
         with torch.inference_mode(), _reparametrize_module(gm, meta):
-            ShapeProp(gm).propagate(torch.empty(*input_shape, device="meta"))
+            QuietShapeProp(gm).propagate(torch.empty(*input_shape, device="meta"))
         return
     except Exception:  # noqa: BLE001 - an op without a meta kernel: compute for real
         pass
+    from explorer.limits import check_bytes, tensor_bytes
+
+    check_bytes(tensor_bytes(input_shape), f"a {'x'.join(map(str, input_shape))} input")
     with torch.inference_mode():
-        ShapeProp(gm).propagate(torch.zeros(*input_shape))
+        QuietShapeProp(gm).propagate(torch.zeros(*input_shape))
+
+
+class QuietShapeProp(ShapeProp):
+    """torch.fx's ShapeProp without its printed traceback: a node's failure is raised as it
+    is, for the caller to say in one line (ShapeProp prints ~100 lines on stderr first)."""
+
+    def run_node(self, n: fx.Node) -> Any:
+        result = fx.Interpreter.run_node(self, n)
+        found = False
+
+        def extract(obj: Any) -> Any:
+            nonlocal found
+            if isinstance(obj, torch.Tensor):
+                found = True
+                return _extract_tensor_metadata(obj)
+            return obj
+
+        meta = map_aggregate(result, extract)
+        if found:
+            n.meta["tensor_meta"] = meta
+        n.meta["type"] = type(result)
+        return result
 
 
 def meta_values(
@@ -285,6 +311,10 @@ def _build_graph(model: nn.Module, input_shape: Sequence[int]) -> ModelGraph:
             err = one_line(exc)
             fxg, shape_method = None, "forward"
             t0 = time.perf_counter()
+            from explorer.limits import check_bytes, tensor_bytes
+
+            shape_text = "x".join(map(str, input_shape))
+            check_bytes(tensor_bytes(input_shape), f"a {shape_text} input")
             try:
                 from explorer.graph.recorded import graph_from_hooks
 

@@ -166,6 +166,7 @@ class RunResult:
     preprocess: Any = None  # explorer.runtime.preprocess.Preprocess that made it
     deleted: list[str] = field(default_factory=list)  # blocks deleted from the network run
     plan: Any = None  # the ProbePlan the pass used (set by the caller)
+    nonfinite: int = 0  # images whose outputs hold NaN or infinity (said in ``notes``)
 
 
 def topk(probs: np.ndarray, categories: Sequence[str] | None, k: int = 5) -> list[list[TopK]]:
@@ -299,6 +300,9 @@ def run(
             dev, precision, chunk = torch.device("cpu"), "fp32", x.shape[0]
             model.to(dev)
     logits = torch.cat([o[0] for o in outs])
+    nonfinite = nonfinite_rows(logits)
+    if nonfinite:
+        note(nonfinite_note(nonfinite, logits.shape[0], precision))
     if categories is not None and len(categories) != logits.shape[1]:
         note(f"{len(categories)} class names for {logits.shape[1]} outputs: names not shown")
         categories = None
@@ -313,6 +317,29 @@ def run(
         precision=precision,
         notes=notes,
         probes=_merge(probes) if probes else None,
+        nonfinite=nonfinite,
+    )
+
+
+def nonfinite_rows(logits: torch.Tensor) -> int:
+    """How many rows (images) of ``logits`` hold a NaN or an infinity."""
+    import torch
+
+    if logits.dim() < 2:
+        return int((~torch.isfinite(logits)).any())
+    return int((~torch.isfinite(logits)).flatten(1).any(dim=1).sum())
+
+
+def nonfinite_note(bad: int, total: int, precision: str = "fp32") -> str:
+    """The warning for outputs that are not numbers: never passed off as a result."""
+    why = (
+        " (half precision overflows above 65504: try --precision fp32)"
+        if precision == "fp16"
+        else " (NaN or infinite weights, or values that overflow)"
+    )
+    return (
+        f"warning: the model's outputs are not finite for {bad} of {total} image(s){why}; "
+        "their probabilities are not numbers"
     )
 
 

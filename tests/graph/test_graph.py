@@ -87,12 +87,14 @@ def test_input_too_small_or_mismatched_is_an_error() -> None:
     import pytest
 
     from explorer.graph.analysis import analyze
-    from explorer.graph.trace import TraceError
+    from explorer.graph.fit import InputSizeRefused, InputTooSmall
     from explorer.models.registry import get
 
-    with pytest.raises(TraceError):
+    with pytest.raises(InputSizeRefused, match="lenet5 cannot take a 16x16 input; its layers"):
         analyze(get("lenet5"), input_size=16)  # c5 would have a negative size
-    with pytest.raises(TraceError):
+    with pytest.raises(InputTooSmall, match="inception_small needs at least 8x8 input; got 4x4"):
+        analyze(get("inception_small"), input_size=4)
+    with pytest.raises(InputSizeRefused, match="its layers are sized for 32x32"):
         analyze(get("lenet5"), input_size=64)  # f6 would see 9720 features, not 120
     mg = build_graph(nn.Sequential(nn.Conv2d(3, 6, 5), nn.ReLU()), (1, 3, 16, 16))
     assert mg.g.nodes["0"]["out_shape"] == [1, 6, 12, 12]

@@ -12,8 +12,13 @@ import torch
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from explorer.errors import ExplorerError
 from explorer.runtime.inference import timed
 from explorer.runtime.probes import logits_of
+
+
+class FusionCheckError(ExplorerError):
+    """The fused and unfused networks' outputs cannot be compared (they are not finite)."""
 
 
 def check_equivalence(a: nn.Module, b: nn.Module, x: torch.Tensor) -> dict[str, float]:
@@ -32,6 +37,14 @@ def check_equivalence(a: nn.Module, b: nn.Module, x: torch.Tensor) -> dict[str, 
     finally:
         a.train(modes[0])
         b.train(modes[1])
+    for name, y in (("before", ya), ("after", yb)):
+        bad = int((~torch.isfinite(y)).sum())
+        if bad:
+            raise FusionCheckError(
+                f"the check failed: {bad} of {y.numel()} outputs {name} fusion are not finite "
+                "(NaN or infinity), so no difference can be measured; the weights hold "
+                "non-finite values or overflow"
+            )
     diff = float((ya - yb).abs().max())
     scale = float(ya.abs().max())
     rel = diff / scale if scale > 0 else (0.0 if diff == 0 else float("inf"))

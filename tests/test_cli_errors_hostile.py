@@ -1,0 +1,144 @@
+"""A user's code that exits, raises a BaseException, or computes NaN: one line, never silent."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from cli_expect import run
+
+from explorer.cli.common import emit_json, finite_json
+
+USER = """
+import sys
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self, mode="ok"):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.fc = nn.Linear(4, 10)
+        self.mode = mode
+
+    def forward(self, x):
+        if self.mode == "exit":
+            sys.exit(3)
+        if self.mode == "base":
+            raise Odd("an odd failure")
+        y = self.fc(self.conv(x).mean((2, 3)))
+        return y * float("inf") if self.mode == "inf" else y
+
+
+class Odd(BaseException):
+    pass
+
+
+def exits():
+    return Net("exit")
+
+
+def base():
+    return Net("base")
+
+
+def inf():
+    return Net("inf")
+
+
+def factory_exits():
+    sys.exit("no model today")
+
+
+def bug():
+    return Net("ok")
+"""
+
+
+@pytest.fixture
+def user(tmp_path: Path) -> Path:
+    p = tmp_path / "net.py"
+    p.write_text(USER)
+    return p
+
+
+@pytest.mark.parametrize(
+    "factory, expect",
+    [
+        ("exits", "the model's code called sys.exit(3)"),
+        ("base", "Odd: an odd failure"),
+        ("factory_exits", "factory_exits() raised SystemExit: no model today"),
+    ],
+)
+def test_exit_and_base_exception_are_one_line(
+    user: Path, factory: str, expect: str, capsys
+) -> None:
+    code, out, err = run(capsys, "predict", f"{user}:{factory}", "sample:coffee", "--json")
+    assert code == 2 and out == "" and "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("cnn-explorer predict: error: ") and expect in last
+
+
+def test_infinite_outputs_are_null_with_a_warning(user: Path, capsys) -> None:
+    code, out, err = run(capsys, "predict", f"{user}:inf", "sample:coffee", "--json")
+    assert code == 0
+    rows = json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    assert all(t["prob"] is None for t in rows[0]["top5"])
+    assert "outputs are not finite for 1 of 1 image(s)" in err
+    assert "is not a finite number: null" in err
+
+
+def test_stats_json_is_strict(user: Path, capsys) -> None:
+    code, out, err = run(capsys, "stats", f"{user}:inf", "sample:coffee", "--json")
+    assert code == 0
+    json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+
+
+def test_fuse_fails_its_check_on_non_finite_outputs(user: Path, capsys) -> None:
+    code, out, err = run(capsys, "fuse", f"{user}:inf", "--json", "--device", "cpu")
+    assert code == 2 and out == ""
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("cnn-explorer fuse: error: the check failed: ")
+    assert "not finite" in last and "forward pass failed" not in last
+
+
+def test_a_bug_exits_1_with_its_traceback_in_the_log(monkeypatch, tmp_path: Path, capsys) -> None:
+    from explorer import __main__ as m
+
+    monkeypatch.setenv("CNN_EXPLORER_CACHE", str(tmp_path))
+
+    def broken(_args):  # noqa: ANN001, ANN202
+        raise ZeroDivisionError("a bug of ours")
+
+    monkeypatch.setitem(m.COMMANDS, "list", broken)
+    code, out, err = run(capsys, "list")
+    assert code == 1 and out == ""
+    assert err.strip() == (
+        f"cnn-explorer: internal error: ZeroDivisionError: a bug of ours "
+        f"(details in {tmp_path / 'cnn-explorer.log'})"
+    )
+    assert "Traceback" in (tmp_path / "cnn-explorer.log").read_text()
+
+
+def test_finite_json_replaces_and_names_every_non_finite_figure() -> None:
+    import numpy as np
+    import torch
+
+    bad: list[str] = []
+    got = finite_json(
+        {"a": [1.0, float("nan")], "b": {"c": np.float32("inf")}, "t": torch.tensor(2.5), "s": "x"},
+        "",
+        bad,
+    )
+    assert got == {"a": [1.0, None], "b": {"c": None}, "t": 2.5, "s": "x"}
+    assert bad == ["a[1]", "b.c"]
+
+
+def test_emit_json_never_prints_nan(capsys) -> None:
+    emit_json({"x": -math.inf, "y": [math.nan] * 9})
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {"x": None, "y": [None] * 9}
+    assert "x is not a finite number" in err and "5 more non-finite figures" in err
