@@ -6,7 +6,6 @@ Heavy libraries (torch, timm, Qt) are imported only by the command that needs th
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from explorer.cli.common import (
     CliError,
     analyze_or_error,
     cannot_write,
+    emit_json,
 )
 from explorer.errors import ExplorerError, log_file, log_unexpected, one_line, setup_logging
 
@@ -108,8 +108,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
     an = analyze_or_error(args.model, args.input_size)
     if args.json:
-        json.dump(summary_dict(an, depth=args.depth), sys.stdout)
-        sys.stdout.write("\n")
+        emit_json(summary_dict(an, depth=args.depth))
     else:
         print(format_table(an, depth=3 if args.depth is None else args.depth))
     return 0
@@ -156,7 +155,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     specs = list_models()
     if args.json:
-        json.dump(
+        emit_json(
             [
                 {
                     "name": s.name,
@@ -167,10 +166,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                     "lecture": s.lecture,
                 }
                 for s in specs
-            ],
-            sys.stdout,
+            ]
         )
-        sys.stdout.write("\n")
         return 0
     for s in specs:
         print(f"{s.name:<22} {s.family:<16} {s.year or '':<5} {s.paper}")

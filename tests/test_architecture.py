@@ -75,3 +75,31 @@ def test_no_module_imports_another_modules_private_name() -> None:
     files = sorted(PACKAGE.rglob("*.py"))
     assert len(files) > 50
     assert [hit for f in files for hit in _private_imports(f)] == []
+
+
+def _loose_json(path: Path) -> list[str]:
+    """Calls of json.dump/json.dumps without ``allow_nan=False`` in ``path``."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    out = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("dump", "dumps")
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "json"
+        ):
+            strict = any(
+                k.arg == "allow_nan" and isinstance(k.value, ast.Constant) and k.value.value is False
+                for k in node.keywords
+            )
+            if not strict:
+                out.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    return out
+
+
+def test_every_json_the_program_prints_or_writes_is_strict() -> None:
+    """NaN and Infinity are not JSON: every dump refuses them (cli.common.emit_json makes
+    them null with a warning), so no strict parser ever fails on the program's output."""
+    files = sorted(PACKAGE.rglob("*.py"))
+    assert [hit for f in files for hit in _loose_json(f)] == []

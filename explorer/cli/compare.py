@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -12,6 +11,7 @@ from explorer.cli.common import (
     CliError,
     device_options,
     device_or_error,
+    emit_json,
     failed,
     progress,
     spec_or_error,
@@ -124,7 +124,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             raise failed("measuring", exc) from None
         out["measured"] = report.as_dict()
     if args.json:
-        print(json.dumps(out, indent=2))
+        emit_json(out, indent=2)
     else:
         _print_published(found, missing)
         if report is not None:
@@ -210,7 +210,7 @@ def cmd_kernels(args: argparse.Namespace) -> int:
         raise failed("the kernel-size experiment", exc) from None
     code = 0 if report.rows else 1
     if args.json:
-        print(json.dumps(report.as_dict(), indent=2))
+        emit_json(report.as_dict(), indent=2)
         return code
     peak = report.peak
     print(

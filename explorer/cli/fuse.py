@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
 from explorer.app.argtypes import positive_int
-from explorer.cli.common import CliError, cannot_write, device_or_error, failed, spec_or_error
+from explorer.cli.common import (
+    CliError,
+    cannot_write,
+    device_or_error,
+    emit_json,
+    failed,
+    spec_or_error,
+)
+from explorer.errors import ExplorerError
 from explorer.files import atomic_path, check_output
 
 #: export suffix -> format
@@ -118,6 +125,8 @@ def cmd_fuse(args: argparse.Namespace) -> int:
     )
     try:
         out = drive(fuse(spec, model, info, settings, own_model=True))
+    except ExplorerError:  # the check's own refusal (outputs not finite): its line as it is
+        raise
     except Exception as exc:  # noqa: BLE001 - a user's model can raise anything in forward()
         raise failed("the forward pass", exc) from None
     if fmt is not None:  # before the note: an error must be the one line on stderr
@@ -134,8 +143,7 @@ def cmd_fuse(args: argparse.Namespace) -> int:
         )
     d = out.as_dict(args.export)
     if args.json:
-        json.dump(d, sys.stdout)
-        sys.stdout.write("\n")
+        emit_json(d)
         return 0
     (p0, c0, b0), (p1, c1, b1) = out.counts_before, out.counts_after
     print(

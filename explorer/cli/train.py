@@ -9,7 +9,15 @@ import sys
 from pathlib import Path
 
 from explorer.app.argtypes import positive_int
-from explorer.cli.common import MODEL_HELP, CliError, cannot_write, failed, spec_or_error
+from explorer.cli.common import (
+    MODEL_HELP,
+    CliError,
+    cannot_write,
+    emit_json,
+    failed,
+    finite_json,
+    spec_or_error,
+)
 from explorer.files import atomic_path, check_output
 
 #: what the curve's file name adds to the checkpoint's whole name (never the checkpoint's own)
@@ -197,7 +205,10 @@ def cmd_train(args: argparse.Namespace) -> int:
             )
             record["test_top1"] = stored["stored_test_top1"]
             writing = curve
-            curve_tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+            curve_tmp.write_text(
+                json.dumps(finite_json(record, "", []), indent=1, allow_nan=False) + "\n",
+                encoding="utf-8",
+            )
     except OSError as exc:
         raise cannot_write(writing, exc) from None
     print(
@@ -207,6 +218,5 @@ def cmd_train(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if args.json:
-        json.dump(record, sys.stdout)
-        sys.stdout.write("\n")
+        emit_json(record)
     return 0
