@@ -6,6 +6,15 @@ safetensors); the wrappers training scripts add (``"state_dict"``, ``"model"``, 
 loaded, with a :class:`LoadReport` of what did not. The weights a model can come with
 (library pretrained, bundled, random) are :mod:`explorer.models.weights`.
 
+Bounds come before loading (:mod:`explorer.models.checkpoint_bounds`): a file over the memory
+limit, or read whole and far larger than the model it is for, is refused before its tensors
+are read; a zip as torch.save writes it is mapped, not copied (``torch.load(mmap=True)``).
+A failed allocation says out of memory, not "damaged".
+
+Values are checked before they reach the model: NaN or Inf, also those a cast to the model's
+dtype creates (a float64 1e300 in a float32 model), refuse the file; integer or boolean values
+cast into floating-point tensors load, with a line in :attr:`WeightsInfo.warnings`.
+
 This module is Qt-free, and imports torch and safetensors lazily.
 """
 
@@ -18,11 +27,48 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from explorer.errors import ExplorerError, first_line
+from explorer.errors import first_line
+from explorer.models.checkpoint_bounds import (
+    ALLOWANCE_EXTRA,
+    ALLOWANCE_FACTOR,
+    Extent,
+    WeightsError,
+    WeightsTooLarge,
+    allowance,
+    check_extent,
+    checked_input,
+    is_out_of_memory,
+    looks_like_safetensors,
+    measure,
+    measure_file,
+    out_of_memory,
+    read_head,
+    state_bytes,
+    storages_fit,
+)
 
 if TYPE_CHECKING:
     import torch
     from torch import nn
+
+__all__ = [
+    "ALLOWANCE_EXTRA",
+    "ALLOWANCE_FACTOR",
+    "Q8_SCALE_SUFFIX",
+    "Q8_SUFFIX",
+    "LoadReport",
+    "WeightsError",
+    "WeightsInfo",
+    "WeightsTooLarge",
+    "allowance",
+    "check_values",
+    "compare_state_dict",
+    "load_checkpoint",
+    "load_fitting",
+    "measure",
+    "read_state_dict",
+    "state_bytes",
+]
 
 #: wrappers under which training scripts keep the state_dict, in order of preference
 _WRAPPER_KEYS = ("state_dict", "model", "model_state_dict", "state_dict_ema", "model_ema", "ema")
@@ -35,10 +81,6 @@ _BOOKKEEPING = "num_batches_tracked"
 #: that would be over 2 MB in float16); read_state_dict restores ``NAME`` from the two
 Q8_SUFFIX = "#q8"
 Q8_SCALE_SUFFIX = "#q8scale"
-
-
-class WeightsError(ExplorerError):
-    """Weights that cannot be used; ``str()`` is one line for the user."""
 
 
 @dataclass
@@ -79,6 +121,8 @@ class WeightsInfo:
     report: LoadReport | None = None
     transforms: dict[str, Any] | None = None
     categories: list[str] | None = None
+    #: one line each: what loaded but deserves the user's eye (integer values cast to float)
+    warnings: tuple[str, ...] = ()
 
 
 def _few(names: list[str], n: int = 3) -> str:
@@ -92,74 +136,87 @@ def _shape(shape: tuple[int, ...]) -> str:
 # --- reading a file -------------------------------------------------------------------------
 
 
-def _looks_like_safetensors(head: bytes) -> bool:
-    # safetensors: an 8-byte little-endian header length, then the JSON header
-    return len(head) > 8 and head[8:9] == b"{"
-
-
-def read_state_dict(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
+def read_state_dict(
+    path: str | os.PathLike[str],
+    *,
+    model_bytes: int | None = None,
+    model_name: str = "the model",
+) -> dict[str, torch.Tensor]:
     """Read a checkpoint file into a flat ``{name: tensor}`` dict, never unpickling code.
 
     ``path`` is a ``.safetensors`` file or a PyTorch file (zip or legacy) holding a state_dict,
     bare or under ``"state_dict"``, ``"model"``, ``"model_state_dict"``, ``"ema"``... A leading
     ``module.`` (DataParallel) is removed from the keys; entries that are not tensors dropped.
+    Its size is checked first (:func:`check_extent`): with ``model_bytes``, the bytes of the
+    model it is for (named ``model_name`` in the message), also against :func:`allowance`.
 
     Raises
     ------
     WeightsError
-        Missing, empty, damaged or truncated file; a pickle that holds Python code or
-        objects (refused, never run); a file that holds no tensors.
+        Missing, empty, damaged or truncated file, or not a regular file; a pickle that holds
+        Python code or objects (refused, never run); a file that holds no tensors; tensors
+        too large (:class:`WeightsTooLarge` over the memory limit); out of memory.
     """
+    p = checked_input(path)
+    head = read_head(p)
+    if p.suffix == ".safetensors" and not looks_like_safetensors(head):
+        raise WeightsError(f"{p.name}: not a checkpoint (not a safetensors file)")
+    extent = measure_file(p, head)
+    check_extent(p.name, extent, model_bytes, model_name)
+    try:
+        if looks_like_safetensors(head):
+            obj: Any = _load_safetensors(p)
+        else:
+            obj = _load_torch(p, head, extent)
+        return _tensors_of(obj, p.name)
+    except Exception as exc:
+        if is_out_of_memory(exc):
+            raise out_of_memory(p.name, extent) from exc
+        raise
+
+
+def _load_safetensors(p: Path) -> dict[str, torch.Tensor]:
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    try:
+        return load_file(str(p), device="cpu")
+    except SafetensorError as exc:
+        raise WeightsError(
+            f"{p.name}: damaged or truncated checkpoint ({first_line(exc)})"
+        ) from exc
+
+
+def _load_torch(p: Path, head: bytes, extent: Extent) -> Any:
     import torch
 
-    p = Path(path)
-    if not p.exists():
-        raise WeightsError(f"{p}: no such file")
-    if p.is_dir():
-        raise WeightsError(f"{p.name}: is a folder, not a checkpoint file")
-    if p.stat().st_size == 0:
-        raise WeightsError(f"{p.name}: empty file")
     try:
-        f = p.open("rb")
-    except OSError as exc:
-        why = "permission denied" if isinstance(exc, PermissionError) else exc.strerror or exc
-        raise WeightsError(f"{p.name}: cannot read ({why})") from exc
-    with f:
-        head = f.read(16)
-
-    if p.suffix == ".safetensors" or _looks_like_safetensors(head):
-        from safetensors import SafetensorError
-        from safetensors.torch import load_file
-
-        try:
-            obj: Any = load_file(str(p), device="cpu")
-        except SafetensorError as exc:
-            if not _looks_like_safetensors(head):
-                raise WeightsError(f"{p.name}: not a checkpoint (not a safetensors file)") from exc
+        with warnings.catch_warnings():
+            # a plain pickle.dump file makes torch warn about its protocol; harmless here
+            warnings.simplefilter("ignore", UserWarning)
+            obj = torch.load(p, map_location="cpu", weights_only=True, mmap=extent.mappable)
+    except pickle.UnpicklingError as exc:
+        if "weights only load failed" in str(exc).lower():
             raise WeightsError(
-                f"{p.name}: damaged or truncated checkpoint ({first_line(exc)})"
+                f"{p.name}: refused: the file holds Python code/objects, not only tensors "
+                "(it is never unpickled)"
             ) from exc
-    else:
-        try:
-            with warnings.catch_warnings():
-                # a plain pickle.dump file makes torch warn about its protocol; harmless here
-                warnings.simplefilter("ignore", UserWarning)
-                obj = torch.load(p, map_location="cpu", weights_only=True)
-        except pickle.UnpicklingError as exc:
-            if "weights only load failed" in str(exc).lower():
-                raise WeightsError(
-                    f"{p.name}: refused: the file holds Python code/objects, not only tensors "
-                    "(it is never unpickled)"
-                ) from exc
+        raise WeightsError(f"{p.name}: damaged or truncated checkpoint") from exc
+    except Exception as exc:  # noqa: BLE001 - arbitrary bytes make the unpickler raise anything
+        if is_out_of_memory(exc):
+            raise
+        # a zip or pickle header means a checkpoint that broke; anything else never was one
+        if head.startswith(b"PK") or head[:1] == b"\x80":
             raise WeightsError(f"{p.name}: damaged or truncated checkpoint") from exc
-        except Exception as exc:  # noqa: BLE001 - arbitrary bytes make the unpickler raise anything
-            # a zip or pickle header means a checkpoint that broke; anything else never was one
-            if head.startswith(b"PK") or head[:1] == b"\x80":
-                raise WeightsError(f"{p.name}: damaged or truncated checkpoint") from exc
-            raise WeightsError(
-                f"{p.name}: not a checkpoint (neither a PyTorch nor a safetensors file)"
-            ) from exc
-    return _tensors_of(obj, p.name)
+        raise WeightsError(
+            f"{p.name}: not a checkpoint (neither a PyTorch nor a safetensors file)"
+        ) from exc
+    if extent.mappable and not storages_fit(obj, extent.records):
+        # a mapped storage is not checked against its record: a short one would read past it
+        raise WeightsError(
+            f"{p.name}: damaged or truncated checkpoint (a tensor is larger than its record)"
+        )
+    return obj
 
 
 def _tensors_of(obj: Any, name: str) -> dict[str, torch.Tensor]:
@@ -229,28 +286,106 @@ def compare_state_dict(
     return LoadReport(matched, counted, missing, unexpected, mismatched), fits
 
 
-def load_fitting(model: nn.Module, fits: dict[str, Any]) -> None:
-    """Copy ``fits`` (from :func:`compare_state_dict`) into ``model``; the rest stays."""
-    import torch
-
-    with torch.no_grad():
-        model.load_state_dict(fits, strict=False)
+def _dtype(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
 
 
-def load_checkpoint(model: nn.Module, path: str | os.PathLike[str]) -> WeightsInfo:
-    """Load the tensors of a checkpoint file that fit ``model`` (same name and shape).
+def check_values(model: nn.Module, fits: dict[str, Any], name: str) -> tuple[str, ...]:
+    """Check the tensors about to be copied into ``model`` (``fits``, of the same names).
 
-    The model's other tensors are left as they were. Returns ``kind="file"`` with the
-    :class:`LoadReport`, whose summary is the message.
+    NaN and Inf refuse them, counted for the first tensors that hold some, also those a cast to
+    the model's dtype creates (a float64 1e300 in a float32 model), unless the model's own
+    tensor holds them too (a mask of -inf is the architecture's). Complex values for a real
+    tensor are refused. Returns the warnings: integer or boolean values cast to floating point
+    (quantized weights saved without their scales?) and floating-point values cast to integers.
 
     Raises
     ------
     WeightsError
-        The file cannot be read, or fewer than half of the model's tensors fit (then the
+        Non-finite or complex values; ``name`` (the file's) begins the message.
+    """
+    import torch
+
+    own = model.state_dict()
+    bad: list[str] = []
+    ints: list[str] = []
+    floats: list[str] = []
+    for key, value in fits.items():
+        target = own[key]
+        if value.is_complex() and not target.is_complex():
+            raise WeightsError(f"{name}: complex values in {key} for a real tensor; nothing loaded")
+        if not (target.is_floating_point() or target.is_complex()):
+            if value.is_floating_point() and key.rsplit(".", 1)[-1] != _BOOKKEEPING:
+                floats.append(f"{key} ({_dtype(value.dtype)} to {_dtype(target.dtype)})")
+            continue
+        if not (value.is_floating_point() or value.is_complex()):
+            ints.append(f"{key} ({_dtype(value.dtype)})")  # integers are finite
+            continue
+        cast = value if value.dtype == target.dtype else value.to(target.dtype)
+        if bool(torch.isfinite(cast).all()) or not bool(torch.isfinite(target).all()):
+            continue
+        nan, inf = int(torch.isnan(cast).sum()), int(torch.isinf(cast).sum())
+        if cast is not value and bool(torch.isfinite(value).all()):
+            why = f"Inf once cast from {_dtype(value.dtype)} to {_dtype(target.dtype)}"
+        else:
+            why = f"{nan} NaN, {inf} Inf" if nan and inf else "NaN" if nan else "Inf"
+        bad.append(f"{nan + inf} {'non-finite values ' if not bad else ''}in {key} ({why})")
+    if bad:
+        more = f", and {len(bad) - 3} more tensors" if len(bad) > 3 else ""
+        raise WeightsError(f"{name}: {', '.join(bad[:3])}{more}; nothing loaded")
+    notes = []
+    if ints:
+        notes.append(
+            f"{name}: integer values cast to floating point in {', '.join(ints)}: "
+            "are they quantized weights without their scales?"
+        )
+    if floats:
+        notes.append(
+            f"{name}: floating-point values cast to integers in {', '.join(floats)} "
+            "(fractions dropped)"
+        )
+    return tuple(notes)
+
+
+def load_fitting(model: nn.Module, fits: dict[str, Any], name: str = "weights") -> None:
+    """Copy ``fits`` (from :func:`compare_state_dict`) into ``model``; the rest stays.
+
+    ``name`` (the file's) begins the message of a :class:`WeightsError`: out of memory, or a
+    tensor that cannot be copied.
+    """
+    import torch
+
+    try:
+        with torch.no_grad():
+            model.load_state_dict(fits, strict=False)
+    except Exception as exc:
+        if is_out_of_memory(exc):
+            raise WeightsError(f"{name}: out of memory while loading its tensors") from exc
+        if isinstance(exc, RuntimeError):  # e.g. a dtype that cannot be copied
+            raise WeightsError(f"{name}: loading failed: {first_line(exc)}") from exc
+        raise
+
+
+def load_checkpoint(
+    model: nn.Module, path: str | os.PathLike[str], *, model_name: str | None = None
+) -> WeightsInfo:
+    """Load the tensors of a checkpoint file that fit ``model`` (same name and shape).
+
+    The model's other tensors are left as they were. Returns ``kind="file"`` with the
+    :class:`LoadReport`, whose summary is the message, and the warnings of
+    :func:`check_values`. ``model_name`` (``"resnet20"``) names the model in a refusal of
+    a checkpoint too large for it; by default its class is named.
+
+    Raises
+    ------
+    WeightsError
+        The file cannot be read, is too large (:func:`check_extent`), holds non-finite values
+        (:func:`check_values`), or fewer than half of the model's tensors fit (then the
         model is left untouched: such a file is almost surely for another network).
     """
     name = Path(path).name
-    sd = read_state_dict(path)
+    who = model_name or f"the model ({type(model).__name__})"
+    sd = read_state_dict(path, model_bytes=state_bytes(model), model_name=who)
     report, fits = compare_state_dict(model, sd)
     if report.matched == 0:
         raise WeightsError(
@@ -263,9 +398,17 @@ def load_checkpoint(model: nn.Module, path: str | os.PathLike[str]) -> WeightsIn
             "model (fewer than half; is it for another architecture?); nothing loaded"
         )
     try:
-        load_fitting(model, fits)
-    except RuntimeError as exc:  # e.g. a dtype that cannot be copied
-        raise WeightsError(f"{name}: loading failed: {first_line(exc)}") from exc
+        notes = check_values(model, fits, name)
+    except Exception as exc:
+        if is_out_of_memory(exc):
+            raise out_of_memory(name, None) from exc
+        raise
+    load_fitting(model, fits, name)
     return WeightsInfo(
-        kind="file", label=name, trained=True, message=report.summary(), report=report
+        kind="file",
+        label=name,
+        trained=True,
+        message=report.summary(),
+        report=report,
+        warnings=notes,
     )

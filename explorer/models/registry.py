@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explorer.errors import ExplorerError
+from explorer.files import FileError, regular_input
 
 if TYPE_CHECKING:
     from torch import nn
@@ -297,15 +298,24 @@ def _timm_spec(timm_name: str) -> ModelSpec:
     )
 
 
+def _user_file(path: Path) -> None:
+    """Refuse a model file that is not a readable regular file (a FIFO would block)."""
+    try:
+        regular_input(path, "model file")
+    except FileError as exc:
+        missing = str(exc).endswith(": no such file")
+        raise ModelBuildError(f"model file not found: {path}" if missing else str(exc)) from None
+
+
 def _file_spec(ref: str) -> ModelSpec:
     path_s, _, factory = ref.rpartition(":") if ".py:" in ref else (ref, "", "")
     if not factory:
         raise ModelBuildError(f"'{ref}': name the factory function as FILE.py:FUNCTION")
     path = Path(path_s).expanduser()
-    if not path.is_file():
-        raise ModelBuildError(f"model file not found: {path}")
+    _user_file(path)
 
     def build() -> nn.Module:
+        _user_file(path)  # it may have changed since: a FIFO would block the import
         mod_name = f"_cnn_explorer_user_{abs(hash(str(path.resolve())))}"
         spec = importlib.util.spec_from_file_location(mod_name, path)
         if spec is None or spec.loader is None:

@@ -27,6 +27,7 @@ from explorer.errors import first_line
 from explorer.models.checkpoint import (
     WeightsError,
     WeightsInfo,
+    check_values,
     compare_state_dict,
     load_fitting,
     read_state_dict,
@@ -184,7 +185,8 @@ def load_bundled(spec: ModelSpec, model: nn.Module) -> WeightsInfo:
     report, fits = compare_state_dict(model, sd)
     if report.missing or report.unexpected or report.mismatched:
         raise WeightsError(f"{spec.name}: the bundled weights do not fit: {report.summary()}")
-    load_fitting(model, fits)
+    notes = check_values(model, fits, f"{spec.name}: the bundled weights")
+    load_fitting(model, fits, f"{spec.name}: the bundled weights")
     top1 = spec.extra.get("digits_test_top1")
     label = "bundled" if top1 is None else f"bundled (digits, {float(top1):.1f} %)"
     how = spec.extra.get("trained_by")
@@ -201,6 +203,7 @@ def load_bundled(spec: ModelSpec, model: nn.Module) -> WeightsInfo:
         report=report,
         transforms=None,
         categories=categories(spec),
+        warnings=notes,
     )
 
 
@@ -366,7 +369,8 @@ def load_pretrained(spec: ModelSpec, model: nn.Module, timeout: float = 3.0) -> 
     report.unexpected = [k for k in report.unexpected if not k.startswith(_DROPPED_PREFIXES)]
     if report.missing or report.unexpected or report.mismatched:
         raise WeightsError(f"{spec.name}: the {label} weights do not fit: {report.summary()}")
-    load_fitting(model, fits)
+    notes = check_values(model, fits, f"{spec.name}: the {label} weights")
+    load_fitting(model, fits, f"{spec.name}: the {label} weights")
     if source == "torchvision" and hasattr(model, "transform_input"):
         # torchvision's googlenet/inception_v3 weights expect its input re-normalisation,
         # which get_model switches on whenever it loads them
@@ -379,4 +383,5 @@ def load_pretrained(spec: ModelSpec, model: nn.Module, timeout: float = 3.0) -> 
         report=report,
         transforms=library_transforms(spec),
         categories=categories(spec),
+        warnings=notes,
     )
