@@ -142,3 +142,21 @@ def test_emit_json_never_prints_nan(capsys) -> None:
     out, err = capsys.readouterr()
     assert json.loads(out) == {"x": None, "y": [None] * 9}
     assert "x is not a finite number" in err and "5 more non-finite figures" in err
+
+
+def test_integer_weights_load_with_a_warning_on_stderr(tmp_path: Path, capsys) -> None:
+    import torch
+
+    from explorer.models.registry import get
+
+    sd = get("lenet5").build().state_dict()
+    sd["c1.weight"] = sd["c1.weight"].to(torch.int8)
+    torch.save(sd, tmp_path / "ints.pt")
+    code, out, err = run(
+        capsys, "predict", "lenet5", "sample:digits-3", "--weights", str(tmp_path / "ints.pt")
+    )
+    assert code == 0 and out
+    assert (
+        "cnn-explorer: warning: ints.pt: integer values cast to floating point in c1.weight (int8)"
+        in err
+    )

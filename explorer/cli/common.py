@@ -134,10 +134,18 @@ def prepared_model(args: argparse.Namespace, analysis=None):  # noqa: ANN001, AN
     except ValueError as exc:
         raise CliError(str(exc)) from None
     # only once nothing can fail: an error is then the one line on stderr
+    weights_warnings(info)
     if not info.trained:
         why = "" if info.message.endswith("random (untrained) weights") else f": {info.message}"
         print(f"cnn-explorer: untrained weights (random initialisation){why}", file=sys.stderr)
     return spec, model, info, prep, device, precision
+
+
+def weights_warnings(info) -> None:  # noqa: ANN001
+    """What loading the weights let through but the user must know (integers cast to
+    floating point ...), on stderr."""
+    for w in getattr(info, "warnings", ()):
+        print(f"cnn-explorer: warning: {w}", file=sys.stderr)
 
 
 def forward(model, x, device, precision, spec=None, **kw):  # noqa: ANN001, ANN003, ANN202

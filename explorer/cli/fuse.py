@@ -16,6 +16,7 @@ from explorer.cli.common import (
     emit_json,
     failed,
     spec_or_error,
+    weights_warnings,
 )
 from explorer.errors import ExplorerError
 from explorer.files import atomic_path, check_output
@@ -134,6 +135,7 @@ def cmd_fuse(args: argparse.Namespace) -> int:
 
         x = torch.randn(*out.input_shape, generator=torch.Generator().manual_seed(0))
         _export(out.fused_model, x.to(device), args.export, fmt)
+    weights_warnings(info)
     if out.calibrated:
         why = "" if info.message.endswith("random (untrained) weights") else f": {info.message}"
         print(

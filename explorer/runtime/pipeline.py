@@ -108,10 +108,12 @@ def _apply_weights(
     # a file: read and check it against a fresh copy when the model holds other weights
     if not fresh:
         probe = spec.build()
-        info = load_checkpoint(probe, choice)  # raises before the model is touched
+        info = load_checkpoint(
+            probe, choice, model_name=spec.name
+        )  # raises before the model is touched
         model.load_state_dict(probe.state_dict())
     else:
-        info = load_checkpoint(model, choice)
+        info = load_checkpoint(model, choice, model_name=spec.name)
     base = random_weights(spec)
     info.transforms, info.categories = base.transforms, base.categories
     return info
