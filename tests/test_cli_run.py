@@ -282,7 +282,8 @@ def test_input_size_the_model_cannot_take(capsys) -> None:
         capsys, "predict", "lenet5", "sample:digits-3", "--input-size", "64", "--weights", "random"
     )
     assert code == 2 and out == "" and "Traceback" not in err
-    assert "error: the forward pass failed: mat1 and mat2 shapes" in err.strip().splitlines()[-1]
+    last = err.strip().splitlines()[-1]
+    assert "error: lenet5 cannot take a 64x64 input; its layers are sized for 32x32" in last
 
 
 # --- JSON ---------------------------------------------------------------------------------------

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from explorer.app.argtypes import positive_int
 from explorer.app.workflows.lesion import SWEEPS
-from explorer.cli.common import CliError, analyze_or_error, prepared_model, progress, run_options
+from explorer.cli.common import (
+    CliError,
+    analyze_or_error,
+    emit_json,
+    prepared_model,
+    progress,
+    run_options,
+    spec_or_error,
+)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> dict:
@@ -43,8 +50,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
 def cmd_lesion(args: argparse.Namespace) -> int:
     from explorer.app.workflows.lesion import EvalSettings, SweepSettings, accuracy, sweep
     from explorer.runtime.datasets import DataError
+    from explorer.runtime.preprocess import check_input
     from explorer.studies.lesion.surgery import LesionError
 
+    if args.input_size is not None:  # before the model is traced at that size
+        batch = min(args.batch_size, args.limit or args.batch_size)
+        check_input(spec_or_error(args.model).input_size[0], args.input_size, batch)
     an = analyze_or_error(args.model, args.input_size)
     spec, model, info, prep, device, _precision = prepared_model(args, an)
     deleted = [b.strip() for b in args.delete.split(",") if b.strip()] if args.delete else []
@@ -64,7 +75,7 @@ def cmd_lesion(args: argparse.Namespace) -> int:
                     device,
                 )
             )
-            intact, data, n = sw.intact, sw.data, sw.n
+            intact, data, n, skipped = sw.intact, sw.data, sw.n, sw.skipped
             if sw.kind == "single":
                 runs = list(sw.runs)
             elif sw.kind == "random":
@@ -73,23 +84,42 @@ def cmd_lesion(args: argparse.Namespace) -> int:
                 runs = [_run_dict(r, kendall_tau=tau) for tau, r in sw.runs]
         else:
             acc = progress(accuracy(an, prep, info.categories, deleted, settings, device))
-            intact, data, n = acc.intact, acc.data, acc.n
+            intact, data, n, skipped = acc.intact, acc.data, acc.n, acc.skipped
             runs = [acc.modified] if acc.modified is not None else []
     except (LesionError, DataError) as exc:
         raise CliError(str(exc)) from None
+    warn_skipped(skipped)
     out = {
         "model": spec.name,
         "weights": info.label,
-        "data": {"name": data, "n": n},
+        "data": {"name": data, "n": n, **({"skipped": list(skipped)} if skipped else {})},
         "intact": {"top1": intact.top1, "top5": intact.top5, "loss": intact.loss},
         "runs": [r if isinstance(r, dict) else _run_dict(r) for r in runs],
     }
     if args.json:
-        json.dump(out, sys.stdout)
-        sys.stdout.write("\n")
+        emit_json(out)
         return 0
     _print_table(out)
     return 0
+
+
+def warn_skipped(skipped: dict[str, str], most: int = 10) -> None:
+    """Name on stderr the files that could not be read (not counted in the result)."""
+    if not skipped:
+        return
+    k = len(skipped)
+    head = (
+        f"cnn-explorer: warning: {k} unreadable image{'s' if k > 1 else ''} skipped (not counted)"
+    )
+    items = [f"{name}: {why}" for name, why in list(skipped.items())[:most]]
+    if k == 1:
+        print(f"{head}: {items[0]}", file=sys.stderr)
+        return
+    print(f"{head}:", file=sys.stderr)
+    for item in items:
+        print(f"cnn-explorer:   {item}", file=sys.stderr)
+    if k > most:
+        print(f"cnn-explorer:   ... and {k - most} more", file=sys.stderr)
 
 
 def _run_dict(r: Any, kendall_tau: float | None = None) -> dict[str, Any]:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
 from explorer.app.argtypes import positive_int
 from explorer.cli.common import (
     MODEL_HELP,
     analyze_or_error,
+    emit_json,
     forward,
     guarded_pass,
     load_images,
     prepared_model,
     print_notes,
     run_options,
+    spec_or_error,
 )
 
 
@@ -50,13 +50,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from explorer.runtime.preprocess import to_batch
+    from explorer.runtime.preprocess import check_input, to_batch
 
     images = load_images(args.images)
     spec, model, info, prep, device, precision = prepared_model(args)
+    # the largest batch, before any is made (to_batch checks each too)
+    check_input(prep.channels, prep.size, min(args.batch_size, len(images)))
     print_notes(images)
     # one pass first: the first call pays for lazy initialisation, not the model
-    forward(model, to_batch(images[:1], prep), device, precision)
+    forward(model, to_batch(images[:1], prep), device, precision, spec=spec)
     rows = []
     for i in range(0, len(images), args.batch_size):
         chunk = images[i : i + args.batch_size]
@@ -72,8 +74,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 }
             )
     if args.json:
-        json.dump(rows, sys.stdout)
-        sys.stdout.write("\n")
+        emit_json(rows)
         return 0
     print(f"{spec.name}: weights {info.label}; {prep.describe()}")
     for r in rows:
@@ -86,8 +87,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from explorer.app.workflows import drive
     from explorer.app.workflows.run import run_images
+    from explorer.runtime.preprocess import check_input
 
     images = load_images([args.image])
+    if args.input_size is not None:  # before the model is traced at that size
+        check_input(spec_or_error(args.model).input_size[0], args.input_size)
     an = analyze_or_error(args.model, args.input_size)
     spec, model, info, prep, device, precision = prepared_model(args, an)
     print_notes(images)
@@ -104,8 +108,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         "highway": [{"id": k, "gate_mean": float(v[0])} for k, v in pr.highway_gates.items()],
     }
     if args.json:
-        json.dump(out, sys.stdout)
-        sys.stdout.write("\n")
+        emit_json(out)
         return 0
     print(f"{spec.name}: weights {info.label}; {images[0].source}")
     print(f"{'block':<40} {'kind':<11} {'output':<16} {'mean':>10} {'std':>10}")

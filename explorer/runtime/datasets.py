@@ -11,17 +11,22 @@ from __future__ import annotations
 import functools
 import os
 import re
+import zipfile
+import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
 
 from explorer.errors import first_line
+from explorer.files import FileError, regular_input
+from explorer.limits import LimitError, check_bytes
 from explorer.runtime.evalset import DataError, EvalSet, array_loader, check_fits, check_labels
 from explorer.runtime.images import SUPPORTED_SUFFIXES, ImageError, is_image_file, load_image
-from explorer.runtime.preprocess import Preprocess, to_tensor
+from explorer.runtime.preprocess import Preprocess, check_input, to_tensor
 
 if TYPE_CHECKING:
     import torch
@@ -105,49 +110,162 @@ def digits(split: str = "test", prep: Preprocess | None = None, seed: int = 0) -
 # --- .npz ----------------------------------------------------------------------------------------
 
 
-def npz(path: str | os.PathLike[str], prep: Preprocess, num_outputs: int | None = None) -> EvalSet:
+def npz(
+    path: str | os.PathLike[str],
+    prep: Preprocess,
+    num_outputs: int | None = None,
+    limit: int | None = None,
+) -> EvalSet:
     """A ``.npz`` file with ``x`` (N, H, W) or (N, H, W, C) uint8 and ``y`` (N,) class indices.
 
-    An optional ``classes`` array names the classes. Raises :class:`DataError` for a missing
-    file or key, wrong shapes or types, or labels outside ``num_outputs``.
+    An optional ``classes`` array names the classes. The file is read lazily: its zip
+    directory and the arrays' headers say the shapes, and only the first ``limit`` images and
+    labels are read (all without ``limit``), once their bytes are checked against the memory
+    limit. Raises :class:`DataError` for a missing file or one that is not a regular file
+    (checked before it is opened: a FIFO would block), a missing key, wrong shapes or types,
+    an array of Python objects (never unpickled), or labels outside ``num_outputs``;
+    :class:`~explorer.limits.LimitError` for more images than the limit allows.
     """
     p = Path(path)
     what = p.name
     try:
-        with np.load(p, allow_pickle=False) as f:
-            keys = set(f.files)
-            missing = [k for k in ("x", "y") if k not in keys]
-            if missing:
-                raise DataError(
-                    f"{what}: no array '{missing[0]}' (it holds {', '.join(sorted(keys)) or 'nothing'}; "
-                    "expected x (N,H,W[,C]) uint8 and y (N,) labels)"
-                )
-            x, y = f["x"], f["y"]
-            classes = [str(c) for c in f["classes"].tolist()] if "classes" in keys else None
-    except DataError:
+        regular_input(p)
+    except FileError as exc:
+        raise DataError(str(exc)) from None
+    try:
+        with zipfile.ZipFile(p) as zf:
+            x, y, classes, total = _read_npz(zf, what, limit)
+    except (DataError, LimitError):
         raise
-    except FileNotFoundError:
-        raise DataError(f"{what}: no such file") from None
-    except (OSError, ValueError) as exc:  # not a zip, pickled objects, damaged
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        zlib.error,
+    ) as exc:
+        # not a zip, a damaged member or header, a compression zipfile cannot read
         raise DataError(f"{what}: not a readable .npz file ({first_line(exc, 120)})") from None
-    if x.ndim not in (3, 4) or (x.ndim == 4 and x.shape[3] not in (1, 3)):
-        raise DataError(f"{what}: x must be (N, H, W) or (N, H, W, C) with C 1 or 3, not {x.shape}")
-    if x.dtype != np.uint8:
-        raise DataError(f"{what}: x must be uint8 (0..255), not {x.dtype}")
-    if len(x) == 0 or x.shape[1] == 0 or x.shape[2] == 0:
-        raise DataError(f"{what}: holds no images (x has shape {x.shape})")
     if x.ndim == 4 and x.shape[3] == 1:
         x = x[:, :, :, 0]
     labels = check_labels(y, len(x), what, num_outputs)
     if classes is not None and len(labels) and labels.max() >= len(classes):
         raise DataError(f"{what}: class index {int(labels.max())} but only {len(classes)} classes")
     return EvalSet(
-        name=what,
+        name=what if len(x) == total else f"{what} (first {len(x)} of {total})",
         n=len(x),
         classes=classes,
         labels=labels,
         load=array_loader(x, labels, prep, what),
+        origin=str(p),
     )
+
+
+@dataclass(frozen=True)
+class _Member:
+    """One array of a .npz: its zip entry and what its .npy header says."""
+
+    info: zipfile.ZipInfo
+    shape: tuple[int, ...]
+    fortran: bool
+    dtype: np.dtype[Any]
+    offset: int  # where the data starts in the member
+
+
+_WANTED = {"x": "a uint8 array", "y": "an integer array", "classes": "an array of strings"}
+
+
+def _read_npz(
+    zf: zipfile.ZipFile, what: str, limit: int | None
+) -> tuple[np.ndarray, np.ndarray, list[str] | None, int]:
+    """(the first ``limit`` images, their labels, the class names, the number of images)."""
+    entries = {i.filename.removesuffix(".npy"): i for i in zf.infolist() if not i.is_dir()}
+    missing = [k for k in ("x", "y") if k not in entries]
+    if missing:
+        raise DataError(
+            f"{what}: no array '{missing[0]}' (it holds {', '.join(sorted(entries)) or 'nothing'}; "
+            "expected x (N,H,W[,C]) uint8 and y (N,) labels)"
+        )
+    mx = _member(zf, entries["x"], what, "x")
+    my = _member(zf, entries["y"], what, "y")
+    mc = _member(zf, entries["classes"], what, "classes") if "classes" in entries else None
+    shape = mx.shape
+    if len(shape) not in (3, 4) or (len(shape) == 4 and shape[3] not in (1, 3)):
+        raise DataError(f"{what}: x must be (N, H, W) or (N, H, W, C) with C 1 or 3, not {shape}")
+    if mx.dtype != np.uint8:
+        raise DataError(f"{what}: x must be uint8 (0..255), not {mx.dtype}")
+    total = shape[0]
+    if total == 0 or shape[1] == 0 or shape[2] == 0:
+        raise DataError(f"{what}: holds no images (x has shape {shape})")
+    if my.shape != (total,):
+        raise DataError(f"{what}: y must hold one label per image ({total}), not shape {my.shape}")
+    if my.dtype.kind not in "iuf":
+        raise DataError(f"{what}: y must hold integer class indices, not {my.dtype}")
+    k = total if limit is None else max(0, min(total, int(limit)))
+    image = int(np.prod(shape[1:]))
+    nbytes = (total if mx.fortran else k) * image + k * my.dtype.itemsize
+    if mc is not None:
+        nbytes += mc.info.file_size
+    h, w = shape[1], shape[2]
+    c = shape[3] if len(shape) == 4 else 1
+    first = f"the first {k} of {total}" if k < total else str(total)
+    check_bytes(nbytes, f"{what}: reading {first} images of {h}x{w}x{c} uint8")
+    x = _rows(zf, mx, k, what, "x")
+    y = _rows(zf, my, k, what, "y")
+    classes = None
+    if mc is not None:
+        with zf.open(mc.info) as f:
+            names = np.lib.format.read_array(f, allow_pickle=False)
+        classes = [str(c) for c in np.asarray(names).reshape(-1).tolist()]
+    return x, y, classes, total
+
+
+def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, key: str) -> _Member:
+    """Read an array's .npy header only; refuse an array of Python objects (a pickle)."""
+    with zf.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise DataError(f"{what}: {key} is in .npy format {version[0]}.{version[1]}, not read")
+        offset = f.tell()
+    if dtype.hasobject:
+        raise DataError(
+            f"{what}: {key} holds Python objects (a pickled array), which are not read; "
+            f"save {key} as {_WANTED[key]}"
+        )
+    m = _Member(info, tuple(int(d) for d in shape), bool(fortran), dtype, offset)
+    need = int(np.prod(m.shape)) * dtype.itemsize
+    if info.file_size < offset + need:
+        raise DataError(
+            f"{what}: not a readable .npz file ({key}'s header promises shape {m.shape} "
+            f"but the file holds {max(info.file_size - offset, 0)} of its {need} bytes)"
+        )
+    return m
+
+
+def _rows(zf: zipfile.ZipFile, m: _Member, k: int, what: str, key: str) -> np.ndarray:
+    """The first ``k`` rows of an array: only their bytes are read (a Fortran-ordered array,
+    whose rows are not contiguous, is read whole)."""
+    with zf.open(m.info) as f:
+        if m.fortran:
+            return np.ascontiguousarray(np.lib.format.read_array(f, allow_pickle=False)[:k])
+        f.seek(m.offset)
+        row = int(np.prod(m.shape[1:])) * m.dtype.itemsize
+        buf = bytearray(k * row)
+        view = memoryview(buf)
+        got = 0
+        while got < len(buf):
+            n = f.readinto(view[got:])
+            if not n:
+                raise DataError(f"{what}: not a readable .npz file ({key} is cut short)")
+            got += n
+    return np.frombuffer(buf, dtype=m.dtype).reshape((k, *m.shape[1:]))
 
 
 # --- a folder of class sub-folders ---------------------------------------------------------------
@@ -184,8 +302,9 @@ def image_folder(
     3. as many sub-folders as the model has outputs: in sorted order.
 
     Otherwise :class:`DataError` (e.g. "the folder's 12 classes do not fit the model's 10
-    outputs"). Images are read per batch; files that cannot be read are skipped and counted
-    in :attr:`EvalSet.skipped`.
+    outputs"). Images are read per batch; files that cannot be read are skipped, named in
+    :attr:`EvalSet.skipped_files` and not counted; when none can be read, :meth:`EvalSet.batches`
+    raises :class:`DataError` ("no readable image in FOLDER: ...").
     """
     root = Path(path)
     what = str(root)
@@ -213,19 +332,27 @@ def image_folder(
         files += per_class[name]
         labels += [mapping[name]] * len(per_class[name])
     y = np.asarray(labels, dtype=np.int64)
-    es = EvalSet(name=f"folder: {what}", n=len(files), classes=classes, labels=y, load=None)  # type: ignore[arg-type]
+    es = EvalSet(
+        name=f"folder: {what}",
+        n=len(files),
+        classes=classes,
+        labels=y,
+        load=None,  # type: ignore[arg-type]  # set below: the loader records skips in es
+        origin=what,
+    )
 
     def load(start: int, stop: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         import torch
 
+        check_input(prep.channels, prep.size, stop - start)
         xs, ys = [], []
         for f, label in zip(files[start:stop], labels[start:stop], strict=True):
             try:
                 xs.append(to_tensor(load_image(f), prep))
             except ImageError as exc:
-                es.skipped += 1
-                if len(es.problems) < 5:
-                    es.problems.append(str(exc))
+                message = str(exc)
+                why = message.removeprefix(f"{f.name}: ")
+                es.skip(f.relative_to(root).as_posix(), why, message)
                 continue
             ys.append(label)
         if not xs:
@@ -339,13 +466,15 @@ def open_eval_set(
     num_outputs: int | None,
     class_names: Sequence[str] | None = None,
     download: bool = False,
+    limit: int | None = None,
 ) -> EvalSet:
     """Open the set named by ``ref`` for a model with ``num_outputs`` outputs.
 
     ``ref``: ``digits`` (the test split), ``digits:train``, ``digits:test``, a folder of class
     sub-folders, a ``.npz`` file, ``cifar10[:ROOT]`` or ``mnist[:ROOT]``. ``spec`` only names
-    the model in messages. Raises :class:`DataError` for anything else, and for a set whose
-    labels do not fit the model (:func:`check_fits`).
+    the model in messages. ``limit``: only the first so many images will be used (a ``.npz``
+    file then reads no more). Raises :class:`DataError` for anything else, and for a set
+    whose labels do not fit the model (:func:`check_fits`).
     """
     text = ref.strip()
     head, _, tail = text.partition(":")
@@ -359,9 +488,7 @@ def open_eval_set(
         if p.is_dir():
             es = image_folder(p, prep, class_names, num_outputs)
         elif p.suffix.lower() == ".npz":
-            if not p.exists():
-                raise DataError(f"{p.name}: no such file")
-            es = npz(p, prep, num_outputs)
+            es = npz(p, prep, num_outputs, limit)
         elif not p.exists():
             raise DataError(f"'{ref}': no such file or folder, nor a known data set ({_REFS})")
         else:

@@ -17,7 +17,7 @@ import numpy as np
 
 from explorer.errors import ExplorerError
 from explorer.runtime.images import from_array
-from explorer.runtime.preprocess import Preprocess, to_tensor
+from explorer.runtime.preprocess import Preprocess, check_input, to_batch
 
 if TYPE_CHECKING:
     import torch
@@ -41,10 +41,13 @@ class EvalSet:
         Names of the label indices, or ``None``.
     labels
         All labels (int64, ``n``), or ``None`` for an unlabelled set.
-    skipped
-        Files skipped as unreadable so far (grows while :meth:`batches` runs).
+    skipped_files
+        Files skipped as unreadable so far, each once (it grows while :meth:`batches` runs):
+        their name (a folder's: relative to it, ``cat/broken.png``) -> why.
     problems
         The first few skipped files' messages.
+    origin
+        The file or folder the images come from, for messages (default: ``name``).
     """
 
     name: str
@@ -52,20 +55,52 @@ class EvalSet:
     classes: list[str] | None
     labels: np.ndarray | None
     load: Callable[[int, int], tuple[torch.Tensor, torch.Tensor | None]] = field(repr=False)
-    skipped: int = 0
+    skipped_files: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    origin: str = ""
 
-    def batches(self, batch_size: int) -> Iterator[tuple[torch.Tensor, torch.Tensor | None]]:
+    @property
+    def skipped(self) -> int:
+        """How many files were skipped as unreadable (so far)."""
+        return len(self.skipped_files)
+
+    def skip(self, name: str, why: str, message: str) -> None:
+        """Record an unreadable file (once, however many times it is met)."""
+        if name not in self.skipped_files:
+            self.skipped_files[name] = why
+            if len(self.problems) < 5:
+                self.problems.append(message)
+
+    def batches(
+        self, batch_size: int, limit: int | None = None
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor | None]]:
         """Yield ``(x, y)``: float ``[B, C, H, W]`` inputs and int64 ``[B]`` labels (or None).
 
-        Images are loaded and preprocessed one batch at a time, in a fixed order.
+        Images are loaded and preprocessed one batch at a time, in a fixed order; with
+        ``limit``, no more images than that are loaded (an unreadable file costs one more).
+        Raises :class:`DataError` when the images read were all unreadable.
         """
         if batch_size <= 0:
             raise ValueError(f"batch size must be positive, not {batch_size}")
-        for start in range(0, self.n, batch_size):
-            x, y = self.load(start, min(self.n, start + batch_size))
+        left = self.n if limit is None else min(self.n, limit)
+        start = 0
+        read = 0
+        while start < self.n and left > 0:
+            stop = min(self.n, start + min(batch_size, left))
+            x, y = self.load(start, stop)
+            start = stop
             if len(x):
+                read += len(x)
+                left -= len(x)
                 yield x, y
+        if not read and self.skipped_files:
+            self._none_readable()
+
+    def _none_readable(self) -> None:
+        first, why = next(iter(self.skipped_files.items()))
+        more = len(self.skipped_files) - 1
+        also = f" (and {more} more unreadable file{'s' if more > 1 else ''})" if more else ""
+        raise DataError(f"no readable image in {self.origin or self.name}: {first}: {why}{also}")
 
 
 # --- arrays --------------------------------------------------------------------------------------
@@ -98,15 +133,14 @@ def array_loader(
     def load(start: int, stop: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         chunk = images[start:stop]
         if direct:
-            t = torch.from_numpy(np.ascontiguousarray(chunk)).float() / 255.0
+            check_input(prep.channels, prep.size, len(chunk))
+            x = torch.empty(len(chunk), prep.channels, prep.size, prep.size)
+            t = torch.from_numpy(np.ascontiguousarray(chunk))
             t = t.unsqueeze(1) if chunk.ndim == 3 else t.permute(0, 3, 1, 2)
-            if t.shape[1] != prep.channels:
-                t = t.expand(-1, prep.channels, -1, -1)
-            x = ((t - mean) / std).contiguous()
+            x.copy_(t.expand(-1, prep.channels, -1, -1) if t.shape[1] != prep.channels else t)
+            x.div_(255.0).sub_(mean).div_(std)  # in place: no other float copy
         else:
-            x = torch.stack(
-                [to_tensor(from_array(a, name, name), prep) for a in chunk]  # type: ignore[arg-type]
-            )
+            x = to_batch([from_array(a, name, name) for a in chunk], prep)
         return x, _label_tensor(labels, start, stop)
 
     return load

@@ -6,8 +6,40 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from explorer.errors import ExplorerError, first_line, log_unexpected, one_line
+
 if TYPE_CHECKING:
     import torch
+
+
+class ModelError(ExplorerError, TypeError):
+    """A model that fails in its forward pass, or whose output is not class scores
+    ``[batch, classes]``: one line for the user (the traceback goes to the log)."""
+
+
+def class_scores(out: Any, batch: int | None = None) -> torch.Tensor:
+    """``out`` if it is a ``[batch, classes]`` tensor (at least one class), else
+    :class:`ModelError` saying what the model returned instead."""
+    import torch
+
+    want = f"[{batch if batch is not None else 'batch'}, classes]"
+    if not isinstance(out, torch.Tensor):
+        raise ModelError(
+            f"the model returned {type(out).__name__}, not a tensor of class scores {want}"
+        )
+    if out.ndim != 2 or out.shape[1] < 1 or (batch is not None and out.shape[0] != batch):
+        raise ModelError(
+            f"the model returned a tensor of shape {tuple(out.shape)}, not class scores {want}"
+        )
+    return out
+
+
+def forward_failed(exc: BaseException) -> ModelError:
+    """``the forward pass failed: <reason>`` for an error raised inside a model (its
+    traceback kept in the log); torch's own errors (RuntimeError) need no class name."""
+    log_unexpected(exc, "the forward pass")
+    reason = first_line(exc) if isinstance(exc, RuntimeError) else one_line(exc)
+    return ModelError(f"the forward pass failed: {reason}")
 
 
 @dataclass
@@ -21,6 +53,7 @@ class EvalResult:
     preds: Any  # numpy int array [n]: the predicted class per image
     agreement: float | None = None  # % of images predicted as the intact network does
     deleted: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # unreadable files -> why (not in n)
 
     def as_dict(self) -> dict[str, Any]:
         d = {"top1": self.top1, "top5": self.top5, "loss": self.loss}
@@ -40,10 +73,14 @@ class Tally:
         self.labelled = 0
         self.preds: list[Any] = []
 
-    def add(self, logits: torch.Tensor, y: torch.Tensor | None) -> None:
+    def add(self, logits: torch.Tensor, y: torch.Tensor | None, batch: int | None = None) -> None:
+        """Count one batch's answers; :class:`ModelError` when ``logits`` are not class scores
+        (``[batch, classes]``; ``batch`` defaults to the labels' count)."""
         import torch
 
-        logits = logits.float()
+        if batch is None and y is not None:
+            batch = len(y)
+        logits = class_scores(logits, batch).float()
         self.preds.append(logits.argmax(1).cpu())
         self.n += logits.shape[0]
         if y is not None:
@@ -78,12 +115,13 @@ Batches = Callable[[], Iterable[tuple[Any, Any]]]
 
 
 def first_images(es: Any, limit: int | None, batch_size: int) -> tuple[Batches, int]:
-    """(batches of the first ``limit`` images of evaluation set ``es``, how many that is)."""
+    """(batches of the first ``limit`` images of evaluation set ``es``, how many that is at
+    most: files found unreadable while reading are skipped and not counted)."""
     n = es.n if limit is None else min(es.n, limit)
 
     def batches() -> Iterable[tuple[Any, Any]]:
         left = n
-        for x, y in es.batches(batch_size):
+        for x, y in es.batches(batch_size, limit=n):
             if left <= 0:
                 return
             k = min(left, x.shape[0])
@@ -103,14 +141,22 @@ def evaluate(
 ) -> Any:
     """Generator: yields (fraction done, message); returns an :class:`EvalResult`.
 
-    ``batches()`` gives (x, y) pairs (y may be None: no labels), ``n`` images in all.
+    ``batches()`` gives (x, y) pairs (y may be None: no labels), ``n`` images in all (for the
+    progress: the result's ``n`` is the number evaluated). A model that fails, or returns
+    anything but class scores, raises :class:`ModelError`.
     """
     import torch
 
     tally = Tally()
     with torch.inference_mode():
         for x, y in batches():
-            tally.add(model(x.to(device)), y)
+            try:
+                out = model(x.to(device))
+            except ExplorerError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a user's model can raise anything
+                raise forward_failed(exc) from None
+            tally.add(out, y, batch=x.shape[0])
             yield tally.n / max(n, 1), f"evaluated {tally.n} of {n} images"
     return tally.result(deleted, intact_preds)
 

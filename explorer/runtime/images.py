@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from explorer.errors import ExplorerError, first_line
+from explorer.limits import LimitError, check_bytes
 
 if TYPE_CHECKING:
     pass
@@ -39,6 +40,18 @@ _EXIF_ORIENTATION = 0x0112
 
 class ImageError(ExplorerError, ValueError):
     """A file that cannot be used as an image; ``str(exc)`` is one line naming the file."""
+
+
+class ImageTooLarge(ImageError, LimitError):
+    """An image whose file or decoded pixels would take more than the memory limit: an image
+    that cannot be used (a folder skips it) and a refusal with the figure and the limit."""
+
+
+def _check_image_bytes(nbytes: int, what: str) -> None:
+    try:
+        check_bytes(nbytes, what)
+    except LimitError as exc:
+        raise ImageTooLarge(str(exc.args[0]), hint=exc.hint) from None
 
 
 @dataclass
@@ -67,6 +80,7 @@ def load_image(path: str | os.PathLike[str]) -> LoadedImage:
             raise ImageError(f"{name}: is a folder (open it as a folder)")
         if p.exists() and not p.is_file():
             raise ImageError(f"{name}: not a regular file")
+        _check_image_bytes(p.stat().st_size, f"{name}: reading the file")
         data = p.read_bytes()
     except OSError as exc:
         raise _os_error(name, exc, "no such file") from exc
@@ -167,6 +181,10 @@ def _decode(data: bytes, name: str, source: str) -> LoadedImage:
     # Also checked here, in case another thread reset the warning filters meanwhile.
     if limit is not None and im.width * im.height > limit:
         raise _too_large(name, data, limit)
+    _check_image_bytes(
+        decoded_bytes(im.mode, im.width, im.height),
+        f"{name}: decoding a {im.width} x {im.height} image ({im.mode})",
+    )
     notes: list[str] = []
     try:
         im.load()
@@ -187,6 +205,23 @@ def _decode(data: bytes, name: str, source: str) -> LoadedImage:
             f"{name}: unsupported colour mode {im.mode} ({first_line(exc, 120)})"
         ) from exc
     return LoadedImage(name, source, _finish(im, notes), notes)
+
+
+def decoded_bytes(mode: str, width: int, height: int) -> int:
+    """The most decoding an image of ``mode`` and size takes at once, made 8-bit "RGB" or "L":
+    Pillow keeps a pixel of a multi-band mode in 4 bytes; a conversion or an alpha composite
+    keeps two or three such images at once; 16-bit, 32-bit and float images are scaled in
+    float64 (several copies)."""
+    px = width * height
+    if mode in ("L", "P", "1"):
+        return px * (1 + (4 if mode == "P" else 1))
+    if mode.startswith("I;16"):
+        return px * (2 + 4 * 8)
+    if mode in ("I", "F") or mode.startswith("I;"):
+        return px * (4 + 4 * 8)
+    if mode == "RGB":
+        return px * 4
+    return px * 4 * 3
 
 
 def _too_large(name: str, data: bytes, limit: int | None) -> ImageError:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, MutableMapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from explorer.app.jobs import Progress, scaled
@@ -77,8 +77,13 @@ def photo_set(prep: Any) -> EvalSet:
     )
 
 
-def num_outputs(an: Analysis) -> int:
-    return int(an.graph.g.nodes["@output"]["out_shape"][-1])
+def num_outputs(an: Analysis) -> int | None:
+    """The model's number of classes, from its traced output ``[1, classes]``; None when the
+    trace gives no such shape (the evaluation then says what the model returns instead)."""
+    shape = an.graph.g.nodes["@output"].get("out_shape")
+    if isinstance(shape, list | tuple) and len(shape) == 2 and isinstance(shape[-1], int):
+        return int(shape[-1])
+    return None
 
 
 def open_set(
@@ -91,14 +96,21 @@ def open_set(
     if ref == PHOTOS:
         return photo_set(prep), ref
     outputs = num_outputs(an)
-    es = open_eval_set(ref, an.spec, prep, outputs, categories, settings.download)
-    check_fits(es, outputs)
+    es = open_eval_set(
+        ref, an.spec, prep, outputs, categories, settings.download, limit=settings.limit
+    )
+    if outputs is not None:
+        check_fits(es, outputs)
     return es, ref
 
 
 class _Data:
     """The evaluation set opened (before any progress line: a bad one is the one line the
-    user sees), its first ``limit`` images in batches, and the device."""
+    user sees), its first ``limit`` images in batches, and the device.
+
+    One image is read at once, so that a folder where no image can be read is that one line
+    too (:class:`~explorer.runtime.evalset.DataError`, "no readable image in FOLDER: ...").
+    """
 
     def __init__(
         self,
@@ -112,21 +124,35 @@ class _Data:
         from explorer.runtime.inference import resolve_device
 
         es, ref = open_set(an, prep, categories, settings)
+        probe = es.batches(1, limit=1)
+        next(probe, None)
+        probe.close()
+        self.es = es
         self.batches, self.n = first_images(es, settings.limit, settings.batch_size)
         self.opened = f"opened {ref}: {es.n} images"
         self.name = es.name + (f" (first {self.n})" if self.n < es.n else "")
         self.device = resolve_device(device) if isinstance(device, str) else device
 
+    @property
+    def skipped(self) -> dict[str, str]:
+        """The files skipped as unreadable (relative to the folder) -> why; not counted."""
+        return dict(self.es.skipped_files)
+
 
 @dataclass
 class Accuracy:
-    """The intact network's and (with deleted blocks) the lesioned network's evaluation."""
+    """The intact network's and (with deleted blocks) the lesioned network's evaluation.
+
+    ``n`` is the number of images evaluated; ``skipped``: the files of the set that could not
+    be read (a folder's, relative to it: ``cat/broken.png``) -> why, in order; not counted.
+    """
 
     intact: Any  # explorer.runtime.evaluate.EvalResult
     modified: Any  # EvalResult, or None when nothing is deleted
     deleted: list[str]
     data: str
     n: int
+    skipped: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The fields by name (not copied: the results stay the objects they are)."""
@@ -159,6 +185,7 @@ def accuracy(
         intact = cache.get(cache_key) if cache is not None else None
         if intact is None:
             intact = yield from scaled(evaluate(chain.lesioned([]), batches, n, dev), 0.0, 0.5)
+            intact.skipped = data.skipped
             if cache is not None:
                 cache[cache_key] = intact
         modified = None
@@ -167,19 +194,21 @@ def accuracy(
             modified = yield from scaled(
                 evaluate(net, batches, n, dev, list(deleted), intact.preds), 0.5, 1.0
             )
-    return Accuracy(intact, modified, list(deleted), data.name, n)
+    skipped = {**intact.skipped, **data.skipped}  # the cached evaluation's, and this one's
+    return Accuracy(intact, modified, list(deleted), data.name, intact.n, skipped)
 
 
 @dataclass
 class Sweep:
     """A sweep's result: ``intact`` and the runs (single: one per block; random: by k;
-    reorder: (Kendall's tau, run) pairs)."""
+    reorder: (Kendall's tau, run) pairs). ``n`` and ``skipped`` as :class:`Accuracy`'s."""
 
     kind: str
     intact: Any
     runs: Any
     data: str
     n: int
+    skipped: dict[str, str] = field(default_factory=dict)
 
     @property
     def result(self) -> tuple[Any, Any]:
@@ -212,4 +241,4 @@ def sweep(
         else:
             gen = sweeps.reorder_sweep(an, batches, n, sw.trials, sw.seed, device=dev)
         intact, runs = yield from scaled(gen, 0.0, 1.0)
-    return Sweep(sw.kind, intact, runs, data.name, n)
+    return Sweep(sw.kind, intact, runs, data.name, intact.n, data.skipped)
