@@ -160,3 +160,33 @@ def test_integer_weights_load_with_a_warning_on_stderr(tmp_path: Path, capsys) -
         "cnn-explorer: warning: ints.pt: integer values cast to floating point in c1.weight (int8)"
         in err
     )
+
+
+def test_a_sweep_whose_model_raises_says_the_forward_pass_failed() -> None:
+    from explorer.app.workflows.lesion import _model_errors
+    from explorer.runtime.evaluate import ModelError
+
+    def study():  # a sweep that meets a user's layer raising on real data
+        yield 0.5, "half", []
+        raise ValueError("boom in a layer")
+
+    gen = _model_errors(study())
+    assert next(gen) == (0.5, "half", [])
+    with pytest.raises(ModelError, match="^the forward pass failed: ValueError: boom in a layer$"):
+        next(gen)
+
+
+def test_a_lesioned_segment_failing_prints_no_generated_code(capfd) -> None:
+    import torch
+    from torch import fx, nn
+
+    from explorer.studies.lesion.surgery import LesionedModel
+
+    class Boom(nn.Module):
+        def forward(self, x):  # noqa: ANN001, ANN202
+            return x.view(3, 5)
+
+    seg = fx.symbolic_trace(nn.Sequential(nn.Identity(), Boom()))
+    with pytest.raises(RuntimeError):
+        LesionedModel([seg])(torch.zeros(2, 2))
+    assert "Call using an FX-traced Module" not in capfd.readouterr().err

@@ -50,7 +50,7 @@ def test_every_error_a_user_can_cause_derives_from_explorer_error() -> None:
     for name in (
         "explorer.cli.common.CliError",
         "explorer.models.registry.UnknownModelError",
-        "explorer.models.checkpoint.WeightsError",
+        "explorer.models.checkpoint_bounds.WeightsError",
         "explorer.runtime.images.ImageError",
         "explorer.graph.trace.TraceError",
     ):
@@ -118,12 +118,12 @@ def _broken_list_models():
     raise RuntimeError("registry exploded")
 
 
-def test_an_unexpected_error_is_one_line_exit_2_and_logged(monkeypatch, capsys, own_log) -> None:
+def test_an_unexpected_error_is_one_line_exit_1_and_logged(monkeypatch, capsys, own_log) -> None:
     monkeypatch.setattr("explorer.models.registry.list_models", _broken_list_models)
     code, out, err = run(capsys, "list")
-    assert code == 2 and out == ""
+    assert code == 1 and out == ""  # a bug of the program's, not the user's mistake (2)
     assert err.strip().splitlines() == [
-        f"cnn-explorer: RuntimeError: registry exploded (details in {own_log})"
+        f"cnn-explorer: internal error: RuntimeError: registry exploded (details in {own_log})"
     ]
     text = own_log.read_text(encoding="utf-8")
     assert "in cnn-explorer list" in text and "Traceback" in text
@@ -133,10 +133,11 @@ def test_an_unexpected_error_is_one_line_exit_2_and_logged(monkeypatch, capsys, 
 def test_verbose_shows_the_traceback_on_stderr(monkeypatch, capsys, own_log, argv) -> None:
     monkeypatch.setattr("explorer.models.registry.list_models", _broken_list_models)
     code, out, err = run(capsys, *argv)
-    assert code == 2 and out == ""
+    assert code == 1 and out == ""
     assert "Traceback (most recent call last)" in err
     assert "_broken_list_models" in err
-    assert err.strip().splitlines()[-1].startswith("cnn-explorer: RuntimeError: registry exploded")
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("cnn-explorer: internal error: RuntimeError: registry exploded")
 
 
 def test_a_users_mistake_that_escapes_a_command_is_one_line_exit_2(monkeypatch, capsys) -> None:

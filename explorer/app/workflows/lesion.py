@@ -240,5 +240,19 @@ def sweep(
             gen = sweeps.random_sweep(an, batches, n, sw.k_max, sw.trials, sw.seed, device=dev)
         else:
             gen = sweeps.reorder_sweep(an, batches, n, sw.trials, sw.seed, device=dev)
-        intact, runs = yield from scaled(gen, 0.0, 1.0)
+        intact, runs = yield from scaled(_model_errors(gen), 0.0, 1.0)
     return Sweep(sw.kind, intact, runs, data.name, intact.n, data.skipped)
+
+
+def _model_errors(gen: Generator[Any, None, Any]) -> Generator[Any, None, Any]:
+    """``gen``, where an error raised by the network (a user's model) is the one line
+    "the forward pass failed: ..." (its traceback logged), as :func:`evaluate` says it."""
+    from explorer.errors import ExplorerError
+    from explorer.runtime.evaluate import forward_failed
+
+    try:
+        return (yield from gen)
+    except (ExplorerError, GeneratorExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a user's model can raise anything
+        raise forward_failed(exc) from None

@@ -392,6 +392,17 @@ class Chain:
         return LesionedModel(mods, self.root)
 
 
+def _call(segment: Any, x: torch.Tensor) -> torch.Tensor:
+    """A segment's forward. A traced segment's generated forward is called directly: calling
+    the GraphModule would print its generated code and a traceback on stderr when a user's
+    layer raises, before the error reaches the one line that reports it."""
+    from torch import fx
+
+    if isinstance(segment, fx.GraphModule):
+        return segment.forward(x)
+    return segment(x)
+
+
 class LesionedModel:
     """Callable like a model: the segments in order.
 
@@ -405,12 +416,12 @@ class LesionedModel:
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         for s in self.segments:
-            x = s(x)
+            x = _call(s, x)
         return x
 
     def run_from(self, i: int, h: torch.Tensor) -> torch.Tensor:
         for s in self.segments[i:]:
-            h = s(h)
+            h = _call(s, h)
         return h
 
     def module_calls(self) -> dict[str, list[str]]:
