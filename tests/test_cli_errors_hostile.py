@@ -190,3 +190,56 @@ def test_a_lesioned_segment_failing_prints_no_generated_code(capfd) -> None:
     with pytest.raises(RuntimeError):
         LesionedModel([seg])(torch.zeros(2, 2))
     assert "Call using an FX-traced Module" not in capfd.readouterr().err
+
+
+def test_a_partial_load_is_a_warning(tmp_path: Path, capsys) -> None:
+    import torch
+
+    from explorer.models.registry import get
+
+    sd = get("lenet5").build().state_dict()
+    sd["c3.weight"] = torch.zeros(2401)
+    del sd["f6.bias"]
+    torch.save(sd, tmp_path / "part.pt")
+    code, out, err = run(
+        capsys, "predict", "lenet5", "sample:digits-3", "--weights", str(tmp_path / "part.pt")
+    )
+    assert code == 0 and out
+    assert (
+        "cnn-explorer: warning: part.pt: loaded 8 of 10 tensors, 1 missing (f6.bias), 1 of "
+        "another shape (c3.weight 2401 in file vs 16x6x5x5); the model's other tensors keep "
+        "their random values" in err
+    )
+
+
+@pytest.mark.parametrize("command", ["stats", "predict", "lesion"])
+def test_layer_outputs_over_the_limit_are_refused_before_running(
+    command, monkeypatch, capsys
+) -> None:
+    # the input (1x1x1500x1500 float32: 8.6 MiB) fits; vgg_small's first layers' 16 channels
+    # at full resolution (137 MiB each) do not
+    monkeypatch.setenv("CNN_EXPLORER_MAX_MEMORY", "100M")
+    argv = (
+        ["lesion", "vgg_small", "--limit", "1"]
+        if command == "lesion"
+        else [command, "vgg_small", "sample:digits-3"]
+    )
+    code, out, err = run(capsys, *argv, "--input-size", "1500", "--json")
+    assert code == 2 and out == ""
+    last = err.strip().splitlines()[-1]
+    assert (
+        f"cnn-explorer {command}: error: running a 1x1x1500x1500 input (its largest layer output alone takes 137.3 MiB)"
+        in last
+    )
+    assert "more than the memory limit of 100.0 MiB (set CNN_EXPLORER_MAX_MEMORY" in last
+
+
+def test_activation_peak_is_the_largest_module_output() -> None:
+    from torch import nn
+
+    from explorer.runtime.inference import activation_peak
+
+    net = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 16 * 16, 10)
+    )
+    assert activation_peak(net, (2, 1, 32, 32)) == 2 * 8 * 32 * 32 * 4

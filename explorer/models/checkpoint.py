@@ -404,11 +404,16 @@ def load_checkpoint(
             raise out_of_memory(name, None) from exc
         raise
     load_fitting(model, fits, name)
+    if report.missing or report.mismatched:  # a partial load is never silent
+        notes = (
+            *notes,
+            f"{name}: {report.summary()}; the model's other tensors keep their random values",
+        )
     return WeightsInfo(
         kind="file",
         label=name,
         trained=True,
         message=report.summary(),
         report=report,
-        warnings=notes,
+        warnings=tuple(notes),
     )

@@ -6,6 +6,7 @@ Qt-free. A window runs :func:`run` on a worker thread; the CLI calls it directly
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -274,6 +275,8 @@ def run(
         if on_note is not None:
             on_note(msg)
 
+    if dev.type == "cpu" and isinstance(model, torch.nn.Module):
+        check_activations(model, tuple(x.shape))
     model.to(dev)
     chunk = x.shape[0]
     while True:
@@ -318,6 +321,62 @@ def run(
         notes=notes,
         probes=_merge(probes) if probes else None,
         nonfinite=nonfinite,
+    )
+
+
+def activation_peak(model: nn.Module, shape: Sequence[int]) -> int | None:
+    """Bytes of the largest output of any one module of ``model`` for an input of ``shape``
+    (float32), found by a pass on the meta device (shapes only); None where that pass cannot
+    run (an operation without a meta kernel, a model that refuses)."""
+    import torch
+    from torch.nn.utils.stateless import _reparametrize_module
+
+    largest = [0]
+
+    def hook(_m: nn.Module, _args: Any, out: Any) -> None:
+        for t in out if isinstance(out, tuple | list) else (out,):
+            if isinstance(t, torch.Tensor):
+                largest[0] = max(largest[0], t.numel())
+
+    meta = {
+        name: torch.empty_like(t, device="meta")
+        for name, t in [*model.named_parameters(), *model.named_buffers()]
+    }
+    handles = [m.register_forward_hook(hook) for m in model.modules()]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode(), _reparametrize_module(model, meta):
+            model(torch.empty(*shape, device="meta"))
+    except Exception:  # noqa: BLE001 - the real pass will say what is wrong
+        return None
+    finally:
+        for h in handles:
+            h.remove()
+        model.train(was_training)
+    return largest[0] * 4
+
+
+_peaks: weakref.WeakKeyDictionary[Any, dict[tuple[int, ...], int | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def check_activations(model: nn.Module, shape: tuple[int, ...]) -> None:
+    """Refuse, before running, a batch whose layers' outputs would take more memory than the
+    limit (the input, and the largest layer's input and output held at once)."""
+    from explorer.limits import check_bytes, fmt_bytes, tensor_bytes
+
+    known = _peaks.setdefault(model, {})
+    if shape not in known:  # shapes, not weights, decide it: once per model and shape
+        known[shape] = activation_peak(model, shape)
+    peak = known[shape]
+    if peak is None:
+        return
+    dims = "x".join(str(int(d)) for d in shape)
+    check_bytes(
+        tensor_bytes(shape) + 2 * peak,
+        f"running a {dims} input (its largest layer output alone takes {fmt_bytes(peak)})",
     )
 
 

@@ -132,6 +132,12 @@ class _Data:
         self.opened = f"opened {ref}: {es.n} images"
         self.name = es.name + (f" (first {self.n})" if self.n < es.n else "")
         self.device = resolve_device(device) if isinstance(device, str) else device
+        if self.device.type == "cpu":  # a batch whose layers would not fit: refused first
+            from explorer.runtime.inference import check_activations
+
+            shape = an.graph.input_shape
+            batch = max(1, min(settings.batch_size, self.n))
+            check_activations(an.model, (batch, *tuple(shape[1:])))
 
     @property
     def skipped(self) -> dict[str, str]:
