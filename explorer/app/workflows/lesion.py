@@ -119,6 +119,7 @@ class _Data:
         categories: Sequence[str] | None,
         settings: EvalSettings,
         device: Any,
+        lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         from explorer.runtime.evaluate import first_images
         from explorer.runtime.inference import resolve_device
@@ -137,7 +138,10 @@ class _Data:
 
             shape = an.graph.input_shape
             batch = max(1, min(settings.batch_size, self.n))
-            check_activations(an.model, (batch, *tuple(shape[1:])))
+            # the check swaps the model's tensors for meta ones while it runs: never while
+            # another job (the window's run) uses the model
+            with lock or nullcontext():
+                check_activations(an.model, (batch, *tuple(shape[1:])))
 
     @property
     def skipped(self) -> dict[str, str]:
@@ -182,7 +186,7 @@ def accuracy(
     from explorer.studies.lesion.surgery import chain_for, plan_deletion
 
     plans = [plan_deletion(an, b) for b in deleted]  # LesionError before any work
-    data = _Data(an, prep, categories, settings, device)
+    data = _Data(an, prep, categories, settings, device, lock)
     yield Progress(0.0, data.opened)
     batches, n, dev = data.batches, data.n, data.device
     with lock or nullcontext():
@@ -235,7 +239,7 @@ def sweep(
     from explorer.studies.lesion import sweeps
 
     sw = sweep_settings
-    data = _Data(an, prep, categories, settings, device)
+    data = _Data(an, prep, categories, settings, device, lock)
     yield Progress(0.0, data.opened)
     batches, n, dev = data.batches, data.n, data.device
     with lock or nullcontext():
