@@ -34,6 +34,11 @@ class Event(Enum):
     # redraw the graph and run again; nothing is rebuilt or reloaded
     ANALYSIS_SWAPPED = "analysis_swapped"  # (analysis)
     FUSED_CHANGED = "fused_changed"  # (fused, FusionReport or None)
+    # work the user asked for failed (its own event, if any, says what that does to the
+    # state): what ("model", "weights", "run", "accuracy", "sweep", "fusion"), the user's
+    # line, and whether the user caused it (a refused input: a scripted run exits 2) or it
+    # is a bug (exit 1)
+    FAILED = "failed"  # (what, message, user)
 
 
 class EventBus:

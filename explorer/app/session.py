@@ -18,6 +18,7 @@ from typing import Any
 
 from explorer.app.events import Event, EventBus
 from explorer.app.state import COLOUR_MODES, FusionState, SessionState
+from explorer.errors import ExplorerError, one_line
 from explorer.present.layout import GROUP_SEP
 
 __all__ = ["COLOUR_MODES", "Event", "Session"]
@@ -44,8 +45,16 @@ class Session(SessionState, EventBus):
     # -- model ----------------------------------------------------------------------------
 
     def request_model(self, name: str) -> int:
-        """Note that ``name`` is being loaded; returns the request's generation."""
+        """Note that ``name`` is being loaded; returns the request's generation.
+
+        The results shown are the replaced model's: they are dropped at once (a run of it
+        still in flight is stale), so that no view shows them under the new model's name.
+        The graph, the deletions and the fusion stay until the model arrives (a failed or
+        cancelled load keeps them).
+        """
         self.model.generation += 1
+        self.model.loading = name
+        self.invalidate()
         self.emit(Event.MODEL_LOADING, name)
         return self.generation
 
@@ -53,6 +62,7 @@ class Session(SessionState, EventBus):
         """Install a loaded model unless a newer request superseded it."""
         if generation != self.generation:
             return False
+        self.model.loading = None
         self.model.analysis = analysis
         self.model.name = analysis.spec.name
         self.view.selected = None
@@ -68,13 +78,18 @@ class Session(SessionState, EventBus):
         return True
 
     def cancel_request(self) -> None:
-        """Drop whatever the pending model request still delivers."""
+        """Drop whatever a model request still delivers; a pending one is said cancelled."""
         self.model.generation += 1
-        self.emit(Event.MODEL_CANCELLED)
+        if self.loading is not None:
+            self.model.loading = None
+            self.emit(Event.MODEL_CANCELLED)
 
-    def fail(self, name: str, message: str, generation: int) -> None:
+    def fail(self, name: str, error: BaseException | str, generation: int) -> None:
+        """Loading ``name`` failed (said unless a newer request superseded it)."""
         if generation == self.generation:
-            self.emit(Event.MODEL_FAILED, name, message)
+            self.model.loading = None
+            self.emit(Event.MODEL_FAILED, name, _message(error))
+            self.report_failure("model", error)
 
     # -- view state -------------------------------------------------------------------------
 
@@ -141,11 +156,12 @@ class Session(SessionState, EventBus):
         self.invalidate()
         self.emit(Event.WEIGHTS_CHANGED, info)
 
-    def weights_failed(self, choice: str, message: str) -> None:
+    def weights_failed(self, choice: str, error: BaseException | str) -> None:
         """The model keeps its weights; the next model is not offered the refused choice."""
         if self.weights_choice == choice:
             self.weights.choice = self.weights.previous_choice
-        self.emit(Event.WEIGHTS_FAILED, choice, message)
+        self.emit(Event.WEIGHTS_FAILED, choice, _message(error))
+        self.report_failure("weights", error)
 
     def add_images(self, images: Iterable[Any], select: bool = True) -> None:
         """Append images (an image already listed, by source, is not added twice)."""
@@ -205,9 +221,21 @@ class Session(SessionState, EventBus):
         self.emit(Event.RESULTS_CHANGED, result)
         return True
 
-    def run_failed(self, message: str, generation: int) -> None:
+    def run_failed(self, error: BaseException | str, generation: int) -> None:
+        """A run failed (said unless a newer one superseded it). Whatever a forward pass
+        raises is the user's model or input failing, as on the command line."""
         if generation == self.run_generation:
+            message = _message(error)
             self.emit(Event.RUN_FAILED, message)
+            self.report_failure("run", message)
+
+    def report_failure(self, what: str, error: BaseException | str) -> None:
+        """Work the user asked for failed: :attr:`Event.FAILED` with the user's line and
+        whether the user caused it. A text is a line already made for the user; of an
+        exception, a refused input (:class:`~explorer.errors.ExplorerError`) or memory that
+        ran out is the user's, anything else a bug."""
+        user = isinstance(error, str | ExplorerError | MemoryError)
+        self.emit(Event.FAILED, what, _message(error), user)
 
     # -- deleted blocks -------------------------------------------------------------------------
 
@@ -312,3 +340,7 @@ class Session(SessionState, EventBus):
         self.emit(Event.ANALYSIS_SWAPPED, analysis)
         if lost:
             self.emit(Event.SELECTION_CHANGED, None)
+
+
+def _message(error: BaseException | str) -> str:
+    return error if isinstance(error, str) else one_line(error)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -38,6 +37,16 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = float("nan")
+    if not v > 0 or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got '{text}'")
+    return v
+
+
 def gui_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cnn-explorer", add_help=False)
     p.add_argument("--model", help="open this model at start")
@@ -62,9 +71,10 @@ def gui_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         action="append",
         default=[],
-        help="open this image, folder or sample:NAME (repeatable; the first is shown)",
+        help="open this image, folder or sample:NAME (repeatable: the first is image A, "
+        "the second image B, run beside it)",
     )
-    p.add_argument("--compare", metavar="PATH", help="a second image beside the first")
+    p.add_argument("--compare", metavar="PATH", help="image B, beside the first --image")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     p.add_argument(
         "--panel",
@@ -125,7 +135,13 @@ def gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=positive_int, help="images per pass for --measure / --kernels")
     p.add_argument("--repeats", type=positive_int, help="timed rounds for --measure / --kernels")
     p.add_argument("--size", type=_size, metavar="WxH", help="window size")
-    p.add_argument("--timeout", type=float, default=600.0, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=600.0,
+        metavar="SECONDS",
+        help="with --screenshot: give up (exit 1) after this long (default 600)",
+    )
     return p
 
 
@@ -147,13 +163,18 @@ def _curves_screenshot(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _error(message: str) -> int:
+    """A mistake found before the window opens: the command line's line, exit 2."""
+    print(f"cnn-explorer: error: {message}", file=sys.stderr)
+    return 2
+
+
 def run_app(argv: list[str]) -> int:
     args = gui_parser().parse_args(argv)
     if args.curves and args.screenshot and not args.model:
         return _curves_screenshot(args)
     if args.screenshot and not (args.model or args.view or args.measure or args.kernels):
-        print("cnn-explorer: --screenshot needs --model or --view", file=sys.stderr)
-        return 2
+        return _error("--screenshot needs --model or --view")
     compare = bool(args.view or args.measure or args.kernels or args.x_axis)
     if args.measure:
         from explorer.models.registry import RegistryError, get, model_names
@@ -164,21 +185,19 @@ def run_app(argv: list[str]) -> int:
                 if name not in model_names():
                     raise RegistryError(f"'{name}': the Speed tab measures the zoo's networks")
             except RegistryError as exc:
-                print(f"cnn-explorer: --measure: {exc}", file=sys.stderr)
-                return 2
-    if compare and args.device != "auto":
-        from explorer.runtime.inference import DeviceError
-        from explorer.ui.compare.startup import device_entry
+                return _error(f"--measure: {exc}")
+    if args.device != "auto":  # as the command line does: a device that is not here is refused
+        from explorer.runtime.inference import DeviceError, resolve_device
 
         try:
-            device_entry(args.device)
+            resolve_device(args.device)
         except DeviceError as exc:
-            print(f"cnn-explorer: {exc}", file=sys.stderr)
-            return 2
+            return _error(str(exc))
     from PySide6.QtCore import QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from explorer.ui.main_window import MainWindow
+    from explorer.ui.script import ScriptedRun, fuse_when_ready, say
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("cnn-explorer")
@@ -193,7 +212,13 @@ def run_app(argv: list[str]) -> int:
     win.show()
     app.processEvents()
     timings = {"window_shown_s": round(process_uptime(), 3)}
-    result = {"code": 0}
+    script = ScriptedRun(app, win, args, timings) if args.screenshot else None
+    quit_on_close = app.quitOnLastWindowClosed()
+    if script is not None:
+        # the script says when it ends (and with what status); closing its window must not
+        # also post a quit that a later event loop of this process would meet
+        app.setQuitOnLastWindowClosed(False)
+        script.start()
 
     panel_titles = {
         "predictions": "Predictions",
@@ -214,134 +239,25 @@ def run_app(argv: list[str]) -> int:
     win.panels["Feature maps"].overlay_box.setChecked(args.overlay)  # type: ignore[attr-defined]
     if args.device != "auto":
         win.session.set_device(args.device)
-    refs = list(args.image) + ([args.compare] if args.compare else [])
-    for ref in refs:
-        if ref.startswith("sample:"):
-            win.run.open_sample(ref[7:])
-        elif win.run.open_paths([ref]):
-            result["code"] = 2
-    if args.compare and len(win.session.images) > 1:
-        win.session.set_compare(len(win.session.images) - 1)
-        win.session.set_image(0)
-    wait_run = bool(args.panel or args.image or args.weights)
-    to_delete = [b for b in (args.delete or "").split(",") if b]
-    if to_delete or args.sweep:
-        wait_run = True
+    _open_images(win, args, script)
+    if script is not None and (script.to_delete or args.sweep):
         win.show_panel("Sweeps" if args.sweep else "Accuracy")
     keep = list(args.keep)  # models whose std curves are kept before args.model is shown
 
-    nothing_to_fuse = {"then": lambda: None}
-
-    def fuse_when_ready() -> None:
-        f = win.fusion
-        if f.waiting_for_weights:
-            win.run.weightsLoaded.connect(
-                lambda _i: QTimer.singleShot(0, fuse_when_ready), Qt.SingleShotConnection
-            )
-        elif f.offered() is not None and not win.session.fused:
-            f.act_deploy.trigger()
-        else:
-            print(f"cnn-explorer: nothing to fuse in {args.model}", file=sys.stderr)
-            result["code"] = 2
-            nothing_to_fuse["then"]()
-
-    if args.fuse and not args.screenshot:
-        win.graphShown.connect(lambda _n: fuse_when_ready(), Qt.SingleShotConnection)
-
-    if args.screenshot:
-
-        def on_shown(_name: str) -> None:
-            if keep:  # a model whose curve is kept first
-                return
-            for e in args.expand:
-                win.session.set_expanded(win.session.expanded | {e})
-            if args.select and not win.select_block(args.select):
-                print(f"cnn-explorer: no block '{args.select}' in {args.model}", file=sys.stderr)
-                result["code"] = 2
-            if args.expand and not args.select:
-                win.graph.readable_fit()
-            app.processEvents()
-            timings["graph_shown_s"] = round(process_uptime(), 3)
-            if args.fuse:
-                fuse_when_ready()
-            elif wait_run:
-                waiting["on"] = True
-            else:
-                QTimer.singleShot(100, capture)
-
-        waiting = {"on": False}
-
-        def on_ran(res: object) -> None:
-            probes = getattr(res, "probes", None)
-            if not waiting["on"] or (
-                args.select and getattr(probes, "feature_block", None) != args.select
-            ):
-                return
-            waiting["on"] = False
-            timings["run_shown_s"] = round(process_uptime(), 3)
-            if to_delete or args.sweep:
-                lesion_then_capture()
-            else:
-                QTimer.singleShot(200, capture)
-
-        win.run.ran.connect(on_ran)
-
-        def on_fused(_out: object) -> None:
-            timings["fused_s"] = round(process_uptime(), 3)
-            waiting["on"] = True  # the run on the fused model comes next
-
-        def on_fuse_failed(message: str) -> None:
-            print(f"cnn-explorer: fusing failed: {message}", file=sys.stderr)
-            win.close()
-            app.exit(1)
-
-        win.fusion.fused.connect(on_fused)
-        win.fusion.failed.connect(on_fuse_failed)
-        nothing_to_fuse["then"] = lambda: QTimer.singleShot(100, capture)
-
-        def lesion_then_capture() -> None:
-            """Delete the blocks, then capture when the accuracy (or the sweep) is in."""
-            for b in to_delete:
-                if not win.toggle_deleted(b):
-                    print(f"cnn-explorer: {win.status_label.text()}", file=sys.stderr)
-                    result["code"] = 2
-            if args.sweep:
-                win.eval.sweepDone.connect(lambda *_: QTimer.singleShot(200, capture))
-                win.eval.start_sweep(args.sweep)
-            else:
-                win.eval.accuracy.connect(
-                    lambda r: r["deleted"] == sorted(to_delete) and QTimer.singleShot(200, capture)
-                )
-                win.eval.schedule()
-
-        def capture() -> None:
-            app.processEvents()
-            if not win.grab().save(args.screenshot):
-                print(f"cnn-explorer: could not write {args.screenshot}", file=sys.stderr)
-                result["code"] = 1
-            print(json.dumps(timings), flush=True)
-            win.close()
-            app.exit(result["code"])
-
-        def on_failed(name: str, message: str) -> None:
-            print(f"cnn-explorer: {name}: {message}", file=sys.stderr)
-            win.close()
-            app.exit(1)
-
-        win.graphShown.connect(on_shown)
-        win.modelFailed.connect(on_failed)
-        QTimer.singleShot(
-            int(args.timeout * 1000),
-            lambda: (
-                print("cnn-explorer: timed out waiting for the window's work", file=sys.stderr),
-                app.exit(1),
+    if args.fuse and script is None:
+        win.graphShown.connect(
+            lambda _n: fuse_when_ready(
+                win, lambda: say("error", f"nothing to fuse in {args.model}")
             ),
+            Qt.SingleShotConnection,
         )
+    if script is not None:
+        win.graphShown.connect(lambda _n: script.graph_shown(keep_pending=bool(keep)))
     win.session.set_colour_by(args.colour_by)
     if compare:
         from explorer.ui.compare.startup import start_compare
 
-        start_compare(win, args, capture if args.screenshot and not args.model else None)
+        start_compare(win, args, script.capture if script and not args.model else None)
 
     def on_kept_run(_res: object) -> None:
         if keep and win.session.model_name == keep[0]:
@@ -352,6 +268,36 @@ def run_app(argv: list[str]) -> int:
     if keep:
         win.run.ran.connect(on_kept_run)
     first = keep[0] if keep else args.model
-    if first:
+    if first and not (script is not None and script.done):
         QTimer.singleShot(0, lambda: win.load_model(first, args.input_size))
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        if script is not None:
+            script.close()
+            app.setQuitOnLastWindowClosed(quit_on_close)
+
+
+def _open_images(win: object, args: argparse.Namespace, script: object) -> None:
+    """``--image`` (repeatable) and ``--compare``: the first is image A; the second (or the
+    ``--compare`` one) image B, run beside it as the toolbar's compare box does. In a
+    scripted run an image that cannot be opened ends it, with the command line's line."""
+    session, run = win.session, win.run  # type: ignore[attr-defined]
+    firsts: list[int] = []  # the index of the first image each reference opened
+    errors: list[str] = []
+    for ref in [*args.image, *([args.compare] if args.compare else [])]:
+        bad = run.open_sample(ref[7:]) if ref.startswith("sample:") else run.open_paths([ref])
+        if bad:
+            errors += bad
+        elif session.image_index >= 0:
+            firsts.append(session.image_index)
+    if errors and script is not None:
+        script.error("; ".join(errors))  # type: ignore[attr-defined]
+        return
+    if not firsts:
+        return
+    a = firsts[0]
+    b = firsts[-1] if args.compare else (firsts[1] if len(firsts) > 1 else -1)
+    if b >= 0 and b != a:
+        session.set_compare(b)
+    session.set_image(a)

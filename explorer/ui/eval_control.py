@@ -43,6 +43,9 @@ class EvalControl(Control):
         s.connect(Event.PREPROCESSING_CHANGED, lambda *_: self.schedule())
         s.connect(Event.MODEL_CHANGED, lambda _a: self._cache.clear())
         s.connect(Event.ANALYSIS_SWAPPED, self._on_analysis_swapped)
+        # the model shown stays: its evaluation, cancelled when another was asked for, again
+        s.connect(Event.MODEL_FAILED, lambda *_: self.schedule())
+        s.connect(Event.MODEL_CANCELLED, self.schedule)
         # another model, other weights or a fusion: a sweep (or an evaluation) of the old
         # state must not arrive as the new state's result
         for ev in (Event.MODEL_LOADING, Event.WEIGHTS_REQUESTED, Event.FUSED_CHANGED):
@@ -82,8 +85,8 @@ class EvalControl(Control):
         """(analysis, preprocessing, cache key) or None when there is nothing to do."""
         s = self.session
         an, info = s.analysis, s.weights_info
-        if an is None or info is None or self.jobs.closed:
-            return None
+        if an is None or info is None or self.jobs.closed or s.loading is not None:
+            return None  # nothing to evaluate, or the model is on its way out
         try:
             prep = s.preprocessing()
         except ValueError as exc:
@@ -116,14 +119,16 @@ class EvalControl(Control):
             return acc.as_dict()
 
         self.jobs.start("accuracy", steps, label="evaluating", on_progress=self._on_progress,
-                        on_done=self.accuracy.emit, on_error=self._on_error)  # fmt: skip
+                        on_done=self.accuracy.emit,
+                        on_error=lambda exc: self._on_error("accuracy", exc))  # fmt: skip
         self.busyChanged.emit(True, "evaluating")
 
     def _on_progress(self, p: Progress) -> None:
         self.status(p.message)
 
-    def _on_error(self, exc: BaseException) -> None:
+    def _on_error(self, lane: str, exc: BaseException) -> None:
         self.failed.emit(one_line(exc))
+        self.session.report_failure(lane, exc)
 
     # -- sweeps --------------------------------------------------------------------------------------
 
@@ -146,7 +151,7 @@ class EvalControl(Control):
         self._sweep_kind = kind
         self.jobs.start("sweep", steps, label=f"{kind} sweep", on_progress=self._on_sweep_progress,
                         on_done=lambda res: self.sweepDone.emit(res["kind"], res),
-                        on_error=self._on_error)  # fmt: skip
+                        on_error=lambda exc: self._on_error("sweep", exc))  # fmt: skip
 
     def _on_sweep_progress(self, p: Progress) -> None:
         self.status(f"{self._sweep_kind} sweep: {p.message}")

@@ -217,6 +217,7 @@ class FusionControl(Control):
         message = one_line(exc)
         self.status(f"Fusion failed: {message}")
         self.failed.emit(message)
+        self.session.report_failure("fusion", exc)
         self.update_actions()
 
     def _on_done(self, out: FuseOutcome) -> None:

@@ -87,10 +87,16 @@ class ImageOpener:
                 errors.append(str(exc))
         return out
 
-    def open_sample(self, name: str) -> None:
-        from explorer.runtime.images import load_sample
+    def open_sample(self, name: str) -> list[str]:
+        """Open a sample image by name; returns the errors met (an unknown name)."""
+        from explorer.runtime.images import ImageError, load_sample
 
-        self.session.add_images([load_sample(name)])
+        try:
+            self.session.add_images([load_sample(name)])
+        except ImageError as exc:
+            self.report("Could not open", [str(exc)])
+            return [str(exc)]
+        return []
 
     def open_dialog(self) -> None:
         from explorer.runtime.images import SUPPORTED_SUFFIXES

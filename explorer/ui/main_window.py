@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.app.session import COLOUR_MODES, Event, Session
-from explorer.errors import one_line
 from explorer.present.layout import (
     Layout,
     default_expanded,
@@ -235,7 +234,7 @@ class MainWindow(QMainWindow):
             label=f"loading {name}",
             on_progress=self.status_bar.load_progress,
             on_done=lambda an: self._on_loaded(gen, an),
-            on_error=lambda exc: self.session.fail(name, one_line(exc), gen),
+            on_error=lambda exc: self.session.fail(name, exc, gen),
         )
 
     def cancel_loading(self) -> None:

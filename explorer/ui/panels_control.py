@@ -53,9 +53,24 @@ class PanelsControl(QObject):
         self.cancel_button.clicked.connect(self.cancel_work)
         self.run.cancelled.connect(self._on_run_cancelled)
         jobs.on_busy(lambda *_: self.show_busy())
+        session.connect(Event.MODEL_LOADING, self._on_model_loading)
+        for ev in (Event.MODEL_CHANGED, Event.MODEL_FAILED, Event.MODEL_CANCELLED):
+            session.connect(ev, lambda *_: self._on_model_settled())
         session.connect(Event.RESULTS_INVALIDATED, self._on_results_invalidated)
         session.connect(Event.RESULTS_CHANGED, self._on_results_changed)
         session.connect(Event.RUN_FAILED, self._on_run_failed)
+
+    def _on_model_loading(self, name: str) -> None:
+        # nothing of the model on its way out stays under the new one's name: its run, its
+        # evaluation and its sweep were the old model's
+        for p in self.panels.values():
+            p.clear(f"loading {name}...")
+
+    def _on_model_settled(self) -> None:
+        """A model arrived, or the old one stays (the load failed or was cancelled): the
+        run's panels wait for its run, the studies' panels say how to start one."""
+        for p in self.panels.values():
+            p.clear(getattr(p, "INTRO", "updating..."))
 
     def _on_results_invalidated(self) -> None:
         for p in self.panels.values():
@@ -93,12 +108,11 @@ class PanelsControl(QObject):
 
     def _on_eval_busy(self, busy: bool, what: str) -> None:
         if busy and what == "evaluating":
-            self.panels["Accuracy"].status.setText("<i>evaluating...</i>")
+            self.panels["Accuracy"].clear("evaluating...")
         elif what == "cancelled":
-            for title in ("Accuracy", "Sweeps"):
-                self.panels[title].status.setText(
-                    "<i>cancelled: delete a block or run a sweep to start again</i>"
-                )
+            why = "cancelled: delete a block or run a sweep to start again"
+            self.panels["Accuracy"].clear(why)
+            self.panels["Sweeps"].cancelled(why)
 
     def show_busy(self) -> None:
         """The busy bar and Cancel: while a run, an evaluation or a fusion works."""

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from explorer.app.session import Event
 from explorer.errors import one_line
 from explorer.ui.control import Control
-from explorer.ui.image_opener import CHECKPOINT_SUFFIXES, ImageOpener, is_checkpoint
+from explorer.ui.image_opener import CHECKPOINT_SUFFIXES, ImageOpener
 
 WEIGHT_ITEMS = (
     ("auto", "trained if available"),
@@ -61,6 +61,9 @@ class RunControl(Control):
         s.connect(Event.DELETED_CHANGED, lambda _d: self.schedule())
         s.connect(Event.SELECTION_CHANGED, lambda _b: self.schedule())
         s.connect(Event.ANALYSIS_SWAPPED, self._on_analysis_swapped)
+        # the model shown stays (its results were dropped when another was asked for)
+        s.connect(Event.MODEL_FAILED, lambda *_: self.schedule())
+        s.connect(Event.MODEL_CANCELLED, self.schedule)
 
     # -- toolbar ------------------------------------------------------------------------------
 
@@ -105,8 +108,8 @@ class RunControl(Control):
     def open_paths(self, paths: list[str]) -> list[str]:
         return self.opener.open_paths(paths)
 
-    def open_sample(self, name: str) -> None:
-        self.opener.open_sample(name)
+    def open_sample(self, name: str) -> list[str]:
+        return self.opener.open_sample(name)
 
     def open_dialog(self) -> None:
         self.opener.open_dialog()
@@ -181,7 +184,7 @@ class RunControl(Control):
     def _on_weights_error(self, exc: BaseException) -> None:
         message = one_line(exc)
         an, choice = self._weights_job
-        self.session.weights_failed(choice, message)
+        self.session.weights_failed(choice, exc)
         self._show_weights_choice()
         self._report("Weights not loaded", [message])
         if self.session.weights_info is None and an is self.session.analysis and choice != "auto":
@@ -216,10 +219,8 @@ class RunControl(Control):
             from explorer.runtime.images import load_sample, sample_names
 
             self.session.add_images([load_sample(sample_names(an.spec.classes)[0])])
-        choice = self.session.weights_choice
-        if is_checkpoint(choice) and not Path(choice).is_file():
-            choice = "auto"
-        self._start_weights(an, choice)
+        # a file that cannot be read (gone, never there) is said, and "auto" follows
+        self._start_weights(an, self.session.weights_choice)
 
     def _on_analysis_swapped(self, _an: Any) -> None:
         """Fused or unfused: the same weights, another graph; its plan and chain are new."""
@@ -227,8 +228,13 @@ class RunControl(Control):
 
     # -- running --------------------------------------------------------------------------------
 
+    def _idle(self) -> bool:
+        """No run now: the window is closed, or the model shown is on its way out (another
+        one loads; a failed or cancelled load schedules a run again)."""
+        return self.jobs.closed or self.session.loading is not None
+
     def schedule(self) -> None:
-        if self.jobs.closed:
+        if self._idle():
             return
         if self.session.analysis is not None and self.session.weights_info is not None:
             self._timer.start()
@@ -236,7 +242,7 @@ class RunControl(Control):
     def start_run(self) -> None:
         s = self.session
         an, img, info = s.analysis, s.image, s.weights_info
-        if an is None or img is None or info is None or self.jobs.closed:
+        if an is None or img is None or info is None or self._idle():
             return
         try:
             prep = s.preprocessing()
@@ -260,7 +266,7 @@ class RunControl(Control):
             steps,
             label="running",
             on_done=lambda res: self._on_run_done(gen, res),
-            on_error=lambda exc: s.run_failed(one_line(exc), gen),
+            on_error=lambda exc: s.run_failed(exc, gen),
         )
 
     def _on_run_done(self, gen: int, res: Any) -> None:

@@ -17,6 +17,13 @@ from explorer.app.events import Event
 from explorer.app.jobs import Progress
 from explorer.app.session import Session
 
+RED = "#c0392b"
+
+
+def weights_warnings(info: Any) -> tuple[str, ...]:
+    """What the weights' loader warns of (NaN or infinite tensors ...); none if it says none."""
+    return tuple(getattr(info, "warnings", None) or ())
+
 
 def info_text(analysis: Any, fused: bool) -> str:
     """The model's standing figures: parameters, GMACs, input, how it was traced."""
@@ -48,20 +55,28 @@ class StatusBar(QObject):
         self.device_label = QLabel("device: -")
         self.latency_label = QLabel("")
         self.weights_label = QLabel("")
+        # what the weights hold that the user must know (NaN or infinite tensors ...)
+        self.warnings_label = QLabel("")
+        self.warnings_label.setStyleSheet(f"color: {RED}; font-weight: bold;")
+        self.warnings_label.setWordWrap(False)
+        self.warnings_label.hide()
         self.deleted_label = QLabel("")
-        self.deleted_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.deleted_label.setStyleSheet(f"color: {RED}; font-weight: bold;")
         bar.addWidget(self.label, 1)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
         for w in (
             self.info_label,
             self.weights_label,
+            self.warnings_label,
             self.deleted_label,
             self.device_label,
             self.latency_label,
         ):
             bar.addPermanentWidget(w)
         session.connect(Event.DELETED_CHANGED, self.show_deleted)
+        # another model holds no weights yet: the last one's warnings are not its own
+        session.connect(Event.MODEL_CHANGED, lambda _a: self.show_warnings(()))
         session.connect(Event.ANALYSIS_SWAPPED, self._on_analysis_swapped)
 
     def say(self, text: str) -> None:
@@ -92,6 +107,18 @@ class StatusBar(QObject):
 
     def show_weights(self, info: Any) -> None:
         self.weights_label.setText(f"weights: {info.label}")
+        self.show_warnings(weights_warnings(info))
+
+    def show_warnings(self, warnings: tuple[str, ...]) -> None:
+        """The weights' warnings in red (the first, and how many more); hidden when none."""
+        text = warnings[0] if warnings else ""
+        if len(text) > 90:  # the rest in the tooltip: the bar keeps its other figures
+            text = text[:87] + "..."
+        if len(warnings) > 1:
+            text += f" (+{len(warnings) - 1} more)"
+        self.warnings_label.setText(text)
+        self.warnings_label.setToolTip("\n".join(warnings))
+        self.warnings_label.setVisible(bool(warnings))
 
     def show_run(self, res: Any) -> None:
         self.device_label.setText(f"device {res.device} ({res.precision})")

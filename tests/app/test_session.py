@@ -231,3 +231,61 @@ def test_each_weights_load_is_counted_even_under_the_same_label() -> None:
     s.set_weights(info)
     s.set_weights(info)
     assert s.weights.loads == 2
+
+
+def test_asking_for_another_model_drops_the_results_at_once() -> None:
+    """The panels must not show the old model's figures while the new one loads: the results
+    are invalidated before the loading is said, and a run of the old model is stale."""
+    s, _ = make()
+    order: list[str] = []
+    s.connect(Event.RESULTS_INVALIDATED, lambda: order.append("invalidated"))
+    s.connect(Event.MODEL_LOADING, lambda name: order.append(f"loading {name}"))
+    old_run = s.next_run()
+    assert s.set_result(object(), old_run)
+    in_flight = s.next_run()
+    s.request_model("lenet5")
+    assert s.result is None and order == ["invalidated", "loading lenet5"]
+    assert not s.set_result(object(), in_flight)  # the old model's run arrives late: dropped
+
+
+def test_failures_say_what_failed_and_whether_the_user_caused_it() -> None:
+    from explorer.errors import ExplorerError
+
+    s = Session()
+    seen: list = []
+    s.connect(Event.FAILED, lambda *a: seen.append(a))
+    old = s.request_model("resnet50")
+    gen = s.request_model("lenet5")
+    s.fail("resnet50", RuntimeError("stale"), old)  # a superseded request: silent
+    s.fail("lenet5", ExplorerError("unknown model 'lenet5'"), gen)
+    s.weights_failed("missing.pt", ExplorerError("missing.pt: no such file"))
+    s.run_failed(RuntimeError("the model broke"), s.run_generation)
+    s.run_failed("stale", s.run_generation - 1)
+    s.report_failure("accuracy", KeyError("a bug of ours"))
+    s.report_failure("fusion", "nothing to fuse")  # a line made for the user
+    assert seen == [
+        ("model", "unknown model 'lenet5'", True),
+        ("weights", "missing.pt: no such file", True),
+        # a forward pass that fails is the user's model failing (the command line's exit 2)
+        ("run", "RuntimeError: the model broke", True),
+        ("accuracy", "KeyError: 'a bug of ours'", False),
+        ("fusion", "nothing to fuse", True),
+    ]
+
+
+def test_a_cancel_says_cancelled_only_while_a_model_loads() -> None:
+    s, _ = make()
+    seen: list = []
+    s.connect(Event.MODEL_CANCELLED, lambda: seen.append("cancelled"))
+    s.cancel_request()  # nothing loads (the window closing): nothing to say
+    assert seen == [] and s.loading is None
+    gen = s.request_model("lenet5")
+    assert s.loading == "lenet5"
+    s.cancel_request()
+    assert seen == ["cancelled"] and s.loading is None
+    assert not s.set_analysis(analysis("lenet5"), gen, [""])  # what still arrives is dropped
+    gen = s.request_model("lenet5")
+    s.fail("lenet5", "boom", gen)
+    assert s.loading is None
+    assert s.set_analysis(analysis("lenet5"), s.request_model("lenet5"), [""])
+    assert s.loading is None

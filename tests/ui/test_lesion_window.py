@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
@@ -131,6 +132,10 @@ def test_cancel_mid_sweep(qtbot, window):
     qtbot.wait(200)
     assert not done
     assert "cancelled" in window.panels["Sweeps"].status.text()
+    # the partial bars drawn so far go with it: they were not a result
+    assert not window.panels["Sweeps"].plot.getPlotItem().listDataItems()
+    assert not [i for i in window.panels["Sweeps"].plot.getPlotItem().items
+                if isinstance(i, pg.BarGraphItem)]  # fmt: skip
     # and a new sweep still runs to its end
     with qtbot.waitSignal(window.eval.sweepDone, timeout=TIMEOUT):
         window.eval.start_sweep("reorder", trials=2)

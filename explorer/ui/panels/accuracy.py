@@ -44,6 +44,7 @@ def accuracy_rows(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
 class AccuracyPanel(Panel):
     title = "Accuracy"
+    INTRO = "Delete blocks (Delete key, right-click, inspector) to see the change."
     refChosen = Signal(object)  # noqa: N815 - None (the model's own set) or a reference
     limitChosen = Signal(int)  # noqa: N815
 
@@ -75,7 +76,7 @@ class AccuracyPanel(Panel):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.box.addWidget(self.table, 1)
-        self.status.setText("Delete blocks (Delete key, right-click, inspector) to see the change.")
+        self.status.setText(self.INTRO)
 
     def _on_set_chosen(self, i: int) -> None:
         key = self.set_combo.itemData(i)
@@ -94,6 +95,9 @@ class AccuracyPanel(Panel):
 
     def invalidate(self, why: str = "updating...") -> None:
         """A new image or run does not change this panel: it follows its own evaluation."""
+
+    def clear_figures(self) -> None:
+        self.table.setRowCount(0)
 
     def update_result(self, result: Any, session: Any) -> None:
         pass  # this panel follows the evaluation, not the single-image run

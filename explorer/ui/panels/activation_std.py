@@ -62,6 +62,13 @@ class ActivationStdPanel(Panel):
     def level(self) -> str:
         return STD_LEVELS[self.level_combo.currentIndex()]
 
+    def clear_figures(self) -> None:
+        """The current curve goes (kept ones come back with the next result)."""
+        self._result = None
+        self.ids, self.values = [], np.zeros(0)
+        for p in (self.ordered, self.sorted):
+            p.clear()
+
     def update_result(self, result: Any, session: Any) -> None:
         an = session.analysis
         self._plan = result.plan  # built once per model by the run, on its worker thread

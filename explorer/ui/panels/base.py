@@ -30,10 +30,19 @@ class Panel(QWidget):
         self.stale = True
 
     def invalidate(self, why: str = "updating...") -> None:
-        """The figures shown no longer hold: say so at once (the new ones follow)."""
+        """The figures shown no longer hold (another image, weights, device ...): they go at
+        once and the panel says why; the new ones follow."""
+        self.clear(why)
+
+    def clear(self, why: str) -> None:
+        """Show nothing but ``why``: no figure of an older state stays under it."""
         self.stale = True
+        self.clear_figures()
         self.status.setText(f"<i>{why}</i>")
         self.setEnabled(True)
+
+    def clear_figures(self) -> None:
+        """Empty the panel's tables and plots (each panel clears its own)."""
 
     def show_result(self, result: Any, session: Any) -> None:
         self.stale = False

@@ -58,6 +58,7 @@ class FeatureMapsPanel(Panel):
         self.channel: int | None = None
         self.current: FeaturePage | None = None
         self._result: Any = None
+        self._block_shown: str | None = None  # whose maps are paged (a new block: page 1)
         self.prev_btn.clicked.connect(lambda: self.set_page(self.page - 1))
         self.next_btn.clicked.connect(lambda: self.set_page(self.page + 1))
         self.cmap_combo.currentIndexChanged.connect(lambda _i: self._draw())
@@ -65,10 +66,18 @@ class FeatureMapsPanel(Panel):
         self.image_combo.currentIndexChanged.connect(lambda _i: self._draw())
         self.grid_item.mouseClickEvent = self._on_grid_click
 
+    def clear_figures(self) -> None:
+        self._result = None
+        self.current = None
+        self.grid_item.clear()
+        self.big_item.clear()
+
     def update_result(self, result: Any, session: Any) -> None:
         pr = result.probes
-        if self._result is None or pr is None or self._block(self._result) != pr.feature_block:
+        block = self._block(result)
+        if pr is None or block != self._block_shown:
             self.page, self.channel = 0, None
+        self._block_shown = block
         self._result = result
         n = result.probes.batch if pr is not None else 1
         blocker = self.image_combo.blockSignals(True)
@@ -92,7 +101,10 @@ class FeatureMapsPanel(Panel):
 
     def _draw(self) -> None:
         r = self._result
-        pr = r.probes if r is not None else None
+        if r is None:  # cleared: the panel says why, nothing to draw
+            self.clear_figures()
+            return
+        pr = r.probes
         if pr is None or pr.features is None:
             self.grid_item.clear()
             self.big_item.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,18 @@ def to_pixmap(rgb: np.ndarray) -> QPixmap:
     h, w = a.shape[:2]
     img = QImage(a.data, w, h, 3 * w, QImage.Format.Format_RGB888)
     return QPixmap.fromImage(img.copy())
+
+
+RED = "#c0392b"
+
+
+def probability_text(p: float) -> str:
+    """A probability as the table shows it: a percentage, or what it is when not a number."""
+    if math.isnan(p):
+        return "NaN"
+    if math.isinf(p):
+        return "inf" if p > 0 else "-inf"
+    return f"{p:.2%}"
 
 
 class PredictionsPanel(Panel):
@@ -71,6 +84,11 @@ class PredictionsPanel(Panel):
             out.append((items[0].text(), items[1].text(), bar.format()))
         return out
 
+    def clear_figures(self) -> None:
+        self.table.setRowCount(0)
+        self.view.clear()
+        self.view_caption.setText("")
+
     def update_result(self, result: Any, session: Any) -> None:
         from explorer.runtime.preprocess import model_view
 
@@ -81,9 +99,17 @@ class PredictionsPanel(Panel):
             self.table.setItem(r, 1, QTableWidgetItem(label))
             bar = QProgressBar()
             bar.setRange(0, 1000)
-            bar.setValue(round(p * 1000))
-            bar.setFormat(f"{p:.2%}")
+            if math.isfinite(p):
+                bar.setValue(min(max(round(p * 1000), 0), 1000))
+            else:  # an empty bar, and the value said as it is
+                bar.setValue(0)
+                bar.setStyleSheet(f"QProgressBar {{ color: {RED}; font-weight: bold; }}")
+            bar.setFormat(probability_text(p))
             self.table.setCellWidget(r, 2, bar)
+        # outputs that are NaN or infinite are never passed off as probabilities
+        nonfinite = getattr(result, "nonfinite", 0) > 0 or any(
+            not math.isfinite(t.prob) for t in top
+        )
         x = getattr(result, "input", None)
         prep = getattr(result, "preprocess", None)
         if x is not None and prep is not None:
@@ -106,7 +132,16 @@ class PredictionsPanel(Panel):
             parts.append(prep.describe())
         if img is not None and img.notes:
             parts.append("image: " + "; ".join(img.notes))
-        parts += result.notes
+        if nonfinite:
+            parts.append(
+                f"<span style='color:{RED}'><b>not numbers</b>: the model's outputs hold NaN "
+                "or infinity, so these probabilities are not numbers (NaN or infinite weights, "
+                "or values that overflow)</span>"
+            )
+            # the run's own note says the same
+            parts += [n for n in result.notes if "not finite" not in n]
+        else:
+            parts += result.notes
         if info is not None and not info.trained:
             parts.append(
                 "<span style='color:#c0392b'><b>untrained weights</b>: these "

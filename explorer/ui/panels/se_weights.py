@@ -24,11 +24,11 @@ class SEWeightsPanel(Panel):
         self.block_combo = QComboBox()
         self.block_combo.setMinimumWidth(220)
         bar.addWidget(self.block_combo)
-        bar.addWidget(
-            QLabel(
-                "  Choose image B in the toolbar's 'compare' box to set two images side by side."
-            )
+        # said until a second image runs beside the first
+        self.hint = QLabel(
+            "  Choose image B in the toolbar's 'compare' box to set two images side by side."
         )
+        bar.addWidget(self.hint)
         bar.addStretch(1)
         self.box.addLayout(bar)
         self.canvas = pg.GraphicsLayoutWidget()
@@ -54,10 +54,17 @@ class SEWeightsPanel(Panel):
         self.block_combo.currentIndexChanged.connect(lambda _i: self._draw_bars())
         self.heat_item.mouseClickEvent = self._on_heat_click
 
+    def clear_figures(self) -> None:
+        self._result = None
+        self.bars.clear()
+        self.heat_item.clear()
+
     def update_result(self, result: Any, session: Any) -> None:
         self._result = result
         pr = result.probes
         gates = pr.se_gates if pr is not None else {}
+        # image B is chosen (two images ran), or there is nothing to compare
+        self.hint.setHidden(not gates or pr.batch > 1)
         if not gates:
             self.status.setText("This model has no squeeze-and-excitation blocks.")
             self.block_combo.clear()

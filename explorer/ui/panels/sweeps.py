@@ -39,6 +39,7 @@ def _score(r: Any) -> float:
 
 class SweepsPanel(Panel):
     title = "Sweeps"
+    INTRO = "Each block alone: Veit et al.'s Fig. 3; k random blocks: Fig. 5a; reorder: Fig. 5b."
     sweepRequested = Signal(str, int, int)  # noqa: N815 - kind, k_max, trials
 
     def __init__(self, parent=None):  # noqa: ANN001
@@ -77,15 +78,27 @@ class SweepsPanel(Panel):
         self.reorder_btn.clicked.connect(lambda: self._request("reorder"))
         self.csv_btn.clicked.connect(self._export_csv_dialog)
         self.png_btn.clicked.connect(self._export_png_dialog)
-        self.status.setText(
-            "Each block alone: Veit et al.'s Fig. 3; k random blocks: Fig. 5a; reorder: Fig. 5b."
-        )
+        self.partial = False  # the plot shows a running sweep's bars, not a result
+        self.status.setText(self.INTRO)
 
     def _request(self, kind: str) -> None:
         self.sweepRequested.emit(kind, self.k_spin.value(), self.trials_spin.value())
 
     def invalidate(self, why: str = "updating...") -> None:
         """A new image or run does not change this panel: it follows its own evaluation."""
+
+    def clear_figures(self) -> None:
+        """Nothing drawn, nothing to export (the sweep was another model's, or cut short)."""
+        self.plot.clear()
+        self.ids = []
+        self.kind, self.result, self.partial = "", None, False
+
+    def cancelled(self, why: str) -> None:
+        """The sweep was stopped: its partial bars go; a finished sweep's figure stays."""
+        if self.partial:
+            self.clear(why)
+        else:
+            self.status.setText(f"<i>{why}</i>")
 
     def update_result(self, result: Any, session: Any) -> None:
         pass  # sweeps run on request
@@ -94,10 +107,11 @@ class SweepsPanel(Panel):
         frac, partial = value
         if kind == "single" and partial:
             self._draw_single(None, partial)
+            self.partial = True
             self.status.setText(f"each block alone: {frac:.0%} of the images so far")
 
     def show_sweep(self, kind: str, res: dict[str, Any]) -> None:
-        self.stale = False
+        self.stale, self.partial = False, False
         self.kind, self.result = kind, res["result"]
         intact, runs = self.result
         if kind == "single":

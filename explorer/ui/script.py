@@ -1,0 +1,252 @@
+"""A scripted window run (``--screenshot``): wait for what the options ask, save the window,
+exit.
+
+Whatever goes wrong on the way is one line on stderr, as on the command line
+(``cnn-explorer: error: ...``), and the exit status says whose it is: 2 for the user's (a
+block that cannot be deleted, a weights file, an image or a device refused), 1 for a bug;
+the window is not saved then. A scripted run never waits for ever: after ``--timeout``
+seconds it gives up (exit 1), and should the window itself stop answering (its timers no
+longer fire) a watchdog thread ends the process a little later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+
+from explorer.app.events import Event
+from explorer.ui.status_bar import weights_warnings
+
+
+def say(kind: str, message: str) -> None:
+    """One line on stderr: ``cnn-explorer: error: ...`` or ``cnn-explorer: warning: ...``."""
+    print(f"cnn-explorer: {kind}: {message}", file=sys.stderr, flush=True)
+
+
+def deletions(text: str | None) -> list[str]:
+    """The blocks of ``--delete a,b``, each once, in the order given."""
+    return list(dict.fromkeys(b.strip() for b in (text or "").split(",") if b.strip()))
+
+
+def grace(timeout: float) -> float:
+    """How long the watchdog lets a window that missed its timeout go on before ending it."""
+    return min(60.0, max(5.0, timeout / 10))
+
+
+class ScriptedRun(QObject):
+    """Drives one scripted run of ``win``; its exit status is what ``app.exec()`` returns.
+
+    ``waits_for_run``: the options ask for a run's figures (an image, weights, a device, a
+    panel); deletions and sweeps are waited for after that run. What the run waits for is
+    what may end it: a failed weights load, run, evaluation or fusion ends it only when it
+    waits for one (else it is saved as it is, as the window shows it).
+    """
+
+    def __init__(
+        self, app: Any, win: Any, args: argparse.Namespace, timings: dict[str, float]
+    ) -> None:
+        super().__init__()
+        self.app, self.win, self.args, self.timings = app, win, args, timings
+        self.code = 0  # a mistake that still lets the window be saved (--select) makes it 2
+        self.done = False
+        self.to_delete = deletions(args.delete)
+        self.waits_for_run = bool(
+            args.panel
+            or args.image
+            or args.compare
+            or args.weights
+            or args.device != "auto"
+            or self.to_delete
+            or args.sweep
+        )
+        self.fatal = {"model"}
+        if self.waits_for_run or args.fuse:
+            self.fatal |= {"weights", "run"}
+        if self.to_delete or args.sweep:
+            self.fatal |= {"accuracy", "sweep"}
+        if args.fuse:
+            self.fatal.add("fusion")
+        self.waiting = False  # for the run that shows what was asked
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timeout)
+        self._watchdog: threading.Timer | None = None
+
+    # -- starting and ending -------------------------------------------------------------------
+
+    def start(self) -> None:
+        win = self.win
+        win.session.connect(Event.FAILED, self._on_failed)
+        win.run.ran.connect(self._on_ran)
+        win.run.weightsLoaded.connect(self._on_weights)
+        win.fusion.fused.connect(self._on_fused)
+        self._timer.start(int(self.args.timeout * 1000))
+        limit = self.args.timeout + grace(self.args.timeout)
+        self._watchdog = threading.Timer(limit, self._stuck, args=(limit,))
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def close(self) -> None:
+        """The run is over (``app.exec()`` returned): the watchdog stands down."""
+        self._timer.stop()
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+
+    def error(self, message: str, code: int = 2) -> None:
+        """End the run with ``message``: nothing is saved."""
+        if self.done:
+            return
+        say("error", message)
+        self._end(code, save=False)
+
+    def capture(self) -> None:
+        """Save the window and end the run (with a mistake said before, its status 2)."""
+        if not self.done:
+            self._end(self.code, save=True)
+
+    def _end(self, code: int, save: bool) -> None:
+        self.done = True
+        self._timer.stop()
+        # after the handler that ended it has returned: the window closes outside it
+        QTimer.singleShot(0, lambda: self._finish(code, save))
+
+    def _finish(self, code: int, save: bool) -> None:
+        win = self.win
+        if save:
+            self.app.processEvents()
+            if not win.grab().save(self.args.screenshot):
+                say("error", f"could not write {self.args.screenshot}")
+                code = 1
+            print(json.dumps(self.timings, allow_nan=False), flush=True)
+        win.close()
+        self.app.exit(code)
+
+    def _on_timeout(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        say("error", f"gave up after {self.args.timeout:g} s waiting for the window "
+                     "(--timeout SECONDS gives it longer)")  # fmt: skip
+        # the work still running is told to stop, not waited for
+        win = self.win
+        win.session.cancel_request()
+        win.run.stop()
+        win.jobs.cancel()
+        win.hide()
+        self.app.exit(1)
+
+    def _stuck(self, after: float) -> None:
+        """On the watchdog's thread: the window missed its own timeout (its thread is busy
+        or blocked), so the process ends here."""
+        say("error", f"the window stopped answering; gave up after {after:g} s")
+        os._exit(1)
+
+    # -- what the window says --------------------------------------------------------------------
+
+    def _on_failed(self, what: str, message: str, user: bool) -> None:
+        if what in self.fatal:
+            self.error(message, 2 if user else 1)
+
+    def _on_weights(self, info: Any) -> None:
+        for w in weights_warnings(info):
+            say("warning", w)
+
+    def graph_shown(self, keep_pending: bool) -> None:
+        """The model's graph is on screen: open, select, then wait for what is asked."""
+        if keep_pending or self.done:
+            return  # a model whose curve is kept first
+        args, win = self.args, self.win
+        for e in args.expand:
+            win.session.set_expanded(win.session.expanded | {e})
+        if args.select and not win.select_block(args.select):
+            say("error", f"no block '{args.select}' in {args.model}")
+            self.code = 2
+        if args.expand and not args.select:
+            win.graph.readable_fit()
+        self.app.processEvents()
+        self.timings["graph_shown_s"] = _uptime()
+        if args.fuse:
+            self.fuse_when_ready()
+        elif self.waits_for_run:
+            self.waiting = True
+        else:
+            QTimer.singleShot(100, self.capture)
+
+    def _on_ran(self, res: Any) -> None:
+        probes = getattr(res, "probes", None)
+        if not self.waiting or (
+            self.args.select and getattr(probes, "feature_block", None) != self.args.select
+        ):
+            return
+        self.waiting = False
+        self.timings["run_shown_s"] = _uptime()
+        for note in getattr(res, "notes", ()):
+            print(f"cnn-explorer: {note}", file=sys.stderr)
+        if self.to_delete or self.args.sweep:
+            self._lesion_then_capture()
+        else:
+            QTimer.singleShot(200, self.capture)
+
+    # -- fusing -----------------------------------------------------------------------------------
+
+    def fuse_when_ready(self) -> None:
+        fuse_when_ready(self.win, self._nothing_to_fuse)
+
+    def _nothing_to_fuse(self) -> None:
+        say("error", f"nothing to fuse in {self.args.model}")
+        self.code = 2
+        QTimer.singleShot(100, self.capture)  # the model is saved as it is
+
+    def _on_fused(self, _out: Any) -> None:
+        self.timings["fused_s"] = _uptime()
+        self.waiting = True  # the run on the fused model comes next
+
+    # -- deleting blocks and sweeps ---------------------------------------------------------------
+
+    def _lesion_then_capture(self) -> None:
+        """Delete the blocks, then capture when the accuracy (or the sweep) is in."""
+        win = self.win
+        for b in self.to_delete:  # all checked first: a refused one deletes none
+            why = win.deletion_problem(b)
+            if why is not None:
+                self.error(why)
+                return
+        for b in self.to_delete:
+            win.toggle_deleted(b)
+        if self.args.sweep:
+            win.eval.sweepDone.connect(lambda *_: QTimer.singleShot(200, self.capture))
+            win.eval.start_sweep(self.args.sweep)
+        else:
+            want = sorted(self.to_delete)
+            win.eval.accuracy.connect(
+                lambda r: r["deleted"] == want and QTimer.singleShot(200, self.capture)
+            )
+            win.eval.schedule()
+
+
+def fuse_when_ready(win: Any, nothing: Callable[[], None]) -> None:
+    """Fuse ``win``'s model for deployment once its weights are in (RepVGG branches, else
+    conv-BN); ``nothing()`` when there is nothing to fuse."""
+    f = win.fusion
+    if f.waiting_for_weights:
+        win.run.weightsLoaded.connect(
+            lambda _i: QTimer.singleShot(0, lambda: fuse_when_ready(win, nothing)),
+            Qt.SingleShotConnection,
+        )
+    elif f.offered() is not None and not win.session.fused:
+        f.act_deploy.trigger()
+    else:
+        nothing()
+
+
+def _uptime() -> float:
+    from explorer.ui.app import process_uptime
+
+    return round(process_uptime(), 3)
