@@ -90,7 +90,9 @@ def _loose_json(path: Path) -> list[str]:
             and node.func.value.id == "json"
         ):
             strict = any(
-                k.arg == "allow_nan" and isinstance(k.value, ast.Constant) and k.value.value is False
+                k.arg == "allow_nan"
+                and isinstance(k.value, ast.Constant)
+                and k.value.value is False
                 for k in node.keywords
             )
             if not strict:

@@ -165,7 +165,7 @@ def test_compare_measure_exits_1_when_nothing_could_be_measured(
         capsys, "compare", f"{path}:make", "--measure", "--device", "cpu", "--batch", "1",
         "--repeats", "1", "--warmup", "0",
     )  # fmt: skip
-    assert code == 1
+    assert code == 2
     assert "Traceback" not in err
     assert f"{path}:make: not measured: " in err
     assert "Measured on cpu" in out

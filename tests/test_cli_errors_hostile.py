@@ -243,3 +243,22 @@ def test_activation_peak_is_the_largest_module_output() -> None:
         nn.Conv2d(1, 8, 3, padding=1), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 16 * 16, 10)
     )
     assert activation_peak(net, (2, 1, 32, 32)) == 2 * 8 * 32 * 32 * 4
+
+
+def test_the_meta_pass_never_touches_the_model() -> None:
+    """Another thread may run the model meanwhile: its tensors and hooks stay as they are."""
+    import torch
+    from torch import nn
+
+    from explorer.runtime.inference import activation_peak
+
+    net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU())
+    weights = {n: p for n, p in net.named_parameters()}
+    seen: list[str] = []
+    net[0].register_forward_hook(lambda m, i, o: seen.append(o.device.type))
+    assert activation_peak(net, (1, 1, 8, 8)) == 4 * 6 * 6 * 4
+    assert seen == [] and net.training
+    assert {n: p for n, p in net.named_parameters()} == weights
+    assert all(p.device.type == "cpu" for p in net.parameters())
+    net(torch.zeros(1, 1, 8, 8))
+    assert seen == ["cpu"]

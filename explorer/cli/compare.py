@@ -8,6 +8,7 @@ from typing import Any
 
 from explorer.app.argtypes import non_negative_int, positive_int
 from explorer.cli.common import (
+    EXIT_USAGE,
     CliError,
     device_options,
     device_or_error,
@@ -130,7 +131,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if report is not None:
             _print_measured(report)
     if report is not None and not report.results:
-        return 1
+        return EXIT_USAGE  # nothing measured: each network's reason is on stderr
     return 0
 
 
@@ -208,7 +209,7 @@ def cmd_kernels(args: argparse.Namespace) -> int:
         )
     except Exception as exc:  # noqa: BLE001 - e.g. out of memory: one line
         raise failed("the kernel-size experiment", exc) from None
-    code = 0 if report.rows else 1
+    code = 0 if report.rows else EXIT_USAGE  # no kernel size measured: reasons on stderr
     if args.json:
         emit_json(report.as_dict(), indent=2)
         return code

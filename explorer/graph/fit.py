@@ -25,20 +25,40 @@ class InputTooSmall(ExplorerError):
         self.smallest = smallest
 
 
+def meta_copy(model: nn.Module) -> nn.Module | None:
+    """A copy of ``model`` whose parameters and buffers are on the meta device (no data: the
+    weights are not copied), in eval mode and without hooks; None where it cannot be copied.
+
+    The model itself is never touched, so another thread may run it meanwhile.
+    """
+    import copy
+
+    memo: dict[int, object] = {}
+    for p in model.parameters():
+        memo[id(p)] = nn.Parameter(torch.empty_like(p, device="meta"), p.requires_grad)
+    for b in model.buffers():
+        memo[id(b)] = torch.empty_like(b, device="meta")
+    try:
+        twin = copy.deepcopy(model, memo)
+    except Exception:  # noqa: BLE001 - a user's model may hold what cannot be copied
+        return None
+    for m in twin.modules():  # a probe's hooks on the original must not see meta tensors
+        for hooks in ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks"):
+            d = getattr(m, hooks, None)
+            if d is not None:
+                d.clear()
+    return twin.eval()
+
+
 def runs_on_meta(model: nn.Module, shape: Sequence[int]) -> bool | None:
     """Whether ``model`` takes an input of ``shape``: True, False, or None where the meta
-    device cannot tell (an operation without a meta kernel, or a model with no parameters)."""
-    from torch.nn.utils.stateless import _reparametrize_module
-
-    meta = {
-        name: torch.empty_like(t, device="meta")
-        for name, t in [*model.named_parameters(), *model.named_buffers()]
-    }
-    was_training = model.training
-    model.eval()
+    device cannot tell (an operation without a meta kernel, a model that cannot be copied)."""
+    twin = meta_copy(model)
+    if twin is None:
+        return None
     try:
-        with torch.inference_mode(), _reparametrize_module(model, meta):
-            model(torch.empty(*shape, device="meta"))
+        with torch.inference_mode():
+            twin(torch.empty(*shape, device="meta"))
         return True
     except NotImplementedError:  # no meta kernel: the meta device cannot tell
         return None
@@ -46,8 +66,6 @@ def runs_on_meta(model: nn.Module, shape: Sequence[int]) -> bool | None:
         return False
     except Exception:  # noqa: BLE001 - a user's model may raise anything: cannot tell
         return None
-    finally:
-        model.train(was_training)
 
 
 def smallest_side(model: nn.Module, shape: Sequence[int], largest: int) -> int | None:

@@ -329,7 +329,8 @@ def activation_peak(model: nn.Module, shape: Sequence[int]) -> int | None:
     (float32), found by a pass on the meta device (shapes only); None where that pass cannot
     run (an operation without a meta kernel, a model that refuses)."""
     import torch
-    from torch.nn.utils.stateless import _reparametrize_module
+
+    from explorer.graph.fit import meta_copy
 
     largest = [0]
 
@@ -338,22 +339,16 @@ def activation_peak(model: nn.Module, shape: Sequence[int]) -> int | None:
             if isinstance(t, torch.Tensor):
                 largest[0] = max(largest[0], t.numel())
 
-    meta = {
-        name: torch.empty_like(t, device="meta")
-        for name, t in [*model.named_parameters(), *model.named_buffers()]
-    }
-    handles = [m.register_forward_hook(hook) for m in model.modules()]
-    was_training = model.training
-    model.eval()
+    twin = meta_copy(model)  # the model itself is not touched: another thread may run it
+    if twin is None:
+        return None
+    for m in twin.modules():
+        m.register_forward_hook(hook)
     try:
-        with torch.inference_mode(), _reparametrize_module(model, meta):
-            model(torch.empty(*shape, device="meta"))
+        with torch.inference_mode():
+            twin(torch.empty(*shape, device="meta"))
     except Exception:  # noqa: BLE001 - the real pass will say what is wrong
         return None
-    finally:
-        for h in handles:
-            h.remove()
-        model.train(was_training)
     return largest[0] * 4
 
 

@@ -362,16 +362,22 @@ def measure_speed(
     check_memory(names, fuse, free_memory(dev))  # all are held at once: refuse before building
     report = SpeedReport(device_label(dev, precision), precision, batch, repeats, warmup)
     entries: list[tuple[SpeedResult, nn.Module, torch.Tensor, Any]] = []
+    from explorer.limits import check_bytes, tensor_bytes
     from explorer.models.registry import get
+    from explorer.runtime.inference import check_activations
 
     for i, name in enumerate(names):
         yield 0.2 * i / max(1, len(names)), f"building {name}", report.snapshot()
         try:
             spec = get(name)
             for label, fused, m, res, macs, params, graph in _prepare(name, resolution, fuse):
+                shape = (batch, spec.input_size[0], res, res)
+                check_bytes(tensor_bytes(shape), f"a {'x'.join(map(str, shape))} float32 input")
+                if dev.type == "cpu":  # the layers' outputs, before any is made
+                    check_activations(m, shape)
                 m.to(dev)
                 gen = torch.Generator().manual_seed(0)
-                x = torch.randn(batch, spec.input_size[0], res, res, generator=gen).to(dev)
+                x = torch.randn(*shape, generator=gen).to(dev)
                 with torch.inference_mode(), autocast(dev, precision):
                     m(x)  # a network that fails to run is reported here, before the timing
                 result = SpeedResult(
