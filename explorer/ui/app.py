@@ -136,6 +136,9 @@ def gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=positive_int, help="timed rounds for --measure / --kernels")
     p.add_argument("--size", type=_size, metavar="WxH", help="window size")
     p.add_argument(
+        "--force", action="store_true", help="replace the --screenshot FILE if it exists"
+    )
+    p.add_argument(
         "--timeout",
         type=_seconds,
         default=600.0,
@@ -156,11 +159,15 @@ def _curves_screenshot(args: argparse.Namespace) -> int:
         dlg.resize(*args.size)
     dlg.show()
     app.processEvents()
-    ok = dlg.grab().save(args.screenshot)
+    from explorer.ui.export import save_widget
+
+    try:
+        save_widget(dlg, args.screenshot)
+    except OSError as exc:
+        dlg.close()
+        return _error(f"cannot write {args.screenshot}: {exc.strerror or exc}")
     dlg.close()
-    if not ok:
-        print(f"cnn-explorer: could not write {args.screenshot}", file=sys.stderr)
-    return 0 if ok else 1
+    return 0
 
 
 def _error(message: str) -> int:
@@ -171,6 +178,14 @@ def _error(message: str) -> int:
 
 def run_app(argv: list[str]) -> int:
     args = gui_parser().parse_args(argv)
+    if args.screenshot:  # before any work: a place that cannot take it, or a file not to lose
+        from explorer.files import FileError
+        from explorer.ui.export import check_image_output
+
+        try:
+            check_image_output(args.screenshot, force=args.force)
+        except FileError as exc:
+            return _error(str(exc))
     if args.curves and args.screenshot and not args.model:
         return _curves_screenshot(args)
     if args.screenshot and not (args.model or args.view or args.measure or args.kernels):

@@ -121,9 +121,13 @@ class ScriptedRun(QObject):
         win = self.win
         if save:
             self.app.processEvents()
-            if not win.grab().save(self.args.screenshot):
-                say("error", f"could not write {self.args.screenshot}")
-                code = 1
+            from explorer.ui.export import save_widget
+
+            try:
+                save_widget(win, self.args.screenshot)
+            except OSError as exc:
+                say("error", f"cannot write {self.args.screenshot}: {exc.strerror or exc}")
+                code = 2
             print(json.dumps(self.timings, allow_nan=False), flush=True)
         win.close()
         self.app.exit(code)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.files import atomic_path
 from explorer.studies.speed.density import (
     DensityRow,
     KindShare,
@@ -40,6 +41,7 @@ from explorer.studies.speed.density import (
     peak_label,
     percent,
 )
+from explorer.ui.export import save_widget
 from explorer.ui.panels import base as _base  # noqa: F401 - pyqtgraph's light background
 
 EMPTY_TEXT = "Measure some networks in the Speed tab to see their compute density."
@@ -367,13 +369,13 @@ class DensityTab(QWidget):
     def export_csv(self, path: str) -> None:
         """Every network's figures, then its layer kinds (:func:`model_table`)."""
         header, rows = model_table(self.report)
-        with open(path, "w", newline="", encoding="utf-8") as f:
+        with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(header)
             w.writerows(rows)
 
     def export_png(self, path: str) -> bool:
-        return self.split.grab().save(path)
+        return _saved(self.split, path)
 
     def _on_export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export CSV", "density.csv", "CSV (*.csv)")
@@ -387,3 +389,12 @@ class DensityTab(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export PNG", "density.png", "PNG (*.png)")
         if path and not self.export_png(path):
             QMessageBox.warning(self, "Export failed", f"Could not write {path}")
+
+
+def _saved(widget: Any, path: str) -> bool:
+    """The widget as shown, written atomically; False when it cannot be written."""
+    try:
+        save_widget(widget, path)
+    except OSError:
+        return False
+    return True

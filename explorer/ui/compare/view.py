@@ -22,6 +22,7 @@ from explorer.ui.compare.chart import ChartTab
 from explorer.ui.compare.density import DensityTab
 from explorer.ui.compare.kernels_tab import KernelsTab
 from explorer.ui.compare.speed import SpeedTab
+from explorer.ui.export import save_widget
 from explorer.ui.workers import qt_jobs
 
 
@@ -114,7 +115,11 @@ class CompareView(QWidget):
 
     def export_png(self, path: str) -> bool:
         """The current tab as shown, as a PNG; False when it cannot be written."""
-        return self.tabs.currentWidget().grab().save(path, "PNG")
+        try:
+            save_widget(self.tabs.currentWidget(), path, "PNG")
+        except OSError:
+            return False
+        return True
 
     @property
     def busy(self) -> bool:

@@ -10,6 +10,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox
 
+from explorer.files import atomic_path
+from explorer.ui.export import save_widget
 from explorer.ui.panels.base import Panel
 
 
@@ -180,13 +182,13 @@ class SweepsPanel(Panel):
 
     def export_csv(self, path: str) -> None:
         header, rows = sweep_table(self.kind, self.result)
-        with open(path, "w", newline="", encoding="utf-8") as f:
+        with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(header)
             w.writerows(rows)
 
     def export_png(self, path: str) -> bool:
-        return self.plot.grab().save(path)
+        return _saved(self.plot, path)
 
     def _export_csv_dialog(self) -> None:
         if self.result is None:
@@ -203,3 +205,12 @@ class SweepsPanel(Panel):
         )
         if path:
             self.export_png(path)
+
+
+def _saved(widget: Any, path: str) -> bool:
+    """The widget as shown, written atomically; False when it cannot be written."""
+    try:
+        save_widget(widget, path)
+    except OSError:
+        return False
+    return True
