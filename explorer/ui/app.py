@@ -48,7 +48,11 @@ def _seconds(text: str) -> float:
 
 
 def gui_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="cnn-explorer", add_help=False)
+    p = argparse.ArgumentParser(
+        prog="cnn-explorer",
+        description="The desktop window (options only; a command runs headless: "
+        "cnn-explorer --help lists the commands).",
+    )
     p.add_argument("--model", help="open this model at start")
     p.add_argument("--input-size", type=positive_int, default=None)
     p.add_argument(

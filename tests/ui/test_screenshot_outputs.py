@@ -50,3 +50,13 @@ def test_a_place_that_cannot_take_it_is_refused_before_the_window(
     code, err = shoot(capsys, "--model", "lenet5", "--screenshot", where.format(tmp=tmp_path))
     assert code == 2 and expect in err.strip().splitlines()[-1]
     assert time.perf_counter() - t0 < 5  # refused first, not after the model is shown
+
+
+def test_the_window_lists_its_options(capsys) -> None:
+    from explorer.__main__ import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--model", "lenet5", "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert "--force" in out and "--timeout SECONDS" in out and "--screenshot FILE.png" in out
