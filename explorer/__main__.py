@@ -6,9 +6,12 @@ Heavy libraries (torch, timm, Qt) are imported only by the command that needs th
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from explorer.app.argtypes import non_negative_int, positive_int
 from explorer.cli.common import (
@@ -23,8 +26,16 @@ from explorer.cli.common import (
 from explorer.errors import ExplorerError, log_file, log_unexpected, one_line, setup_logging
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, whose usage mistakes are one line (no usage block): exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        text = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {text} ({self.prog} --help lists the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="cnn-explorer",
         description="Explore convolutional network architectures: block graphs, counts, "
         "activations, lesions. Without a command: the desktop window.",
@@ -199,17 +210,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(args.verbose)
     if args.command is None:
         return _run_gui([])
+    if sys.stdout is None:  # started with stdout closed: nowhere to print a result
+        print(f"cnn-explorer {args.command}: error: standard output is closed", file=sys.stderr)
+        return EXIT_USAGE
+    ctrl_c = _CtrlC()
     try:
-        return COMMANDS[args.command](args)
+        with ctrl_c:
+            return COMMANDS[args.command](args)
     except CliError as exc:
-        print(f"cnn-explorer {args.command}: error: {exc}", file=sys.stderr)
+        print(f"cnn-explorer {args.command}: error: {_flat(exc)}", file=sys.stderr)
         return exc.code
     except ExplorerError as exc:  # a user's mistake that no command turned into a CliError
-        print(f"cnn-explorer {args.command}: error: {one_line(exc)}", file=sys.stderr)
+        print(f"cnn-explorer {args.command}: error: {_flat(exc)}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("cnn-explorer: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        if ctrl_c.pressed:
+            print("cnn-explorer: interrupted", file=sys.stderr)
+            return 130
+        # raised by a user's model or factory, not by Ctrl+C: its one line
+        log_unexpected(exc, f"cnn-explorer {args.command}")
+        why = f"the model's code raised {one_line(exc)}"
+        print(f"cnn-explorer {args.command}: error: {why}", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:
         # the reader went away (| head): stop quietly, as command-line tools do
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -223,6 +245,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EIO, errno.EBADF) and not exc.filename:
+            # stdout on a full disk or /dev/full: the user's place, said in one line
+            why = exc.strerror or str(exc)
+            print(
+                f"cnn-explorer {args.command}: error: cannot write the output: {why}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        log_unexpected(exc, f"cnn-explorer {args.command}")
+        print(f"cnn-explorer: internal error: {one_line(exc)} ({_details()})", file=sys.stderr)
+        return EXIT_BUG
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - nothing the user gives ends in a traceback
         # SystemExit here comes from a user's model or factory (argparse is done): reported
         log_unexpected(exc, f"cnn-explorer {args.command}")
@@ -236,6 +270,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_unexpected(exc, f"cnn-explorer {args.command}")
         print(f"cnn-explorer {args.command}: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _flat(exc: BaseException) -> str:
+    """An error's text on one line (a user's message may hold newlines)."""
+    return " ".join(str(exc).split())
+
+
+class _CtrlC:
+    """Tell a real Ctrl+C (SIGINT) from a KeyboardInterrupt a user's code raises, while a
+    command runs (``with``); Python's own handler still raises."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self.old: object = None
+
+    def __enter__(self) -> _CtrlC:
+        try:
+            self.old = signal.getsignal(signal.SIGINT)
+            if self.old is signal.default_int_handler:
+                signal.signal(signal.SIGINT, self._on_sigint)
+            else:  # someone else handles Ctrl+C (or ignores it): every interrupt is one
+                self.pressed, self.old = True, None
+        except ValueError:  # not the main thread
+            self.pressed, self.old = True, None
+        return self
+
+    def _on_sigint(self, signum: int, frame: object) -> None:
+        self.pressed = True
+        signal.default_int_handler(signum, frame)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.old is not None:
+            signal.signal(signal.SIGINT, self.old)  # type: ignore[arg-type]
 
 
 def _details() -> str:

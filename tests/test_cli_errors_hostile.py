@@ -49,6 +49,14 @@ def inf():
     return Net("inf")
 
 
+def interrupts():
+    raise KeyboardInterrupt
+
+
+def multiline():
+    raise ValueError("line one\\nline two")
+
+
 def factory_exits():
     sys.exit("no model today")
 
@@ -262,3 +270,67 @@ def test_the_meta_pass_never_touches_the_model() -> None:
     assert all(p.device.type == "cpu" for p in net.parameters())
     net(torch.zeros(1, 1, 8, 8))
     assert seen == ["cpu"]
+
+
+@pytest.mark.parametrize(
+    "argv, expect",
+    [
+        (
+            ["summary", "lenet5", "--input-size", "0"],
+            "cnn-explorer summary: error: argument --input-size: expected a positive integer, got 0 (cnn-explorer summary --help lists the options)",
+        ),
+        (
+            ["lesion", "resnet20", "--trials", "1000000000"],
+            "cnn-explorer lesion: error: argument --trials: at most 10,000, got 1,000,000,000",
+        ),
+        (
+            ["fuse", "repvgg_small", "--repeats", "100000000"],
+            "cnn-explorer fuse: error: argument --repeats: at most 10,000",
+        ),
+        (
+            ["stats", "lenet5", "a.png", "b.png"],
+            "cnn-explorer: error: unrecognized arguments: b.png",
+        ),
+    ],
+)
+def test_usage_mistakes_are_one_line(argv, expect, capsys) -> None:
+    from explorer.__main__ import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and len(err.strip().splitlines()) == 1
+    assert err.startswith(expect)
+
+
+@pytest.mark.parametrize(
+    "factory, expect",
+    [
+        ("interrupts", "cnn-explorer summary: error: the model's code raised KeyboardInterrupt"),
+        ("multiline", "multiline() raised ValueError: line one line two"),
+    ],
+)
+def test_a_factory_interrupting_or_writing_lines_is_one_line(
+    user: Path, factory, expect, capsys
+) -> None:
+    code, out, err = run(capsys, "summary", f"{user}:{factory}")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and expect in err
+
+
+def test_a_full_disk_on_stdout_is_one_line() -> None:
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "explorer", "list", "--json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip()
+        == "cnn-explorer list: error: cannot write the output: No space left on device"
+    )

@@ -100,6 +100,17 @@ def test_argparse_rejects(argv: list[str], expect: str, capsys: pytest.CaptureFi
     assert "Traceback" not in err and expect in err.strip().splitlines()[-1]
 
 
+def ctrl_c() -> None:
+    """A real Ctrl+C: SIGINT to this process (a KeyboardInterrupt raised by a model's own
+    code is that model's error, not the user's stop)."""
+    import os
+    import signal
+    import time
+
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(1)  # the handler raises before this ends
+
+
 def _interrupt_at(monkeypatch: pytest.MonkeyPatch, when) -> None:  # noqa: ANN001
     """Make the progress printer raise KeyboardInterrupt (as Ctrl+C would) after ``when(item)``."""
     from explorer.cli import train as cli_train
@@ -109,7 +120,7 @@ def _interrupt_at(monkeypatch: pytest.MonkeyPatch, when) -> None:  # noqa: ANN00
     def call(self, item) -> None:  # noqa: ANN001
         real(self, item)
         if when(item):
-            raise KeyboardInterrupt
+            ctrl_c()
 
     monkeypatch.setattr(cli_train._Progress, "__call__", call)
 
@@ -237,7 +248,8 @@ def test_ctrl_c_while_writing_keeps_the_old_files(
     curve_of(out).write_text("old curve")
 
     def interrupted(*args: object) -> dict:
-        raise KeyboardInterrupt  # after the new checkpoint is written, before the curve
+        ctrl_c()  # after the new checkpoint is written, before the curve
+        return {}
 
     monkeypatch.setattr(training, "stored_accuracy", interrupted)
     argv = ["train", "lenet5", "--epochs", "1", "--out", str(out), "--force"]

@@ -23,3 +23,17 @@ def non_negative_int(text: str) -> int:
     if v < 0:
         raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {v}")
     return v
+
+
+def at_most(limit: int):  # noqa: ANN201
+    """A positive integer no larger than ``limit`` (a count of trials or timed rounds: a
+    larger one would run for days, so it is refused at once)."""
+
+    def parse(text: str) -> int:
+        v = positive_int(text)
+        if v > limit:
+            raise argparse.ArgumentTypeError(f"at most {limit:,}, got {v:,}")
+        return v
+
+    parse.__name__ = f"at_most_{limit}"
+    return parse

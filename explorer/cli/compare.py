@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from explorer.app.argtypes import non_negative_int, positive_int
+from explorer.app.argtypes import at_most, non_negative_int, positive_int
 from explorer.cli.common import (
     EXIT_USAGE,
     CliError,
@@ -42,10 +42,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         help="input height = width for every model (default: each model's own)",
     )
     p.add_argument(
-        "--repeats", type=positive_int, default=10, metavar="R", help="timed rounds (default 10)"
+        "--repeats", type=at_most(10_000), default=10, metavar="R", help="timed rounds (default 10)"
     )
     p.add_argument(
-        "--warmup", type=non_negative_int, default=3, metavar="W", help="untimed rounds first (3)"
+        "--warmup", type=_warmup, default=3, metavar="W", help="untimed rounds first (3)"
     )
     p.add_argument(
         "--fused",
@@ -80,7 +80,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         help="odd kernel sizes (default 1,3,5,7)",
     )
     k.add_argument(
-        "--repeats", type=positive_int, default=7, metavar="R", help="timed rounds (default 7)"
+        "--repeats", type=at_most(10_000), default=7, metavar="R", help="timed rounds (default 7)"
     )
     k.add_argument("--json", action="store_true", help="print one JSON object")
     return {"compare": cmd_compare, "kernels": cmd_kernels}
@@ -230,3 +230,10 @@ def cmd_kernels(args: argparse.Namespace) -> int:
     for name, err in report.failed:
         print(f"{name}: not measured: {err}", file=sys.stderr)
     return code
+
+
+def _warmup(text: str) -> int:
+    v = non_negative_int(text)
+    if v > 10_000:
+        raise argparse.ArgumentTypeError(f"at most 10,000, got {v:,}")
+    return v

@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from explorer.app.argtypes import positive_int
+from explorer.app.argtypes import at_most, positive_int
 from explorer.cli.common import (
     CliError,
     cannot_write,
@@ -56,7 +56,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.add_argument("--batch-size", type=positive_int, default=1, metavar="B", help="default 1")
     p.add_argument(
-        "--repeats", type=positive_int, default=10, metavar="R", help="timed runs (default 10)"
+        "--repeats", type=at_most(10_000), default=10, metavar="R", help="timed runs (default 10)"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return {"fuse": cmd_fuse}

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from explorer.app.argtypes import positive_int
+from explorer.app.argtypes import at_most, positive_int
 from explorer.app.workflows.lesion import SWEEPS
 from explorer.cli.common import (
     CliError,
@@ -39,8 +39,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     le.add_argument("--sweep", choices=SWEEPS, help="single, random (k = 1..K) or reorder")
     le.add_argument("--limit", type=positive_int, metavar="N", help="use the first N images")
     le.add_argument("--batch-size", type=positive_int, default=64, metavar="B")
-    le.add_argument("--k-max", type=positive_int, default=8, metavar="K", help="random sweep")
-    le.add_argument("--trials", type=positive_int, default=5, help="random / reorder sweep")
+    le.add_argument("--k-max", type=at_most(1000), default=8, metavar="K", help="random sweep")
+    le.add_argument("--trials", type=at_most(10_000), default=5, help="random / reorder sweep")
     le.add_argument("--seed", type=int, default=0)
     le.add_argument("--download", action="store_true", help="let torchvision data download")
     run_options(le)
