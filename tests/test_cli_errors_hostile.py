@@ -334,3 +334,92 @@ def test_a_full_disk_on_stdout_is_one_line() -> None:
         proc.stderr.strip()
         == "cnn-explorer list: error: cannot write the output: No space left on device"
     )
+
+
+def test_many_images_are_bounded_together(tmp_path: Path, monkeypatch, capsys) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (600, 600)).save(tmp_path / "big.png")  # 1.03 MiB of pixels decoded
+    monkeypatch.setenv("CNN_EXPLORER_MAX_MEMORY", "3M")
+    code, out, err = run(capsys, "predict", "lenet5", *[str(tmp_path / "big.png")] * 10)
+    assert code == 2 and out == ""
+    assert (
+        err.strip()
+        .splitlines()[-1]
+        .startswith(
+            "cnn-explorer predict: error: the pixels of the first 3 images together would take 3.1 MiB"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["fuse", "repvgg_small", "--input-size", "3000", "--repeats", "1"],
+        [
+            "kernels",
+            "--batch",
+            "1",
+            "--channels",
+            "64",
+            "--size",
+            "400",
+            "--kernels",
+            "1",
+            "--repeats",
+            "1",
+        ],
+    ],
+)
+def test_fuse_and_kernels_are_bounded(argv, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("CNN_EXPLORER_MAX_MEMORY", "50M")
+    code, out, err = run(capsys, *argv, "--device", "cpu")
+    assert code == 2 and out == ""
+    last = err.strip().splitlines()[-1]
+    assert (
+        last.startswith(f"cnn-explorer {argv[0]}: error: ")
+        and "more than the memory limit of 50.0 MiB" in last
+    )
+
+
+def test_lesion_refuses_non_finite_outputs(user: Path, capsys) -> None:
+    code, out, err = run(
+        capsys, "lesion", f"{user}:inf", "--limit", "4", "--input-size", "32", "--json"
+    )
+    assert code == 2 and out == ""
+    assert (
+        "the model's outputs are not finite (NaN or infinity) for 4 of 4 images"
+        in err.strip().splitlines()[-1]
+    )
+
+
+def test_predict_refuses_rows_that_are_not_one_per_image(tmp_path: Path, capsys) -> None:
+    (tmp_path / "rows.py").write_text(
+        "import torch\nfrom torch import nn\n"
+        "class M(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__(); self.c = nn.Conv2d(3, 2, 1)\n"
+        "    def forward(self, x):\n        return self.c(x).mean((2, 3))[:0]\n"
+        "def make():\n    return M()\n"
+    )
+    code, out, err = run(
+        capsys, "predict", f"{tmp_path / 'rows.py'}:make", "sample:coffee", "--json"
+    )
+    assert code == 2 and out == ""
+    assert (
+        "the model returned a tensor of shape (0, 2) for 1 image(s)" in err.strip().splitlines()[-1]
+    )
+
+
+def test_unused_tensors_are_a_warning(tmp_path: Path, capsys) -> None:
+    import torch
+
+    from explorer.models.registry import get
+
+    sd = get("lenet5").build().state_dict()
+    sd["junk.extra"] = torch.zeros(3)
+    torch.save(sd, tmp_path / "extra.pt")
+    code, out, err = run(
+        capsys, "predict", "lenet5", "sample:digits-3", "--weights", str(tmp_path / "extra.pt")
+    )
+    assert code == 0 and out
+    assert "warning: extra.pt: 1 tensors the model does not have were not used (junk.extra)" in err

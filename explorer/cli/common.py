@@ -87,14 +87,21 @@ def analyze_or_error(name: str, input_size: int | None):  # noqa: ANN202
 
 def load_images(refs: list[str]):  # noqa: ANN202
     """Load every image first: a bad one stops the command before the model is built."""
+    from explorer.limits import check_bytes
     from explorer.runtime.images import ImageError, load_image, load_sample
 
     out, bad = [], []
+    total = 0
     for ref in refs:
         try:
-            out.append(load_sample(ref[7:]) if ref.startswith("sample:") else load_image(ref))
+            img = load_sample(ref[7:]) if ref.startswith("sample:") else load_image(ref)
         except ImageError as exc:
             bad.append(str(exc))
+            continue
+        out.append(img)
+        # every image is held until its batch runs: their pixels together are bounded too
+        total += img.image.width * img.image.height * len(img.image.getbands())
+        check_bytes(total, f"the pixels of the first {len(out)} images together")
     if bad:
         raise CliError("; ".join(bad))
     return out

@@ -17,6 +17,7 @@ from explorer.cli.common import (
     progress,
     spec_or_error,
 )
+from explorer.errors import ExplorerError
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> dict:
@@ -121,11 +122,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     kinds=args.kinds,
                 )
             )
+        except ExplorerError:
+            raise
         except Exception as exc:  # noqa: BLE001 - one line, not a traceback
             raise failed("measuring", exc) from None
         out["measured"] = report.as_dict()
     if args.json:
         emit_json(out, indent=2)
+        for name, err in report.failed if report is not None else ():
+            print(f"{name}: not measured: {err}", file=sys.stderr)  # the reason, not only in JSON
     else:
         _print_published(found, missing)
         if report is not None:
@@ -207,11 +212,15 @@ def cmd_kernels(args: argparse.Namespace) -> int:
                 precision=args.precision,
             )
         )
+    except ExplorerError:  # a refusal (over the memory limit ...): its own line
+        raise
     except Exception as exc:  # noqa: BLE001 - e.g. out of memory: one line
         raise failed("the kernel-size experiment", exc) from None
     code = 0 if report.rows else EXIT_USAGE  # no kernel size measured: reasons on stderr
     if args.json:
         emit_json(report.as_dict(), indent=2)
+        for name, err in report.failed:
+            print(f"{name}: not measured: {err}", file=sys.stderr)
         return code
     peak = report.peak
     print(

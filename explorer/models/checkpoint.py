@@ -404,6 +404,12 @@ def load_checkpoint(
             raise out_of_memory(name, None) from exc
         raise
     load_fitting(model, fits, name)
+    if report.unexpected and not (report.missing or report.mismatched):
+        notes = (
+            *notes,
+            f"{name}: {len(report.unexpected)} tensors the model does not have were not used "
+            f"({_few(report.unexpected)})",
+        )
     if report.missing or report.mismatched:  # a partial load is never silent
         notes = (
             *notes,

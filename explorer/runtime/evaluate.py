@@ -81,6 +81,13 @@ class Tally:
         if batch is None and y is not None:
             batch = len(y)
         logits = class_scores(logits, batch).float()
+        bad = int((~torch.isfinite(logits)).any(1).sum())
+        if bad:  # an argmax of NaN is no answer: never counted as one
+            raise ModelError(
+                f"the model's outputs are not finite (NaN or infinity) for {bad} of "
+                f"{logits.shape[0]} images: no accuracy can be measured (are the weights "
+                "finite?)"
+            )
         self.preds.append(logits.argmax(1).cpu())
         self.n += logits.shape[0]
         if y is not None:

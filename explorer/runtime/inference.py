@@ -151,6 +151,10 @@ class TopK:
         return {"index": self.index, "label": self.label, "prob": self.prob}
 
 
+class ModelOutputError(ExplorerError):
+    """A model whose output is not class scores, one row per image."""
+
+
 @dataclass
 class RunResult:
     """One batch through the model."""
@@ -303,6 +307,11 @@ def run(
             dev, precision, chunk = torch.device("cpu"), "fp32", x.shape[0]
             model.to(dev)
     logits = torch.cat([o[0] for o in outs])
+    if logits.dim() != 2 or logits.shape[0] != x.shape[0] or logits.shape[1] < 1:
+        raise ModelOutputError(
+            f"the model returned a tensor of shape {tuple(logits.shape)} for {x.shape[0]} "
+            f"image(s), not class scores [{x.shape[0]}, classes]"
+        )
     nonfinite = nonfinite_rows(logits)
     if nonfinite:
         note(nonfinite_note(nonfinite, logits.shape[0], precision))

@@ -243,6 +243,12 @@ def fuse(
     c, h, w = spec.input_size
     if settings.input_size:
         h = w = settings.input_size
+    if torch.device(device).type == "cpu":  # the checking pass's layers, before any is made
+        from explorer.runtime.inference import check_activations
+
+        check_activations(
+            base, (max(settings.batch_size, 8 if not weights.trained else 1), c, h, w)
+        )
     base = base.to(device).eval()
     calibrated = not weights.trained
     if calibrated:

@@ -149,6 +149,13 @@ def kernel_experiment(
     d_batch, d_channels, d_size = DEFAULTS.get(dev.type, DEFAULTS["cpu"])
     batch, channels, size = batch or d_batch, channels or d_channels, size or d_size
     report = KernelReport(device_label(dev, precision), precision, batch, channels, size, repeats)
+    from explorer.limits import check_bytes, tensor_bytes
+
+    # the input and one conv's output held at once, and the largest kernel's weights
+    need = 2 * tensor_bytes((batch, channels, size, size)) + tensor_bytes(
+        (channels, channels, max(kernels), max(kernels))
+    )
+    check_bytes(need, f"a {batch}x{channels}x{size}x{size} input and its conv output")
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(batch, channels, size, size, generator=gen).to(dev)
     convs = {}
