@@ -11,9 +11,8 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
-from explorer.app.argtypes import non_negative_int, positive_int
+from explorer.app.argtypes import OneLineParser, non_negative_int, positive_int
 from explorer.cli.common import (
     EXIT_BUG,
     EXIT_USAGE,
@@ -24,14 +23,6 @@ from explorer.cli.common import (
     emit_json,
 )
 from explorer.errors import ExplorerError, log_file, log_unexpected, one_line, setup_logging
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, whose usage mistakes are one line (no usage block): exit 2."""
-
-    def error(self, message: str) -> NoReturn:
-        text = " ".join(message.split())
-        self.exit(2, f"{self.prog}: error: {text} ({self.prog} --help lists the options)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -423,3 +423,30 @@ def test_unused_tensors_are_a_warning(tmp_path: Path, capsys) -> None:
     )
     assert code == 0 and out
     assert "warning: extra.pt: 1 tensors the model does not have were not used (junk.extra)" in err
+
+
+def test_a_colour_network_trains_and_its_stored_accuracy_is_measured(
+    tmp_path: Path, capsys
+) -> None:
+    (tmp_path / "c3.py").write_text(
+        "from torch import nn\n"
+        "class M(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__(); self.c = nn.Conv2d(3, 4, 3, stride=4); self.f = nn.Linear(4, 10)\n"
+        "    def forward(self, x):\n        return self.f(self.c(x).mean((2, 3)))\n"
+        "def make():\n    return M()\n"
+    )
+    out = tmp_path / "c3.pt"
+    code, _, err = run(
+        capsys, "train", f"{tmp_path / 'c3.py'}:make", "--epochs", "1", "--out", str(out)
+    )
+    assert code == 0, err  # the stored copy was evaluated on 1-channel digits: exit 1
+    assert out.is_file() and "test top-1" in err
+
+
+def test_a_window_larger_than_qt_paints_is_refused(capsys) -> None:
+    from explorer.ui.app import gui_parser
+
+    with pytest.raises(SystemExit):
+        gui_parser().parse_args(["--size", "100000x100000"])
+    assert "at most 8192x8192" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import NoReturn
 
 
 def positive_int(text: str) -> int:
@@ -37,3 +38,11 @@ def at_most(limit: int):  # noqa: ANN201
 
     parse.__name__ = f"at_most_{limit}"
     return parse
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, whose usage mistakes are one line (no usage block): exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        text = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {text} ({self.prog} --help lists the options)\n")

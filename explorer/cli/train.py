@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import sys
@@ -18,6 +19,7 @@ from explorer.cli.common import (
     finite_json,
     spec_or_error,
 )
+from explorer.errors import log_unexpected
 from explorer.files import atomic_path, check_output
 
 #: what the curve's file name adds to the checkpoint's whole name (never the checkpoint's own)
@@ -175,7 +177,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     except (RegistryError, DataError) as exc:
         raise CliError(str(exc)) from None
     except FloatingPointError as exc:
-        raise CliError(f"{spec.name}: {exc}", code=1) from None
+        raise CliError(f"{spec.name}: {exc}") from None  # e.g. --lr too large: the user's option
     except Exception as exc:  # noqa: BLE001 - a user's model can raise anything in forward()
         raise failed(f"{spec.name}: training", exc) from None
     if result.stopped_early:
@@ -188,7 +190,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         # the checkpoint is renamed into place first, then the curve; an error or Ctrl+C
         # before that leaves the old files as they were
         with atomic_path(curve) as curve_tmp, atomic_path(out, keep_name=True) as out_tmp:
-            size = write_checkpoint(result.model.state_dict(), out_tmp)
+            try:
+                size = write_checkpoint(result.model.state_dict(), out_tmp)
+            except RuntimeError as exc:  # torch's writer says a full disk this way
+                log_unexpected(exc, f"writing {out}")
+                raise OSError(errno.EIO, "the write failed (is the disk full?)") from exc
             stored = stored_accuracy(spec, out_tmp)
             record = curve_dict(
                 spec,

@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 
-from explorer.app.argtypes import positive_int
+from explorer.app.argtypes import OneLineParser, positive_int
 
 
 def process_uptime() -> float:
@@ -34,6 +34,8 @@ def _size(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"expected WxH such as 1600x1000, got '{text}'") from None
     if w < 200 or h < 200:
         raise argparse.ArgumentTypeError("the window must be at least 200x200")
+    if w > 8192 or h > 8192:  # Qt cannot paint a larger window (QPainter fails per item)
+        raise argparse.ArgumentTypeError(f"the window must be at most 8192x8192, got {w}x{h}")
     return w, h
 
 
@@ -48,7 +50,7 @@ def _seconds(text: str) -> float:
 
 
 def gui_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="cnn-explorer",
         description="The desktop window (options only; a command runs headless: "
         "cnn-explorer --help lists the commands).",

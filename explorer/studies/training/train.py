@@ -400,11 +400,13 @@ def stored_accuracy(spec: ModelSpec, path: str | os.PathLike[str]) -> dict[str, 
     """Loss and top-1 on digits' train (eval mode, no augmentation) and test splits of the
     checkpoint as stored (float16 read back as float32)."""
     from explorer.models.checkpoint import load_checkpoint
+    from explorer.runtime.preprocess import preprocess_for
 
     model = spec.builder()
     load_checkpoint(model, path)
-    train_loss, train_top1 = evaluate(model, digits("train"))
-    test_loss, test_top1 = evaluate(model, digits("test"))
+    prep = preprocess_for(spec)  # as training saw them (3 channels for a colour network)
+    train_loss, train_top1 = evaluate(model, digits("train", prep))
+    test_loss, test_top1 = evaluate(model, digits("test", prep))
     return {
         "stored_train_loss": round(train_loss, 5),
         "stored_train_top1": round(train_top1, 3),
