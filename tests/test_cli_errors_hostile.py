@@ -450,3 +450,23 @@ def test_a_window_larger_than_qt_paints_is_refused(capsys) -> None:
     with pytest.raises(SystemExit):
         gui_parser().parse_args(["--size", "100000x100000"])
     assert "at most 8192x8192" in capsys.readouterr().err
+
+
+def test_entries_named_like_images_that_are_not_files_are_named_as_skipped(
+    tmp_path: Path, capsys
+) -> None:
+    import os
+
+    from PIL import Image
+
+    for c in ("0", "1"):
+        (tmp_path / "set" / c).mkdir(parents=True)
+        Image.new("L", (12, 12), 128).save(tmp_path / "set" / c / "ok.png")
+    os.mkfifo(tmp_path / "set" / "0" / "pipe.png")
+    (tmp_path / "set" / "1" / "dir.png").mkdir()
+    (tmp_path / "set" / "1" / "loop.png").symlink_to(tmp_path / "set" / "1" / "loop.png")
+    code, out, err = run(capsys, "lesion", "lenet5", "--data", str(tmp_path / "set"), "--json")
+    assert code == 0
+    data = json.loads(out)["data"]
+    assert data["n"] == 2 and sorted(data["skipped"]) == ["0/pipe.png", "1/dir.png", "1/loop.png"]
+    assert "3 unreadable images skipped" in err

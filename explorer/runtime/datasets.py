@@ -261,7 +261,8 @@ def _rows(zf: zipfile.ZipFile, m: _Member, k: int, what: str, key: str) -> np.nd
         view = memoryview(buf)
         got = 0
         while got < len(buf):
-            n = f.readinto(view[got:])
+            # in pieces: a compressed member's readinto makes a bytes copy of what it is asked
+            n = f.readinto(view[got : got + (16 << 20)])
             if not n:
                 raise DataError(f"{what}: not a readable .npz file ({key} is cut short)")
             got += n
@@ -284,6 +285,18 @@ def imagenet_synsets() -> list[str]:
 
 def _images_in(folder: Path) -> list[Path]:
     return sorted(f for f in folder.iterdir() if is_image_file(f))
+
+
+def _not_files(folder: Path) -> list[Path]:
+    """Entries named like images that are not regular files (a folder, a pipe, a device, a
+    broken or looping link): skipped, and named as skipped."""
+    return sorted(
+        f
+        for f in folder.iterdir()
+        if f.suffix.lower() in SUPPORTED_SUFFIXES
+        and not f.name.startswith(".")
+        and not is_image_file(f)
+    )
 
 
 def image_folder(
@@ -313,6 +326,7 @@ def image_folder(
     try:
         subs = sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
         per_class = {d.name: _images_in(d) for d in subs}
+        odd = [f for d in subs for f in _not_files(d)]
     except OSError as exc:
         raise DataError(f"{what}: cannot read ({exc.strerror or first_line(exc, 120)})") from None
     per_class = {k: v for k, v in per_class.items() if v}
@@ -340,6 +354,10 @@ def image_folder(
         load=None,  # type: ignore[arg-type]  # set below: the loader records skips in es
         origin=what,
     )
+    for f in odd:
+        rel = f"{f.parent.name}/{f.name}"
+        why = "not a regular file (a folder, pipe, device or broken link)"
+        es.skip(rel, why, f"{rel}: {why}")
 
     def load(start: int, stop: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         import torch
