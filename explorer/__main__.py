@@ -21,6 +21,7 @@ from explorer.cli.common import (
     analyze_or_error,
     cannot_write,
     emit_json,
+    user_reason,
 )
 from explorer.errors import ExplorerError, log_file, log_unexpected, one_line, setup_logging
 
@@ -252,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # SystemExit here comes from a user's model or factory (argparse is done): reported
         log_unexpected(exc, f"cnn-explorer {args.command}")
         if isinstance(exc, SystemExit):
-            why = f"the model's code called sys.exit({exc.code!r})"
+            why = user_reason(exc)
             print(f"cnn-explorer {args.command}: error: {why}", file=sys.stderr)
             return EXIT_USAGE
         print(f"cnn-explorer: internal error: {one_line(exc)} ({_details()})", file=sys.stderr)

@@ -49,7 +49,8 @@ def fmt_bytes(n: float) -> str:
     return f"{n:.1f} TiB"  # pragma: no cover - the loop always returns
 
 
-def _meminfo_available() -> int | None:
+def available_memory() -> int | None:
+    """The machine's MemAvailable in bytes, or None where /proc/meminfo cannot say."""
     try:
         with open("/proc/meminfo") as f:
             for line in f:
@@ -90,7 +91,7 @@ def _data_limit_left() -> int | None:
 
 def free_memory() -> int | None:
     """Bytes this process may still allocate (machine and ``ulimit``), or None if unknown."""
-    known = [v for v in (_meminfo_available(), _address_space_left(), _data_limit_left()) if v]
+    known = [v for v in (available_memory(), _address_space_left(), _data_limit_left()) if v]
     return min(known) if known else None
 
 

@@ -53,6 +53,16 @@ def save_widget(widget: QWidget, path: str | os.PathLike[str], fmt: str | None =
     save_image(widget.grab(), path, fmt)
 
 
+def widget_saved(widget: QWidget, path: str | os.PathLike[str], fmt: str | None = None) -> bool:
+    """:func:`save_widget`, answering False (not raising) when it cannot be written: for an
+    export button, whose caller shows its own message."""
+    try:
+        save_widget(widget, path, fmt)
+    except OSError:
+        return False
+    return True
+
+
 def save_svg(lay: Layout, path: str | os.PathLike[str], title: str = "") -> None:
     write_text(path, layout_to_svg(lay, title=title))
 

@@ -119,7 +119,6 @@ class _Data:
         categories: Sequence[str] | None,
         settings: EvalSettings,
         device: Any,
-        lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         from explorer.runtime.evaluate import first_images
         from explorer.runtime.inference import resolve_device
@@ -138,10 +137,7 @@ class _Data:
 
             shape = an.graph.input_shape
             batch = max(1, min(settings.batch_size, self.n))
-            # the check swaps the model's tensors for meta ones while it runs: never while
-            # another job (the window's run) uses the model
-            with lock or nullcontext():
-                check_activations(an.model, (batch, *tuple(shape[1:])))
+            check_activations(an.model, (batch, *tuple(shape[1:])))  # on a meta copy
 
     @property
     def skipped(self) -> dict[str, str]:
@@ -186,7 +182,7 @@ def accuracy(
     from explorer.studies.lesion.surgery import chain_for, plan_deletion
 
     plans = [plan_deletion(an, b) for b in deleted]  # LesionError before any work
-    data = _Data(an, prep, categories, settings, device, lock)
+    data = _Data(an, prep, categories, settings, device)
     yield Progress(0.0, data.opened)
     batches, n, dev = data.batches, data.n, data.device
     with lock or nullcontext():
@@ -239,7 +235,7 @@ def sweep(
     from explorer.studies.lesion import sweeps
 
     sw = sweep_settings
-    data = _Data(an, prep, categories, settings, device, lock)
+    data = _Data(an, prep, categories, settings, device)
     yield Progress(0.0, data.opened)
     batches, n, dev = data.batches, data.n, data.device
     with lock or nullcontext():

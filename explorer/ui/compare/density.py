@@ -41,7 +41,7 @@ from explorer.studies.speed.density import (
     peak_label,
     percent,
 )
-from explorer.ui.export import save_widget
+from explorer.ui.export import widget_saved
 from explorer.ui.panels import base as _base  # noqa: F401 - pyqtgraph's light background
 
 EMPTY_TEXT = "Measure some networks in the Speed tab to see their compute density."
@@ -375,7 +375,7 @@ class DensityTab(QWidget):
             w.writerows(rows)
 
     def export_png(self, path: str) -> bool:
-        return _saved(self.split, path)
+        return widget_saved(self.split, path)
 
     def _on_export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export CSV", "density.csv", "CSV (*.csv)")
@@ -389,12 +389,3 @@ class DensityTab(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export PNG", "density.png", "PNG (*.png)")
         if path and not self.export_png(path):
             QMessageBox.warning(self, "Export failed", f"Could not write {path}")
-
-
-def _saved(widget: Any, path: str) -> bool:
-    """The widget as shown, written atomically; False when it cannot be written."""
-    try:
-        save_widget(widget, path)
-    except OSError:
-        return False
-    return True

@@ -22,7 +22,7 @@ from explorer.ui.compare.chart import ChartTab
 from explorer.ui.compare.density import DensityTab
 from explorer.ui.compare.kernels_tab import KernelsTab
 from explorer.ui.compare.speed import SpeedTab
-from explorer.ui.export import save_widget
+from explorer.ui.export import widget_saved
 from explorer.ui.workers import qt_jobs
 
 
@@ -115,11 +115,7 @@ class CompareView(QWidget):
 
     def export_png(self, path: str) -> bool:
         """The current tab as shown, as a PNG; False when it cannot be written."""
-        try:
-            save_widget(self.tabs.currentWidget(), path, "PNG")
-        except OSError:
-            return False
-        return True
+        return widget_saved(self.tabs.currentWidget(), path, "PNG")
 
     @property
     def busy(self) -> bool:

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox
 
 from explorer.files import atomic_path
-from explorer.ui.export import save_widget
+from explorer.ui.export import widget_saved
 from explorer.ui.panels.base import Panel
 
 
@@ -188,7 +188,7 @@ class SweepsPanel(Panel):
             w.writerows(rows)
 
     def export_png(self, path: str) -> bool:
-        return _saved(self.plot, path)
+        return widget_saved(self.plot, path)
 
     def _export_csv_dialog(self) -> None:
         if self.result is None:
@@ -205,12 +205,3 @@ class SweepsPanel(Panel):
         )
         if path:
             self.export_png(path)
-
-
-def _saved(widget: Any, path: str) -> bool:
-    """The widget as shown, written atomically; False when it cannot be written."""
-    try:
-        save_widget(widget, path)
-    except OSError:
-        return False
-    return True
