@@ -50,6 +50,8 @@ class Box:
     count: int = 1  # > 1 for an "xN" group
     members: list[str] = field(default_factory=list)
     shortcut: str | None = None
+    name: str = ""  # the module's qualified name (tooltip, inspector); label is slide-style
+    marks: list[str] = field(default_factory=list)  # folded layers drawn as a small mark
 
     @property
     def cx(self) -> float:
