@@ -93,6 +93,7 @@ class Layout:
     width: float
     height: float
     unit_of_node: dict[str, str]  # graph node id -> the box that shows it
+    bands: list[Any] = field(default_factory=list)  # stage bands (present.wrap.Band), if wrapped
 
     def units(self) -> list[Box]:
         """Boxes drawn closed (leaves, closed blocks, groups)."""
