@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from explorer.models.registry import ModelSpec
     from explorer.models.weights import WeightsInfo
     from explorer.studies.fusion.bn import FusionReport
+    from explorer.studies.fusion.pictures import BlockKernels
 
 KINDS = {"repvgg": "RepVGG re-parameterisation", "conv-bn": "conv-BN folding"}
 
@@ -58,6 +59,9 @@ class FuseOutcome:
     fused_model: Any = field(default=None, repr=False)  # with the caller's weights
     before: Any = field(default=None, repr=False)  # the caller's Analysis, when traced
     after: Any = field(default=None, repr=False)  # the fused model's Analysis, when traced
+    # each RepVGG block's branch kernels for channels (0, 0), from the caller's own weights:
+    # what the window's merge animation draws
+    kernels: dict[str, BlockKernels] = field(default_factory=dict, repr=False)
 
     @property
     def kind(self) -> str:
@@ -204,6 +208,15 @@ def _apply(model: nn.Module, kinds: tuple[str, ...]) -> tuple[Any, Any, Any]:
     return fused, rep, folded
 
 
+def _pictured(model: nn.Module) -> dict[str, BlockKernels]:
+    """The kernels of each unfused RepVGG block of ``model``, for channels (0, 0)."""
+    from explorer.studies.fusion.pictures import model_kernels
+    from explorer.studies.fusion.repvgg import find_repvgg_blocks
+
+    todo = [q for q, done in find_repvgg_blocks(model).items() if not done]
+    return model_kernels(model, todo)
+
+
 def fuse(
     spec: ModelSpec,
     model: nn.Module,
@@ -240,6 +253,7 @@ def fuse(
     with lock:  # no pass may use the model while it is copied
         kinds = _kinds(model, settings)
         base = model if own_model else copy.deepcopy(model)
+        kernels = _pictured(model) if "repvgg" in kinds else {}
     c, h, w = spec.input_size
     if settings.input_size:
         h = w = settings.input_size
@@ -277,6 +291,7 @@ def fuse(
         latency_ms=lat,
         repeats=settings.repeats,
         fused_model=fused,
+        kernels=kernels,
     )
     if calibrated and not own_model:
         yield Progress(0.85, "fusing the model's own weights")

@@ -1,0 +1,121 @@
+"""The steps of a RepVGG block's fusion as the window draws them: captions and kernel pictures.
+
+Qt-free: what each step says and which small kernels it shows (from
+:func:`explorer.studies.fusion.pictures.block_kernels`, the block's real weights for one
+channel pair), and how long it lasts. The window's merge animation plays them in order
+while the branches' boxes move; without a block to picture the captions still play.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from explorer.studies.fusion.pictures import BlockKernels, Grid
+
+#: the steps in order: (key, milliseconds); 1.8 s in all, inside the 1.5-2 s a student follows
+STEP_MS: tuple[tuple[str, int], ...] = (
+    ("fold", 380),
+    ("pad", 330),
+    ("identity", 330),
+    ("sum", 360),
+    ("fused", 400),
+)
+TOTAL_MS = sum(ms for _, ms in STEP_MS)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One small kernel: its values (rows of columns), a title above, a note below."""
+
+    title: str
+    values: Grid
+    note: str = ""
+    highlight: tuple[tuple[int, int], ...] = ()  # cells drawn with a heavy border
+
+
+@dataclass(frozen=True)
+class MergeStep:
+    """One step: its caption, the pictures in a row with the operators between them."""
+
+    key: str
+    number: int
+    caption: str
+    duration_ms: int
+    pictures: list[Picture] = field(default_factory=list)
+    ops: list[str] = field(default_factory=list)  # between pictures: "+", "=", ""
+    vmax: float = 0.0  # one colour scale for every step of the block
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def merge_steps(k: BlockKernels | None, fused_label: str = "3x3 conv") -> list[MergeStep]:
+    """The five steps of fusing a RepVGG block; pictures drawn from ``k`` when given.
+
+    ``fused_label`` names the fused block when ``k`` is None (else ``k.label()``).
+    """
+    label = k.label() if k is not None else fused_label
+    kk = f"{k.kernel_size[0]}x{k.kernel_size[1]}" if k is not None else "3x3"
+    pair = f" (weights of output channel {k.out_channel}, input {k.in_channel})" if k else ""
+    captions = {
+        "fold": "Fold each branch's BatchNorm into its conv: W' = W·γ/σ, b' = β − μ·γ/σ" + pair,
+        "pad": f"Pad the 1x1 kernel with zeros into the centre of a {kk}",
+        "identity": f"Write the identity branch as a {kk} delta kernel (its BN scale folded in)",
+        "sum": f"Sum the three {kk} kernels and their biases",
+        "fused": f"One block: {label} (with bias)",
+    }
+    steps: list[MergeStep] = []
+    for n, (key, ms) in enumerate(STEP_MS, start=1):
+        pics, ops = _pictures(key, k) if k is not None else ([], [])
+        steps.append(
+            MergeStep(
+                key=key,
+                number=n,
+                caption=captions[key],
+                duration_ms=ms,
+                pictures=pics,
+                ops=ops,
+                vmax=k.vmax if k is not None else 0.0,
+            )
+        )
+    return steps
+
+
+def _centre(g: Grid) -> tuple[tuple[int, int], ...]:
+    return ((len(g) // 2, len(g[0]) // 2),) if g else ()
+
+
+def _pictures(key: str, k: BlockKernels) -> tuple[list[Picture], list[str]]:
+    kxk, one, ident = k.branch("kxk"), k.branch("1x1"), k.branch("identity")
+    assert kxk is not None
+    kk = f"{k.kernel_size[0]}x{k.kernel_size[1]}"
+    if key == "fold":
+        pics = [Picture(f"{kk} · s", kxk.folded, f"s = {_fmt(kxk.scale)}")]
+        if one is not None:
+            pics.append(Picture("1x1 · s", one.folded, f"s = {_fmt(one.scale)}"))
+        if ident is not None:
+            pics.append(Picture("identity · s", ident.folded, f"s = {_fmt(ident.scale)}"))
+        return pics, [""] * (len(pics) - 1)
+    if key in ("pad", "identity"):
+        pics = [Picture(kk, kxk.padded)]
+        if one is not None:
+            pics.append(Picture(f"1x1 → {kk}", one.padded, "zeros around", _centre(one.padded)))
+        if ident is not None:
+            if key == "identity":
+                note = "delta" if ident.raw[0][0] else "zero: another channel"
+                pics.append(Picture(f"identity → {kk}", ident.padded, note, _centre(ident.padded)))
+            else:
+                pics.append(Picture("identity · s", ident.folded, "still 1x1"))
+        return pics, [""] * (len(pics) - 1)
+    if key == "sum":
+        pics = [Picture(kk, kxk.padded, f"b = {_fmt(kxk.bias)}")]
+        if one is not None:
+            pics.append(Picture("1x1", one.padded, f"b = {_fmt(one.bias)}", _centre(one.padded)))
+        if ident is not None:
+            pics.append(
+                Picture("identity", ident.padded, f"b = {_fmt(ident.bias)}", _centre(ident.padded))
+            )
+        pics.append(Picture("fused", k.fused, f"b = {_fmt(k.fused_bias)}"))
+        return pics, ["+"] * (len(pics) - 2) + ["="]
+    return [Picture(k.label(), k.fused, f"bias {_fmt(k.fused_bias)}")], []
