@@ -299,7 +299,8 @@ def test_predict_json_schema(tmp_path: Path, capsys) -> None:
     assert [r["image"] for r in rows] == ["sample:digits-3", str(png)]
     for row in rows:
         # exactly these keys, besides the optional device and weights
-        assert set(row) - {"device", "weights"} == {"image", "top5", "latency_ms"}
+        assert set(row) - {"device", "weights"} == {"image", "notes", "top5", "latency_ms"}
+        assert isinstance(row["notes"], list) and all(isinstance(n, str) for n in row["notes"])
         assert row["latency_ms"] > 0
         top5 = row["top5"]
         assert len(top5) == 5

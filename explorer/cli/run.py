@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from explorer.app.argtypes import positive_int
 from explorer.cli.common import (
@@ -28,6 +29,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     pr.add_argument("model", help=MODEL_HELP)
     pr.add_argument("images", nargs="+", metavar="IMAGE", help="image files or sample:NAME")
     run_options(pr)
+    invert_option(pr)
     pr.add_argument(
         "--batch-size",
         type=positive_int,
@@ -45,11 +47,23 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     st.add_argument("model", help=MODEL_HELP)
     st.add_argument("image", metavar="IMAGE", help="an image file or sample:NAME")
     run_options(st)
+    invert_option(st)
 
     return {"predict": cmd_predict, "stats": cmd_stats}
 
 
+def invert_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-invert",
+        dest="invert",
+        action="store_false",
+        help="digits networks: leave a light-background digit as it is (by default it is "
+        "inverted to white on black, as the network was trained, and a note says so)",
+    )
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
+    from explorer.app.workflows.run import digit_inputs
     from explorer.runtime.preprocess import check_input, to_batch
 
     images = load_images(args.images)
@@ -57,16 +71,22 @@ def cmd_predict(args: argparse.Namespace) -> int:
     # the largest batch, before any is made (to_batch checks each too)
     check_input(prep.channels, prep.size, min(args.batch_size, len(images)))
     print_notes(images)
+    # the window's check of images for a digits network: photos warned about, paper inverted
+    images, checks = digit_inputs(spec, images, args.invert)
+    for img, said in zip(images, checks, strict=True):
+        for n in said:
+            print(f"cnn-explorer: {img.name}: {n}", file=sys.stderr)
     # one pass first: the first call pays for lazy initialisation, not the model
     forward(model, to_batch(images[:1], prep), device, precision, spec=spec)
     rows = []
     for i in range(0, len(images), args.batch_size):
         chunk = images[i : i + args.batch_size]
         res = forward(model, to_batch(chunk, prep), device, precision, categories=info.categories)
-        for img, top in zip(chunk, res.top, strict=True):
+        for img, said, top in zip(chunk, checks[i : i + args.batch_size], res.top, strict=True):
             rows.append(
                 {
                     "image": img.source,
+                    "notes": said,
                     "top5": [t.as_dict() for t in top],
                     "latency_ms": round(res.latency_ms / len(chunk), 3),
                     "device": res.device,
@@ -96,13 +116,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
     spec, model, info, prep, device, precision = prepared_model(args, an)
     print_notes(images)
     # the window's probed run: the same plan, the same statistics
-    res = guarded_pass(lambda: drive(run_images(an, images, prep, device, precision, None)))
+    res = guarded_pass(
+        lambda: drive(run_images(an, images, prep, device, precision, None, invert=args.invert))
+    )
     pr = res.probes
     assert pr is not None
     out = {
         "model": spec.name,
         "image": images[0].source,
         "weights": info.label,
+        "notes": list(res.notes),
         "blocks": pr.block_stats(0),
         "se": [{"id": k, "gate": v[0].tolist()} for k, v in pr.se_gates.items()],
         "highway": [{"id": k, "gate_mean": float(v[0])} for k, v in pr.highway_gates.items()],
