@@ -1,8 +1,11 @@
-"""What the panels draw, computed without a screen: feature-map pages, overlays, tables."""
+"""What the panels draw, computed without a screen: feature-map pages, overlays, tables,
+legends, notes and axis ranges."""
 
 from __future__ import annotations
 
+import html
 import math
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,3 +114,156 @@ def overlay(
 def prediction_rows(top: list[Any]) -> list[tuple[str, str, float]]:
     """(rank, "label (index)", probability) rows of a top-k list."""
     return [(str(i + 1), f"{t.label} ({t.index})", float(t.prob)) for i, t in enumerate(top)]
+
+
+# -- legends, notes and axis ranges of the plotted panels -----------------------------------------
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of a legend drawn beside a plot (never over its data)."""
+
+    label: str
+    colour: str
+    dashed: bool = False
+
+
+def legend_html(
+    entries: list[LegendEntry], note: str = "", note_colour: str = "#555", width: int = 44
+) -> str:
+    """Rich text of a legend placed in a cell of its own beside the plots: a line sample in
+    each entry's colour, then its label (wrapped at ``width`` characters); ``note`` (already
+    wrapped) below the entries."""
+    lines = []
+    for e in entries:
+        sample = "\u2012 \u2012 \u2012" if e.dashed else "\u2501\u2501\u2501"
+        label = "<br>&nbsp;&nbsp;&nbsp;&nbsp;".join(
+            html.escape(part) for part in textwrap.wrap(e.label, width) or [""]
+        )
+        lines.append(
+            f"<span style='color:{e.colour}; font-weight:bold'>{sample}</span>&nbsp;{label}"
+        )
+    if note:
+        lines.append(f"<span style='color:{note_colour}'><i>{note}</i></span>")
+    return "<br>".join(lines)
+
+
+def legend_inline(entries: list[LegendEntry]) -> str:
+    """A one-line legend of filled squares (for bars), for a plot's title line."""
+    return "&nbsp;&nbsp;".join(
+        f"<span style='color:{e.colour}'>\u25a0</span>&nbsp;{html.escape(e.label)}" for e in entries
+    )
+
+
+def wrapped(text: str, width: int = 44) -> str:
+    """``text`` escaped for rich text and broken into lines of at most ``width`` characters
+    (a legend column has a fixed width: a long note must not widen it)."""
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width))
+
+
+#: said on the activation-std panel when the model holds random weights
+RANDOM_STD_NOTE = (
+    "random weights: at initialisation the residual sum grows with depth; "
+    "the ResNet paper's Fig. 7 is about trained networks"
+)
+RANDOM_STD_NOTE_PLAIN = (
+    "random weights: these are responses at initialisation; "
+    "the ResNet paper's Fig. 7 is about trained networks"
+)
+
+
+def weights_note(trained: bool | None, label: str, residual: bool = True) -> tuple[str, bool]:
+    """(note, warn): which weights the activation-std curve was measured with.
+
+    Random weights are said with a warning: at initialisation a residual network's std grows
+    along the depth (each block adds to the sum) while a plain one's stays flat, the opposite
+    of the trained networks of the ResNet paper's Fig. 7. ``trained`` None: nothing is known.
+    """
+    if trained is None:
+        return "", False
+    if not trained:
+        return (RANDOM_STD_NOTE if residual else RANDOM_STD_NOTE_PLAIN), True
+    return f"trained weights: {label}", False
+
+
+@dataclass(frozen=True)
+class ScoreRange:
+    """The y range of a sweep's scores (in %), and what its axis label must add."""
+
+    lo: float
+    hi: float
+
+    @property
+    def from_zero(self) -> bool:
+        return self.lo <= 0.0
+
+    @property
+    def note(self) -> str:
+        """Said beside the axis when it does not start at 0 (bars look shorter than they are)."""
+        return "" if self.from_zero else f"axis from {self.lo:g} %, not 0"
+
+
+def _nice_step(span: float) -> float:
+    """A round tick step (1, 2 or 5 times a power of ten) giving about 5 ticks over ``span``."""
+    raw = max(span, 1e-9) / 5
+    p = 10 ** math.floor(math.log10(raw))
+    return next(m * p for m in (1, 2, 5, 10) if m * p >= raw)
+
+
+def score_range(
+    values: Any, baseline: float | None = None, top: float = 100.0, min_span: float = 1.0
+) -> ScoreRange:
+    """A y range that shows how the scores differ, the baseline (the intact network) inside it.
+
+    A 0-100 axis hides 97 against 99.7 %: the range is fitted to the scores and the
+    baseline with a margin, on round numbers, within [0, ``top``]. It starts at 0 when the
+    scores themselves go near 0 (then nothing needs saying).
+    """
+    v = [float(x) for x in np.ravel(np.asarray(values, dtype=float)) if math.isfinite(x)]
+    if baseline is not None and math.isfinite(baseline):
+        v.append(float(baseline))
+    if not v:
+        return ScoreRange(0.0, top)
+    lo, hi = min(v), max(v)
+    span = max(hi - lo, min_span)
+    step = _nice_step(span * 1.3)
+    lo2 = math.floor((lo - 0.15 * span) / step) * step
+    hi2 = math.ceil((hi + 0.15 * span) / step) * step
+    lo2, hi2 = max(0.0, lo2), min(top, hi2)
+    if hi2 <= lo2:
+        hi2 = lo2 + step
+    if lo2 < 0.3 * hi2:  # the scores reach low: the whole axis says it best
+        lo2 = 0.0
+    return ScoreRange(round(lo2, 6), round(hi2, 6))
+
+
+def sparse_ticks(ids: list[str], most: int = 30) -> list[tuple[int, str]]:
+    """(index, label) ticks for bars named by block ids: at most ``most`` of them, evenly
+    spaced, "layer" shortened to "L"."""
+    step = max(1, math.ceil(len(ids) / max(most, 1)))
+    return [(i, ids[i].replace("layer", "L")) for i in range(0, len(ids), step)]
+
+
+def highway_bars(res: Any) -> tuple[list[str], np.ndarray]:
+    """The mean transform gate T of every highway block: (block ids in depth order,
+    ``[batch, blocks]`` values). T near 1: the block transforms; near 0: it carries its
+    input on ((1 - T) * x)."""
+    gates = getattr(res, "highway_gates", None) or {}
+    order = {b: i for i, b in enumerate(getattr(res, "block_ids", []))}
+    ids = sorted(gates, key=lambda b: order.get(b, len(order)))
+    if not ids:
+        return [], np.zeros((0, 0))
+    return ids, np.stack([np.asarray(gates[b], dtype=float).reshape(-1) for b in ids], axis=1)
+
+
+SWEEPS_INTRO = (
+    "<b>Sweeps</b> delete blocks and measure the network again on the Accuracy tab's set "
+    "(Veit et al. 2016, residual networks behave like ensembles of shallow ones):<br>"
+    "&nbsp;&bull; <b>Each block alone</b>: one bar per block, the top-1 accuracy with that "
+    "block deleted (their Fig. 3);<br>"
+    "&nbsp;&bull; <b>k random blocks</b>: accuracy as more blocks go at random, mean &plusmn; "
+    "std over the trials (Fig. 5a);<br>"
+    "&nbsp;&bull; <b>Reorder blocks</b>: blocks of a stage shuffled; accuracy against how "
+    "far the order moved (Kendall tau, Fig. 5b).<br>"
+    "Press one of the buttons above to start; the intact network is marked by a dashed line."
+)

@@ -84,7 +84,7 @@ def gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     p.add_argument(
         "--panel",
-        choices=("predictions", "feature-maps", "se-weights", "activation-std"),
+        choices=("predictions", "feature-maps", "se-weights", "highway", "activation-std"),
         help="show this bottom panel (with --screenshot: wait for its figures)",
     )
     p.add_argument(
@@ -245,6 +245,7 @@ def run_app(argv: list[str]) -> int:
         "predictions": "Predictions",
         "feature-maps": "Feature maps",
         "se-weights": "SE weights",
+        "highway": "Highway gates",
         "activation-std": "Activation std",
     }
     if args.panel:

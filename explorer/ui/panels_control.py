@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from explorer.app.events import Event
 from explorer.app.jobs import JobRunner
@@ -19,6 +20,15 @@ from explorer.app.session import Session
 
 #: the lanes whose work the panels' busy bar shows (loading a model has its own bar)
 PANEL_LANES = ("run", "weights", "accuracy", "sweep", "fusion")
+
+
+def set_tab_visible(panel: QWidget, visible: bool) -> None:
+    """Show or hide the tab that holds ``panel`` (nothing where it is not in a tab)."""
+    w = panel.parentWidget()
+    while w is not None and not isinstance(w, QTabWidget):
+        w = w.parentWidget()
+    if w is not None:
+        w.setTabVisible(w.indexOf(panel), visible)
 
 
 class PanelsControl(QObject):
@@ -59,6 +69,9 @@ class PanelsControl(QObject):
         session.connect(Event.RESULTS_INVALIDATED, self._on_results_invalidated)
         session.connect(Event.RESULTS_CHANGED, self._on_results_changed)
         session.connect(Event.RUN_FAILED, self._on_run_failed)
+        session.connect(Event.MODEL_CHANGED, self._on_model_changed)
+        self._on_model_changed(session.analysis)
+        session.connect(Event.SELECTION_CHANGED, self._on_selection_changed)
 
     def _on_model_loading(self, name: str) -> None:
         # nothing of the model on its way out stays under the new one's name: its run, its
@@ -71,6 +84,17 @@ class PanelsControl(QObject):
         run's panels wait for its run, the studies' panels say how to start one."""
         for p in self.panels.values():
             p.clear(getattr(p, "INTRO", "updating..."))
+
+    def _on_model_changed(self, analysis: Any) -> None:
+        """Panels for one kind of block only (the highway gates) show with such a model."""
+        for p in self.panels.values():
+            if hasattr(p, "applies"):
+                set_tab_visible(p, p.applies(analysis))
+
+    def _on_selection_changed(self, block_id: str | None) -> None:
+        for p in self.panels.values():
+            if hasattr(p, "follow_selection"):
+                p.follow_selection(block_id)
 
     def _on_results_invalidated(self) -> None:
         for p in self.panels.values():
@@ -87,7 +111,7 @@ class PanelsControl(QObject):
     def _on_run_failed(self, message: str) -> None:
         self.status(f"Run failed: {message}")
         for p in self.panels.values():
-            p.invalidate(f"the run failed: {message}")
+            p.invalidate(f"the run failed: {message}", keep=False)
 
     def cancel_work(self) -> None:
         """The panels' Cancel: a fusion, the forward pass, the evaluation and any sweep."""
@@ -124,4 +148,4 @@ class PanelsControl(QObject):
         # nothing is coming: "updating..." would wait forever
         self.status("Run cancelled")
         for p in self.panels.values():
-            p.invalidate("cancelled: change the image, weights or block to run again")
+            p.invalidate("cancelled: change the image, weights or block to run again", keep=False)

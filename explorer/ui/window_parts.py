@@ -32,6 +32,7 @@ from explorer.ui.panels.accuracy import AccuracyPanel
 from explorer.ui.panels.activation_std import ActivationStdPanel
 from explorer.ui.panels.base import Panel
 from explorer.ui.panels.feature_maps import FeatureMapsPanel
+from explorer.ui.panels.highway import HighwayPanel
 from explorer.ui.panels.predictions import PredictionsPanel
 from explorer.ui.panels.se_weights import SEWeightsPanel
 from explorer.ui.panels.sweeps import SweepsPanel
@@ -85,6 +86,7 @@ def build_panels(win: Any) -> None:
         PredictionsPanel,
         FeatureMapsPanel,
         SEWeightsPanel,
+        HighwayPanel,
         ActivationStdPanel,
         AccuracyPanel,
         SweepsPanel,

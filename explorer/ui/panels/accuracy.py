@@ -93,7 +93,7 @@ class AccuracyPanel(Panel):
             self.set_combo.setCurrentIndex(self.set_combo.count() - 1)
         self.refChosen.emit(key)
 
-    def invalidate(self, why: str = "updating...") -> None:
+    def invalidate(self, why: str = "updating...", keep: bool = True) -> None:
         """A new image or run does not change this panel: it follows its own evaluation."""
 
     def clear_figures(self) -> None:

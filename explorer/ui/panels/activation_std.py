@@ -8,10 +8,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton
 
+from explorer.present.panels import LegendEntry, weights_note, wrapped
 from explorer.runtime.probe_curves import STD_LEVELS, sorted_descending, std_by_layer
-from explorer.ui.panels.base import Panel
+from explorer.ui.panels.base import Panel, SideLegend
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
+MIN_PLOT_HEIGHT = 150  # px: below this the curve's steps cannot be read
+LEGEND_WIDTH = 300  # px: the legend column beside the plots
 
 
 class ActivationStdPanel(Panel):
@@ -32,17 +35,29 @@ class ActivationStdPanel(Panel):
         bar.addWidget(self.keep_btn)
         bar.addWidget(self.clear_btn)
         bar.addWidget(self.log_box)
-        bar.addStretch(1)
+        # the status beside the controls, not above them: the plots keep the height
+        self.box.removeWidget(self.status)
+        bar.addWidget(self.status, 1)
         self.box.addLayout(bar)
         self.canvas = pg.GraphicsLayoutWidget()
-        self.ordered = self.canvas.addPlot(title="std of each output, in order")
-        self.ordered.setLabel("bottom", "layer index")
+        self.canvas.setMinimumHeight(MIN_PLOT_HEIGHT)
+        # side by side, titles in the axis labels: at 1280x720 the panels get ~250 px
+        self.ordered = self.canvas.addPlot(row=0, col=0)
+        self.ordered.setLabel("bottom", "layer, in order of depth")
         self.ordered.setLabel("left", "std")
-        self.ordered.addLegend(offset=(5, 5))
-        self.sorted = self.canvas.addPlot(title="sorted by magnitude")
-        self.sorted.setLabel("bottom", "rank")
-        self.sorted.addLegend(offset=(5, 5))
+        self.sorted = self.canvas.addPlot(row=0, col=1)
+        self.sorted.setLabel("bottom", "rank, sorted by magnitude")
+        for p in (self.ordered, self.sorted):
+            p.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" only confuses
+        self.legend = SideLegend()
+        self.canvas.addItem(self.legend, row=0, col=2)
+        self.canvas.ci.layout.setColumnStretchFactor(0, 3)
+        self.canvas.ci.layout.setColumnStretchFactor(1, 2)
+        self.legend.setMaximumWidth(LEGEND_WIDTH)
         self.box.addWidget(self.canvas, 1)
+        self.figures = [self.canvas]
+        self.note = ""
+        self.note_warns = False
         self.kept: list[tuple[str, str, np.ndarray]] = []  # (label, level, values)
         self.ids: list[str] = []
         self.values = np.zeros(0)
@@ -68,6 +83,7 @@ class ActivationStdPanel(Panel):
         self.ids, self.values = [], np.zeros(0)
         for p in (self.ordered, self.sorted):
             p.clear()
+        self.legend.set_entries([])
 
     def update_result(self, result: Any, session: Any) -> None:
         an = session.analysis
@@ -76,6 +92,10 @@ class ActivationStdPanel(Panel):
         info = session.weights_info
         img = session.image
         self.label = f"{an.spec.name} ({info.label if info else '?'}) on {img.name if img else '?'}"
+        residual = an.tree.count("residual") > 0 or an.tree.count("residual", trait=True) > 0
+        self.note, self.note_warns = weights_note(
+            info.trained if info else None, info.label if info else "", residual
+        )
         self._draw()
 
     def keep(self) -> None:
@@ -92,15 +112,20 @@ class ActivationStdPanel(Panel):
             p.clear()
         r = self._result
         if r is None or r.probes is None:
+            self.legend.set_entries([])
             return
         self.ids, self.values = std_by_layer(r.probes, self._plan, self.level)
         curves = [k for k in self.kept if k[1] == self.level] + [
             (self.label + " (now)", self.level, self.values)
         ]
+        entries = []
         for n, (label, _lvl, v) in enumerate(curves):
-            pen = pg.mkPen(PALETTE[n % len(PALETTE)], width=2 if n == len(curves) - 1 else 1.5)
+            colour = PALETTE[n % len(PALETTE)]
+            pen = pg.mkPen(colour, width=2 if n == len(curves) - 1 else 1.5)
             self.ordered.plot(np.arange(1, len(v) + 1), v, pen=pen, name=label)
             self.sorted.plot(np.arange(1, len(v) + 1), sorted_descending(v), pen=pen, name=label)
+            entries.append(LegendEntry(label, colour))
+        self.legend.set_entries(entries, wrapped(self.note), self.note_warns)
         pts = pg.ScatterPlotItem(
             x=np.arange(1, len(self.values) + 1),
             y=self.values,

@@ -8,10 +8,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
+from explorer.present.panels import LegendEntry, legend_inline
 from explorer.runtime.probe_curves import se_matrix
 from explorer.ui.panels.base import Panel
 
 COLOURS = ("#2e86c1", "#e67e22")
+MIN_PLOT_HEIGHT = 150  # px: below this the bars cannot be told apart
 
 
 class SEWeightsPanel(Panel):
@@ -36,7 +38,6 @@ class SEWeightsPanel(Panel):
         self.bars.setLabel("bottom", "channel")
         self.bars.setLabel("left", "gate (sigmoid)")
         self.bars.setYRange(0, 1)
-        self.bars.addLegend(offset=(5, 5))
         self.heat = self.canvas.addPlot(
             title="SE blocks x channels, image A (dark 0, yellow 1; blank: no such channel)"
         )
@@ -48,7 +49,9 @@ class SEWeightsPanel(Panel):
         self.lut = pg.colormap.get("viridis").getLookupTable(nPts=256)
         self.canvas.ci.layout.setColumnStretchFactor(0, 3)
         self.canvas.ci.layout.setColumnStretchFactor(1, 2)
+        self.canvas.setMinimumHeight(MIN_PLOT_HEIGHT)
         self.box.addWidget(self.canvas, 1)
+        self.figures = [self.canvas]
         self.heat_ids: list[str] = []
         self._result: Any = None
         self.block_combo.currentIndexChanged.connect(lambda _i: self._draw_bars())
@@ -103,6 +106,7 @@ class SEWeightsPanel(Panel):
         n = g.shape[1]
         k = g.shape[0]
         width = 0.8 / k
+        entries = []
         for i in range(k):
             x = np.arange(n) + (i - (k - 1) / 2) * width
             name = self.names[i] if i < len(self.names) else f"image {i}"
@@ -111,7 +115,11 @@ class SEWeightsPanel(Panel):
                     x=x, height=g[i], width=width, brush=COLOURS[i % 2], pen=None, name=name
                 )
             )
-        self.bars.setTitle(f"{block}: gate per channel ({n} channels)")
+            entries.append(LegendEntry(name, COLOURS[i % 2]))
+        # the key in the title line: a legend in the view box covered bar 0
+        self.bars.setTitle(
+            f"{block}: gate per channel ({n} channels)&nbsp;&nbsp;&nbsp;{legend_inline(entries)}"
+        )
         self.bars.setXRange(-1, n)
 
     def block_at_row(self, y: float) -> str | None:

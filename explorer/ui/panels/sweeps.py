@@ -86,7 +86,7 @@ class SweepsPanel(Panel):
     def _request(self, kind: str) -> None:
         self.sweepRequested.emit(kind, self.k_spin.value(), self.trials_spin.value())
 
-    def invalidate(self, why: str = "updating...") -> None:
+    def invalidate(self, why: str = "updating...", keep: bool = True) -> None:
         """A new image or run does not change this panel: it follows its own evaluation."""
 
     def clear_figures(self) -> None:
