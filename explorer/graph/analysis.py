@@ -62,15 +62,14 @@ def analyze_steps(
 ) -> Generator[tuple[float, str], None, Analysis]:
     """:func:`analyze` as a generator of (fraction done, what is happening); returns the Analysis.
 
-    Meant for a worker thread: the first step imports torch and timm.
+    Meant for a worker thread: the first step imports torch.
     """
     from explorer.models.registry import get
 
     yield 0.0, "looking up " + name
     spec = get(name)
-    yield 0.05, "importing torch and timm"
-    import timm  # noqa: F401
-    import torch  # noqa: F401
+    yield 0.05, "importing torch"
+    import torch  # noqa: F401 - timm and torchvision come with the builders that need them
 
     yield 0.4, f"building {spec.name}"
     model = spec.build()

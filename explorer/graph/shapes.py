@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import math
 import operator
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -52,22 +53,31 @@ _SAME_MODULES: set[type] = {
 }
 
 
+_REGISTERED: set[str] = set()
+
+
 def _register_library_same() -> None:
-    try:
-        from torchvision.ops import StochasticDepth
+    """torchvision's and timm's shape-keeping layers, once the library is loaded: a model
+    that holds one has imported it, and importing them for a model that does not (the
+    digits networks) costs a second (torchvision.ops pulls in torch._dynamo)."""
+    if "torchvision" in sys.modules and "torchvision" not in _REGISTERED:
+        _REGISTERED.add("torchvision")
+        try:
+            from torchvision.ops import StochasticDepth, stochastic_depth
 
-        _SAME_MODULES.add(StochasticDepth)
-    except Exception:  # noqa: BLE001
-        pass
-    try:
-        from timm.layers import BatchNormAct2d, DropPath
+            _SAME_MODULES.add(StochasticDepth)
+            _SAME_FUNCTIONS.add(stochastic_depth)
+        except Exception:  # noqa: BLE001
+            pass
+    if "timm" in sys.modules and "timm" not in _REGISTERED:
+        _REGISTERED.add("timm")
+        try:
+            from timm.layers import BatchNormAct2d, DropPath
 
-        _SAME_MODULES.update({BatchNormAct2d, DropPath})
-    except Exception:  # noqa: BLE001
-        pass
+            _SAME_MODULES.update({BatchNormAct2d, DropPath})
+        except Exception:  # noqa: BLE001
+            pass
 
-
-_register_library_same()
 
 _SAME_FUNCTIONS: set[Any] = {
     F.relu,
@@ -93,12 +103,6 @@ _SAME_FUNCTIONS: set[Any] = {
     torch.tanh,
     torch.relu_,
 }
-try:
-    from torchvision.ops import stochastic_depth
-
-    _SAME_FUNCTIONS.add(stochastic_depth)
-except Exception:  # noqa: BLE001
-    pass
 
 _SAME_METHODS = {
     "relu",
@@ -425,6 +429,7 @@ def infer_shapes(
 
     Raises :class:`NoRule` at the first node without a rule.
     """
+    _register_library_same()
     modules = dict(root.named_modules())
     env: dict[fx.Node, Any] = {}
 

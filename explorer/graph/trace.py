@@ -20,6 +20,7 @@ What each node counts (kind, hyper-parameters, parameters, MACs) is worked out i
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -114,6 +115,8 @@ class TraceError(ExplorerError, RuntimeError):
 
 
 def _timm_leaves() -> tuple[set[type], list[Any]]:
+    if "timm" not in sys.modules:  # a model without timm's layers: nothing to keep whole
+        return set(), []
     try:
         from timm.models._features_fx import get_notrace_functions, get_notrace_modules
     except Exception:  # noqa: BLE001 - timm absent or changed: trace everything

@@ -56,14 +56,14 @@ _REFS = (
 @functools.cache
 def _digits_32() -> tuple[np.ndarray, np.ndarray]:
     """All 1,797 digits as 32x32 uint8 images (as the digits samples are made), and labels."""
-    from sklearn.datasets import load_digits
+    from explorer.runtime.digits_file import load_digits_arrays
 
-    d = load_digits()
-    small = np.rint(d.images * (255.0 / 16.0)).clip(0, 255).astype(np.uint8)
+    images, target = load_digits_arrays()
+    small = np.rint(images * (255.0 / 16.0)).clip(0, 255).astype(np.uint8)
     big = np.stack(
         [np.asarray(Image.fromarray(a).resize((32, 32), Image.Resampling.BILINEAR)) for a in small]
     )
-    return big, d.target.astype(np.int64)
+    return big, target.astype(np.int64)
 
 
 @functools.cache

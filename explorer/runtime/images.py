@@ -360,10 +360,8 @@ def load_sample(name: str) -> LoadedImage:
 @functools.cache
 def _digit_images() -> tuple[np.ndarray, ...]:
     """The first 8x8 image of each class of scikit-learn's digits, scaled 0..16 -> 0..255."""
-    from sklearn.datasets import load_digits
+    from explorer.runtime.digits_file import load_digits_arrays
 
-    digits = load_digits()
-    first = [int(np.flatnonzero(digits.target == k)[0]) for k in range(10)]
-    return tuple(
-        np.rint(digits.images[i] * (255.0 / 16.0)).clip(0, 255).astype(np.uint8) for i in first
-    )
+    images, target = load_digits_arrays()
+    first = [int(np.flatnonzero(target == k)[0]) for k in range(10)]
+    return tuple(np.rint(images[i] * (255.0 / 16.0)).clip(0, 255).astype(np.uint8) for i in first)

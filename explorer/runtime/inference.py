@@ -366,6 +366,14 @@ _peaks: weakref.WeakKeyDictionary[Any, dict[tuple[int, ...], int | None]] = (
 )
 
 
+def known_activation_peak(model: nn.Module, shape: Sequence[int], peak: int) -> None:
+    """Record ``peak`` (bytes) as the largest module output of ``model`` for an input of
+    ``shape`` where it is known already (the traced graph holds every node's shape for the
+    traced input): :func:`check_activations` then makes no meta pass for it (its first one
+    imports torch._dynamo, a second here)."""
+    _peaks.setdefault(model, {}).setdefault(tuple(int(d) for d in shape), peak)
+
+
 def check_activations(model: nn.Module, shape: tuple[int, ...]) -> None:
     """Refuse, before running, a batch whose layers' outputs would take more memory than the
     limit (the input, and the largest layer's input and output held at once)."""
