@@ -179,6 +179,16 @@ class Session(SessionState, EventBus):
         else:
             self._images_changed()
 
+    def put_image(self, image: Any) -> None:
+        """Show ``image`` in place of the one of the same source (a drawing drawn on), or add
+        it; either way it becomes the current image."""
+        for i, im in enumerate(self.images):
+            if im.source == image.source:
+                self.images_state.items[i] = image
+                self.set_image(i)
+                return
+        self.add_images([image])
+
     def set_image(self, index: int) -> None:
         if not 0 <= index < len(self.images):
             raise IndexError(f"no image {index}")

@@ -80,8 +80,6 @@ class Look:
 
 def look(image: LoadedImage | Image.Image) -> Look:
     """The figures :class:`Look` judges an image by, from a copy at most 64 px a side."""
-    from scipy import ndimage
-
     im = image.image if isinstance(image, LoadedImage) else image
     small = im.copy()
     small.thumbnail((_LOOK, _LOOK), Image.Resampling.BOX)
@@ -97,19 +95,41 @@ def look(image: LoadedImage | Image.Image) -> Look:
     bg = float(np.median(np.concatenate([n[0], n[-1], n[:, 0], n[:, -1]])))
     ink = n if bg < 0.5 else 1.0 - n  # the background dark, what differs from it bright
     gy, gx = np.gradient(ink)
-    labels, count = ndimage.label(ink > 0.5, structure=np.ones((3, 3)))
-    sizes = np.bincount(labels.ravel())[1:] if count else np.zeros(0, np.int64)
+    sizes = _component_sizes(ink > 0.5)
     return Look(
         background=bg,
         raw_background=raw_bg,
         flat=float(np.mean(ink < 0.15)),
         midtones=float(np.mean((ink > 0.25) & (ink < 0.75))),
         edges=float(np.mean(np.hypot(gx, gy) > 0.1)),
-        blobs=int(np.sum(sizes >= 0.01 * ink.size)),
-        specks=int(count),
+        blobs=sum(1 for n in sizes if n >= 0.01 * ink.size),
+        specks=len(sizes),
         coloured=float(np.mean(chroma > 0.25)),
         contrast=hi - lo,
     )
+
+
+def _component_sizes(mask: np.ndarray) -> list[int]:
+    """The pixel counts of the 8-connected shapes of ``mask`` (at most 64x64 here: a plain
+    search, so that the first run of the window does not wait for SciPy's import)."""
+    h, w = mask.shape
+    seen = np.zeros_like(mask, dtype=bool)
+    sizes = []
+    for y0, x0 in zip(*np.nonzero(mask), strict=True):
+        if seen[y0, x0]:
+            continue
+        seen[y0, x0] = True
+        stack, n = [(int(y0), int(x0))], 0
+        while stack:
+            y, x = stack.pop()
+            n += 1
+            for yy in range(max(y - 1, 0), min(y + 2, h)):
+                for xx in range(max(x - 1, 0), min(x + 2, w)):
+                    if mask[yy, xx] and not seen[yy, xx]:
+                        seen[yy, xx] = True
+                        stack.append((yy, xx))
+        sizes.append(n)
+    return sizes
 
 
 def inverted(image: LoadedImage, note: str = INVERTED_NOTE) -> LoadedImage:

@@ -98,6 +98,18 @@ class ImageOpener:
             return [str(exc)]
         return []
 
+    def put_drawing(self, drawing: Any) -> Any:
+        """A drawing of the draw pad (white on black) as the current image, in place of the
+        last one: made into an 8x8 digit as the data set was. Returns the image, or None
+        for an empty drawing."""
+        from explorer.runtime.digit_input import drawn_image
+
+        if not drawing.any():
+            return None
+        img = drawn_image(drawing)
+        self.session.put_image(img)
+        return img
+
     def open_dialog(self) -> None:
         from explorer.runtime.images import SUPPORTED_SUFFIXES
 

@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
+    QMainWindow,
     QWidget,
 )
 
@@ -30,6 +33,12 @@ WEIGHT_ITEMS = (
     ("random", "random (untrained)"),
 )
 NORMALIZE_ITEMS = (None, "imagenet", "cifar", "none")
+#: the draw pad's action, for a network not trained on digits
+NOT_DIGITS = "Only for the networks trained on digits (lenet5, resnet56, vgg_small ...)"
+
+
+def is_digits(an: Any) -> bool:
+    return an is not None and getattr(an.spec, "classes", None) == "digits"
 
 
 class RunControl(Control):
@@ -48,6 +57,23 @@ class RunControl(Control):
         self._weights_job: tuple[Any, str] = (None, "")
         self._loaded_file = ""  # the path of the checkpoint the model holds, if any
         self.opener = ImageOpener(session, status, self.dialogs, on_checkpoint=self.request_weights)
+        # a digits network: light-background digits inverted (the toggle), the draw pad
+        self.invert = True
+        self._notes_once: list[str] = []  # said with the next run's results (a switch of image)
+        self.pad: Any = None
+        self.pad_dock: Any = None
+        self.act_draw = QAction("Draw a digit...", self)
+        self.act_draw.setToolTip(NOT_DIGITS)
+        self.act_draw.setEnabled(False)
+        self.act_draw.triggered.connect(self.open_draw_pad)
+        self.act_invert = QAction("Invert light backgrounds (digits networks)", self)
+        self.act_invert.setCheckable(True)
+        self.act_invert.setChecked(True)
+        self.act_invert.setToolTip(
+            "A digit drawn dark on light paper is inverted to white on black, as the digits "
+            "networks were trained (a note says so)"
+        )
+        self.act_invert.toggled.connect(self._on_invert_toggled)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)  # coalesce a burst of changes into one run
@@ -72,6 +98,9 @@ class RunControl(Control):
 
         self.samples_menu.clear()
         an = self.session.analysis
+        self.samples_menu.addAction(self.act_draw)
+        self.samples_menu.addAction(self.act_invert)
+        self.samples_menu.addSeparator()
         for name in sample_names(an.spec.classes if an is not None else "imagenet"):
             self.samples_menu.addAction(name, lambda n=name: self.open_sample(n))
 
@@ -215,12 +244,93 @@ class RunControl(Control):
         self._fill_devices()
         self._fresh = True
         self.badge_action.setVisible(False)
+        self._show_draw_state(an)
         if self.session.image is None:
             from explorer.runtime.images import load_sample, sample_names
 
             self.session.add_images([load_sample(sample_names(an.spec.classes)[0])])
+        elif is_digits(an):
+            self._away_from_photo(an)
         # a file that cannot be read (gone, never there) is said, and "auto" follows
         self._start_weights(an, self.session.weights_choice)
+
+    # -- digits networks: photos, paper, the draw pad ------------------------------------------
+
+    def _away_from_photo(self, an: Any) -> None:
+        """A digits network opened on a photo shows a digit instead, and says so: its answer on
+        a photo ("9" at 100 %) would be shown to a room as if it meant something. The photo
+        stays in the image list; chosen again, it runs with the warning."""
+        from explorer.runtime.digit_input import look
+        from explorer.runtime.images import load_sample, sample_names
+
+        img = self.session.image
+        if img is None or not look(img).photo:
+            return
+        sample = next(
+            (im for im in self.session.images if im.source.startswith(("sample:digits", "draw:"))),
+            None,
+        ) or load_sample(sample_names("digits")[0])
+        note = (
+            f"{img.name} looks like a photo and {an.spec.name} was trained on 8x8 digits, white "
+            f"on black: showing {sample.name} instead ({img.name} is still in the image list)"
+        )
+        self._notes_once = [note]
+        self.session.add_images([sample])
+        self.status(note)
+
+    def _show_draw_state(self, an: Any) -> None:
+        digits = is_digits(an)
+        self.act_draw.setEnabled(digits)
+        self.act_draw.setToolTip(
+            "Draw a digit with the mouse, a pen or a finger: the panels follow as you draw"
+            if digits
+            else NOT_DIGITS
+        )
+        if self.pad is not None:
+            name = an.spec.name if an is not None else "this network"
+            self.pad.set_usable(digits, f"{name} was not trained on digits. {NOT_DIGITS}.")
+
+    def _on_invert_toggled(self, on: bool) -> None:
+        self.invert = bool(on)
+        if is_digits(self.session.analysis):
+            self.session.invalidate()
+            self.schedule()
+
+    def open_draw_pad(self) -> Any:
+        """Show the draw pad (made on first use): a dock of the window, beside the graph, or
+        a window of its own when the parent is not a main window."""
+        from explorer.ui.draw_pad import DrawPad
+
+        if self.pad is None:
+            self.pad = DrawPad()
+            self.pad.drawn.connect(self._on_drawn)
+            win = self.dialogs
+            if isinstance(win, QMainWindow):
+                self.pad_dock = QDockWidget("Draw a digit", win)
+                self.pad_dock.setObjectName("draw_pad")
+                self.pad_dock.setWidget(self.pad)
+                win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.pad_dock)
+                beside = win.findChild(QDockWidget, "inspector")
+                if beside is not None and not beside.isFloating():
+                    win.tabifyDockWidget(beside, self.pad_dock)
+            else:
+                self.pad.setWindowTitle("Draw a digit")
+                self.pad.setWindowFlag(Qt.WindowType.Tool)
+            self._show_draw_state(self.session.analysis)
+        if self.pad_dock is not None:
+            self.pad_dock.show()
+            self.pad_dock.raise_()
+        else:
+            self.pad.show()
+            self.pad.raise_()
+        return self.pad
+
+    def _on_drawn(self, drawing: Any) -> None:
+        if not is_digits(self.session.analysis):
+            return
+        img = self.opener.put_drawing(drawing)
+        if img is not None and self.pad is not None:
+            self.pad.show_digit(img.image)
 
     def _on_analysis_swapped(self, _an: Any) -> None:
         """Fused or unfused: the same weights, another graph; its plan and chain are new."""
@@ -252,12 +362,22 @@ class RunControl(Control):
         images = [img] + ([s.compare_image] if s.compare_image is not None else [])
         device, precision, feature = s.device, s.precision, s.selected
         categories, deleted, lock = info.categories, sorted(s.deleted), self.lock
+        invert = self.invert
 
         def steps():  # noqa: ANN202 - on the worker thread
             from explorer.app.workflows.run import run_images
 
             return run_images(
-                an, images, prep, device, precision, categories, feature, deleted, lock=lock
+                an,
+                images,
+                prep,
+                device,
+                precision,
+                categories,
+                feature,
+                deleted,
+                lock=lock,
+                invert=invert,
             )
 
         gen = s.next_run()
@@ -270,6 +390,9 @@ class RunControl(Control):
         )
 
     def _on_run_done(self, gen: int, res: Any) -> None:
+        if self._notes_once and gen == self.session.run_generation:
+            # why the image shown is not the one that was: said with the first answer on it
+            res.notes[:0], self._notes_once = self._notes_once, []
         if self.session.set_result(res, gen):
             for n in res.notes:
                 self.status(n)

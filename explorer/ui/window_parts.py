@@ -178,6 +178,7 @@ def build_menus(win: Any) -> None:
         model_menu.addAction(a)
     model_menu.addSeparator()
     model_menu.addAction(f.act_results)
+    model_menu.addAction(f.act_motion)
     win.run.toolbar.addSeparator()
     win.run.toolbar.addAction(f.act_deploy)
     v = win.menuBar().addMenu("&View")
@@ -276,6 +277,7 @@ def build_run_toolbar(run: Any) -> QToolBar:
     run.samples_menu.aboutToShow.connect(run._fill_samples)
     run.samples_btn.setMenu(run.samples_menu)
     tb.addWidget(run.samples_btn)
+    tb.addAction(run.act_draw)  # disabled, with the reason as tooltip, for other networks
     tb.addWidget(QLabel(" compare "))
     run.compare_combo = QComboBox()
     run.compare_combo.setToolTip("A second image run beside the first (SE weights panel)")
