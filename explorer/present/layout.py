@@ -21,6 +21,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.graph.blocks import Block, BlockTree
+from explorer.graph.labels import (
+    FOLD_KINDS,
+    block_label,
+    block_marks,
+    group_label,
+    is_hidden,
+    leaf_label,
+    mark_label,
+    single_layer,
+)
 from explorer.graph.motifs import EDGE_RANK
 from explorer.graph.ops import MERGE_OPS, paused_gc
 from explorer.present.frames import GAP_X, GAP_Y, Frame, place_frame
@@ -128,6 +138,8 @@ def default_expanded(tree: BlockTree, max_units: int = 120) -> set[str]:
                 cb = tree.blocks[c]
                 if cb.is_leaf or not cb.executed or cb.kind != "sequential":
                     continue
+                if single_layer(tree, c):  # conv + BN + ReLU: one box, as on a slide
+                    continue
                 extra = len(cb.children) - 1
                 if visible + extra > max_units:
                     continue
@@ -150,6 +162,7 @@ def expand_all(tree: BlockTree) -> set[str]:
 
 
 def _label(b: Block) -> str:
+    """The header of an open frame: the module's own (short) name."""
     if b.id == "":
         return "model"
     return b.label
@@ -176,24 +189,60 @@ def _leaf_size(b: Block) -> tuple[float, float]:
         return CONCAT_SIZE
     if m in ("add", "mul"):
         return MERGE_SIZE, MERGE_SIZE
-    return _box_w(_label(b)), BOX_H
+    return _box_w(leaf_label(b)), BOX_H
 
 
 def compute_layout(
     tree: BlockTree,
     expanded: Iterable[str] | None = None,
     collapse_repeats: bool = True,
+    fold: bool = True,
 ) -> Layout:
     """Lay out ``tree`` with the blocks in ``expanded`` open (root always open).
 
     ``expanded`` may also name a repeat group (``first..last``) to show its members.
+    Boxes carry slide-style labels (:mod:`explorer.graph.labels`); do-nothing layers are
+    not drawn; with ``fold`` a norm, activation or dropout right after a conv or FC is a
+    mark inside that box rather than a box of its own.
     """
     with paused_gc():
-        return _compute_layout(tree, expanded, collapse_repeats)
+        return _compute_layout(tree, expanded, collapse_repeats, fold)
+
+
+def _fold(g: Any, blocks: dict[str, Block], units: list[str]) -> dict[str, list[str]]:
+    """Units of a frame folded into the conv or FC before them: head unit -> folded units.
+
+    A leaf norm/act/dropout folds when its only input is the previous unit's output and that
+    output goes nowhere else (conv -> BN -> ReLU: one box marked ``BN, ReLU``).
+    """
+    folded: dict[str, list[str]] = {}
+    head: str | None = None
+    tail: str | None = None
+    for u in units:
+        b = blocks.get(u)
+        if b is None or not b.is_leaf:
+            head = tail = None
+            continue
+        if b.kind in ("conv", "linear") and len(b.nodes) == 1:
+            head, tail = u, b.nodes[0]
+            continue
+        if (
+            head is not None
+            and tail is not None
+            and b.kind in FOLD_KINDS
+            and len(b.nodes) == 1
+            and list(g.predecessors(b.nodes[0])) == [tail]
+            and g.out_degree(tail) == 1
+        ):
+            folded.setdefault(head, []).append(u)
+            tail = b.nodes[0]
+            continue
+        head = tail = None
+    return folded
 
 
 def _compute_layout(
-    tree: BlockTree, expanded: Iterable[str] | None, collapse_repeats: bool
+    tree: BlockTree, expanded: Iterable[str] | None, collapse_repeats: bool, fold: bool = True
 ) -> Layout:
     g = tree.graph.g
     blocks = tree.blocks
@@ -204,8 +253,27 @@ def _compute_layout(
     groups: dict[str, list[str]] = {}  # group id -> member block ids
     member_group: dict[str, str] = {}
 
+    hidden_nodes: list[str] = []
+    folded_into: dict[str, list[str]] = {}  # head unit -> leaf units drawn as its marks
+
     def children_units(bid: str) -> list[str]:
-        kids = [c for c in blocks[bid].children if blocks[c].executed]
+        kids = []
+        for c in blocks[bid].children:
+            if not blocks[c].executed:
+                continue
+            if is_hidden(blocks[c]):
+                hidden_nodes.extend(blocks[c].nodes)
+                continue
+            kids.append(c)
+        units = _group_units(bid, kids)
+        if fold:
+            heads = _fold(g, blocks, units)
+            folded_into.update(heads)
+            gone = {v for vs in heads.values() for v in vs}
+            units = [u for u in units if u not in gone]
+        return units
+
+    def _group_units(bid: str, kids: list[str]) -> list[str]:
         if not collapse_repeats:
             return kids
         # members of a group the user opened stay ungrouped, even once a member is opened
@@ -262,8 +330,16 @@ def _compute_layout(
             else:
                 for n in blocks[u].nodes:
                     unit_of[n] = u
+                for v in folded_into.get(u, ()):
+                    for n in blocks[v].nodes:
+                        unit_of[n] = u
 
     assign("")
+    # a layer that is not drawn shows as its input's unit: its edges join what it joins
+    for n in sorted(hidden_nodes, key=lambda n: g.nodes[n]["order"]):
+        preds = [unit_of[p] for p in g.predecessors(n) if p in unit_of]
+        if preds:
+            unit_of[n] = preds[0]
 
     # 2. contracted edges per frame (between units of the same frame)
     def frame_of(unit: str) -> str:
@@ -319,9 +395,9 @@ def _compute_layout(
             w = max(fr.w + 2 * PAD, _box_w(_label(blocks[u])))
             return w, fr.h + HEADER + PAD
         if u in groups:
-            m = groups[u]
-            label = f"{blocks[m[0]].label}..{blocks[m[-1]].label} x{len(m)}"
-            return _box_w(label), BOX_H
+            return _box_w(group_label(tree, groups[u])), BOX_H
+        if not blocks[u].is_leaf:
+            return _box_w(block_label(tree, u)), BOX_H
         return _leaf_size(blocks[u])
 
     def place(bid: str) -> Frame:
@@ -357,16 +433,24 @@ def _compute_layout(
                     w,
                     h,
                     b0.kind,
-                    f"{b0.label}..{blocks[m[-1]].label} x{len(m)}",
+                    group_label(tree, m),
                     m[0],
                     frame,
                     count=len(m),
                     members=list(m),
                     shortcut=b0.motif.shortcut if b0.motif else None,
+                    name=f"{m[0]} .. {m[-1]}",
+                    marks=block_marks(tree, m[0]),
                 )
             else:
                 b = blocks[u]
                 is_open = u in frame_units
+                if is_open:
+                    marks: list[str] = []
+                elif b.is_leaf:
+                    marks = [mark_label(blocks[v]) for v in folded_into.get(u, ())]
+                else:
+                    marks = block_marks(tree, u)
                 boxes[u] = Box(
                     u,
                     x,
@@ -374,11 +458,13 @@ def _compute_layout(
                     w,
                     h,
                     b.kind,
-                    _label(b),
+                    _label(b) if is_open else block_label(tree, u),
                     u,
                     frame,
                     open=is_open,
                     shortcut=b.motif.shortcut if b.motif else None,
+                    name=u or "model",
+                    marks=marks,
                 )
                 if is_open:
                     inner = frames[u]

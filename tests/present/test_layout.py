@@ -25,7 +25,9 @@ def test_repeated_blocks_collapse_into_one_group() -> None:
     groups = {b.id: b for b in lay.boxes.values() if b.count > 1}
     assert set(groups) == {"layer1.1..2", "layer2.1..3", "layer3.1..5", "layer4.1..2"}
     g = groups["layer3.1..5"]
-    assert g.label == "1..5 x5" and g.members == [f"layer3.{i}" for i in range(1, 6)]
+    assert g.label == "residual ×5: 1x1 256, 3x3 256, 1x1 1024" and g.members == [
+        f"layer3.{i}" for i in range(1, 6)
+    ]
     assert g.kind == "residual" and g.shortcut == "identity"
     # opening the group shows its members one by one
     lay2 = compute_layout(tree, default_expanded(tree) | {"layer3.1" + GROUP_SEP + "5"})
@@ -54,7 +56,7 @@ def test_inception_branches_side_by_side() -> None:
 
 def test_skip_edges_run_beside_the_stack() -> None:
     tree = analysis("resnet18").tree
-    lay = compute_layout(tree, {"", "layer1", "layer1.0"}, collapse_repeats=False)
+    lay = compute_layout(tree, {"", "layer1", "layer1.0"}, collapse_repeats=False, fold=False)
     skip = [e for e in lay.edges if e.kind == "skip" and e.dst == "layer1.0:add"]
     assert len(skip) == 1
     e = skip[0]

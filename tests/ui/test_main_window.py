@@ -85,7 +85,9 @@ def test_double_click_expands_and_collapses(qtbot, window) -> None:
     window.collapse_to_depth()
     assert not window.graph.boxes["layer1"].box.open
     window.expand_all()
-    assert "layer4.1.bn2" in window.graph.boxes
+    assert "layer4.1.conv2" in window.graph.boxes
+    # the BN after it is a mark of the conv's box, not a box of its own
+    assert window.graph.boxes["layer4.1.conv2"].box.marks == ["BN", "ReLU"]
 
 
 def test_search_selects_and_reveals(qtbot, window) -> None:
