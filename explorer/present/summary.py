@@ -6,6 +6,7 @@ from typing import Any
 
 from explorer.graph.analysis import Analysis
 from explorer.graph.blocks import BlockTree, block_to_dict
+from explorer.graph.labels import block_label
 from explorer.graph.motifs import EDGE_RANK
 from explorer.models.registry import ModelSpec
 
@@ -28,7 +29,7 @@ def summary_dict(an: Analysis, depth: int | None = None) -> dict[str, Any]:
     """
     tree = an.tree
     blocks = [
-        block_to_dict(b)
+        {**block_to_dict(b), "label": block_label(tree, b.id) if b.executed else b.label}
         for b in sorted(tree.blocks.values(), key=lambda b: (b.order, b.depth))
         if depth is None or b.depth <= depth
     ]
@@ -122,7 +123,7 @@ def format_table(an: Analysis, depth: int = 3) -> str:
     tree = an.tree
     total_p = an.graph.total_params
     total_m = max(an.graph.total_macs, 1)
-    rows: list[tuple[str, str, str, str, str, str]] = []
+    rows: list[tuple[str, ...]] = []
     for b in sorted(tree.blocks.values(), key=lambda b: (b.order, b.depth)):
         if b.id == "" or b.depth > depth or b.op is not None and b.type in ("input", "output"):
             continue
@@ -132,9 +133,11 @@ def format_table(an: Analysis, depth: int = 3) -> str:
         kind = b.kind + (f" x{b.branches}" if b.kind in ("inception", "repvgg") else "")
         if b.kind == "residual" and b.motif is not None:
             kind += f" ({b.motif.shortcut})"
+        label = block_label(tree, b.id) if b.executed else ""
         rows.append(
             (
                 name,
+                label if len(label) <= 44 else label[:43] + "…",
                 kind,
                 b.type,
                 _fmt_shape(b.out_shape) if b.executed else "(not run)",
@@ -142,18 +145,18 @@ def format_table(an: Analysis, depth: int = 3) -> str:
                 _fmt_count(b.macs),
             )
         )
-    head = ("Block", "Kind", "Type", "Output", "Params", "MACs")
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(6)]
+    head = ("Block", "Layer", "Kind", "Type", "Output", "Params", "MACs")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(7)]
     lines = []
     spec = an.spec
     lines.append(f"{spec.name}: {spec.paper} ({spec.year})" if spec.year else spec.name)
     lines.append(f"input {_fmt_shape(list(an.input_shape))}, graph by {an.graph.method}")
-    sep = "-" * (sum(widths) + 2 * 5)
+    sep = "-" * (sum(widths) + 2 * 6)
     lines.append(sep)
 
     def fmt(r: tuple[str, ...]) -> str:
         return "  ".join(
-            (r[i].rjust(widths[i]) if i >= 4 else r[i].ljust(widths[i])) for i in range(6)
+            (r[i].rjust(widths[i]) if i >= 5 else r[i].ljust(widths[i])) for i in range(7)
         ).rstrip()
 
     lines.append(fmt(head))
