@@ -237,6 +237,20 @@ def score_range(
     return ScoreRange(round(lo2, 6), round(hi2, 6))
 
 
+def sweep_title(baseline: float | None, r: ScoreRange, colour: str = "#c0392b") -> str:
+    """The title line of a sweep's plot: the dashed line's key and, when the y axis does not
+    start at 0, that it does not."""
+    parts = []
+    if baseline is not None:
+        parts.append(
+            f"<span style='color:{colour}; font-weight:bold'>\u2012 \u2012 \u2012</span>"
+            f"&nbsp;intact network {baseline:.2f} %"
+        )
+    if r.note:
+        parts.append(f"<i>y {html.escape(r.note)}</i>")
+    return "&nbsp;&nbsp;&nbsp;&middot;&nbsp;&nbsp;&nbsp;".join(parts)
+
+
 def sparse_ticks(ids: list[str], most: int = 30) -> list[tuple[int, str]]:
     """(index, label) ticks for bars named by block ids: at most ``most`` of them, evenly
     spaced, "layer" shortened to "L"."""

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
-from explorer.studies.training.curves import PLAIN_VS_RESIDUAL, bundled_curve, error_series
-from explorer.ui.panels import base as _plot_theme  # noqa: F401 - the panels' light plots
+from explorer.present.panels import LegendEntry
+from explorer.studies.training.curves import (
+    ERROR_FLOOR,
+    PLAIN_VS_RESIDUAL,
+    bundled_curve,
+    error_series,
+    floor_note,
+    floored,
+    log_ticks,
+)
+from explorer.ui.panels.base import SideLegend
 
 STYLE = {
     "plain20": ("#e67e22", Qt.PenStyle.DashLine),
@@ -32,7 +43,7 @@ class CurvesDialog(QDialog):
         )
         note.setWordWrap(True)
         lay.addWidget(note)
-        canvas = pg.GraphicsLayoutWidget()
+        self.canvas = canvas = pg.GraphicsLayoutWidget()
         lay.addWidget(canvas, 1)
         self.plots = {}
         for col, which in enumerate(("train", "test")):
@@ -41,17 +52,37 @@ class CurvesDialog(QDialog):
             p.setLabel("left", f"{which} error %")
             p.setLogMode(y=True)
             p.showGrid(y=True, alpha=0.3)
-            p.addLegend(offset=(-5, 5))
             self.plots[which] = p
+        # the key beside the plots, not over the curves
+        self.legend = SideLegend(size="11pt")
+        canvas.addItem(self.legend, row=0, col=2)
         self.names: list[str] = []
+        self.floored: dict[str, int] = {}  # plot -> points drawn at the floor
+        lo, hi = 100.0, ERROR_FLOOR
+        entries = []
         for name in PLAIN_VS_RESIDUAL:
             curve = bundled_curve(name)
             if curve is None:
                 continue
             self.names.append(name)
             colour, style = STYLE.get(name, ("#333333", Qt.PenStyle.SolidLine))
+            entries.append(LegendEntry(name, colour, dashed=style == Qt.PenStyle.DashLine))
             for which, p in self.plots.items():
                 x, err = error_series(curve, which)
-                # a log axis cannot show 0 %: the floor is a tenth of a percent
-                p.plot(x, [max(e, 0.1) for e in err], pen=pg.mkPen(colour, width=2, style=style),
-                       name=name)  # fmt: skip
+                shown, n_floor = floored(err)
+                self.floored[which] = self.floored.get(which, 0) + n_floor
+                if shown:
+                    lo, hi = min(lo, *shown), max(hi, *shown)
+                p.plot(x, shown, pen=pg.mkPen(colour, width=2, style=style), name=name)
+        self.legend.set_entries(entries)
+        lo, hi = min(lo, ERROR_FLOOR), max(hi, 100.0)  # the whole scale: 0.1 to 100 %
+        ticks = log_ticks(lo, hi)
+        for which, p in self.plots.items():
+            p.getAxis("left").setTicks(ticks)  # "0.1", "1", "10", not "9x10^1"
+            p.setYRange(math.log10(lo), math.log10(hi), padding=0.03)
+            note = floor_note(self.floored.get(which, 0))
+            if note:  # said on the plot: a flat line at the floor is no error at all
+                p.setTitle(
+                    f"{which} error&nbsp;&nbsp;<span style='color:#666; font-size:10pt'>"
+                    f"<i>{note}</i></span>"
+                )

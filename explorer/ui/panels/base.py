@@ -88,8 +88,8 @@ class SideLegend(pg.LabelItem):
     """A legend in a layout cell of its own, beside the plots: it never covers their data
     (pyqtgraph's own legend floats over the view box)."""
 
-    def __init__(self) -> None:
-        super().__init__("", justify="left", size="9pt")
+    def __init__(self, size: str = "9pt") -> None:
+        super().__init__("", justify="left", size=size)
         self.entries: list[LegendEntry] = []
         self.note = ""
 

@@ -11,8 +11,18 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox
 
 from explorer.files import atomic_path
+from explorer.present.panels import (
+    SWEEPS_INTRO,
+    ScoreRange,
+    score_range,
+    sparse_ticks,
+    sweep_title,
+)
 from explorer.ui.export import widget_saved
 from explorer.ui.panels.base import Panel
+
+MIN_PLOT_HEIGHT = 150  # px
+INTACT = "#c0392b"
 
 
 def sweep_table(kind: str, result: Any) -> tuple[list[str], list[list[Any]]]:
@@ -71,7 +81,17 @@ class SweepsPanel(Panel):
         self.box.addLayout(bar)
         self.plot = pg.PlotWidget()
         self.plot.showGrid(y=True, alpha=0.3)
+        self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)
         self.box.addWidget(self.plot, 1)
+        # until the first sweep: what the tab will show and how to start it, not bare axes
+        self.intro = QLabel(SWEEPS_INTRO)
+        self.intro.setWordWrap(True)
+        self.intro.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.intro.setStyleSheet("background: white; padding: 8px;")
+        self.box.addWidget(self.intro, 1)
+        self.plot.hide()
+        self.figures = [self.plot]
+        self.y_range: ScoreRange | None = None
         self.kind = ""
         self.result: Any = None
         self.ids: list[str] = []
@@ -92,6 +112,10 @@ class SweepsPanel(Panel):
     def clear_figures(self) -> None:
         """Nothing drawn, nothing to export (the sweep was another model's, or cut short)."""
         self.plot.clear()
+        self.plot.setTitle(None)
+        self.plot.hide()
+        self.intro.show()
+        self.y_range = None
         self.ids = []
         self.kind, self.result, self.partial = "", None, False
 
@@ -125,54 +149,57 @@ class SweepsPanel(Panel):
         base = f"{intact.top1:.2f} %" if intact.top1 is not None else "(no labels: agreement)"
         self.status.setText(f"{kind} sweep on {res['data']} ({res['n']} images); intact {base}")
 
-    def _draw_single(self, intact: Any, runs: list[Any]) -> None:
+    def _begin(self) -> None:
+        self.intro.hide()
+        self.plot.show()
         self.plot.clear()
+
+    def _set_y(self, scores: Any, intact: Any, what: str) -> None:
+        """A y range that shows the differences, the intact network marked inside it, and
+        the axis label saying where it starts when that is not 0."""
+        base = _score(intact) if intact is not None else None
+        if intact is not None and intact.top1 is None:
+            what = "agreement with the intact network %"
+        self.y_range = r = score_range(scores, base)
+        self.plot.setYRange(r.lo, r.hi, padding=0)
+        self.plot.setLabel("left", what)
+        # the key and the axis's start in the title line, outside the data
+        self.plot.setTitle(sweep_title(base, r), size="10pt")
+        if base is not None:
+            self.plot.addLine(y=base, pen=pg.mkPen(INTACT, width=2, style=Qt.PenStyle.DashLine))
+
+    def _draw_single(self, intact: Any, runs: list[Any]) -> None:
+        self._begin()
         self.ids = [r.deleted[0] for r in runs]
         y = np.array([_score(r) for r in runs], dtype=float)
         x = np.arange(len(y))
         bars = pg.BarGraphItem(x=x, height=y, width=0.8, brush="#2e86c1", pen=None)
         self.plot.addItem(bars)
-        if intact is not None:
-            self.plot.addLine(
-                y=_score(intact), pen=pg.mkPen("#c0392b", width=2, style=Qt.PenStyle.DashLine)
-            )
-        ax = self.plot.getAxis("bottom")
-        step = max(1, len(self.ids) // 30)
-        ax.setTicks(
-            [[(i, self.ids[i].replace("layer", "L")) for i in range(0, len(self.ids), step)]]
-        )
-        self.plot.setLabel("left", "top-1 % (dashed: intact)")
+        self.plot.getAxis("bottom").setTicks([sparse_ticks(self.ids)])
         self.plot.setLabel("bottom", "deleted block (click a bar to select it)")
-        self.plot.setYRange(0, 100)
+        self.plot.setXRange(-0.6, max(len(y), 1) - 0.4, padding=0)
+        self._set_y(y, intact, "top-1 %")
         bars.mouseClickEvent = self._on_bar_click  # type: ignore[method-assign]
 
     def _draw_random(self, intact: Any, runs: dict[int, list[Any]]) -> None:
-        self.plot.clear()
+        self._begin()
         ks = sorted(runs)
         mean = np.array([np.mean([_score(r) for r in runs[k]]) for k in ks])
         std = np.array([np.std([_score(r) for r in runs[k]]) for k in ks])
         self.plot.plot(ks, mean, pen=pg.mkPen("#2e86c1", width=2), symbol="o")
         self.plot.addItem(pg.ErrorBarItem(x=np.array(ks), y=mean, height=2 * std, beam=0.2))
-        self.plot.addLine(
-            y=_score(intact), pen=pg.mkPen("#c0392b", width=2, style=Qt.PenStyle.DashLine)
-        )
         self.plot.getAxis("bottom").setTicks(None)
         self.plot.setLabel("bottom", "k blocks deleted at random (mean ± std)")
-        self.plot.setLabel("left", "top-1 %")
-        self.plot.setYRange(0, 100)
+        self._set_y(np.concatenate([mean - std, mean + std]), intact, "top-1 %")
 
     def _draw_reorder(self, intact: Any, runs: list[tuple[float, Any]]) -> None:
-        self.plot.clear()
+        self._begin()
         taus = np.array([t for t, _ in runs])
         y = np.array([_score(r) for _, r in runs])
         self.plot.plot(taus, y, pen=None, symbol="o", symbolBrush="#2e86c1")
-        self.plot.addLine(
-            y=_score(intact), pen=pg.mkPen("#c0392b", width=2, style=Qt.PenStyle.DashLine)
-        )
         self.plot.getAxis("bottom").setTicks(None)
         self.plot.setLabel("bottom", "Kendall tau of the block order (1: unchanged)")
-        self.plot.setLabel("left", "top-1 %")
-        self.plot.setYRange(0, 100)
+        self._set_y(y, intact, "top-1 %")
 
     def _on_bar_click(self, ev: Any) -> None:
         i = int(round(ev.pos().x()))
