@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.graph.blocks import block_to_dict
+from explorer.graph.labels import block_label
 
 
 def inspector_rows(analysis: Any, block_id: str) -> list[tuple[str, str]]:
@@ -26,6 +27,7 @@ def inspector_rows(analysis: Any, block_id: str) -> list[tuple[str, str]]:
     total_m = max(analysis.graph.total_macs, 1)
     own = analysis.graph.param_owner_numel.get(block_id, 0) if not b.is_leaf else d["params"]
     rows = [
+        ("layer", block_label(tree, block_id) if b.executed else "-"),
         ("qualname", d["id"] or "(model)"),
         ("type", d["type"]),
         ("kind", d["kind"]),
