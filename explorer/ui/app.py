@@ -142,6 +142,11 @@ def gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=positive_int, help="timed rounds for --measure / --kernels")
     p.add_argument("--size", type=_size, metavar="WxH", help="window size")
     p.add_argument(
+        "--draw-pad",
+        action="store_true",
+        help="open the draw pad of a digits network and draw a 3 on it (with --screenshot)",
+    )
+    p.add_argument(
         "--force", action="store_true", help="replace the --screenshot FILE if it exists"
     )
     p.add_argument(

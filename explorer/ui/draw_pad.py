@@ -199,3 +199,20 @@ class DrawPad(QWidget):
         self.hint.setText(
             "White on black, as the digits the network was trained on." if usable else why
         )
+
+
+#: a "3" drawn as a hand would, in fractions of the pad (for ``--draw-pad`` and demos)
+DEMO_THREE = (
+    ((0.30, 0.22), (0.45, 0.14), (0.62, 0.16), (0.68, 0.28), (0.60, 0.42), (0.46, 0.48)),
+    ((0.46, 0.48), (0.62, 0.54), (0.70, 0.68), (0.62, 0.82), (0.45, 0.86), (0.28, 0.78)),
+)
+
+
+def draw_strokes(pad: DrawPad, strokes: Any = DEMO_THREE) -> None:
+    """Draw ``strokes`` (lists of points as fractions of the pad) and hand the drawing on, as
+    the pen lifting would."""
+    for line in strokes:
+        pts = [QPointF(x * SIDE, y * SIDE) for x, y in line]
+        for a, b in zip(pts, pts[1:], strict=False):
+            pad.canvas.stroke(a, b)
+    pad.canvas.released.emit()

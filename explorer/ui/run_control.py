@@ -60,6 +60,7 @@ class RunControl(Control):
         # a digits network: light-background digits inverted (the toggle), the draw pad
         self.invert = True
         self._notes_once: list[str] = []  # said with the next run's results (a switch of image)
+        self._models_shown = 0  # the first one comes with the images asked for with it
         self.pad: Any = None
         self.pad_dock: Any = None
         self.act_draw = QAction("Draw a digit...", self)
@@ -245,11 +246,14 @@ class RunControl(Control):
         self._fresh = True
         self.badge_action.setVisible(False)
         self._show_draw_state(an)
+        self._models_shown += 1
         if self.session.image is None:
             from explorer.runtime.images import load_sample, sample_names
 
             self.session.add_images([load_sample(sample_names(an.spec.classes)[0])])
-        elif is_digits(an):
+        elif is_digits(an) and self._models_shown > 1:
+            # a photo chosen for the network before (not one asked for with this one, as
+            # `--model lenet5 --image photo.jpg` does: that one runs, with the warning)
             self._away_from_photo(an)
         # a file that cannot be read (gone, never there) is said, and "auto" follows
         self._start_weights(an, self.session.weights_choice)

@@ -65,6 +65,7 @@ class ScriptedRun(QObject):
             or args.device != "auto"
             or self.to_delete
             or args.sweep
+            or getattr(args, "draw_pad", False)
         )
         self.fatal = {"model"}
         if self.waits_for_run or args.fuse:
@@ -176,6 +177,14 @@ class ScriptedRun(QObject):
             win.graph.readable_fit()
         self.app.processEvents()
         self.timings["graph_shown_s"] = _uptime()
+        if getattr(args, "draw_pad", False):
+            from explorer.ui.draw_pad import draw_strokes
+
+            if not win.run.act_draw.isEnabled():
+                self.error(f"--draw-pad: {args.model} was not trained on digits")
+                return
+            win.run.open_draw_pad()
+            draw_strokes(win.run.pad)  # the run that shows it is the drawing's
         if args.fuse:
             self.fuse_when_ready()
         elif self.waits_for_run:
@@ -185,6 +194,9 @@ class ScriptedRun(QObject):
 
     def _on_ran(self, res: Any) -> None:
         probes = getattr(res, "probes", None)
+        image = self.win.session.image
+        if getattr(self.args, "draw_pad", False) and (image is None or image.source != "draw:pad"):
+            return  # the sample's run, before the drawing's
         if not self.waiting or (
             self.args.select and getattr(probes, "feature_block", None) != self.args.select
         ):

@@ -141,10 +141,21 @@ class PredictionsPanel(Panel):
             # the run's own note says the same
             parts += [n for n in result.notes if "not finite" not in n]
         else:
-            parts += result.notes
+            parts += [_warned(n) for n in result.notes]
         if info is not None and not info.trained:
             parts.append(
                 "<span style='color:#c0392b'><b>untrained weights</b>: these "
                 "probabilities mean nothing</span>"
             )
         self.status.setText(" | ".join(parts))
+
+
+def _warned(note: str) -> str:
+    """A note that says the answer means nothing (a photo given to a digits network) in red."""
+    from html import escape
+
+    from explorer.runtime.digit_input import PHOTO_WARNING
+
+    if PHOTO_WARNING in note:
+        return f"<span style='color:{RED}'><b>{escape(note)}</b></span>"
+    return note
