@@ -37,6 +37,7 @@ run --curves --size 1100x480 --screenshot train_curves.png
 run --model resnet56 --delete layer1.3,layer2.4,layer3.1 --select layer2.4 --screenshot lesion_accuracy.png
 run --model resnet56 --sweep single --screenshot sweep_single_resnet56.png
 run --model vgg_small --sweep single --screenshot sweep_single_vgg_small.png
+run --model resnet56 --draw-pad --size 1280x720 --screenshot draw_pad.png
 
 # Compare architectures: the published chart, and speed and compute density measured here
 run --view chart --screenshot compare_chart.png
