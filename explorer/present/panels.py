@@ -138,7 +138,7 @@ def legend_html(
     for e in entries:
         sample = "\u2012 \u2012 \u2012" if e.dashed else "\u2501\u2501\u2501"
         label = "<br>&nbsp;&nbsp;&nbsp;&nbsp;".join(
-            html.escape(part) for part in textwrap.wrap(e.label, width) or [""]
+            html.escape(part, quote=False) for part in textwrap.wrap(e.label, width) or [""]
         )
         lines.append(
             f"<span style='color:{e.colour}; font-weight:bold'>{sample}</span>&nbsp;{label}"
@@ -158,7 +158,7 @@ def legend_inline(entries: list[LegendEntry]) -> str:
 def wrapped(text: str, width: int = 44) -> str:
     """``text`` escaped for rich text and broken into lines of at most ``width`` characters
     (a legend column has a fixed width: a long note must not widen it)."""
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width))
+    return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(text, width))
 
 
 #: said on the activation-std panel when the model holds random weights
@@ -230,8 +230,8 @@ def score_range(
     lo2 = math.floor((lo - 0.15 * span) / step) * step
     hi2 = math.ceil((hi + 0.15 * span) / step) * step
     lo2, hi2 = max(0.0, lo2), min(top, hi2)
-    if hi2 <= lo2:
-        hi2 = lo2 + step
+    if hi2 - lo2 < min_span:  # clamped at the top: the room goes below instead
+        lo2 = max(0.0, math.floor((hi2 - min_span) / step) * step)
     if lo2 < 0.3 * hi2:  # the scores reach low: the whole axis says it best
         lo2 = 0.0
     return ScoreRange(round(lo2, 6), round(hi2, 6))
