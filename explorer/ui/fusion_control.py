@@ -12,52 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QPointF, QRect, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QVBoxLayout
+from PySide6.QtWidgets import QDockWidget, QLabel
 
 from explorer.app.jobs import JobRunner, Progress
 from explorer.app.session import Event, Session
 from explorer.app.workflows.fuse import KINDS, FuseOutcome, FuseSettings
 from explorer.errors import one_line
-from explorer.present.layout import GROUP_SEP
+from explorer.present.fusion_steps import merge_steps
 from explorer.ui.control import Control
-from explorer.ui.tables import fill_table
+from explorer.ui.fusion_card import FusedBoxItem, KernelCard
+from explorer.ui.fusion_results import FusionResults
+from explorer.ui.merge_animation import Move, Step
 
 LANE = "fusion"
-
-
-class FusionDialog(QDialog):
-    """The figures of the last fusion, before and after (non-modal)."""
-
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self.setWindowTitle("Fused for deployment")
-        self.setModal(False)
-        self.title = QLabel()
-        self.title.setWordWrap(True)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["", "before", "after", "change"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.close)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.title)
-        lay.addWidget(self.table)
-        lay.addWidget(buttons)
-        self.resize(620, 380)
-
-    def show_outcome(self, out: FuseOutcome) -> None:
-        notes = "".join(f"<br><i>{n}</i>" for n in out.notes())
-        kind = " + ".join(KINDS[k] for k in out.kind.split("+"))
-        self.title.setText(f"<b>{out.spec.name}</b>: {kind}<br>{out.report.summary()}{notes}")
-        fill_table(self.table, out.rows(), right=(1, 2))
-        self.table.resizeColumnsToContents()
-
-    def rows(self) -> list[list[str]]:
-        t = self.table
-        return [[t.item(r, c).text() for c in range(t.columnCount())] for r in range(t.rowCount())]
 
 
 class FusionControl(Control):
@@ -69,6 +38,7 @@ class FusionControl(Control):
 
     fused = Signal(object)  # a FuseOutcome, once the fused graph is shown
     failed = Signal(str)
+    mergeStarted = Signal(str)  # noqa: N815 - the block whose merge is being animated
 
     def __init__(self, session: Session, jobs: JobRunner, graph: Any, *args: Any) -> None:
         """``graph``: the graph view, where the branches merge; ``args``: status, parent."""
@@ -77,9 +47,11 @@ class FusionControl(Control):
 
     def setup(self) -> None:
         self.settings = FuseSettings()  # the command line's defaults: the same figures
-        self.animate_ms = 500
+        self.animate_ms = 500  # conv-BN folding: one step
+        self.speed = 1.0  # > 1 plays the RepVGG steps faster (tests)
         self.last: FuseOutcome | None = None
-        self.dialog: FusionDialog | None = None
+        self.panel = FusionResults()  # the window docks it beside the graph
+        self.card = KernelCard(self.graph.viewport())
         self._pending: FuseOutcome | None = None  # arrived, being animated
         self._opened: str | None = None  # a block opened to show the merge
         self._can: tuple[Any, bool, bool] = (None, False, False)  # analysis, repvgg, BN
@@ -93,6 +65,7 @@ class FusionControl(Control):
         for ev in (Event.MODEL_CHANGED, Event.WEIGHTS_CHANGED, Event.WEIGHTS_FAILED):
             s.connect(ev, lambda *_: self.update_actions())
         s.connect(Event.FUSED_CHANGED, self._on_fused_changed)
+        s.connect(Event.MODEL_CHANGED, lambda *_: self._on_model_changed())
         self.jobs.on_busy(lambda *_: self.update_actions())
 
     # -- actions ----------------------------------------------------------------------------------
@@ -107,8 +80,16 @@ class FusionControl(Control):
         self.act_unfuse = QAction("Unfuse", self)
         self.act_unfuse.setToolTip("Back to the training-time model")
         self.act_unfuse.triggered.connect(self.unfuse)
-        self.act_results = QAction("Fusion results...", self)
-        self.act_results.triggered.connect(self.show_dialog)
+        self.act_results = QAction("Fusion results", self)
+        self.act_results.setToolTip("Show the panel with the last fusion's figures")
+        self.act_results.triggered.connect(self.show_results)
+        self.act_motion = QAction("Animate the fusion in steps", self)
+        self.act_motion.setCheckable(True)
+        self.act_motion.setChecked(True)
+        self.act_motion.setToolTip(
+            "Off: the fused graph is shown at once (reduced motion); on: the merge is played "
+            "in five captioned steps (about 2 s)"
+        )
         # the toolbar's one button: the fusion this model offers, or back
         self.act_deploy = QAction("Fuse for deployment", self)
         self.act_deploy.triggered.connect(self._on_deploy)
@@ -141,13 +122,18 @@ class FusionControl(Control):
         self.act_fuse.setEnabled(ready and rep)
         self.act_fold.setEnabled(ready and bn and not rep)  # RepVGG: its own fusion
         self.act_unfuse.setEnabled(s.fused and not self.busy)
-        self.act_results.setEnabled(self.last is not None)
+        self.act_results.setEnabled(True)
         self.act_deploy.setText("Unfuse" if s.fused else "Fuse for deployment")
         self.act_deploy.setEnabled(
-            self.act_unfuse.isEnabled() or self.act_fuse.isEnabled() or self.act_fold.isEnabled()
+            self.act_unfuse.isEnabled()
+            or self.act_fuse.isEnabled()
+            or self.act_fold.isEnabled()
+            or self.animating  # pressed again: the fused graph at once
         )
         self.act_deploy.setToolTip(
-            "Back to the training-time model"
+            "Show the fused model now (skip the animation)"
+            if self.animating
+            else "Back to the training-time model"
             if s.fused
             else self.act_fuse.toolTip()
             if rep
@@ -161,7 +147,15 @@ class FusionControl(Control):
         else:
             self.label.setText("")
             self.label.setToolTip("")
+            if self.panel.outcome is not None:  # the figures stay, said to be of the fusion
+                self.panel.show_outcome(self.panel.outcome, fused_now=False)
         self.update_actions()
+
+    def _on_model_changed(self) -> None:
+        out = self.last
+        if out is not None and self.session.analysis not in (out.before, out.after):
+            self.last = None
+            self.panel.clear()
 
     def offered(self) -> str | None:
         """The fusion the current model offers (``repvgg``, ``conv-bn``), or None."""
@@ -169,7 +163,9 @@ class FusionControl(Control):
         return "repvgg" if rep else "conv-bn" if bn else None
 
     def _on_deploy(self) -> None:
-        if self.session.fused:
+        if self.animating:
+            self.graph.finish_merge()
+        elif self.session.fused:
             self.unfuse()
         else:
             self.fuse(self.offered() or "conv-bn")
@@ -177,6 +173,11 @@ class FusionControl(Control):
     @property
     def busy(self) -> bool:
         return self.jobs.busy(LANE) or self._pending is not None
+
+    @property
+    def animating(self) -> bool:
+        """The fused model has arrived and its merge is being played."""
+        return self._pending is not None
 
     # -- fusing -------------------------------------------------------------------------------
 
@@ -187,6 +188,9 @@ class FusionControl(Control):
         s = self.session
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {tuple(KINDS)}")
+        if self.animating:  # pressed again while the merge plays: show its end now
+            self.graph.finish_merge()
+            return False
         if s.fused or not self._ready() or self.jobs.closed:
             why = "already fused" if s.fused else "wait for the model and its weights"
             self.status(f"Cannot fuse now: {why}")
@@ -227,38 +231,145 @@ class FusionControl(Control):
             return
         self._pending = out
         self.status("Fusing: merging the branches...")
-        groups = self._merge_groups(out)
         gen = self.jobs.generation(LANE)
-        self.graph.animate_merge(groups, self.animate_ms, done=lambda: self._on_merged(gen))
+
+        def done() -> None:
+            self._on_merged(gen)
+
+        if out.repvgg is None:
+            self.graph.animate_merge(self._fold_groups(out), self.animate_ms, done=done)
+        elif not self.act_motion.isChecked():
+            self.graph.animate_steps([], done)  # reduced motion: the fused graph at once
+        else:
+            q = self._shown_block(out)
+            steps = self._plan(out, q) if q is not None else []
+            added = [m.item for st in steps for m in st.moves if isinstance(m.item, FusedBoxItem)]
+            self.graph.animate_steps(steps, done, self.card, added)
+            if steps:
+                self._place_card(q)
+                self.mergeStarted.emit(q)
         self.update_actions()
 
-    def _merge_groups(self, out: FuseOutcome) -> dict[str, list[str]]:
-        """Drawn box -> the drawn boxes that merge into it (what the fusion removes)."""
-        graph = self.graph
-        if out.repvgg is None:
-            groups: dict[str, list[str]] = {}
-            for conv, bn in out.report.pairs:
-                if conv in graph.boxes and bn in graph.boxes:
-                    groups.setdefault(conv, []).append(bn)
-            return groups
-        fused = [q for q in out.report.blocks_fused if q in graph.boxes]
-        if fused and not any(graph.boxes[q].box.open for q in fused):
-            # show the merge where it can be seen: open the first fused block that is drawn
-            self._opened = fused[0]
-            self.session.set_expanded(self.session.expanded | {fused[0]})
-        open_blocks = [q for q in fused if q in graph.boxes and graph.boxes[q].box.open]
-        if open_blocks and not any(graph.unit_visible(q) for q in open_blocks):
-            graph.center_on_unit(open_blocks[0])
-        gone = out.after.tree.blocks
-        groups = {}
-        for q in open_blocks:
-            units = [
-                u
-                for u, item in graph.boxes.items()
-                if self._inside(graph, item, q) and u.split(GROUP_SEP)[0] not in gone
-            ]
-            groups[q] = units
+    def _fold_groups(self, out: FuseOutcome) -> dict[str, list[str]]:
+        """Conv-BN folding: each drawn conv -> the drawn BatchNorms folded into it."""
+        groups: dict[str, list[str]] = {}
+        for conv, bn in out.report.pairs:
+            if conv in self.graph.boxes and bn in self.graph.boxes:
+                groups.setdefault(conv, []).append(bn)
         return groups
+
+    def _shown_block(self, out: FuseOutcome) -> str | None:
+        """The fused block whose merge is shown: the selected one (or the one holding the
+        selection), else the first one drawn open, else the first drawn, opened for it."""
+        graph, s = self.graph, self.session
+        fused = [q for q in out.report.blocks_fused if q in graph.boxes]
+        if not fused:
+            return None
+        sel = s.selected or ""
+        chosen = next((q for q in fused if sel == q or sel.startswith(q + ".")), None)
+        if chosen is None:
+            chosen = next((q for q in fused if graph.boxes[q].box.open), fused[0])
+        if not graph.boxes[chosen].box.open:
+            self._opened = chosen
+            s.set_expanded(s.expanded | {chosen})
+        if chosen not in graph.boxes or not graph.boxes[chosen].box.open:
+            return None
+        if not graph.unit_visible(chosen):
+            graph.center_on_unit(chosen)
+        return chosen
+
+    def _units(self, frame: str, prefix: str | None = None) -> list[str]:
+        """Drawn units inside ``frame`` (and under ``prefix``, a branch's module name)."""
+        graph = self.graph
+        return [
+            u
+            for u, item in graph.boxes.items()
+            if self._inside(graph, item, frame)
+            and (prefix is None or u == prefix or u.startswith(prefix + "."))
+            and not graph.boxes[u].box.open
+        ]
+
+    def _plan(self, out: FuseOutcome, q: str) -> list[Step]:
+        """The five steps over the drawn boxes of block ``q`` (other open fused blocks merge
+        in the last step)."""
+        graph = self.graph
+        boxes = graph.boxes
+        k = out.kernels.get(q)
+        names = {b.role: f"{q}.{b.name}" for b in k.branches} if k is not None else {}
+        if not names:  # no pictures: the branches by their names
+            for u in self._units(q):
+                tail = u[len(q) + 1 :].split(".")[0]
+                role = "1x1" if "1x1" in tail else "identity" if "identity" in tail else None
+                role = role or ("kxk" if "conv" in tail or "kxk" in tail else None)
+                if role and role not in names:
+                    names[role] = f"{q}.{tail}"
+        branch_units = {r: self._units(q, p) for r, p in names.items()}
+        kxk_units = branch_units.get("kxk", [])
+        anchor = next(
+            (boxes[u] for u in kxk_units if boxes[u].box.kind == "conv"),
+            boxes[kxk_units[0]] if kxk_units else boxes[q],
+        )
+
+        def centre_of(item: Any) -> Any:
+            return lambda: item.mapToScene(item._rect.center())
+
+        def edges_of(units: list[str]) -> list[Any]:
+            us = set(units)
+            return [e for e in graph.edges if e.edge.src in us or e.edge.dst in us]
+
+        # 1: each branch's BN into its conv, where a branch is drawn open
+        fold: list[Move] = []
+        folded: list[str] = []
+        for role, units in branch_units.items():
+            conv = next((boxes[u] for u in units if boxes[u].box.kind == "conv"), None)
+            if conv is None or role == "identity":
+                continue
+            bns = [u for u in units if boxes[u].box.kind == "norm"]
+            folded += bns
+            fold += [Move(boxes[u], centre_of(conv), 0.3, 0.0) for u in bns]
+        fold += [Move(e, None, None, 0.0) for e in edges_of(folded)]
+        # 2 and 3: the 1x1 and the identity shrink into the centre of the kxk
+        one = [u for u in branch_units.get("1x1", []) if u not in folded]
+        ident = branch_units.get("identity", [])
+        pad = [Move(boxes[u], centre_of(anchor), 0.45, 0.9) for u in one]
+        pad += [Move(e, None, None, 0.0) for e in edges_of(one)]
+        delta = [Move(boxes[u], centre_of(anchor), 0.35, 0.9) for u in ident]
+        delta += [Move(e, None, None, 0.0) for e in edges_of(ident)]
+        # 4: the sum nodes go; the two small kernels are part of the kxk now
+        inner = self._units(q)
+        adds = [u for u in inner if getattr(boxes[u], "merge", None) == "add"]
+        total = [Move(boxes[u], None, 0.3, 0.0) for u in adds]
+        total += [Move(boxes[u], None, None, 0.0) for u in one + ident]
+        total += [Move(e, None, None, 0.0) for e in edges_of(adds)]
+        # 5: the rest into the frame's centre, the fused box in its place
+        frame = boxes[q]
+        centre = frame.mapToScene(frame._rect.center())
+        label = k.label() if k is not None else "3x3 conv"
+        fused_box = FusedBoxItem(centre, label, max(150.0, anchor._rect.width()))
+        graph.scene().addItem(fused_box)
+        rest = [u for u in inner if u not in set(folded + one + ident + adds)]
+        last = [Move(boxes[u], QPointF(centre), 0.4, 0.0) for u in rest]
+        last += [Move(e, None, None, 0.0) for e in edges_of(inner)]
+        last.append(Move(fused_box, None, None, 1.0))
+        for other in out.report.blocks_fused:  # other blocks drawn open merge as one
+            if other != q and other in boxes and boxes[other].box.open:
+                o_units = [u for u in self._units(other) if u not in set(inner)]
+                c = boxes[other].mapToScene(boxes[other]._rect.center())
+                last += [Move(boxes[u], QPointF(c), 0.4, 0.0) for u in o_units]
+                last += [Move(e, None, None, 0.0) for e in edges_of(o_units)]
+        moves = {"fold": fold, "pad": pad, "identity": delta, "sum": total, "fused": last}
+        return [
+            Step(c.key, max(1, round(c.duration_ms / max(self.speed, 1e-3))), moves[c.key], c)
+            for c in merge_steps(k, label)
+        ]
+
+    def _place_card(self, q: str) -> None:
+        """The card in the corner of the view that hides least of the block's frame."""
+        item = self.graph.boxes.get(q)
+        if item is None:
+            return
+        poly = self.graph.mapFromScene(item.sceneBoundingRect())
+        self.card.place(QRect(poly.boundingRect()))
 
     @staticmethod
     def _inside(graph: Any, item: Any, frame: str) -> bool:
@@ -282,18 +393,19 @@ class FusionControl(Control):
         s.set_fused(out.after, out.report)
         self.last = out
         self.status(out.status_line())
-        self.show_dialog()
+        self.panel.show_outcome(out)
+        self.show_results()
         self.update_actions()
         self.fused.emit(out)
 
-    def show_dialog(self) -> None:
-        if self.last is None:
-            return
-        if self.dialog is None:
-            self.dialog = FusionDialog(self.graph.window())
-        self.dialog.show_outcome(self.last)
-        self.dialog.show()
-        self.dialog.raise_()
+    def show_results(self) -> None:
+        """The results panel shown and raised (its dock, where the window placed it)."""
+        dock = self.panel.parentWidget()
+        while dock is not None and not isinstance(dock, QDockWidget):
+            dock = dock.parentWidget()
+        if dock is not None:
+            dock.show()
+            dock.raise_()
 
     def unfuse(self) -> None:
         """Back to the training-time model (its graph, its runs)."""

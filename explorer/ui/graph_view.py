@@ -216,6 +216,23 @@ class GraphView(QGraphicsView):
         """Stop a merge animation and put its boxes back; ``done`` is not called."""
         self._merge.stop()
 
+    def animate_steps(
+        self, steps: list[Any], done: Callable[[], None] | None = None, card: Any = None,
+        added: Any = (),
+    ) -> bool:  # fmt: skip
+        """Play a merge in captioned steps (:meth:`MergeAnimation.start_steps`): the fusion
+        control plans them over :attr:`boxes` and :attr:`edges`; ends like :meth:`animate_merge`."""
+        return self._merge.start_steps(steps, done, card, added)
+
+    def finish_merge(self) -> None:
+        """End a merge animation now, its boxes where they are; ``done`` follows."""
+        self._merge.end()
+
+    @property
+    def merger(self) -> MergeAnimation:
+        """The merge animation (its ``stepStarted`` signal)."""
+        return self._merge
+
     # -- navigation --------------------------------------------------------------------------
 
     def fit(self, min_scale: float = 0.0) -> None:

@@ -73,6 +73,10 @@ class MainWindow(QMainWindow):
         self.addToolBar(build_run_toolbar(self.run))
         self.fusion = FusionControl(self.session, self.jobs, self.graph, self.say, self)
         self.statusBar().addPermanentWidget(self.fusion.label)
+        # the fusion's figures beside the graph, a tab behind the inspector until a fusion
+        self._dock(self.fusion.panel, "Fusion", Qt.RightDockWidgetArea, "fusion")
+        self.tabifyDockWidget(self.inspector.parentWidget(), self.fusion.panel.parentWidget())
+        self.inspector.parentWidget().raise_()
         build_panels(self)
         build_menus(self)
         self.setAcceptDrops(True)
@@ -149,7 +153,7 @@ class MainWindow(QMainWindow):
         return {
             d.objectName(): d
             for d in self.findChildren(QDockWidget)
-            if d.objectName() in ("inspector", "panels")
+            if d.objectName() in ("inspector", "panels", "fusion")
         }
 
     def _on_model_chosen(self, name: str) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from hold import Hold
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from explorer.app.session import Event
 
@@ -81,6 +81,20 @@ def fuse(qtbot, win, action=None):
     return seen[1][1], seen[2][1]
 
 
+def results_shown(win) -> bool:
+    """The fusion panel is the raised tab of its dock, beside the graph."""
+    from PySide6.QtWidgets import QTabBar
+
+    dock = win.fusion.panel.parentWidget()
+    tabs = [
+        tb
+        for tb in win.findChildren(QTabBar)
+        if "Fusion" in [tb.tabText(i) for i in range(tb.count())]
+    ]
+    raised = all(tb.tabText(tb.currentIndex()) == "Fusion" for tb in tabs)
+    return dock.isVisible() and not dock.isFloating() and win.fusion.panel.isVisible() and raised
+
+
 def top5(res) -> list[int]:
     return [t.index for t in res.top[0]]
 
@@ -127,8 +141,14 @@ def test_fuse_repvgg_live_and_unfuse(qtbot, window) -> None:
     # what the window shows: status line, results table, title, actions
     assert f.label.text() == "fused: 9 blocks re-parameterised"
     assert out.status_line().startswith("Fused: 9 blocks re-parameterised; params 135,722")
-    assert f.dialog is not None and f.dialog.isVisible()
-    rows = {r[0]: r[1:] for r in f.dialog.rows()}
+    # the figures in the panel beside the graph, no dialog over it
+    dock = f.panel.parentWidget()
+    assert dock.objectName() == "fusion" and window.dockWidgetArea(dock) == Qt.RightDockWidgetArea
+    assert results_shown(window)
+    assert not [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()
+    ]
+    rows = {r[0]: r[1:] for r in f.panel.rows()}
     assert rows["parameters"][:2] == ["135,722", "120,938"]
     assert rows["convolutions"][:2] == ["18", "9"]
     an_b, an_a = out.before.graph, out.after.graph
@@ -278,7 +298,7 @@ def test_fold_batchnorm_on_resnet18(qtbot, window) -> None:
     f, s = window.fusion, window.session
     assert not f.act_fuse.isEnabled()  # no RepVGG blocks
     assert f.act_fold.isEnabled() and f.act_deploy.isEnabled()
-    assert "norm" in kinds(window)[0] and "bn1" in window.graph.boxes
+    assert "norm" in kinds(window)[0]  # drawn as a mark of its conv's box ("BN")
     out, res = fuse(qtbot, window)  # the toolbar's button folds
     assert out.kind == "conv-bn" and len(out.report.blocks_fused) == 20
     tree_kinds, drawn = kinds(window)
@@ -288,7 +308,7 @@ def test_fold_batchnorm_on_resnet18(qtbot, window) -> None:
     assert out.diff["max_rel_diff"] <= 1e-5
     assert f.label.text() == "fused: 20 BatchNorms folded"
     # offline its weights are random: the results say the check means less
-    assert not s.weights_info.trained and "untrained" in f.dialog.title.text()
+    assert not s.weights_info.trained and "untrained" in f.panel.body.text()
 
 
 # -- cancel -----------------------------------------------------------------------------------------

@@ -1,0 +1,200 @@
+"""The RepVGG merge in five captioned steps: its length, its order, its pictures, its ends.
+
+Timed with the monotonic clock from the first step to the animation's end; the steps'
+pictures are checked against the fused model's own kernel; every interruption (another
+model, Fuse pressed again, the window closed) must leave no card and no added item behind.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import torch
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+from test_fusion_window import TIMEOUT, fuse, load, results_shown, settle
+
+from explorer.ui.fusion_card import FusedBoxItem
+
+KEYS = ["fold", "pad", "identity", "sum", "fused"]
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    from explorer.ui.main_window import MainWindow
+
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.eval.limit = 40
+    w.show()
+    return w
+
+
+def added_items(win) -> list[object]:
+    return [i for i in win.graph.scene().items() if isinstance(i, FusedBoxItem)]
+
+
+class Recorder:
+    """The steps as they start (key, seconds since the first) and the end of the merge."""
+
+    def __init__(self, win) -> None:
+        self.win = win
+        self.steps: list[tuple[str, float]] = []
+        self.t0: float | None = None
+        self.end: float | None = None
+        self.captions: list[str] = []
+        self.pictures: list[object] = []
+        self.added: list[int] = []
+        win.graph.merger.stepStarted.connect(self._on_step)
+        win.graph.mergeFinished.connect(self._on_end)
+
+    def _on_step(self, _i: int, key: str) -> None:
+        now = time.monotonic()
+        if self.t0 is None:
+            self.t0 = now
+        self.steps.append((key, now - self.t0))
+        card = self.win.fusion.card
+        self.captions.append(card.step.caption if card.isVisible() and card.step else "")
+        self.pictures.append(card.step.pictures if card.step else None)
+        self.added.append(len(added_items(self.win)))
+
+    def _on_end(self) -> None:
+        if self.t0 is not None and self.end is None:
+            self.end = time.monotonic() - self.t0
+
+    def disconnect(self) -> None:
+        self.win.graph.merger.stepStarted.disconnect(self._on_step)
+        self.win.graph.mergeFinished.disconnect(self._on_end)
+
+
+def test_five_steps_in_order_in_1_5_to_2_seconds(qtbot, window) -> None:
+    load(qtbot, window, "repvgg_small")
+    s, f, g = window.session, window.fusion, window.graph
+    s.set_expanded(s.expanded | {"stage2.1..2"})  # drawn one by one
+    s.select("stage2.1")  # its merge is the one shown (it has all three branches)
+    settle(qtbot, window)  # the run for the selection's feature maps
+    assert "stage2.1" in g.boxes and not g.boxes["stage2.1"].box.open
+    rec = Recorder(window)
+    out, _res = fuse(qtbot, window)
+    rec.disconnect()
+    assert [k for k, _ in rec.steps] == KEYS
+    # the merge lasts 1.5-2 s (the steps' sum is 1.8 s; a loaded machine may add a frame)
+    assert rec.end is not None and 1.5 <= rec.end <= 2.3, rec.end
+    starts = [t for _, t in rec.steps]
+    assert starts == sorted(starts) and all(
+        b - a >= 0.25 for a, b in zip(starts, starts[1:], strict=False)
+    )
+    # each step captioned on the card, the fused box drawn during the last one only
+    assert all(rec.captions) and "BatchNorm" in rec.captions[0]
+    assert "1x1" in rec.captions[1] and "delta" in rec.captions[2] and "Sum" in rec.captions[3]
+    assert rec.captions[4] == "One block: 3x3 conv, 32 (with bias)"
+    assert rec.added == [1, 1, 1, 1, 1]  # added at the start, shown by the last step
+    # the pictures are the shown block's kernels: the sum is the fused conv's kernel [0, 0]
+    k = out.kernels["stage2.1"]
+    total = rec.pictures[3][-1]
+    conv = next(m for m in s.analysis.model.get_submodule("stage2.1").modules()
+                if isinstance(m, torch.nn.Conv2d))  # fmt: skip
+    torch.testing.assert_close(
+        torch.tensor(total.values, dtype=torch.float64),
+        conv.weight.detach()[0, 0].double(),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    assert total.values == k.fused and rec.pictures[2][2].values == k.branch("identity").padded
+    # ended cleanly: no card, no added item; the fused block drawn as one box
+    assert not f.card.isVisible() and added_items(window) == []
+    assert s.fused and not g.boxes["stage2.1"].box.open
+    assert results_shown(window)
+
+
+def test_speed_hook_and_reduced_motion(qtbot, window) -> None:
+    load(qtbot, window, "repvgg_small")
+    f = window.fusion
+    f.speed = 6.0
+    rec = Recorder(window)
+    fuse(qtbot, window)
+    rec.disconnect()
+    assert [k for k, _ in rec.steps] == KEYS and rec.end is not None and rec.end < 1.0
+    window.fusion.act_deploy.trigger()  # unfuse
+    settle(qtbot, window)
+    # reduced motion: no step played, the fused graph at once
+    f.act_motion.setChecked(False)
+    rec = Recorder(window)
+    t0 = time.monotonic()
+    fuse(qtbot, window)
+    rec.disconnect()
+    assert rec.steps == [] and window.session.fused and time.monotonic() - t0 < 60
+    assert not f.card.isVisible() and added_items(window) == []
+
+
+def start_and_wait_for_step(qtbot, win, index: int) -> None:
+    """Fuse, and return while step ``index`` plays."""
+    assert win.fusion.fuse("repvgg")
+    qtbot.waitUntil(lambda: win.graph.merger.step_index >= index, timeout=TIMEOUT)
+    assert win.graph.merging and win.fusion.card.isVisible() and win.fusion.animating
+
+
+def test_another_model_mid_merge(qtbot, window) -> None:
+    load(qtbot, window, "repvgg_small")
+    start_and_wait_for_step(qtbot, window, 1)
+    with qtbot.waitSignal(window.run.ran, timeout=TIMEOUT):
+        window.load_model("lenet5")
+    settle(qtbot, window)
+    s, f = window.session, window.fusion
+    assert s.model_name == "lenet5" and not s.fused and not f.busy
+    assert not window.graph.merging and not f.card.isVisible() and added_items(window) == []
+    qtbot.wait(2200)  # past the merge's end: nothing arrives late
+    assert not s.fused and s.model_name == "lenet5" and f.last is None
+
+
+def test_fuse_pressed_again_mid_merge_finishes_it(qtbot, window) -> None:
+    load(qtbot, window, "repvgg_small")
+    f = window.fusion
+    start_and_wait_for_step(qtbot, window, 1)
+    assert f.act_deploy.isEnabled() and "now" in f.act_deploy.toolTip()
+    t0 = time.monotonic()
+    with qtbot.waitSignal(f.fused, timeout=TIMEOUT):
+        f.act_deploy.trigger()
+    assert time.monotonic() - t0 < 1.0  # the rest of the steps skipped
+    settle(qtbot, window)
+    assert window.session.fused and not f.card.isVisible() and added_items(window) == []
+    assert f.act_deploy.text() == "Unfuse"
+    # and once more on the fused model: nothing to fuse, no crash
+    assert not f.fuse("repvgg")
+
+
+def test_window_closed_mid_merge(qtbot, window) -> None:
+    load(qtbot, window, "repvgg_small")
+    f = window.fusion
+    start_and_wait_for_step(qtbot, window, 2)
+    fused: list[object] = []
+    f.fused.connect(fused.append)
+    window.close()
+    qtbot.wait(2200)  # past the merge's end
+    QApplication.processEvents()
+    assert fused == []  # nothing was swapped into a closed window
+    assert not f.card.isVisible()
+
+
+def test_results_panel_readable_at_1280x720(qtbot, window) -> None:
+    window.resize(1280, 720)
+    load(qtbot, window, "repvgg_small")
+    f = window.fusion
+    f.speed = 6.0
+    QTimer.singleShot(0, lambda: None)
+    out, _ = fuse(qtbot, window)
+    assert results_shown(window)
+    assert not [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()
+    ]
+    body = f.panel.body
+    assert body.fontInfo().pixelSize() >= 12
+    text = body.text()
+    for name, _before, after, _change in out.rows():
+        assert name in text.replace("&amp;", "&") and after.split()[0] in text
+    # wrapped to the dock's width: nothing cut on the right
+    assert body.width() <= f.panel.width() and body.wordWrap()
+    dock = f.panel.parentWidget()
+    assert dock.width() >= 200 and dock.height() >= 200
