@@ -57,17 +57,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser(
         "render",
-        help="draw the block graph to PNG or SVG",
-        description="Lay out MODEL's block graph and save it as PNG (Qt, offscreen) or SVG.",
+        help="draw the block graph as a figure (PNG, SVG or PDF)",
+        description="Lay out MODEL's block graph, wrapped into columns to the figure's shape, "
+        "and save it at exactly --size pixels (PDF: points) with the model's name and a "
+        "legend: PNG and PDF through Qt (offscreen), SVG without it.",
     )
     r.add_argument("model", help=MODEL_HELP)
-    r.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png or FILE.svg")
+    r.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="FILE.png, FILE.svg or FILE.pdf"
+    )
     r.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    r.add_argument(
+        "--size",
+        type=figure_size,
+        default=(1920, 1080),
+        metavar="WxH",
+        help="the figure's size in pixels (default 1920x1080, 16:9; at most 8192x8192)",
+    )
     r.add_argument(
         "--depth",
         type=non_negative_int,
         metavar="D",
-        help="open every block down to depth D (default: the window's first view)",
+        help="open every block down to depth D (9: every layer drawn; default: the window's "
+        "first view)",
     )
     r.add_argument("--input-size", type=positive_int, metavar="N", help="input height = width")
     r.add_argument("--colour-by", choices=("kind", "params", "macs"), default="kind")
@@ -97,6 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def figure_size(text: str) -> tuple[int, int]:
+    """argparse type of ``--size WxH``: 16 to 8192 pixels a side (the window's bound)."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WxH such as 1920x1080, got '{text}'") from None
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise argparse.ArgumentTypeError(
+            f"a figure must be between 16x16 and 8192x8192 pixels, got {w}x{h}"
+        )
+    return w, h
+
+
 VERBOSE_HELP = "also print the traceback of an unexpected error on stderr (it is always logged)"
 
 
@@ -122,10 +147,12 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     out = args.output
     fmt = out.lower().rpartition(".")[2]
-    if fmt not in ("png", "svg"):
-        raise CliError(f"'{out}': the output must end in .png or .svg")
+    if fmt not in ("png", "svg", "pdf"):
+        raise CliError(f"'{out}': the output must end in .png, .svg or .pdf")
     check_output(out, force=args.force, make_folder=False)  # before the model is traced
     from explorer.present.layout import compute_layout, default_expanded, expand_to_depth
+    from explorer.present.svg import Figure, figure_layout, layout_to_svg
+    from explorer.present.wrap import min_text_px
 
     an = analyze_or_error(args.model, args.input_size)
     spec = an.spec
@@ -133,23 +160,29 @@ def cmd_render(args: argparse.Namespace) -> int:
         default_expanded(an.tree) if args.depth is None else expand_to_depth(an.tree, args.depth)
     )
     lay = compute_layout(an.tree, expanded)
+    size = args.size
     try:
         if fmt == "svg":
-            from explorer.present.svg import layout_to_svg
-
-            write_text(out, layout_to_svg(lay, title=spec.name))
+            drawn = figure_layout(lay, size, spec.name)
+            write_text(out, layout_to_svg(drawn, title=spec.name, size=size))
         else:
             if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
                 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
             from PySide6.QtWidgets import QApplication
 
-            from explorer.ui.export import save_png
+            from explorer.ui.export import save_graph
 
             _app = QApplication.instance() or QApplication([])
-            save_png(lay, an.tree.blocks, out, args.colour_by)  # whole, or not at all
+            # whole, or not at all
+            drawn = save_graph(lay, an.tree.blocks, out, size, spec.name, args.colour_by)
     except OSError as exc:
         raise cannot_write(out, exc) from None
-    print(f"{out}: {len(lay.units())} blocks drawn")
+    _x, _y, gw, gh = Figure(*size, title=True).graph_rect()
+    columns = len({b.column for b in drawn.bands}) or 1
+    print(
+        f"{out}: {len(lay.units())} blocks drawn, {size[0]}x{size[1]}, "
+        f"{columns} column{'s' if columns > 1 else ''}, labels {min_text_px(drawn, gw, gh, margin=0):.1f} px"
+    )
     return 0
 
 

@@ -168,7 +168,7 @@ def test_render_svg_and_png(tmp_path: Path, capsys) -> None:
 
 def test_render_bad_output(tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, "render", "lenet5", "-o", str(tmp_path / "x.gif"))
-    assert code == 2 and "must end in .png or .svg" in err
+    assert code == 2 and "must end in .png, .svg or .pdf" in err
     missing = tmp_path / "no" / "dir.svg"
     code, _, err = run(capsys, "render", "lenet5", "-o", str(missing))
     assert code == 2 and f"cannot write {missing}: no such folder" in err

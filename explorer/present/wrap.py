@@ -36,6 +36,7 @@ BAND_PX = 12.0  # a stage band's label
 SCENE_MARGIN = 24.0  # the views keep this much around the layout when fitting it
 COL_GAP = 40.0  # between columns: room for skip arcs and the climbing break edge
 BREAK_Y = 6.0  # a break edge runs this far below its column's last gap, above the next's first
+BAND_INSET = COL_GAP / 4 + 8.0  # a band's label starts this far inside it (inside its column)
 BAND_TAIL = 16.0  # the last band reaches this far below the last box
 MAX_COLUMNS = 16
 
@@ -59,6 +60,7 @@ class Cut:
 
     y: float  # the middle of the gap
     edge: int | None  # index in ``Layout.edges`` of the edge crossing it, if any
+    cost: int = 0  # frames it cuts through: 1 for a plain container, 3 for a block
 
 
 # -- text size ---------------------------------------------------------------------------------
@@ -169,6 +171,9 @@ def chain_cuts(lay: Layout) -> list[Cut]:
         if crossing == 1:
             edge = next(i for i, (lo, hi) in enumerate(ext) if lo < c < hi)
         cuts.append(Cut(c, edge))
+    frames = [b for b in lay.boxes.values() if b.open]
+    for cut in cuts:
+        cut.cost = sum(1 if f.kind == "sequential" else 3 for f in frames if f.y < cut.y < f.bottom)
     return cuts
 
 
@@ -305,27 +310,44 @@ def choose_columns(
     columns within 2 % of the best are taken, and with ``view_px`` and ``enough_px`` the fewest
     whose labels reach ``enough_px`` pixels at Fit."""
     cuts = chain_cuts(lay) if cuts is None else cuts
-    _x0, y0, _x1, y1 = bounds(replace(lay, bands=[]))
-    ys = [y0] + [c.y for c in cuts] + [y1]
-    heights = [b - a for a, b in zip(ys, ys[1:], strict=False)]
-    if not heights:
+    if not lay.boxes:
         return []
     vw, vh = view_px if view_px is not None else (aspect * 1000.0, 1000.0)
-    tried: list[tuple[list[int], float]] = []
-    for k in range(1, min(max_columns, len(heights)) + 1):
-        starts = _partition(heights, k)
-        if tried and starts == tried[-1][0]:
-            continue
-        w, h = _place(_columns(lay, cuts, starts))
-        score = min(vw / (w + 2 * SCENE_MARGIN), vh / (h + 2 * SCENE_MARGIN + BAND_TAIL))
-        tried.append((starts, score))
-    best = max(score for _, score in tried)
+    # cuts through fewer frames first: a block split between columns is harder to read
+    levels = sorted({c.cost for c in cuts} | {0})
+    per_level = [_wraps(lay, cuts, level, max_columns, vw, vh) for level in levels]
+    best = max(score for tried in per_level for _, score in tried)
     want = 0.98 * best
     if view_px is not None and enough_px is not None:
         font = min((label_px(b) for b in lay.boxes.values() if has_text(b)), default=LABEL_PX)
         want = min(want, enough_px / font)
-    starts = next(st for st, score in tried if score >= want)
-    return [s - 1 for s in starts]
+    for tried in per_level:
+        level_best = max(score for _, score in tried)
+        if level_best >= 0.9 * want:  # within 10 % of the best wrap: good enough
+            target = min(0.98 * level_best, want)
+            return next(st for st, score in tried if score >= target)
+    return []
+
+
+def _wraps(
+    lay: Layout, cuts: list[Cut], level: int, max_columns: int, vw: float, vh: float
+) -> list[tuple[list[int], float]]:
+    """For 1, 2 ... columns, cut only where a cut's cost is at most ``level``: the cut indices
+    that start columns 2, 3 ... and the fit scale in a ``vw`` x ``vh`` view."""
+    usable = [i for i, c in enumerate(cuts) if c.cost <= level]
+    _x0, y0, _x1, y1 = bounds(replace(lay, bands=[]))
+    ys = [y0] + [cuts[i].y for i in usable] + [y1]
+    heights = [b - a for a, b in zip(ys, ys[1:], strict=False)]
+    tried: list[tuple[list[int], float]] = []
+    for k in range(1, min(max_columns, len(heights)) + 1):
+        starts = _partition(heights, k)
+        chosen = [usable[s - 1] for s in starts]
+        if tried and chosen == tried[-1][0]:
+            continue
+        w, h = _place(_columns(lay, cuts, [i + 1 for i in chosen]))
+        score = min(vw / (w + 2 * SCENE_MARGIN), vh / (h + 2 * SCENE_MARGIN + BAND_TAIL))
+        tried.append((chosen, score))
+    return tried
 
 
 def wrap_layout(
@@ -347,8 +369,7 @@ def wrap_layout(
     if view_px is not None:
         aspect = view_px[0] / max(view_px[1], 1.0)
     cuts = chain_cuts(lay)
-    chosen = choose_columns(lay, aspect, cuts, max_columns, view_px, enough_px)
-    starts = [i + 1 for i in chosen]
+    starts = [i + 1 for i in choose_columns(lay, aspect, cuts, max_columns, view_px, enough_px)]
     cols = _columns(lay, cuts, starts) if lay.boxes else []
     if not cols:
         return lay

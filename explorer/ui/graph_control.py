@@ -25,7 +25,8 @@ from explorer.present.layout import (
     default_expanded,
     expand_all,
 )
-from explorer.ui.export import save_png, save_svg
+from explorer.present.wrap import wrap_layout
+from explorer.ui.export import DEFAULT_SIZE, save_graph
 
 
 class GraphControl(QObject):
@@ -55,6 +56,7 @@ class GraphControl(QObject):
             self._on_block_double_clicked, Qt.ConnectionType.QueuedConnection
         )
         graph.blockContextMenu.connect(self._on_block_context_menu)
+        graph.viewResized.connect(self._on_view_resized)
         inspector.deleted_box.toggled.connect(lambda _c: self.toggle_deleted())
         s = session
         s.connect(Event.SELECTION_CHANGED, self._on_selection_changed)
@@ -75,7 +77,7 @@ class GraphControl(QObject):
             return
         center = self.graph.mapToScene(self.graph.viewport().rect().center())
         transform = self.graph.transform()
-        self.layout_data = compute_layout(an.tree, self.session.expanded)
+        self.layout_data = self.wrapped(compute_layout(an.tree, self.session.expanded))
         self.graph.show_layout(self.layout_data, an.tree.blocks, self.session.colour_by)
         self.graph.set_deleted(self.session.deleted)
         sel = self.session.selected
@@ -85,6 +87,16 @@ class GraphControl(QObject):
         else:  # keep the user's zoom and place
             self.graph.setTransform(transform)
             self.graph.centerOn(center)
+
+    def wrapped(self, lay: Layout) -> Layout:
+        """``lay`` wrapped into columns for the graph view's current size."""
+        w, h = self.graph.graph_area()
+        return wrap_layout(lay, w / h, view_px=(w, h), enough_px=20.0 / self.graph.style.scale)
+
+    def _on_view_resized(self) -> None:
+        """The view's shape changed: wrap again for it, then show the whole graph."""
+        if self.session.analysis is not None and self.layout_data is not None:
+            self.relayout(fit=True)
 
     def expand_all(self) -> None:
         an = self.session.analysis
@@ -201,7 +213,7 @@ class GraphControl(QObject):
         self.session.select(block_id)
         unit = self.graph.unit_for_block(block_id)
         if unit is not None:
-            self.graph.center_on_unit(unit)
+            self.graph.zoom_to_unit(unit)
         return True
 
     def find(self, text: str) -> None:
@@ -224,32 +236,67 @@ class GraphControl(QObject):
         self.status(f"'{text}': match {self._find_pos + 1} of {len(hits)}")
 
     def export_dialog(self, fmt: str) -> None:
-        """Ask where, then save the graph as ``fmt`` (png or svg)."""
+        """Ask where and at what size, then save the graph as ``fmt`` (png, svg or pdf)."""
         if self.layout_data is None:
             self.status("Nothing to export yet")
             return
+        size = self.ask_size()
+        if size is None:
+            return
         name = self.session.model_name or "graph"
-        path, _ = QFileDialog.getSaveFileName(
+        filters = "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"
+        first = {"png": "PNG (*.png)", "svg": "SVG (*.svg)", "pdf": "PDF (*.pdf)"}.get(fmt, "")
+        path, chosen = QFileDialog.getSaveFileName(
             self.graph.window(),
-            f"Export {fmt.upper()}",
+            "Export graph",
             str(Path.home() / f"{name}.{fmt}"),
-            f"{fmt.upper()} (*.{fmt})",
+            filters,
+            first,
         )
         if path:
-            self.export(path)
+            if "." not in Path(path).name:
+                path += "." + (chosen.split("*.")[-1].rstrip(")") if chosen else fmt)
+            self.export(path, size)
 
-    def export(self, path: str) -> None:
+    def ask_size(self) -> tuple[int, int] | None:
+        """The figure's size in pixels, asked in a small dialog (16:9 first); None if cancelled."""
+        from PySide6.QtWidgets import QInputDialog
+
+        sizes = ["1920x1080 (16:9)", "1280x720 (16:9)", "3840x2160 (16:9, 4K)", "1600x1200 (4:3)"]
+        text, ok = QInputDialog.getItem(
+            self.graph.window(), "Export graph", "Size in pixels (WxH):", sizes, 0, True
+        )
+        if not ok:
+            return None
+        try:
+            w, h = (int(v) for v in text.split()[0].lower().split("x"))
+        except ValueError:
+            self.status(f"Not a size: '{text}' (expected WxH such as 1920x1080)")
+            return None
+        if not (16 <= w <= 8192 and 16 <= h <= 8192):
+            self.status(f"The size must be between 16x16 and 8192x8192, not {w}x{h}")
+            return None
+        return w, h
+
+    def export(self, path: str, size: tuple[int, int] = DEFAULT_SIZE) -> None:
+        """Save the graph as the window shows it (what is open), wrapped and fitted to
+        ``size``, with the model's name and a legend: PNG, SVG or PDF by the suffix."""
         an = self.session.analysis
         if an is None or self.layout_data is None:
             raise RuntimeError("no graph to export")
+        lay = compute_layout(an.tree, self.session.expanded)
         try:
-            if path.lower().endswith(".svg"):
-                save_svg(self.layout_data, path, title=an.spec.name)
-            else:
-                save_png(self.layout_data, an.tree.blocks, path, self.session.colour_by)
+            save_graph(
+                lay,
+                an.tree.blocks,
+                path,
+                size,
+                title=an.spec.name,
+                colour_by=self.session.colour_by,
+            )
         except OSError as exc:
             QMessageBox.warning(
                 self.graph.window(), "Export failed", f"Could not write {path}:\n{exc}"
             )
             return
-        self.status(f"Saved {path}")
+        self.status(f"Saved {path} ({size[0]}x{size[1]})")

@@ -10,6 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QPainter,
     QPainterPath,
     QPen,
@@ -23,12 +24,85 @@ from PySide6.QtWidgets import (
 from explorer.graph.blocks import Block
 from explorer.graph.kinds import colour
 from explorer.present.layout import Box, LayoutEdge, merge_op
+from explorer.present.wrap import (
+    BAND_INSET,
+    BAND_PX,
+    LABEL_PX,
+    MIN_LABEL_PX,
+    PIECE_SEP,
+    TEXT_PAD,
+    Band,
+    has_text,
+    header_text,
+    label_px,
+    unpiece,
+)
 
 EDGE_COLOURS = {"data": "#7d8590", "skip": "#2f8f4e", "branch": "#3b7dd8", "gate": "#d9822b"}
-SHAPE_LOD = 1.1  # zoom above which edges carry tensor shapes
-NAME_LOD = 0.35  # zoom above which boxes carry names
-DETAIL_LOD = 0.8  # zoom above which boxes carry their output shape
-FAR_LOD = 0.2  # zoom below which boxes are plain patches
+CONTRAST_EDGE_COLOURS = {
+    "data": "#30343a",
+    "skip": "#00702e",
+    "branch": "#0b4fb3",
+    "gate": "#b35300",
+}
+# cosmetic widths in pixels, whatever the zoom: a skip arc or a gate must be seen from the back
+EDGE_WIDTHS = {"data": 1.6, "skip": 3.5, "branch": 2.2, "gate": 3.0}
+BAND_TINTS = ("#eef2f8", "#f7f3ea")
+
+
+class Style:
+    """How the graph is drawn: the presentation scale (fonts and strokes) and the contrast."""
+
+    def __init__(self, scale: float = 1.0, high_contrast: bool = False):
+        self.scale = scale
+        self.high_contrast = high_contrast
+
+    def font_px(self, base: float = LABEL_PX) -> float:
+        return base * self.scale
+
+    def edge_colour(self, kind: str) -> QColor:
+        table = CONTRAST_EDGE_COLOURS if self.high_contrast else EDGE_COLOURS
+        return QColor(table.get(kind, table["data"]))
+
+    def edge_pen(self, kind: str, dashed: bool = False) -> QPen:
+        pen = QPen(self.edge_colour(kind), EDGE_WIDTHS.get(kind, 1.6) * self.scale)
+        pen.setCosmetic(True)
+        if dashed:
+            pen.setStyle(Qt.DashLine)
+        return pen
+
+    @property
+    def outline(self) -> QColor:
+        return QColor("#000000" if self.high_contrast else "#2b2b2b")
+
+    @property
+    def outline_px(self) -> float:
+        return (1.6 if self.high_contrast else 1.0) * self.scale
+
+
+DEFAULT_STYLE = Style()
+
+
+def text_colour(fill: QColor, high_contrast: bool = False) -> QColor:
+    """Dark text on a light fill, light text on a dark one (the input and output boxes)."""
+    if fill.lightnessF() < 0.45:
+        return QColor("#ffffff")
+    return QColor("#000000" if high_contrast else "#111111")
+
+
+def fitted_font(text: str, width: float, px: float) -> tuple[QFont, str]:
+    """A font of about ``px`` pixels (smaller if ``text`` is wider than ``width``, never below
+    :data:`MIN_LABEL_PX`) and the text, elided if it still does not fit."""
+    f = QFont()
+    f.setPixelSize(max(1, round(px)))
+    w = QFontMetricsF(f).horizontalAdvance(text)
+    if w > width > 0 and px > MIN_LABEL_PX:
+        f.setPixelSize(max(round(MIN_LABEL_PX), int(px * width / w)))
+    return f, QFontMetricsF(f).elidedText(text, Qt.ElideRight, max(width, 1.0))
+
+
+SHAPE_LOD = 2.2  # zoom above which edges carry tensor shapes (boxes show theirs from ~0.6)
+FAR_LOD = 0.12  # zoom below which boxes are plain patches (text would be under 2 px)
 
 
 def fmt_shape(shape: list[int] | None) -> str:
@@ -48,27 +122,60 @@ def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
 
 
 class BoxItem(QGraphicsItem):
-    """One box of the layout: a closed block, a repeat group, a merge node or a frame."""
+    """One box of the layout: a closed block, a repeat group, a merge node or a frame (or one
+    piece of a frame that the wrap split between columns)."""
 
     ARC = 16.0
 
-    def __init__(self, box: Box, block: Block, fill: QColor):
+    def __init__(self, box: Box, block: Block, fill: QColor, style: Style = DEFAULT_STYLE):
         super().__init__()
         self.box = box
         self.block = block
         self.fill = fill
+        self.style = style
         self.selected = False
         self.deleted = False
         self.merge = merge_op(block) if block.is_leaf else None
+        self.unit = unpiece(box.id)  # what a click on this box (or piece) names
+        self.piece = PIECE_SEP in box.id
         self._rect = QRectF(0, 0, box.w, box.h)
         self.setPos(box.x, box.y)
         self.setZValue(-10 + 0.1 * box.id.count(".") if box.open else 5)
         self.setAcceptHoverEvents(True)
         self.setToolTip(self._tooltip())
+        self._prepare_text()
+
+    def _prepare_text(self) -> None:
+        """Fonts and texts once, not at every paint: sized to the box, elided if too long."""
+        r, st = self._rect, self.style
+        self.text_pen = text_colour(self.fill, st.high_contrast)
+        self.label_font, self.label_text = QFont(), ""
+        self.small_font, self.marks_text = QFont(), ""
+        if not has_text(self.box) or self.piece:
+            return
+        room = r.width() - 2 * TEXT_PAD
+        if self.box.open:
+            px = label_px(self.box, st.font_px())
+            self.label_font, self.label_text = fitted_font(header_text(self.box), room, px)
+            return
+        self.small_font = QFont()
+        self.small_font.setPixelSize(
+            round(max(MIN_LABEL_PX, label_px(self.box, st.font_px()) * 0.72))
+        )
+        self.marks_text = " · ".join(self.box.marks)
+        self.label_font, self.label_text = fitted_font(
+            self.box.label, room, label_px(self.box, st.font_px())
+        )
 
     def _tooltip(self) -> str:
         b, box = self.block, self.box
-        lines = [f"<b>{box.id or 'model'}</b> ({b.type})", f"kind: {b.kind}"]
+        name = box.name or box.block or "model"
+        lines = [f"<b>{name}</b> ({b.type})"]
+        if box.label and box.label != name:
+            lines.append(box.label)
+        lines.append(f"kind: {b.kind}")
+        if box.marks:
+            lines.append("folded: " + ", ".join(box.marks))
         if box.count > 1:
             lines.append(f"{box.count} identical blocks (double-click to show them)")
         if b.out_shape:
@@ -78,8 +185,8 @@ class BoxItem(QGraphicsItem):
         return "<br>".join(lines)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
-        extra = self.ARC + 4 if self._has_side_glyph() else 2
-        return self._rect.adjusted(-2, -2, extra, 2)
+        extra = self.ARC + 10 if self._has_side_glyph() else 4
+        return self._rect.adjusted(-4, -4, extra, 4)
 
     def _has_side_glyph(self) -> bool:
         return not self.box.open and self.box.kind in ("residual", "se", "highway")
@@ -97,13 +204,16 @@ class BoxItem(QGraphicsItem):
         painter.setPen(Qt.NoPen)
         painter.setBrush(QColor(240, 240, 240, 190))
         painter.drawRoundedRect(r, 6, 6)
-        painter.setPen(QPen(QColor("#c0392b"), 2.2))
+        pen = QPen(QColor("#c0392b"), 2.5 * self.style.scale)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
         painter.drawLine(QPointF(r.left() + 3, r.bottom() - 3), QPointF(r.right() - 3, r.top() + 3))
         painter.drawLine(
             QPointF(r.left() + 3, r.center().y()), QPointF(r.right() - 3, r.center().y())
         )
         if self.box.kind == "residual" and not self.box.open:
-            pen = QPen(QColor("#1e8449"), 4.0)
+            pen = QPen(QColor("#1e8449"), 5.0 * self.style.scale)
+            pen.setCosmetic(True)
             painter.setPen(pen)
             painter.setBrush(Qt.NoBrush)
             painter.drawPath(self._skip_arc())
@@ -119,6 +229,16 @@ class BoxItem(QGraphicsItem):
         )
         return path
 
+    def _outline(self, selected_px: float = 3.0) -> QPen:
+        st = self.style
+        pen = (
+            QPen(QColor("#ffb000"), selected_px * st.scale)
+            if self.selected
+            else QPen(st.outline, st.outline_px)
+        )
+        pen.setCosmetic(True)
+        return pen
+
     def _paint_box(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> None:
         lod = _lod(painter, option)
         r = self._rect
@@ -131,30 +251,16 @@ class BoxItem(QGraphicsItem):
             else:
                 painter.fillRect(r, QColor("#ffb000") if self.selected else self.fill)
             return
-        sel_pen = QPen(QColor("#ffb000"), 3.0)
         if self.box.open:
-            c = QColor(colour(kind))
-            fill = QColor(c)
-            fill.setAlphaF(0.07)
-            painter.setPen(sel_pen if self.selected else QPen(c, 1.2))
-            painter.setBrush(fill)
-            painter.drawRoundedRect(r, 8, 8)
-            if lod > NAME_LOD:
-                painter.setPen(QColor("#333333"))
-                f = QFont()
-                f.setPointSizeF(8.5)
-                painter.setFont(f)
-                painter.drawText(
-                    r.adjusted(8, 3, -4, 0),
-                    Qt.AlignLeft | Qt.AlignTop,
-                    f"{self.box.label}  ({kind})",
-                )
+            self._paint_frame(painter, lod)
             return
         if self.merge in ("add", "mul"):
-            painter.setPen(sel_pen if self.selected else QPen(QColor("#333333"), 1.2))
+            painter.setPen(self._outline())
             painter.setBrush(QColor("#ffffff"))
             painter.drawEllipse(r)
-            painter.setPen(QPen(QColor("#333333"), 1.6))
+            pen = QPen(self.style.outline, 2.0 * self.style.scale)
+            pen.setCosmetic(True)
+            painter.setPen(pen)
             c = r.center()
             d = r.width() * 0.25
             if self.merge == "add":
@@ -165,7 +271,7 @@ class BoxItem(QGraphicsItem):
                 painter.drawLine(QPointF(c.x() - d, c.y() + d), QPointF(c.x() + d, c.y() - d))
             return
         if self.merge == "cat":
-            painter.setPen(sel_pen if self.selected else Qt.NoPen)
+            painter.setPen(self._outline() if self.selected else Qt.NoPen)
             painter.setBrush(QColor("#3b7dd8"))
             painter.drawRoundedRect(r, 3, 3)
             return
@@ -175,54 +281,92 @@ class BoxItem(QGraphicsItem):
             painter.setBrush(self.fill.darker(115))
             painter.drawRoundedRect(r.translated(5, 5), 6, 6)
             painter.drawRoundedRect(r.translated(2.5, 2.5), 6, 6)
-        painter.setPen(sel_pen if self.selected else QPen(QColor("#2b2b2b"), 0.8))
+        painter.setPen(self._outline())
         painter.setBrush(self.fill)
         painter.drawRoundedRect(r, 6, 6)
         self._paint_glyph(painter, lod)
-        if lod > NAME_LOD:
-            painter.setPen(QColor("#111111"))
-            f = QFont()
-            f.setPointSizeF(9)
-            painter.setFont(f)
-            if lod > DETAIL_LOD and self.block.out_shape:
-                painter.drawText(
-                    r.adjusted(4, 2, -4, -r.height() / 2 + 2), Qt.AlignCenter, self.box.label
-                )
-                f.setPointSizeF(7.5)
-                painter.setFont(f)
-                painter.setPen(QColor("#333333"))
-                painter.drawText(
-                    r.adjusted(4, r.height() / 2 - 2, -4, -2),
-                    Qt.AlignCenter,
-                    fmt_shape(self.block.out_shape),
-                )
-            else:
-                painter.drawText(r.adjusted(4, 0, -4, 0), Qt.AlignCenter, self.box.label)
+        if lod * self.label_font.pixelSize() < 4:  # under 4 px on screen text is noise
+            return
+        self._paint_label(painter, lod)
+
+    def _paint_frame(self, painter: QPainter, lod: float) -> None:
+        r = self._rect
+        c = QColor(colour(self.box.kind))
+        fill = QColor(c)
+        fill.setAlphaF(0.07)
+        pen = self._outline() if self.selected else QPen(c, 1.4 * self.style.scale)
+        pen.setCosmetic(True)
+        if self.piece:  # the rest of a frame cut by a column break
+            pen.setStyle(Qt.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(r, 8, 8)
+        if self.label_text and lod * self.label_font.pixelSize() >= 4:
+            painter.setPen(QColor("#000000" if self.style.high_contrast else "#333333"))
+            painter.setFont(self.label_font)
+            painter.drawText(
+                r.adjusted(TEXT_PAD + 4, 2, -TEXT_PAD, 0),
+                Qt.AlignLeft | Qt.AlignTop,
+                self.label_text,
+            )
+
+    def _paint_label(self, painter: QPainter, lod: float) -> None:
+        """The label; below it, when legible, the output shape and the folded layers' tag."""
+        r = self._rect
+        inner = r.adjusted(TEXT_PAD, 0, -TEXT_PAD, 0)
+        small_px = self.small_font.pixelSize() * lod
+        show_shape = small_px >= 8 and bool(self.block.out_shape) and r.height() >= 34
+        show_tag = bool(self.marks_text) and small_px >= 5
+        painter.setPen(self.text_pen)
+        painter.setFont(self.label_font)
+        if not (show_shape or show_tag):
+            painter.drawText(inner, Qt.AlignCenter, self.label_text)
+            return
+        painter.drawText(
+            inner.adjusted(0, 1, 0, -r.height() * 0.42), Qt.AlignCenter, self.label_text
+        )
+        row = inner.adjusted(0, r.height() * 0.55, 0, -1)
+        if show_tag:
+            fm = QFontMetricsF(self.small_font)
+            tw = fm.horizontalAdvance(self.marks_text) + 6
+            tag = QRectF(r.right() - tw - 3, r.bottom() - fm.height() - 3, tw, fm.height() + 1)
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(QColor(255, 255, 255, 170))
+            painter.drawRoundedRect(tag, 3, 3)
+            painter.setPen(QColor("#222222"))
+            painter.setFont(self.small_font)
+            painter.drawText(tag, Qt.AlignCenter, self.marks_text)
+            row = row.adjusted(0, 0, -tw - 2, 0)
+        if show_shape:
+            painter.setPen(self.text_pen)
+            painter.setFont(self.small_font)
+            painter.drawText(row, Qt.AlignCenter, fmt_shape(self.block.out_shape))
 
     def _paint_glyph(self, painter: QPainter, lod: float) -> None:
         """The family's mark on a closed block: skip arc, gate, branches, halves."""
         r = self._rect
         kind = self.box.kind
+        st = self.style
         if kind == "residual":
             proj = self.box.shortcut == "projection"
-            pen = QPen(QColor(EDGE_COLOURS["skip"]), 2.0)
-            if proj:
-                pen.setStyle(Qt.DashLine)
-            painter.setPen(pen)
+            painter.setPen(st.edge_pen("skip", dashed=proj))
             painter.setBrush(Qt.NoBrush)
             painter.drawPath(self._skip_arc())
             if proj:
-                painter.setPen(QPen(QColor(EDGE_COLOURS["skip"]), 1.2))
+                pen = QPen(st.edge_colour("skip"), 1.6 * st.scale)
+                pen.setCosmetic(True)
+                painter.setPen(pen)
                 painter.setBrush(QColor("#ffffff"))
                 painter.drawRect(QRectF(r.right() + self.ARC * 0.75 - 4, r.center().y() - 4, 8, 8))
         elif kind in ("se", "highway"):
-            pen = QPen(QColor(EDGE_COLOURS["gate"]), 1.6, Qt.DashLine)
-            painter.setPen(pen)
+            painter.setPen(st.edge_pen("gate", dashed=True))
             painter.setBrush(Qt.NoBrush)
             x = r.right() + self.ARC * 0.6
             painter.drawLine(QPointF(r.right(), r.top() + 6), QPointF(x, r.top() + 6))
             painter.drawLine(QPointF(x, r.top() + 6), QPointF(x, r.center().y() - 5))
-            painter.setPen(QPen(QColor(EDGE_COLOURS["gate"]), 1.4))
+            pen = QPen(st.edge_colour("gate"), 2.0 * st.scale)
+            pen.setCosmetic(True)
+            painter.setPen(pen)
             painter.setBrush(QColor("#ffffff"))
             painter.drawEllipse(QPointF(x, r.center().y()), 5, 5)
         elif kind in ("repvgg", "inception") and lod > 0.5:
@@ -237,47 +381,83 @@ class BoxItem(QGraphicsItem):
                 QPointF(r.left() + 14, r.top() + 4), QPointF(r.left() + 14, r.bottom() - 4)
             )
 
-    # selection and expansion go through the view, which owns the session link
+    # selection and expansion go through the view, which owns the session link; a piece of a
+    # frame stands for its frame
     def mousePressEvent(self, event: Any) -> None:  # noqa: N802
         view = self.scene().views()[0] if self.scene() and self.scene().views() else None
         if view is not None and event.button() == Qt.LeftButton:
-            view.blockClicked.emit(self.box.id)
+            view.blockClicked.emit(self.unit)
         event.accept()
 
     def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802
         view = self.scene().views()[0] if self.scene() and self.scene().views() else None
         if view is not None:
-            view.blockDoubleClicked.emit(self.box.id)
+            view.blockDoubleClicked.emit(self.unit)
         event.accept()
 
     def contextMenuEvent(self, event: Any) -> None:  # noqa: N802
         view = self.scene().views()[0] if self.scene() and self.scene().views() else None
         if view is not None:
-            view.blockContextMenu.emit(self.box.id, event.screenPos())
+            view.blockContextMenu.emit(self.unit, event.screenPos())
         event.accept()
+
+
+class BandItem(QGraphicsItem):
+    """A stage's faint background band with its resolution ("56x56, 256 ch")."""
+
+    def __init__(self, band: Band, style: Style = DEFAULT_STYLE):
+        super().__init__()
+        self.band = band
+        self._rect = QRectF(0, 0, band.w, band.h)
+        self.setPos(band.x, band.y)
+        self.setZValue(-100)
+        self.setAcceptedMouseButtons(Qt.NoButton)
+        tint = QColor(BAND_TINTS[band.stage % 2])
+        self.brush = tint.darker(106) if style.high_contrast else tint
+        self.font = QFont()
+        self.font.setPixelSize(round(BAND_PX * style.scale))
+        self.text_pen = QColor("#222222" if style.high_contrast else "#5a6270")
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()  # clicks go through to the view
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._rect
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
+    ) -> None:
+        painter.fillRect(self._rect, self.brush)
+        if _lod(painter, option) * self.font.pixelSize() < 5 or not self.band.label:
+            return
+        painter.setPen(self.text_pen)
+        painter.setFont(self.font)
+        # bottom left, inside the column: the half gap under a stage's last box is free
+        painter.drawText(
+            self._rect.adjusted(BAND_INSET, 0, -4, -3),
+            Qt.AlignLeft | Qt.AlignBottom,
+            self.band.label,
+        )
 
 
 class EdgeItem(QGraphicsItem):
     """A routed edge with an arrow head; its tensor shape shows when zoomed in."""
 
-    def __init__(self, edge: LayoutEdge, projection: bool):
+    def __init__(self, edge: LayoutEdge, projection: bool, style: Style = DEFAULT_STYLE):
         super().__init__()
         self.edge = edge
+        self.style = style
         pts = [QPointF(x, y) for x, y in edge.points]
         self.path = QPainterPath(pts[0])
         for p in pts[1:]:
             self.path.lineTo(p)
-        self.pen = QPen(
-            QColor(EDGE_COLOURS.get(edge.kind, "#7d8590")),
-            {"skip": 2.2, "branch": 1.6, "gate": 1.8}.get(edge.kind, 1.2),
-        )
-        if edge.kind == "gate" or (edge.kind == "skip" and projection):
-            self.pen.setStyle(Qt.DashLine)
+        dashed = edge.kind == "gate" or (edge.kind == "skip" and projection)
+        self.pen = style.edge_pen(edge.kind, dashed)
         self.label = fmt_shape(edge.shape)
         self.setZValue(1)
         a, b = pts[-2], pts[-1]
         ang = math.atan2(b.y() - a.y(), b.x() - a.x())
-        s = 6.0
+        s = 7.0 * style.scale
         self.head = QPolygonF(
             [
                 b,
@@ -285,7 +465,9 @@ class EdgeItem(QGraphicsItem):
                 QPointF(b.x() - s * math.cos(ang + 0.4), b.y() - s * math.sin(ang + 0.4)),
             ]
         )
-        self._bounds = self.path.boundingRect().adjusted(-8, -8, 90, 8)
+        self.font = QFont()
+        self.font.setPixelSize(round(LABEL_PX * 0.7 * style.scale))
+        self._bounds = self.path.boundingRect().adjusted(-10, -10, 110, 10)
         self.setAcceptedMouseButtons(Qt.NoButton)  # clicks go to the boxes below
 
     def shape(self) -> QPainterPath:
@@ -299,7 +481,7 @@ class EdgeItem(QGraphicsItem):
     ) -> None:
         lod = _lod(painter, option)
         painter.setBrush(Qt.NoBrush)
-        if lod < FAR_LOD:
+        if lod < FAR_LOD and self.edge.kind == "data":
             painter.setPen(QPen(self.pen.color(), 0))  # cosmetic: one pixel, fastest
             painter.drawPath(self.path)
             return
@@ -310,10 +492,7 @@ class EdgeItem(QGraphicsItem):
             painter.setBrush(self.pen.color())
             painter.drawPolygon(self.head)
         if lod > SHAPE_LOD and self.label:
-            pts = self.edge.points
-            x, y = pts[0]
-            f = QFont()
-            f.setPointSizeF(7)
-            painter.setFont(f)
+            x, y = self.edge.points[0]
+            painter.setFont(self.font)
             painter.setPen(QColor("#555555"))
-            painter.drawText(QPointF(x + 4, y + 11), self.label)
+            painter.drawText(QPointF(x + 5, y + self.font.pixelSize()), self.label)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -29,7 +29,14 @@ from PySide6.QtWidgets import (
 from explorer.graph.blocks import Block
 from explorer.graph.kinds import colour, kind_table
 from explorer.present.layout import Layout
-from explorer.ui.graph_items import EDGE_COLOURS, BoxItem, EdgeItem, heat_colour
+from explorer.present.wrap import SCENE_MARGIN, bounds, has_text, label_px
+from explorer.ui.graph_items import (
+    BandItem,
+    BoxItem,
+    EdgeItem,
+    Style,
+    heat_colour,
+)
 from explorer.ui.merge_animation import MergeAnimation
 
 
@@ -40,6 +47,8 @@ class GraphView(QGraphicsView):
     blockDoubleClicked = Signal(str)  # noqa: N815
     blockContextMenu = Signal(str, QPoint)  # noqa: N815
     mergeFinished = Signal()  # noqa: N815 - an animate_merge ran to its end
+    viewResized = Signal()  # noqa: N815 - the viewport's size settled after a resize
+    RESIZE_SETTLE_MS = 200
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -51,9 +60,19 @@ class GraphView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
         self.setOptimizationFlags(QGraphicsView.DontSavePainterState)
         self.setBackgroundBrush(QBrush(QColor("#fbfbfc")))
+        # a graph smaller than the view stands on the left, clear of the legend on the right
+        self.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.boxes: dict[str, BoxItem] = {}
         self.edges: list[EdgeItem] = []
+        self.bands: list[BandItem] = []
         self.layout_data: Layout | None = None
+        self.style = Style()
+        self._shown: tuple[Layout, dict[str, Block], str] | None = None
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(self.RESIZE_SETTLE_MS)
+        self._settle.timeout.connect(self._on_resize_settled)
+        self._settled_size = QSize()
         self.legend = QLabel(self.viewport())
         self.legend.setStyleSheet(
             "QLabel { background: rgba(255,255,255,225); border: 1px solid #ccc; "
@@ -72,7 +91,11 @@ class GraphView(QGraphicsView):
         scene.clear()
         self.boxes = {}
         self.edges = []
+        self.bands = []
         self.layout_data = lay
+        self._shown = (lay, blocks, colour_by)
+        st = self.style
+        self.setBackgroundBrush(QBrush(QColor("#ffffff" if st.high_contrast else "#fbfbfc")))
         vmax = 0.0
         if colour_by in ("params", "macs"):
             vmax = max(
@@ -83,27 +106,58 @@ class GraphView(QGraphicsView):
                 ),
                 default=0.0,
             )
+        for band in lay.bands:
+            band_item = BandItem(band, st)
+            scene.addItem(band_item)
+            self.bands.append(band_item)
         for box in lay.boxes.values():
             blk = blocks[box.block]
             if colour_by in ("params", "macs") and not box.open:
                 fill = heat_colour(getattr(blk, colour_by) * box.count, vmax)
             else:
                 fill = QColor(colour(box.kind))
-            item = BoxItem(box, blk, fill)
+            item = BoxItem(box, blk, fill, st)
             scene.addItem(item)
             self.boxes[box.id] = item
         for e in lay.edges:
             # a shortcut that starts inside the block's frame runs through a projection
             src, dst = lay.boxes[e.src], lay.boxes[e.dst]
             proj = e.kind == "skip" and src.parent == dst.parent and dst.parent is not None
-            item = EdgeItem(e, projection=proj)
-            scene.addItem(item)
-            self.edges.append(item)
-        rect = scene.itemsBoundingRect().adjusted(-60, -60, 60, 60)
-        scene.setSceneRect(rect)
+            edge_item = EdgeItem(e, projection=proj, style=st)
+            scene.addItem(edge_item)
+            self.edges.append(edge_item)
+        # the layout's own extent (not the items', whose shape labels reach further): Fit then
+        # shows what explorer.present.wrap.min_text_px computes
+        x0, y0, x1, y1 = bounds(lay)
+        m = SCENE_MARGIN
+        scene.setSceneRect(QRectF(x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m))
         self._update_legend(lay, colour_by, vmax)
         if self._selected in self.boxes:
             self.boxes[self._selected].selected = True
+
+    def set_presentation(self, scale: float = 1.0, high_contrast: bool = False) -> None:
+        """Draw fonts and strokes ``scale`` times larger (a label never outgrows its box: it
+        shrinks to fit) and, with ``high_contrast``, in black and saturated colours."""
+        self.style = Style(max(0.5, min(scale, 4.0)), high_contrast)
+        if self._shown is not None:
+            selected = self._selected
+            deleted = {i.box.block for i in self.boxes.values() if i.deleted}
+            self.show_layout(*self._shown)
+            self.set_deleted(deleted)
+            self.set_selected(selected)
+        else:
+            self._update_legend_font()
+
+    def label_px_on_screen(self) -> float:
+        """The smallest label's height in pixels at the current zoom (0 without a layout)."""
+        if self.layout_data is None:
+            return 0.0
+        sizes = [
+            label_px(b, self.style.font_px())
+            for b in self.layout_data.boxes.values()
+            if has_text(b)
+        ]
+        return min(sizes, default=0.0) * self.transform().m11()
 
     def _update_legend(self, lay: Layout, colour_by: str, vmax: float) -> None:
         if colour_by in ("params", "macs"):
@@ -127,10 +181,20 @@ class GraphView(QGraphicsView):
                 if k in kind_table()
             )
             edges = "".join(
-                f'<tr><td style="color:{c}">&#9472;&#9472;</td><td>&nbsp;{k}</td></tr>'
-                for k, c in EDGE_COLOURS.items()
+                f'<tr><td style="color:{self.style.edge_colour(k).name()}"><b>'
+                f"&#9472;&#9472;</b></td><td>&nbsp;{k}</td></tr>"
+                for k in ("data", "skip", "branch", "gate")
             )
             self.legend.setText(f"<table>{rows}{edges}</table>")
+        self._update_legend_font()
+
+    def _update_legend_font(self) -> None:
+        px = round(11 * self.style.scale)
+        border = "#000" if self.style.high_contrast else "#ccc"
+        self.legend.setStyleSheet(
+            "QLabel { background: rgba(255,255,255,225); "
+            f"border: 1px solid {border}; border-radius: 4px; padding: 4px; font-size: {px}px; }}"
+        )
         self.legend.adjustSize()
         self._place_legend()
 
@@ -141,6 +205,13 @@ class GraphView(QGraphicsView):
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._place_legend()
+        self._settle.start()  # a drag of the window's edge re-wraps once, when it stops
+
+    def _on_resize_settled(self) -> None:
+        size = self.viewport().size()
+        if size != self._settled_size:
+            self._settled_size = size
+            self.viewResized.emit()
 
     def set_deleted(self, deleted: frozenset[str] | set[str]) -> None:
         """Draw these blocks (and any group holding one) struck out."""
@@ -172,6 +243,23 @@ class GraphView(QGraphicsView):
     def center_on_unit(self, unit_id: str) -> None:
         if unit_id in self.boxes:
             self.centerOn(self.boxes[unit_id].sceneBoundingRect().center())
+
+    def zoom_to_unit(self, unit_id: str, text_px: float = 18.0) -> None:
+        """Centre the box of ``unit_id`` and zoom so that its label is about ``text_px`` pixels
+        high (never so far that the box leaves the view, never out from a closer zoom that
+        shows it whole)."""
+        item = self.boxes.get(unit_id)
+        if item is None:
+            return
+        box = item.box
+        vp = self.viewport()
+        fits = min(0.9 * vp.width() / max(box.w, 1.0), 0.8 * vp.height() / max(box.h, 1.0))
+        want = text_px / label_px(box, self.style.font_px()) if has_text(box) else 1.0
+        cur = self.transform().m11()
+        scale = min(fits, max(want, cur) if cur <= fits else want)
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.centerOn(QPointF(box.x + box.w / 2, box.y + box.h / 2))
 
     def unit_visible(self, unit_id: str) -> bool:
         """Whether the box of ``unit_id`` is (partly) inside the viewport."""
@@ -235,21 +323,40 @@ class GraphView(QGraphicsView):
 
     # -- navigation --------------------------------------------------------------------------
 
+    def graph_area(self) -> tuple[int, int]:
+        """The viewport's size in pixels less the legend's column on its right: where a fitted
+        graph is drawn (what the wrap into columns is made for)."""
+        vp = self.viewport()
+        room = self.legend.width() + 16 if not self.legend.isHidden() and self.legend.text() else 0
+        return max(vp.width() - room, 50), max(vp.height(), 50)
+
     def fit(self, min_scale: float = 0.0) -> None:
-        """Show the whole graph; with ``min_scale``, never zoom out below it (top first)."""
+        """Show the whole graph left of the legend; with ``min_scale``, never zoom out below
+        it (the top first)."""
         rect = self.scene().sceneRect()
         if rect.isEmpty():
             return
-        self.fitInView(rect, Qt.KeepAspectRatio)
-        if self.transform().m11() < min_scale:
-            self.resetTransform()
+        w, h = self.graph_area()
+        s = min((w - 4) / rect.width(), (h - 4) / rect.height())
+        self.resetTransform()
+        if s < min_scale:
             self.scale(min_scale, min_scale)
             top = QPointF(rect.center().x(), rect.top())
             self.centerOn(top.x(), top.y() + self.viewport().height() / (2 * min_scale))
+            return
+        self.scale(s, s)
+        self.centerOn(rect.center())
 
-    def readable_fit(self) -> None:
-        """Fit, but keep names legible on tall graphs."""
-        self.fit(min_scale=0.6)
+    def readable_fit(self, min_text_px: float = 5.0) -> None:
+        """Fit, but never so far out that labels fall under ``min_text_px`` pixels (a huge
+        graph then shows its top at that size)."""
+        lay = self.layout_data
+        sizes = (
+            [label_px(b, self.style.font_px()) for b in lay.boxes.values() if has_text(b)]
+            if lay
+            else []
+        )
+        self.fit(min_scale=min_text_px / min(sizes) if sizes else 0.0)
 
     def zoom(self, factor: float) -> None:
         cur = self.transform().m11()
