@@ -11,6 +11,7 @@ writer; SVG of a widget from QtSvg's generator.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt
@@ -113,6 +114,7 @@ def _paint_to(path: str | os.PathLike[str], fmt: str, size: tuple[int, int], pai
                 raise OSError("Qt could not write the SVG")
             paint(painter)
             painter.end()
+            _svg_size_in_pixels(Path(tmp), w, h)
         return
     img = QImage(w, h, QImage.Format_ARGB32)
     img.fill(QColor("#ffffff"))
@@ -122,6 +124,16 @@ def _paint_to(path: str | os.PathLike[str], fmt: str, size: tuple[int, int], pai
     paint(painter)
     painter.end()
     save_image(img, path, fmt.upper())
+
+
+def _svg_size_in_pixels(path: Path, w: int, h: int) -> None:
+    """QSvgGenerator states the size in millimetres; say it in pixels, as the graph's SVG does."""
+    text = path.read_text(encoding="utf-8")
+    head, sep, rest = text.partition("<svg")
+    tag, end, tail = rest.partition(">")
+    tag = re.sub(r'\swidth="[^"]*"', f' width="{w}"', tag, count=1)
+    tag = re.sub(r'\sheight="[^"]*"', f' height="{h}"', tag, count=1)
+    path.write_text(head + sep + tag + end + tail, encoding="utf-8")
 
 
 # -- widgets -----------------------------------------------------------------------------------
