@@ -415,7 +415,8 @@ class BandItem(QGraphicsItem):
         tint = QColor(BAND_TINTS[band.stage % 2])
         self.brush = tint.darker(106) if style.high_contrast else tint
         self.font = QFont()
-        self.font.setPixelSize(round(BAND_PX * style.scale))
+        # not scaled with the presentation: the label stands in the half gap under a stage
+        self.font.setPixelSize(round(BAND_PX))
         self.text_pen = QColor("#222222" if style.high_contrast else "#5a6270")
 
     def shape(self) -> QPainterPath:

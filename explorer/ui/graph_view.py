@@ -189,7 +189,7 @@ class GraphView(QGraphicsView):
         self._update_legend_font()
 
     def _update_legend_font(self) -> None:
-        px = round(11 * self.style.scale)
+        px = round(11 * min(self.style.scale, 1.4))  # larger, but not at the graph's expense
         border = "#000" if self.style.high_contrast else "#ccc"
         self.legend.setStyleSheet(
             "QLabel { background: rgba(255,255,255,225); "
