@@ -281,3 +281,31 @@ SWEEPS_INTRO = (
     "far the order moved (Kendall tau, Fig. 5b).<br>"
     "Press one of the buttons above to start; the intact network is marked by a dashed line."
 )
+
+
+#: the sizes a panel is exported at: (menu label, (width, height) or None for as shown)
+EXPORT_SIZES: tuple[tuple[str, tuple[int, int] | None], ...] = (
+    ("1920x1080 (16:9 slide)...", (1920, 1080)),
+    ("1280x720 (16:9)...", (1280, 720)),
+    ("1024x768 (4:3 slide)...", (1024, 768)),
+    ("1920x540 (half a 16:9 slide)...", (1920, 540)),
+    ("as shown...", None),
+)
+
+
+def export_name(title: str, size: tuple[int, int] | None, suffix: str = "png") -> str:
+    """A file name for a panel's figure: "activation_std_1920x1080.png"."""
+    stem = "_".join(title.lower().replace("-", " ").split())
+    return f"{stem}_{size[0]}x{size[1]}.{suffix}" if size else f"{stem}.{suffix}"
+
+
+#: the size a panel is laid out at for a 16:9 slide before it is scaled up to the file's size
+SLIDE_LAYOUT = (960, 540)
+
+
+def export_scale(size: tuple[int, int]) -> float:
+    """How much a panel's figure is scaled up when saved at ``size``: it is laid out at about
+    960x540 (a laptop's panel) and drawn larger, so that its text grows with the slide
+    (1920x1080: 2x). Never below 1: a small file is laid out at its own size."""
+    w, h = size
+    return max(1.0, min(w / SLIDE_LAYOUT[0], h / SLIDE_LAYOUT[1]))

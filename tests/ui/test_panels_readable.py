@@ -193,3 +193,30 @@ def test_training_curves_read_plainly(qtbot) -> None:
     # the shipped training errors reach 0 %: the plot says where it drew them
     assert d.floored["train"] > 0
     assert "0 % drawn at 0.1 %" in d.plots["train"].titleLabel.text
+
+
+def test_export_a_panel_at_a_chosen_size(qtbot, window, tmp_path) -> None:
+    from PySide6.QtGui import QImage
+
+    load(qtbot, window, "highway")
+    for title in ("Activation std", "Highway gates"):
+        panel = window.panels[title]
+        show(qtbot, window, title)
+        before = panel.export_target().size()
+        png = tmp_path / f"{title}.png"
+        panel.export(str(png), (1280, 720))
+        img = QImage(str(png))
+        assert (img.width(), img.height()) == (1280, 720)
+        # the figure is drawn, not a blank page: dark pixels of the axes and text
+        grey = np.frombuffer(img.convertToFormat(QImage.Format_Grayscale8).constBits(), np.uint8)
+        assert (grey < 100).sum() > 1000
+        assert panel.export_target().size() == before  # back as it was in the window
+    svg, pdf = tmp_path / "std.svg", tmp_path / "std.pdf"
+    std = window.panels["Activation std"]
+    std.export(str(svg), (1920, 1080))
+    std.export(str(pdf), (1920, 1080))
+    text = svg.read_text(encoding="utf-8")
+    assert "<svg" in text and 'width="1920' in text
+    assert pdf.read_bytes().startswith(b"%PDF")
+    labels = [a.text() for a in std.export_btn.menu().actions()]
+    assert labels[0].startswith("1920x1080") and labels[-1].startswith("as shown")

@@ -35,10 +35,8 @@ class ActivationStdPanel(Panel):
         bar.addWidget(self.keep_btn)
         bar.addWidget(self.clear_btn)
         bar.addWidget(self.log_box)
-        # the status beside the controls, not above them: the plots keep the height
-        self.box.removeWidget(self.status)
-        bar.addWidget(self.status, 1)
-        self.box.addLayout(bar)
+        # the controls in the status's line, not above it: the plots keep the height
+        self.head.insertLayout(0, bar)
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setMinimumHeight(MIN_PLOT_HEIGHT)
         # side by side, titles in the axis labels: at 1280x720 the panels get ~250 px
@@ -54,7 +52,7 @@ class ActivationStdPanel(Panel):
         self.canvas.ci.layout.setColumnStretchFactor(0, 3)
         self.canvas.ci.layout.setColumnStretchFactor(1, 2)
         self.legend.setMaximumWidth(LEGEND_WIDTH)
-        self.box.addWidget(self.canvas, 1)
+        self.box.addWidget(self.framed(self.canvas), 1)
         self.figures = [self.canvas]
         self.note = ""
         self.note_warns = False

@@ -5,10 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGraphicsOpacityEffect, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QGraphicsOpacityEffect,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from explorer.present.panels import LegendEntry, legend_html
+from explorer.errors import ExplorerError
+from explorer.present.panels import (
+    EXPORT_SIZES,
+    LegendEntry,
+    export_name,
+    export_scale,
+    legend_html,
+)
 
 # plots on the window's light background, smooth lines
 pg.setConfigOptions(background="w", foreground="k", antialias=True)
@@ -31,7 +48,19 @@ class Panel(QWidget):
         self.status.setObjectName("panel_status")
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(4, 4, 4, 4)
-        self.box.addWidget(self.status)
+        # one line: a panel's own controls may go in front of the status, Export at its end
+        self.head = QHBoxLayout()
+        self.head.addWidget(self.status, 1)
+        self.export_btn = QToolButton()
+        self.export_btn.setText("Export panel...")
+        self.export_btn.setToolTip("Save this panel's figure as PNG, SVG or PDF, at a size")
+        self.export_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_btn)
+        for label, size in EXPORT_SIZES:
+            menu.addAction(label, lambda size=size: self._export_dialog(size))
+        self.export_btn.setMenu(menu)
+        self.head.addWidget(self.export_btn)
+        self.box.addLayout(self.head)
         self.stale = True
         self.dimmed = False
         #: the widgets that draw the figures: dimmed (not emptied) while new ones are computed
@@ -79,9 +108,64 @@ class Panel(QWidget):
             else:
                 w.setGraphicsEffect(None)  # type: ignore[arg-type]
 
-    def export_target(self) -> QWidget | None:
-        """The widget an "Export panel..." saves (its figures, not its buttons)."""
-        return self.figures[0] if self.figures else None
+    def framed(self, figure: QWidget) -> QWidget:
+        """``figure`` in a plain widget of its own, which "Export panel..." saves (a graphics
+        view renders itself only as a scene, not as a widget with its children)."""
+        frame = QWidget()
+        lay = QVBoxLayout(frame)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(figure)
+        self.figure_frame = frame
+        return frame
+
+    def export_target(self) -> QWidget:
+        """The widget an "Export panel..." saves (its figure, not its buttons)."""
+        return getattr(self, "figure_frame", None) or self
+
+    def export(self, path: str, size: tuple[int, int] | None = None) -> None:
+        """Save the panel's figure to ``path`` (PNG, SVG or PDF by the suffix), ``size``
+        (width, height) pixels or as shown. Raises ``OSError``/``FileError``.
+
+        At a size, the figure is laid out at that size shrunk by :func:`export_scale` and
+        drawn scaled up: text and lines grow with the slide instead of staying screen-small.
+        """
+        from explorer.ui.export import save_widget
+
+        target = self.export_target()
+        if size is None or target is self:
+            save_widget(target, path, size=size)
+            return
+        s = export_scale(size)
+        index = self.box.indexOf(target)
+        stretch = self.box.stretch(index)
+        shown = not target.isHidden()
+        lo, hi = target.minimumSize(), target.maximumSize()
+        # out of the panel's layout while drawn, so that neither constrains the other
+        self.box.removeWidget(target)
+        target.setParent(None)
+        try:
+            target.setFixedSize(max(1, round(size[0] / s)), max(1, round(size[1] / s)))
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            save_widget(target, path, size=size)
+        finally:
+            target.setMinimumSize(lo)
+            target.setMaximumSize(hi)
+            self.box.insertWidget(index, target, stretch)
+            target.setVisible(shown)
+
+    def _export_dialog(self, size: tuple[int, int] | None) -> None:
+        name = export_name(self.title, size)
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export {self.title}", name, "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"
+        )
+        if not path:
+            return
+        try:
+            self.export(path, size)
+        except (OSError, ExplorerError) as exc:
+            self.status.setText(f"<span style='color:#c0392b'>not saved: {exc}</span>")
+        else:
+            self.status.setText(f"saved {path}")
 
 
 class SideLegend(pg.LabelItem):

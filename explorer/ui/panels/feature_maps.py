@@ -53,7 +53,8 @@ class FeatureMapsPanel(Panel):
         self.big_view.addItem(self.big_item)
         self.canvas.ci.layout.setColumnStretchFactor(0, 3)
         self.canvas.ci.layout.setColumnStretchFactor(1, 2)
-        self.box.addWidget(self.canvas, 1)
+        self.box.addWidget(self.framed(self.canvas), 1)
+        self.figures = [self.canvas]
         self.page = 0
         self.channel: int | None = None
         self.current: FeaturePage | None = None

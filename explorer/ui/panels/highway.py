@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel
+from PySide6.QtWidgets import QLabel
 
 from explorer.present.panels import LegendEntry, highway_bars, legend_inline, sparse_ticks
 from explorer.ui.panels.base import Panel
@@ -24,12 +24,8 @@ class HighwayPanel(Panel):
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
-        bar = QHBoxLayout()
-        self.box.removeWidget(self.status)
-        bar.addWidget(self.status, 1)
         self.hint = QLabel("Choose image B in the toolbar's 'compare' box to compare two images.")
-        bar.addWidget(self.hint)
-        self.box.addLayout(bar)
+        self.head.insertWidget(1, self.hint)  # after the status, before Export
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setMinimumHeight(MIN_PLOT_HEIGHT)
         self.plot = self.canvas.addPlot()
@@ -38,7 +34,7 @@ class HighwayPanel(Panel):
         self.plot.setYRange(0, 1.1, padding=0)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.showGrid(y=True, alpha=0.3)
-        self.box.addWidget(self.canvas, 1)
+        self.box.addWidget(self.framed(self.canvas), 1)
         self.figures = [self.canvas]
         self.ids: list[str] = []
         self.values = np.zeros((0, 0))  # [images, blocks]

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from explorer.present.panels import prediction_rows
@@ -71,7 +72,12 @@ class PredictionsPanel(Panel):
         self.table.setColumnWidth(2, 220)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         row.addWidget(self.table, 1)
-        self.box.addLayout(row, 1)
+        frame = QWidget()
+        frame.setLayout(row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.figure_frame = frame
+        self.box.addWidget(frame, 1)
+        self.figures = [self.view, self.table]
 
     def rows(self) -> list[tuple[str, str, str]]:
         """What the table shows (rank, class, probability text)."""

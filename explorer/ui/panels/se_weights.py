@@ -50,7 +50,7 @@ class SEWeightsPanel(Panel):
         self.canvas.ci.layout.setColumnStretchFactor(0, 3)
         self.canvas.ci.layout.setColumnStretchFactor(1, 2)
         self.canvas.setMinimumHeight(MIN_PLOT_HEIGHT)
-        self.box.addWidget(self.canvas, 1)
+        self.box.addWidget(self.framed(self.canvas), 1)
         self.figures = [self.canvas]
         self.heat_ids: list[str] = []
         self._result: Any = None

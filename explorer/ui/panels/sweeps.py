@@ -75,21 +75,19 @@ class SweepsPanel(Panel):
         bar.addWidget(self.trials_spin)
         bar.addStretch(1)
         self.csv_btn = QPushButton("Export CSV...")
-        self.png_btn = QPushButton("Export PNG...")
         bar.addWidget(self.csv_btn)
-        bar.addWidget(self.png_btn)
         self.box.addLayout(bar)
         self.plot = pg.PlotWidget()
         self.plot.showGrid(y=True, alpha=0.3)
         self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)
-        self.box.addWidget(self.plot, 1)
+        self.box.addWidget(self.framed(self.plot), 1)
         # until the first sweep: what the tab will show and how to start it, not bare axes
         self.intro = QLabel(SWEEPS_INTRO)
         self.intro.setWordWrap(True)
         self.intro.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.intro.setStyleSheet("background: white; padding: 8px;")
         self.box.addWidget(self.intro, 1)
-        self.plot.hide()
+        self.figure_frame.hide()
         self.figures = [self.plot]
         self.y_range: ScoreRange | None = None
         self.kind = ""
@@ -99,7 +97,6 @@ class SweepsPanel(Panel):
         self.random_btn.clicked.connect(lambda: self._request("random"))
         self.reorder_btn.clicked.connect(lambda: self._request("reorder"))
         self.csv_btn.clicked.connect(self._export_csv_dialog)
-        self.png_btn.clicked.connect(self._export_png_dialog)
         self.partial = False  # the plot shows a running sweep's bars, not a result
         self.status.setText(self.INTRO)
 
@@ -113,7 +110,7 @@ class SweepsPanel(Panel):
         """Nothing drawn, nothing to export (the sweep was another model's, or cut short)."""
         self.plot.clear()
         self.plot.setTitle(None)
-        self.plot.hide()
+        self.figure_frame.hide()
         self.intro.show()
         self.y_range = None
         self.ids = []
@@ -151,7 +148,7 @@ class SweepsPanel(Panel):
 
     def _begin(self) -> None:
         self.intro.hide()
-        self.plot.show()
+        self.figure_frame.show()
         self.plot.clear()
 
     def _set_y(self, scores: Any, intact: Any, what: str) -> None:
@@ -225,10 +222,3 @@ class SweepsPanel(Panel):
         )
         if path:
             self.export_csv(path)
-
-    def _export_png_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export PNG", f"{self.kind}_sweep.png", "PNG (*.png)"
-        )
-        if path:
-            self.export_png(path)
