@@ -121,3 +121,15 @@ def test_highway_bars_of_the_highway_network() -> None:
     assert len(ids) == an.tree.count("highway") == 9 and v.shape == (2, 9)
     assert ids == [b for b in res.block_ids if b in res.highway_gates]
     assert all(0.0 < x < 1.0 and math.isfinite(x) for x in v.ravel())
+
+
+def test_export_sizes_scale_the_figure_with_the_slide() -> None:
+    from explorer.present.panels import EXPORT_SIZES, export_name, export_scale
+
+    assert export_scale((1920, 1080)) == 2.0  # laid out at 960x540, drawn twice as large
+    assert export_scale((1280, 720)) == pytest.approx(1280 / 960)
+    assert export_scale((1920, 540)) == 1.0  # a strip: its own height
+    assert export_scale((400, 300)) == 1.0  # a small file is never shrunk
+    assert EXPORT_SIZES[0][1] == (1920, 1080) and EXPORT_SIZES[-1][1] is None
+    assert export_name("Activation std", (1920, 1080)) == "activation_std_1920x1080.png"
+    assert export_name("Highway gates", None, "pdf") == "highway_gates.pdf"

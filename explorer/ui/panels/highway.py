@@ -16,6 +16,7 @@ from explorer.ui.panels.base import Panel
 COLOURS = ("#2e86c1", "#e67e22")
 SELECTED_PEN = pg.mkPen("#c0392b", width=3)
 MIN_PLOT_HEIGHT = 150  # px
+Y_RANGE = (-0.03, 1.12)  # a gate is in [0, 1]; room for the values above the bars
 MOST_VALUE_LABELS = 24  # blocks; more and the values above the bars overlap
 
 
@@ -24,14 +25,16 @@ class HighwayPanel(Panel):
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
-        self.hint = QLabel("Choose image B in the toolbar's 'compare' box to compare two images.")
+        self.hint = QLabel("image B: the toolbar's 'compare' box")
+        self.hint.setToolTip("Choose image B there to set two images' gates side by side")
         self.head.insertWidget(1, self.hint)  # after the status, before Export
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setMinimumHeight(MIN_PLOT_HEIGHT)
         self.plot = self.canvas.addPlot()
         self.plot.setLabel("left", "mean gate T")
         self.plot.setLabel("bottom", "highway block, in order of depth (click a bar to select it)")
-        self.plot.setYRange(0, 1.1, padding=0)
+        self.plot.setYRange(*Y_RANGE, padding=0)
+        self.plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.showGrid(y=True, alpha=0.3)
         self.box.addWidget(self.framed(self.canvas), 1)
@@ -97,10 +100,13 @@ class HighwayPanel(Panel):
                     t.setPos(float(xi), float(v))
                     self.plot.addItem(t)
         self.plot.addLine(y=0.5, pen=pg.mkPen("#888", width=1, style=Qt.PenStyle.DashLine))
-        self.plot.setTitle(legend_inline(entries))
+        self.plot.setTitle(
+            f"{legend_inline(entries)}&nbsp;&nbsp;&nbsp;<span style='color:#666'>"
+            "dashed: T = 0.5, as much carried as transformed</span>"
+        )
         self.plot.getAxis("bottom").setTicks([sparse_ticks(self.ids)])
         self.plot.setXRange(-0.6, n - 0.4, padding=0)
-        self.plot.setYRange(0, 1.1, padding=0)
+        self.plot.setYRange(*Y_RANGE, padding=0)
 
     def block_at(self, x: float) -> str | None:
         i = int(round(x))

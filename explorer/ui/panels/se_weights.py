@@ -24,15 +24,14 @@ class SEWeightsPanel(Panel):
         bar = QHBoxLayout()
         bar.addWidget(QLabel("SE block"))
         self.block_combo = QComboBox()
-        self.block_combo.setMinimumWidth(220)
+        self.block_combo.setMinimumWidth(160)
         bar.addWidget(self.block_combo)
+        # one line with the status: the plots keep the height
+        self.head.insertLayout(0, bar)
         # said until a second image runs beside the first
-        self.hint = QLabel(
-            "  Choose image B in the toolbar's 'compare' box to set two images side by side."
-        )
-        bar.addWidget(self.hint)
-        bar.addStretch(1)
-        self.box.addLayout(bar)
+        self.hint = QLabel("image B: the toolbar's 'compare' box")
+        self.hint.setToolTip("Choose image B there to set two images' gates side by side")
+        self.head.insertWidget(2, self.hint)  # after the status, before Export
         self.canvas = pg.GraphicsLayoutWidget()
         self.bars = self.canvas.addPlot(title="gate per channel")
         self.bars.setLabel("bottom", "channel")
@@ -42,7 +41,7 @@ class SEWeightsPanel(Panel):
             title="SE blocks x channels, image A (dark 0, yellow 1; blank: no such channel)"
         )
         self.heat.setLabel("bottom", "channel")
-        self.heat.setLabel("left", "SE block (click a row to select it)")
+        self.heat.setLabel("left", "SE block (click a row)")
         self.heat.invertY(True)
         self.heat_item = pg.ImageItem(axisOrder="row-major")
         self.heat.addItem(self.heat_item)
@@ -86,7 +85,7 @@ class SEWeightsPanel(Panel):
         self.heat_item.setImage(heat_rgba(m, self.lut), levels=(0, 255))
         self.status.setText(
             f"{len(gates)} SE blocks; gates of {' and '.join(names)} "
-            "(0 = channel suppressed, 1 = kept). Heat map rows: blocks in order."
+            "(0 = channel suppressed, 1 = kept)."
         )
         self._draw_bars()
 

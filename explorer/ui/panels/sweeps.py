@@ -51,7 +51,7 @@ def _score(r: Any) -> float:
 
 class SweepsPanel(Panel):
     title = "Sweeps"
-    INTRO = "Each block alone: Veit et al.'s Fig. 3; k random blocks: Fig. 5a; reorder: Fig. 5b."
+    INTRO = "No sweep yet: the buttons below start one (what each shows is said beneath)."
     sweepRequested = Signal(str, int, int)  # noqa: N815 - kind, k_max, trials
 
     def __init__(self, parent=None):  # noqa: ANN001
