@@ -118,6 +118,20 @@ def test_highway_panel_shows_the_probed_gates(qtbot, window) -> None:
     assert hw.selected == hw.ids[5]
     pens = [i for i in hw.plot.items if isinstance(i, pg.BarGraphItem)][0].opts["pens"]
     assert [p is not None for p in pens] == [i == 5 for i in range(9)]
+    # two images: their gates side by side, keyed in the title
+    from explorer.runtime.images import load_sample
+
+    s = window.session
+    ran_after(qtbot, window, lambda: s.add_images([load_sample("digits-7")], select=False))
+    res = ran_after(qtbot, window, lambda: window.run.compare_combo.activated.emit(2))
+    assert res.probes.batch == 2 and hw.hint.isHidden()
+    bars = [i for i in hw.plot.items if isinstance(i, pg.BarGraphItem)]
+    assert len(bars) == 2
+    for k, b in enumerate(bars):
+        assert np.allclose(
+            b.opts["height"], [float(res.probes.highway_gates[i][k]) for i in hw.ids]
+        )
+    assert "digits-7" in hw.plot.titleLabel.text
     # a model without highway blocks: the tab goes
     load(qtbot, window, "lenet5")
     assert not tab_shown(window, "Highway gates")

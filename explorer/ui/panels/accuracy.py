@@ -75,7 +75,7 @@ class AccuracyPanel(Panel):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.box.addWidget(self.table, 1)
+        self.box.addWidget(self.framed(self.table), 1)
         self.status.setText(self.INTRO)
 
     def _on_set_chosen(self, i: int) -> None:
