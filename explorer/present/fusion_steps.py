@@ -8,6 +8,7 @@ while the branches' boxes move; without a block to picture the captions still pl
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from explorer.studies.fusion.pictures import BlockKernels, Grid
@@ -65,6 +66,10 @@ def merge_steps(k: BlockKernels | None, fused_label: str = "3x3 conv") -> list[M
         "sum": f"Sum the three {kk} kernels and their biases",
         "fused": f"One block: {label} (with bias)",
     }
+    if k is not None and k.branch("identity") is None:
+        captions["identity"] = (
+            "No identity branch in this block (its stride or width changes): nothing to add"
+        )
     steps: list[MergeStep] = []
     for n, (key, ms) in enumerate(STEP_MS, start=1):
         pics, ops = _pictures(key, k) if k is not None else ([], [])
@@ -119,3 +124,27 @@ def _pictures(key: str, k: BlockKernels) -> tuple[list[Picture], list[str]]:
         pics.append(Picture("fused", k.fused, f"b = {_fmt(k.fused_bias)}"))
         return pics, ["+"] * (len(pics) - 2) + ["="]
     return [Picture(k.label(), k.fused, f"bias {_fmt(k.fused_bias)}")], []
+
+
+def value_scale(vmax: float) -> tuple[float, str]:
+    """A power of ten that brings the kernels' values to about 1-10, and how to say it
+    (``"values ×10⁻²"``); ``(1.0, "")`` when they are already of that order."""
+    if vmax <= 0 or 0.01 <= vmax < 100:
+        return 1.0, ""
+    exp = math.floor(math.log10(vmax))
+    sup = str(exp).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return 10.0 ** (-exp), f"values ×10{sup}"
+
+
+def cell_text(v: float, factor: float = 1.0) -> str:
+    """A kernel value as drawn in its cell (times ``factor``): two or three digits, ``0`` for
+    an exact zero (a padded tap), ``≈0`` for a value that rounds to it."""
+    if v == 0:
+        return "0"
+    x = v * factor
+    if abs(x) >= 1:
+        return f"{x:.1f}" if abs(x) < 10 else f"{x:.0f}"
+    if abs(x) < 0.0005:
+        return "≈0"
+    text = f"{x:.2f}" if abs(x) >= 0.095 else f"{x:.3f}"
+    return text.replace("0.", ".", 1)

@@ -100,6 +100,13 @@ def gui_parser() -> argparse.ArgumentParser:
         "with --screenshot, the window is saved after the fused graph has run",
     )
     p.add_argument(
+        "--screenshot-at",
+        type=_seconds,
+        metavar="SECONDS",
+        help="with --fuse and --screenshot: save the window this long into the RepVGG merge "
+        "animation (it lasts 1.8 s), e.g. 0.8",
+    )
+    p.add_argument(
         "--curves",
         action="store_true",
         help="show the training curves of the built-in plain and residual networks "
@@ -201,6 +208,13 @@ def run_app(argv: list[str]) -> int:
         return _curves_screenshot(args)
     if args.screenshot and not (args.model or args.view or args.measure or args.kernels):
         return _error("--screenshot needs --model or --view")
+    if args.screenshot_at is not None:
+        from explorer.present.fusion_steps import TOTAL_MS
+
+        if not (args.fuse and args.screenshot):
+            return _error("--screenshot-at needs --fuse and --screenshot")
+        if args.screenshot_at > TOTAL_MS / 1000:
+            return _error(f"--screenshot-at: at most {TOTAL_MS / 1000:g} s (the merge's length)")
     compare = bool(args.view or args.measure or args.kernels or args.x_axis)
     if args.measure:
         from explorer.models.registry import RegistryError, get, model_names

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from explorer.graph.kinds import colour
-from explorer.present.fusion_steps import TOTAL_MS, MergeStep, Picture
+from explorer.present.fusion_steps import TOTAL_MS, MergeStep, Picture, cell_text, value_scale
 
 STEPS = 5
 MARGIN = 12
@@ -41,18 +41,22 @@ class KernelCard(QWidget):
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.step: MergeStep | None = None
+        self.avoid = QRect()  # the block's frame on screen, kept clear where possible
         self.hide()
 
     # -- sizes -------------------------------------------------------------------------------
 
     def _px(self) -> int:
-        """The caption's pixel size: at least 15 px, more when the window's font is larger."""
+        """The caption's pixel size: at least 15 px, more on a larger view (up to 24 px on a
+        1920x1080 screen) or with a larger window font (presentation mode)."""
         f = self.font()
         size = f.pixelSize() if f.pixelSize() > 0 else round(f.pointSizeF() * 96 / 72)
-        return max(15, round(size * 1.25))
+        vp = self.parentWidget()
+        by_view = min(24, round(vp.width() / 60)) if vp is not None else 15
+        return max(15, round(size * 1.25), by_view)
 
     def _cell(self) -> int:
-        return max(24, round(self._px() * 1.9))
+        return max(30, round(self._px() * 2.2))
 
     def _fonts(self) -> tuple[QFont, QFont, QFont]:
         caption, small, cell = QFont(self.font()), QFont(self.font()), QFont(self.font())
@@ -98,6 +102,7 @@ class KernelCard(QWidget):
             return
         self.step = step
         self.resize(self.sizeHint())
+        self.place(self.avoid)  # the viewport may have changed (a scroll bar came)
         self.show()
         self.raise_()
         self.update()
@@ -105,6 +110,7 @@ class KernelCard(QWidget):
     def place(self, avoid: QRect) -> None:
         """Move to the corner of the viewport that covers least of ``avoid`` (the block's
         frame on screen); the top right is the legend's."""
+        self.avoid = QRect(avoid)
         vp = self.parentWidget()
         if vp is None:
             return
@@ -140,6 +146,8 @@ class KernelCard(QWidget):
         p.setPen(QColor("#555555"))
         sh = QFontMetrics(small).height()
         head = f"Fusing a RepVGG block: step {step.number} of {STEPS}"
+        note = value_scale(step.vmax)[1] if step.pictures else ""
+        head += f"  ({note})" if note else ""
         p.drawText(QRect(x0, y, inner, sh), Qt.AlignmentFlag.AlignLeft, head)
         y += sh + 4
         p.setFont(caption)
@@ -159,6 +167,7 @@ class KernelCard(QWidget):
         gap = round(self._px() * 1.6)
         sh = QFontMetrics(small).height()
         rows = max(len(pic.values) for pic in step.pictures)
+        factor = value_scale(step.vmax)[0]
         for n, pic in enumerate(step.pictures):
             w = self._picture_width(pic, small)
             p.setFont(small)
@@ -175,8 +184,7 @@ class KernelCard(QWidget):
                     p.setPen(QPen(QColor("#8a8a8a"), 1))
                     p.drawRect(cell)
                     p.setPen(QColor("#111111"))
-                    text = "0" if v == 0 else f"{v:.2f}".replace("-0.", "-.").replace("0.", ".")
-                    p.drawText(cell, Qt.AlignmentFlag.AlignCenter, text)
+                    p.drawText(cell, Qt.AlignmentFlag.AlignCenter, cell_text(v, factor))
             for i, j in pic.highlight:
                 p.setPen(QPen(QColor("#111111"), 3))
                 p.setBrush(Qt.BrushStyle.NoBrush)

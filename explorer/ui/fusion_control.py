@@ -267,15 +267,18 @@ class FusionControl(Control):
             return None
         sel = s.selected or ""
         chosen = next((q for q in fused if sel == q or sel.startswith(q + ".")), None)
-        if chosen is None:
-            chosen = next((q for q in fused if graph.boxes[q].box.open), fused[0])
+        if chosen is None:  # one with all three branches shows every step
+            whole = [q for q in fused if (k := out.kernels.get(q)) and k.branch("identity")]
+            chosen = next((q for q in fused if graph.boxes[q].box.open), None)
+            chosen = chosen or (whole[0] if whole else fused[0])
         if not graph.boxes[chosen].box.open:
             self._opened = chosen
             s.set_expanded(s.expanded | {chosen})
         if chosen not in graph.boxes or not graph.boxes[chosen].box.open:
             return None
-        if not graph.unit_visible(chosen):
-            graph.center_on_unit(chosen)
+        seen = graph.mapToScene(graph.viewport().rect()).boundingRect()
+        if not seen.contains(graph.boxes[chosen].sceneBoundingRect()):
+            graph.center_on_unit(chosen)  # the whole frame in sight where it fits
         return chosen
 
     def _units(self, frame: str, prefix: str | None = None) -> list[str]:
@@ -331,9 +334,9 @@ class FusionControl(Control):
         # 2 and 3: the 1x1 and the identity shrink into the centre of the kxk
         one = [u for u in branch_units.get("1x1", []) if u not in folded]
         ident = branch_units.get("identity", [])
-        pad = [Move(boxes[u], centre_of(anchor), 0.45, 0.9) for u in one]
+        pad = [Move(boxes[u], centre_of(anchor), 0.45, 0.9, 15) for u in one]
         pad += [Move(e, None, None, 0.0) for e in edges_of(one)]
-        delta = [Move(boxes[u], centre_of(anchor), 0.35, 0.9) for u in ident]
+        delta = [Move(boxes[u], centre_of(anchor), 0.35, 0.9, 16) for u in ident]
         delta += [Move(e, None, None, 0.0) for e in edges_of(ident)]
         # 4: the sum nodes go; the two small kernels are part of the kxk now
         inner = self._units(q)

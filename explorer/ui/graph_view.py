@@ -208,6 +208,9 @@ class GraphView(QGraphicsView):
         self._settle.start()  # a drag of the window's edge re-wraps once, when it stops
 
     def _on_resize_settled(self) -> None:
+        if self._merge.running:  # a merge under way keeps its scene: re-wrap after it
+            self._settle.start()
+            return
         size = self.viewport().size()
         if size != self._settled_size:
             self._settled_size = size

@@ -35,6 +35,7 @@ class Move:
     target: Target | None = None
     scale: float | None = None
     opacity: float | None = None
+    z: float | None = None  # drawn above the others while it moves (a kernel going into one)
 
 
 @dataclass
@@ -69,8 +70,8 @@ class MergeAnimation(QObject):
         self._starts: list[int] = []  # each step's start, ms
         self._index = -1
         self._live: list[_Live] = []
-        # every item touched, as it was: (pos, opacity, scale), for stop()
-        self._orig: dict[int, tuple[Any, QPointF, float, float]] = {}
+        # every item touched, as it was: (pos, opacity, scale, z), for stop()
+        self._orig: dict[int, tuple[Any, QPointF, float, float, float]] = {}
         self._added: list[QGraphicsItem] = []  # items the caller added for the merge
         self._card: Any = None
         self._done: Callable[[], None] | None = None
@@ -151,7 +152,11 @@ class MergeAnimation(QObject):
                 continue
             key = id(item)
             if key not in self._orig:
-                self._orig[key] = (item, QPointF(item.pos()), item.opacity(), item.scale())
+                self._orig[key] = (
+                    item, QPointF(item.pos()), item.opacity(), item.scale(), item.zValue()
+                )  # fmt: skip
+            if m.z is not None:
+                item.setZValue(m.z)
             offset = QPointF()
             rect = getattr(item, "_rect", None)
             if m.target is not None and rect is not None:
@@ -203,11 +208,12 @@ class MergeAnimation(QObject):
         was = self._anim is not None
         self._halt()
         if was:
-            for item, pos, opacity, scale in self._orig.values():
+            for item, pos, opacity, scale, z in self._orig.values():
                 if shiboken6.isValid(item):
                     item.setPos(pos)
                     item.setOpacity(opacity)
                     item.setScale(scale)
+                    item.setZValue(z)
         self._clear_extras()
         self._done = None
 

@@ -88,6 +88,9 @@ class ScriptedRun(QObject):
         win.run.ran.connect(self._on_ran)
         win.run.weightsLoaded.connect(self._on_weights)
         win.fusion.fused.connect(self._on_fused)
+        if getattr(self.args, "screenshot_at", None) is not None:  # mid-merge
+            ms = round(self.args.screenshot_at * 1000)
+            win.fusion.mergeStarted.connect(lambda _b: QTimer.singleShot(ms, self.capture))
         self._timer.start(int(self.args.timeout * 1000))
         limit = self.args.timeout + grace(self.args.timeout)
         self._watchdog = threading.Timer(limit, self._stuck, args=(limit,))

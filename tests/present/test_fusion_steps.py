@@ -66,3 +66,15 @@ def test_a_block_without_identity() -> None:
     assert len(steps["sum"].pictures) == len(k.branches) + 1
     assert k.branch("identity") is None
     assert steps["sum"].ops[-1] == "="
+
+
+def test_values_as_drawn() -> None:
+    from explorer.present.fusion_steps import cell_text, value_scale
+
+    assert value_scale(0.4) == (1.0, "") and value_scale(0.0) == (1.0, "")
+    assert value_scale(0.004) == (1000.0, "values ×10⁻³")
+    assert value_scale(250.0) == (0.01, "values ×10²")
+    assert [cell_text(v) for v in (0.0, -0.0042, 0.013, 0.21, -1.26, 12.4, 1e-5)] == [
+        "0", "-.004", ".013", ".21", "-1.3", "12", "≈0",
+    ]  # fmt: skip
+    assert cell_text(0.0042, 1000.0) == "4.2"

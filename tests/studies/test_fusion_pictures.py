@@ -104,7 +104,7 @@ def test_what_each_branch_looks_like() -> None:
     bn = block.conv_1x1.bn
     s = float(bn.weight.detach()[2] / torch.sqrt(bn.running_var[2] + bn.eps))
     assert one.scale == pytest.approx(s, rel=1e-6)
-    assert one.raw == [[pytest.approx(float(block.conv_1x1.conv.weight[2, 2, 0, 0]))]]
+    assert one.raw == [[pytest.approx(float(block.conv_1x1.conv.weight.detach()[2, 2, 0, 0]))]]
     assert one.folded[0][0] == pytest.approx(one.raw[0][0] * s)
     # 1x1 in the centre of a 3x3 of zeros; the identity a delta scaled by its BN
     assert one.padded[1][1] == one.folded[0][0]

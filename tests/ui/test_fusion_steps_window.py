@@ -198,3 +198,64 @@ def test_results_panel_readable_at_1280x720(qtbot, window) -> None:
     assert body.width() <= f.panel.width() and body.wordWrap()
     dock = f.panel.parentWidget()
     assert dock.width() >= 200 and dock.height() >= 200
+
+
+def test_a_resized_view_does_not_end_the_merge(qtbot, window) -> None:
+    load(qtbot, window, "repvgg_small")
+    start_and_wait_for_step(qtbot, window, 0)
+    window.resize(window.width() - 60, window.height() - 40)
+    qtbot.wait(400)  # past the view's resize settling (200 ms), inside the 1.8 s merge
+    assert window.graph.merging and window.fusion.card.isVisible()
+    with qtbot.waitSignal(window.fusion.fused, timeout=TIMEOUT):
+        pass
+    settle(qtbot, window)
+    assert window.session.fused and added_items(window) == []
+
+
+# -- the scripted screenshot mid-merge --------------------------------------------------------
+
+
+def run_window(*args: str):
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "explorer", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
+def test_screenshot_at_needs_fuse_and_a_time_inside_the_merge(tmp_path) -> None:
+    out = str(tmp_path / "x.png")
+    for extra, said in (
+        (["--screenshot-at", "0.8"], "--screenshot-at needs --fuse and --screenshot"),
+        (["--fuse", "--screenshot-at", "5"], "--screenshot-at: at most 1.8 s"),
+        (["--fuse", "--screenshot-at", "-1"], "expected a positive number of seconds"),
+    ):
+        proc = run_window("--model", "repvgg_small", "--screenshot", out, *extra)
+        assert proc.returncode == 2, proc.stderr
+        lines = [ln for ln in proc.stderr.splitlines() if "propagateSizeHints" not in ln]
+        assert len(lines) == 1 and said in lines[0], proc.stderr
+
+
+@pytest.mark.slow
+def test_screenshot_mid_merge(tmp_path) -> None:
+    import json
+
+    from PySide6.QtGui import QColor, QImage
+
+    out = tmp_path / "mid.png"
+    proc = run_window("--model", "repvgg_small", "--fuse", "--screenshot-at", "0.8",
+                      "--screenshot", str(out), "--size", "1280x720")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    t = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "fused_s" not in t  # saved before the fused graph replaced the merge
+    img = QImage(str(out))
+    assert (img.width(), img.height()) == (1280, 720)
+    # the card's frame (#1f5fa8) is on the picture: a long run of its pixels on some row
+    blue = QColor("#1f5fa8").rgb() & 0xFFFFFF
+    longest = 0
+    for y in range(0, img.height(), 2):
+        run = 0
+        for x in range(img.width()):
+            run = run + 1 if img.pixel(x, y) & 0xFFFFFF == blue else 0
+            longest = max(longest, run)
+    assert longest >= 200
