@@ -18,6 +18,7 @@ from PySide6.QtCore import QEvent, QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QImage,
     QImageWriter,
     QPageLayout,
@@ -261,7 +262,10 @@ def _paint_legend(painter: QPainter, fig: Figure, lay: Layout) -> None:
         y = ly + px + step * (i + 0.6)
         painter.fillRect(QRectF(lx, y, px * 1.3, px), QColor(colour))
         painter.setPen(QColor("#111111"))
-        painter.drawText(QPointF(lx + px * 1.8, y + px * 0.9), f"{kind}: {meaning}")
+        text = QFontMetricsF(f).elidedText(
+            f"{kind}: {meaning}", Qt.ElideRight, fig.width - lx - px * 1.8 - 4
+        )
+        painter.drawText(QPointF(lx + px * 1.8, y + px * 0.9), text)
     y0 = ly + px + step * (len(rows) + 1.4)
     for j, (kind, (stroke, width, dash)) in enumerate(EDGE_STYLE.items()):
         y = y0 + step * j

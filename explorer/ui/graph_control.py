@@ -48,6 +48,7 @@ class GraphControl(QObject):
         self.inspector = inspector
         self.status = status
         self.layout_data: Layout | None = None
+        self._focus: str | None = None  # a block to keep in view when the layout changes
         self._find_hits: list[str] = []
         self._find_pos = 0
         graph.blockClicked.connect(self._on_block_clicked)
@@ -87,6 +88,11 @@ class GraphControl(QObject):
         else:  # keep the user's zoom and place
             self.graph.setTransform(transform)
             self.graph.centerOn(center)
+            # the block just opened or closed may have moved to another column: follow it
+            focus, self._focus = self._focus, None
+            unit = self.graph.unit_for_block(focus.partition(GROUP_SEP)[0]) if focus else None
+            if unit is not None and not self.graph.unit_visible(unit):
+                self.graph.center_on_unit(unit)
 
     def wrapped(self, lay: Layout) -> Layout:
         """``lay`` wrapped into columns for the graph view's current size."""
@@ -123,6 +129,7 @@ class GraphControl(QObject):
         self.session.select(unit_id or None)
 
     def _on_block_double_clicked(self, unit_id: str) -> None:
+        self._focus = unit_id
         self.session.toggle_expanded(unit_id)
 
     def block_menu(self, unit_id: str) -> QMenu:

@@ -340,7 +340,10 @@ class BoxItem(QGraphicsItem):
         if show_shape:
             painter.setPen(self.text_pen)
             painter.setFont(self.small_font)
-            painter.drawText(row, Qt.AlignCenter, fmt_shape(self.block.out_shape))
+            shape = QFontMetricsF(self.small_font).elidedText(
+                fmt_shape(self.block.out_shape), Qt.ElideRight, max(row.width(), 1.0)
+            )
+            painter.drawText(row, Qt.AlignCenter, shape)
 
     def _paint_glyph(self, painter: QPainter, lod: float) -> None:
         """The family's mark on a closed block: skip arc, gate, branches, halves."""

@@ -153,6 +153,21 @@ def test_find_zooms_to_its_match_and_centres_it(qtbot, window) -> None:
     assert on_screen >= 14.0
 
 
+def test_a_block_opened_or_closed_is_kept_in_view(qtbot, window) -> None:
+    _load(qtbot, window, "resnet50")
+    graph = window.graph
+    graph.zoom_to_unit("layer4.0", text_px=30)
+    assert not graph.unit_visible("layer1.0")
+    graph.blockDoubleClicked.emit("layer1.0")  # as its menu's Expand does
+    qtbot.waitUntil(lambda: "layer1.0.conv1" in graph.boxes)
+    assert graph.unit_visible("layer1.0")
+    zoom = graph.transform().m11()
+    graph.zoom_to_unit("fc")
+    graph.blockDoubleClicked.emit("layer1.0")
+    qtbot.waitUntil(lambda: "layer1.0.conv1" not in graph.boxes)
+    assert graph.unit_visible("layer1.0") and graph.transform().m11() > 0.5 * zoom
+
+
 # -- any widget as a figure ----------------------------------------------------------------------
 
 
