@@ -39,6 +39,7 @@ BREAK_Y = 6.0  # a break edge runs this far below its column's last gap, above t
 BAND_INSET = COL_GAP / 4 + 8.0  # a band's label starts this far inside it (inside its column)
 BAND_TAIL = 16.0  # the last band reaches this far below the last box
 MAX_COLUMNS = 16
+LEVEL_PENALTY = 0.03  # a wrap that cuts through frames must be this much better per cost point
 
 
 @dataclass
@@ -306,48 +307,107 @@ def choose_columns(
     enough_px: float | None = None,
 ) -> list[int]:
     """The cut indices (into ``cuts``) after which a new column starts: the wrap whose fit scale
-    in a view of ``aspect`` (width / height), or of ``view_px`` pixels, is largest. The fewest
-    columns within 2 % of the best are taken, and with ``view_px`` and ``enough_px`` the fewest
-    whose labels reach ``enough_px`` pixels at Fit."""
+    in a view of ``aspect`` (width / height), or of ``view_px`` pixels, is largest, cuts
+    through frames weighed against (:data:`LEVEL_PENALTY`). The fewest columns within 2 % of
+    the best are taken, and with ``view_px`` and ``enough_px`` the fewest whose labels reach
+    ``enough_px`` pixels at Fit."""
     cuts = chain_cuts(lay) if cuts is None else cuts
     if not lay.boxes:
         return []
     vw, vh = view_px if view_px is not None else (aspect * 1000.0, 1000.0)
-    # cuts through fewer frames first: a block split between columns is harder to read
+    # a cut through frames costs: a block split between columns is harder to read (each
+    # frame cut through counts 1 for a plain container, 3 for a block, at 3 % a point)
     levels = sorted({c.cost for c in cuts} | {0})
     per_level = [_wraps(lay, cuts, level, max_columns, vw, vh) for level in levels]
-    best = max(score for tried in per_level for _, score in tried)
-    want = 0.98 * best
+    value = [
+        max(score for _, score in tried) * max(0.5, 1.0 - LEVEL_PENALTY * level)
+        for level, tried in zip(levels, per_level, strict=True)
+    ]
+    tried = per_level[value.index(max(value))]
+    level_best = max(score for _, score in tried)
+    target = 0.98 * level_best  # the fewest columns within 2 % of the best
     if view_px is not None and enough_px is not None:
         font = min((label_px(b) for b in lay.boxes.values() if has_text(b)), default=LABEL_PX)
-        want = min(want, enough_px / font)
-    for tried in per_level:
-        level_best = max(score for _, score in tried)
-        if level_best >= 0.9 * want:  # within 10 % of the best wrap: good enough
-            target = min(0.98 * level_best, want)
-            return next(st for st, score in tried if score >= target)
-    return []
+        target = min(target, enough_px / font)
+    return next(st for st, score in tried if score >= target)
 
 
 def _wraps(
     lay: Layout, cuts: list[Cut], level: int, max_columns: int, vw: float, vh: float
 ) -> list[tuple[list[int], float]]:
-    """For 1, 2 ... columns, cut only where a cut's cost is at most ``level``: the cut indices
-    that start columns 2, 3 ... and the fit scale in a ``vw`` x ``vh`` view."""
+    """Cutting only where a cut's cost is at most ``level``: for each number of columns the
+    best wrap found, as the cut indices that start columns 2, 3 ... and its fit scale in a
+    ``vw`` x ``vh`` view, fewest columns first.
+
+    Candidates: for each height limit, the columns no taller than it whose widths add up
+    least (a dynamic programme over the pieces between cuts), so that wide stages share a
+    column and narrow ones another. The limits tried are every piece-run height when there
+    are few pieces, else those of height-balanced wraps and a few above them.
+    """
     usable = [i for i, c in enumerate(cuts) if c.cost <= level]
     _x0, y0, _x1, y1 = bounds(replace(lay, bands=[]))
     ys = [y0] + [cuts[i].y for i in usable] + [y1]
-    heights = [b - a for a, b in zip(ys, ys[1:], strict=False)]
-    tried: list[tuple[list[int], float]] = []
-    for k in range(1, min(max_columns, len(heights)) + 1):
-        starts = _partition(heights, k)
-        chosen = [usable[s - 1] for s in starts]
-        if tried and chosen == tried[-1][0]:
+    n = len(ys) - 1
+    crossing = {cuts[i].edge for i in usable if cuts[i].edge is not None}
+    ext = [_extent(lay, ys[a], ys[a + 1], crossing) for a in range(n)]  # type: ignore[arg-type]
+    heights = [ys[a + 1] - ys[a] for a in range(n)]
+    if n <= 30:
+        limits = sorted({ys[j] - ys[i] for i in range(n) for j in range(i + 1, n + 1)})
+    else:
+        base = [
+            max(
+                (ys[b] - ys[a] for a, b in _runs(_partition(heights, k), n)),
+                default=ys[n] - ys[0],
+            )
+            for k in range(1, min(max_columns, n) + 1)
+        ]
+        limits = sorted({t * f for t in base for f in (1.0, 1.1, 1.25, 1.5)})
+    best: dict[int, tuple[list[int], float]] = {}
+    seen: set[tuple[int, ...]] = set()
+    for limit in limits:
+        starts = _narrowest(ys, ext, limit)
+        if starts is None or len(starts) + 1 > max_columns or tuple(starts) in seen:
             continue
+        seen.add(tuple(starts))
+        chosen = [usable[s - 1] for s in starts]
         w, h = _place(_columns(lay, cuts, [i + 1 for i in chosen]))
         score = min(vw / (w + 2 * SCENE_MARGIN), vh / (h + 2 * SCENE_MARGIN + BAND_TAIL))
-        tried.append((chosen, score))
-    return tried
+        k = len(chosen) + 1
+        if k not in best or score > best[k][1]:
+            best[k] = (chosen, score)
+    return [best[k] for k in sorted(best)]
+
+
+def _runs(starts: list[int], n: int) -> list[tuple[int, int]]:
+    """The (first, end) piece indices of the columns that ``starts`` begins."""
+    idx = [0, *starts, n]
+    return list(zip(idx, idx[1:], strict=False))
+
+
+def _narrowest(ys: list[float], ext: list[tuple[float, float]], limit: float) -> list[int] | None:
+    """The column starts (piece indices) whose columns are at most ``limit`` high and whose
+    widths plus gaps add up least; None if a piece alone is higher."""
+    n = len(ext)
+    inf = math.inf
+    cost = [0.0] + [inf] * n
+    back = [0] * (n + 1)
+    for j in range(1, n + 1):
+        x0, x1 = inf, -inf
+        for i in range(j - 1, -1, -1):  # the column holds pieces i .. j-1
+            if ys[j] - ys[i] > limit + 1e-6:
+                break
+            x0, x1 = min(x0, ext[i][0]), max(x1, ext[i][1])
+            c = cost[i] + (x1 - x0) + (COL_GAP if i else 0.0)
+            if c < cost[j]:
+                cost[j], back[j] = c, i
+    if cost[n] == inf:
+        return None
+    starts, j = [], n
+    while j > 0:
+        j = back[j]
+        if j:
+            starts.append(j)
+    return starts[::-1]
 
 
 def wrap_layout(
