@@ -168,6 +168,19 @@ def test_a_block_opened_or_closed_is_kept_in_view(qtbot, window) -> None:
     assert graph.unit_visible("layer1.0") and graph.transform().m11() > 0.5 * zoom
 
 
+def test_window_export_is_a_figure_of_the_size_asked(qtbot, window, tmp_path: Path) -> None:
+    _load(qtbot, window, "resnet18")
+    window.graph_control.export(str(tmp_path / "g.png"))  # Ctrl+E's default: a 16:9 slide
+    data = (tmp_path / "g.png").read_bytes()
+    assert struct.unpack(">II", data[16:24]) == (1920, 1080)
+    window.graph_control.export(str(tmp_path / "g.pdf"), (1280, 720))
+    text = (tmp_path / "g.pdf").read_bytes().decode("latin-1")
+    assert re.search(r"/MediaBox\s*\[\s*0\s+0\s+1280(\.0+)?\s+720(\.0+)?\s*\]", text)
+    window.graph_control.export(str(tmp_path / "g.svg"), (1024, 768))
+    root = ET.parse(tmp_path / "g.svg").getroot()
+    assert (root.get("width"), root.get("height")) == ("1024", "768")
+
+
 # -- any widget as a figure ----------------------------------------------------------------------
 
 
