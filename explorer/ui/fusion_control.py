@@ -53,7 +53,7 @@ class FusionControl(Control):
         self.panel = FusionResults()  # the window docks it beside the graph
         self.card = KernelCard(self.graph.viewport())
         self._pending: FuseOutcome | None = None  # arrived, being animated
-        self._opened: str | None = None  # a block opened to show the merge
+        self._opened: set[str] = set()  # what was opened to show the merge (a block, a group)
         self._can: tuple[Any, bool, bool] = (None, False, False)  # analysis, repvgg, BN
         self._build_actions()
         # the fused state stays in sight (the status line is shared with other work)
@@ -259,8 +259,9 @@ class FusionControl(Control):
         return groups
 
     def _shown_block(self, out: FuseOutcome) -> str | None:
-        """The fused block whose merge is shown: the selected one (or the one holding the
-        selection), else the first one drawn open, else the first drawn, opened for it."""
+        """The fused block whose merge is shown, opened for it: the selected one (or the one
+        holding the selection), else one with all three branches (drawn open, drawn, or in
+        a repeat group, opened), else the first one drawn open, else the first drawn."""
         graph, s = self.graph, self.session
         fused = [q for q in out.report.blocks_fused if q in graph.boxes]
         if not fused:
@@ -269,10 +270,13 @@ class FusionControl(Control):
         chosen = next((q for q in fused if sel == q or sel.startswith(q + ".")), None)
         if chosen is None:  # one with all three branches shows every step
             whole = [q for q in fused if (k := out.kernels.get(q)) and k.branch("identity")]
-            chosen = next((q for q in fused if graph.boxes[q].box.open), None)
-            chosen = chosen or (whole[0] if whole else fused[0])
-        if not graph.boxes[chosen].box.open:
-            self._opened = chosen
+            shown = [q for q in fused if graph.boxes[q].box.open]
+            chosen = next((q for q in whole if q in shown), whole[0] if whole else None)
+            if chosen is None:  # such blocks drawn as a repeat group: open one
+                chosen = self._open_from_group(out)
+            chosen = chosen or (shown[0] if shown else fused[0])
+        if chosen in graph.boxes and not graph.boxes[chosen].box.open:
+            self._opened.add(chosen)
             s.set_expanded(s.expanded | {chosen})
         if chosen not in graph.boxes or not graph.boxes[chosen].box.open:
             return None
@@ -280,6 +284,20 @@ class FusionControl(Control):
         if not seen.contains(graph.boxes[chosen].sceneBoundingRect()):
             graph.center_on_unit(chosen)  # the whole frame in sight where it fits
         return chosen
+
+    def _open_from_group(self, out: FuseOutcome) -> str | None:
+        """Draw a repeat group holding a block with all three branches as its blocks; that
+        block, or None."""
+        for u, item in list(self.graph.boxes.items()):
+            if item.box.count < 2 or item.box.open:
+                continue
+            for b in item.box.members:
+                k = out.kernels.get(b)
+                if k is not None and k.branch("identity") is not None:
+                    self._opened.add(u)
+                    self.session.set_expanded(self.session.expanded | {u})
+                    return b if b in self.graph.boxes else None
+        return None
 
     def _units(self, frame: str, prefix: str | None = None) -> list[str]:
         """Drawn units inside ``frame`` (and under ``prefix``, a branch's module name)."""
@@ -388,12 +406,14 @@ class FusionControl(Control):
         out, self._pending = self._pending, None
         if gen != self.jobs.generation(LANE) or out is None or self.jobs.closed:
             return
-        self._opened = None
+        opened, self._opened = self._opened, set()
         s = self.session
         if s.analysis is not out.before or s.fused:
             self.update_actions()
             return
         s.set_fused(out.after, out.report)
+        if s.expanded & opened:  # a repeat group opened for the merge closes again
+            s.set_expanded(s.expanded - opened)
         self.last = out
         self.status(out.status_line())
         self.panel.show_outcome(out)
@@ -426,9 +446,9 @@ class FusionControl(Control):
         if self._pending is not None:
             self._pending = None
             self.graph.stop_merge()
-        if self._opened is not None:
-            opened, self._opened = self._opened, None
-            self.session.set_expanded(self.session.expanded - {opened})
+        if self._opened:
+            opened, self._opened = self._opened, set()
+            self.session.set_expanded(self.session.expanded - opened)
         if was and not self.jobs.closed:
             self.status("Fusion cancelled: the model is as it was")
         self.update_actions()

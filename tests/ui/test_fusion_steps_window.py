@@ -259,3 +259,21 @@ def test_screenshot_mid_merge(tmp_path) -> None:
             run = run + 1 if img.pixel(x, y) & 0xFFFFFF == blue else 0
             longest = max(longest, run)
     assert longest >= 200
+
+
+def test_the_merge_shown_has_all_three_branches(qtbot, window) -> None:
+    """repvgg_small draws its blocks with an identity branch as repeat groups: one group is
+    opened for the merge, and closed again once the fused graph is shown."""
+    load(qtbot, window, "repvgg_small")
+    s, g = window.session, window.graph
+    groups = {u for u, i in g.boxes.items() if i.box.count > 1}
+    assert groups and not (groups & s.expanded)
+    shown: list[str] = []
+    window.fusion.mergeStarted.connect(shown.append)
+    opened: list[set[str]] = []
+    window.graph.merger.stepStarted.connect(lambda i, _k: opened.append(set(s.expanded)))
+    out, _ = fuse(qtbot, window)
+    q = shown[0]
+    assert out.kernels[q].branch("identity") is not None  # all three branches
+    assert opened[0] & groups and q in opened[0]  # its group and itself opened for it
+    assert not (s.expanded & groups) and q not in s.expanded  # and closed after
