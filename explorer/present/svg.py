@@ -179,7 +179,7 @@ def _graph(lay: Layout, stroke_scale: float = 1.0) -> list[str]:
         out.append(
             f'<g class="band"><rect x="{band.x:.1f}" y="{band.y:.1f}" width="{band.w:.1f}" '
             f'height="{band.h:.1f}" fill="{BAND_TINTS[band.stage % 2]}"/>'
-            f'<text x="{band.x + BAND_INSET:.1f}" y="{band.y + band.h - 5:.1f}" '
+            f'<text x="{band.x + BAND_INSET:.1f}" y="{band.y + band.h - 3:.1f}" '
             f'font-size="{BAND_PX}" '
             f'fill="#5a6270">{escape(band.label)}</text></g>'
         )

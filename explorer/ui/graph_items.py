@@ -385,7 +385,7 @@ class BandItem(QGraphicsItem):
         painter.setFont(self.font)
         # bottom left, inside the column: the half gap under a stage's last box is free
         painter.drawText(
-            self._rect.adjusted(BAND_INSET, 0, -4, -3),
+            self._rect.adjusted(BAND_INSET, 0, -4, -1),
             Qt.AlignLeft | Qt.AlignBottom,
             self.band.label,
         )
