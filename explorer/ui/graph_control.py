@@ -211,16 +211,19 @@ class GraphControl(QObject):
         unit = self.graph.unit_for_block(block_id) if block_id is not None else None
         self.graph.set_selected(unit)
 
-    def select_block(self, block_id: str) -> bool:
-        """Select a block by qualname, opening what hides it; True if it exists."""
+    def select_block(self, block_id: str, zoom: bool = False) -> bool:
+        """Select a block by qualname, opening what hides it, and centre it (with ``zoom``,
+        close enough to read it: Find); True if it exists."""
         an = self.session.analysis
         if an is None or block_id not in an.tree.blocks:
             return False
         self.session.reveal(block_id)  # opening its ancestors also breaks up their groups
         self.session.select(block_id)
         unit = self.graph.unit_for_block(block_id)
-        if unit is not None:
+        if unit is not None and zoom:
             self.graph.zoom_to_unit(unit)
+        elif unit is not None:
+            self.graph.center_on_unit(unit)
         return True
 
     def find(self, text: str) -> None:
@@ -239,7 +242,7 @@ class GraphControl(QObject):
             self._find_hits, self._find_pos = hits, 0
         else:
             self._find_pos = (self._find_pos + 1) % len(hits)
-        self.select_block(hits[self._find_pos])
+        self.select_block(hits[self._find_pos], zoom=True)
         self.status(f"'{text}': match {self._find_pos + 1} of {len(hits)}")
 
     def export_dialog(self, fmt: str) -> None:
