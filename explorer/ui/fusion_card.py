@@ -41,7 +41,7 @@ class KernelCard(QWidget):
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.step: MergeStep | None = None
-        self.avoid = QRect()  # the block's frame on screen, kept clear where possible
+        self.corner = "top-left"
         self.hide()
 
     # -- sizes -------------------------------------------------------------------------------
@@ -102,32 +102,36 @@ class KernelCard(QWidget):
             return
         self.step = step
         self.resize(self.sizeHint())
-        self.place(self.avoid)  # the viewport may have changed (a scroll bar came)
+        self.place()  # its height changes by step, the viewport with a scroll bar
         self.show()
         self.raise_()
         self.update()
 
-    def place(self, avoid: QRect) -> None:
-        """Move to the corner of the viewport that covers least of ``avoid`` (the block's
-        frame on screen); the top right is the legend's."""
-        self.avoid = QRect(avoid)
+    def largest(self, steps: list[MergeStep | None]) -> QSize:
+        """The size the card takes at its largest step (for placing it once)."""
+        keep, out = self.step, QSize()
+        for st in steps:
+            if st is not None:
+                self.step = st
+                out = out.expandedTo(self.sizeHint())
+        self.step = keep
+        return out
+
+    def rect_at(self, corner: str, size: QSize | None = None) -> QRect:
+        """Where the card sits at ``corner`` (``top-left``, ``bottom-left``, ``bottom-right``;
+        the top right is the legend's) of its viewport."""
         vp = self.parentWidget()
-        if vp is None:
-            return
-        w, h = self.width(), self.height()
-        W, H = vp.width(), vp.height()  # noqa: N806
-        corners = [
-            QRect(8, H - h - 8, w, h),
-            QRect(W - w - 8, H - h - 8, w, h),
-            QRect(8, 8, w, h),
-        ]
+        size = size or self.size()
+        w, h = size.width(), size.height()
+        W, H = (vp.width(), vp.height()) if vp is not None else (w + 16, h + 16)  # noqa: N806
+        x = 8 if corner.endswith("left") else W - w - 8
+        y = 8 if corner.startswith("top") else H - h - 8
+        return QRect(max(0, x), max(0, y), w, h)
 
-        def covered(r: QRect) -> int:
-            i = r.intersected(avoid)
-            return i.width() * i.height() if i.isValid() else 0
-
-        best = min(corners, key=covered)
-        self.move(max(0, best.x()), max(0, best.y()))
+    def place(self, corner: str | None = None) -> None:
+        """At ``corner`` (else the one chosen before), fitted to the card's present size."""
+        self.corner = corner or getattr(self, "corner", "top-left")
+        self.move(self.rect_at(self.corner).topLeft())
 
     def paintEvent(self, _event: Any) -> None:  # noqa: N802
         step = self.step

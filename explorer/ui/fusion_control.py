@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRect, Signal
+from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QLabel
 
@@ -246,7 +246,7 @@ class FusionControl(Control):
             added = [m.item for st in steps for m in st.moves if isinstance(m.item, FusedBoxItem)]
             self.graph.animate_steps(steps, done, self.card, added)
             if steps:
-                self._place_card(q)
+                self._place_card(q, steps)
                 self.mergeStarted.emit(q)
         self.update_actions()
 
@@ -384,13 +384,45 @@ class FusionControl(Control):
             for c in merge_steps(k, label)
         ]
 
-    def _place_card(self, q: str) -> None:
-        """The card in the corner of the view that hides least of the block's frame."""
-        item = self.graph.boxes.get(q)
+    def _place_card(self, q: str, steps: list[Step]) -> None:
+        """The card in a corner of the view, and the block's frame scrolled beside it: the
+        corner where the card, at its largest, hides least of the frame."""
+        g, item = self.graph, self.graph.boxes.get(q)
         if item is None:
             return
-        poly = self.graph.mapFromScene(item.sceneBoundingRect())
-        self.card.place(QRect(poly.boundingRect()))
+        vp = g.viewport()
+        size = self.card.largest([st.card for st in steps])
+        legend = g.legend.width() + 16 if g.legend.isVisible() else 8
+        scale = g.transform().m11() or 1.0
+        frame = item.mapRectToScene(item._rect)  # the frame itself, not its arcs' room
+        best: tuple[int, str, QPointF] | None = None
+        for corner in ("top-left", "bottom-left", "bottom-right"):
+            card = self.card.rect_at(corner, size)
+            if corner.endswith("left"):
+                left, right = card.right() + 8, vp.width() - (legend if corner[0] == "t" else 8)
+            else:
+                left, right = 8, card.left() - 8
+            want_x = (left + right) / 2 if right > left else vp.width() / 2
+            tall = frame.height() * scale > vp.height() - 16
+            want_y = 8 + frame.height() * scale / 2 if tall else vp.height() / 2
+            centre = QPointF(
+                frame.center().x() - (want_x - vp.width() / 2) / scale,
+                frame.center().y() - (want_y - vp.height() / 2) / scale,
+            )
+            g.centerOn(centre)  # the scroll bars may not reach: measure where it landed
+            on_screen = g.mapFromScene(frame).boundingRect()
+            hit = on_screen.intersected(card)
+            seen = on_screen.intersected(vp.rect())
+            cost = hit.width() * hit.height() if hit.isValid() else 0
+            # what is hidden by the card, or off the view (scroll bars at their end)
+            cost += on_screen.width() * on_screen.height() - (
+                seen.width() * seen.height() if seen.isValid() else 0
+            )
+            if best is None or cost < best[0]:
+                best = (cost, corner, centre)
+        assert best is not None
+        g.centerOn(best[2])
+        self.card.place(best[1])
 
     @staticmethod
     def _inside(graph: Any, item: Any, frame: str) -> bool:
