@@ -86,8 +86,11 @@ def test_double_click_expands_and_collapses(qtbot, window) -> None:
     assert not window.graph.boxes["layer1"].box.open
     window.expand_all()
     assert "layer4.1.conv2" in window.graph.boxes
-    # the BN after it is a mark of the conv's box, not a box of its own
-    assert window.graph.boxes["layer4.1.conv2"].box.marks == ["BN", "ReLU"]
+    # the BN (and ReLU) after a conv are marks of its box, not boxes of their own;
+    # in a basic block the second ReLU comes after the sum
+    assert window.graph.boxes["layer4.1.conv1"].box.marks == ["BN", "ReLU"]
+    assert window.graph.boxes["layer4.1.conv2"].box.marks == ["BN"]
+    assert "layer4.1.bn2" not in window.graph.boxes
 
 
 def test_search_selects_and_reveals(qtbot, window) -> None:
