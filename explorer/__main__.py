@@ -83,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--input-size", type=positive_int, metavar="N", help="input height = width")
     r.add_argument("--colour-by", choices=("kind", "params", "macs"), default="kind")
+    r.add_argument(
+        "--norm-boxes",
+        action="store_true",
+        help="draw norms and activations as boxes of their own (default: marks in their "
+        "conv's box)",
+    )
 
     from explorer.cli import run as run_cmds
 
@@ -159,7 +165,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     expanded = (
         default_expanded(an.tree) if args.depth is None else expand_to_depth(an.tree, args.depth)
     )
-    lay = compute_layout(an.tree, expanded)
+    lay = compute_layout(an.tree, expanded, fold=not args.norm_boxes)
     size = args.size
     try:
         if fmt == "svg":

@@ -118,3 +118,19 @@ def test_render_pdf_replaced_only_whole(tmp_path: Path, capsys, monkeypatch) -> 
     code, _, err = run(capsys, "render", "lenet5", "-o", str(out), "--force")
     assert code == 2 and err.strip().endswith("Qt could not write the PDF")
     assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf"]
+
+
+def test_render_norm_boxes_draws_bn_and_relu_as_boxes(tmp_path: Path, capsys) -> None:
+    folded, unfolded = tmp_path / "f.svg", tmp_path / "u.svg"
+    assert run(capsys, "render", "resnet18", "-o", str(folded), "--depth", "9")[0] == 0
+    code, _, err = run(
+        capsys, "render", "resnet18", "-o", str(unfolded), "--depth", "9", "--norm-boxes"
+    )
+    assert code == 0, err
+
+    def ids(p: Path) -> set[str]:
+        root = ET.parse(p).getroot()
+        return {g.get("data-id") for g in root.iter(f"{SVG}g") if g.get("class") == "block"}
+
+    assert "layer1.0.bn1" not in ids(folded) and "layer1.0.bn1" in ids(unfolded)
+    assert "layer1.0.conv1" in ids(folded)

@@ -48,6 +48,7 @@ class GraphControl(QObject):
         self.inspector = inspector
         self.status = status
         self.layout_data: Layout | None = None
+        self.fold = True  # norm/act after a conv drawn as marks of its box (not as boxes)
         self._focus: str | None = None  # a block to keep in view when the layout changes
         self._find_hits: list[str] = []
         self._find_pos = 0
@@ -78,7 +79,9 @@ class GraphControl(QObject):
             return
         center = self.graph.mapToScene(self.graph.viewport().rect().center())
         transform = self.graph.transform()
-        self.layout_data = self.wrapped(compute_layout(an.tree, self.session.expanded))
+        self.layout_data = self.wrapped(
+            compute_layout(an.tree, self.session.expanded, fold=self.fold)
+        )
         self.graph.show_layout(self.layout_data, an.tree.blocks, self.session.colour_by)
         self.graph.set_deleted(self.session.deleted)
         sel = self.session.selected
@@ -98,6 +101,12 @@ class GraphControl(QObject):
         """``lay`` wrapped into columns for the graph view's current size."""
         w, h = self.graph.graph_area()
         return wrap_layout(lay, w / h, view_px=(w, h), enough_px=20.0 / self.graph.style.scale)
+
+    def set_fold(self, fold: bool) -> None:
+        """Norms and activations as marks inside their conv's box (True) or boxes (False)."""
+        if fold != self.fold:
+            self.fold = fold
+            self.relayout(fit=True)
 
     def _on_view_resized(self) -> None:
         """The view's shape changed: wrap again for it, then show the whole graph."""
@@ -294,7 +303,7 @@ class GraphControl(QObject):
         an = self.session.analysis
         if an is None or self.layout_data is None:
             raise RuntimeError("no graph to export")
-        lay = compute_layout(an.tree, self.session.expanded)
+        lay = compute_layout(an.tree, self.session.expanded, fold=self.fold)
         try:
             save_graph(
                 lay,
