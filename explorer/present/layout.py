@@ -173,7 +173,7 @@ def _box_w(label: str) -> float:
 
 
 MERGE_SIZE = 26.0  # a sum or product is drawn as a small circle
-CONCAT_SIZE = (120.0, 12.0)  # a concatenation as a bar
+CONCAT_SIZE = (120.0, 20.0)  # a concatenation as a bar reading "concat"
 
 
 def merge_op(b: Block) -> str | None:

@@ -221,6 +221,10 @@ class BoxItem(QGraphicsItem):
             painter.setPen(self._outline() if self.selected else Qt.NoPen)
             painter.setBrush(QColor("#3b7dd8"))
             painter.drawRoundedRect(r, 3, 3)
+            if lod * self.small_font.pixelSize() >= 5:
+                painter.setPen(QColor("#ffffff"))
+                painter.setFont(self.small_font)
+                painter.drawText(r, Qt.AlignCenter, self.box.label)  # "concat"
             return
         # a stack of boxes for a repeat group
         if self.box.count > 1:
