@@ -79,7 +79,12 @@ def test_render_depth_9_draws_every_layer(tmp_path: Path, capsys) -> None:
     drawn = {g.get("data-id") for g in root.iter(f"{SVG}g") if g.get("class") == "block"}
     tree = analysis("resnet18").tree
     convs = {b.id for b in tree.blocks.values() if b.kind == "conv" and b.executed}
-    assert convs and convs <= drawn  # every convolution is its own box, none inside a group
+    # every convolution is its own box, none inside a group; a conv + BN module (the
+    # projection shortcut) is one box labelled as its conv
+    shown = {c for c in convs if c in drawn or tree.blocks[c].parent in drawn}
+    assert convs and shown == convs
+    labels = {t.text for t in root.iter(f"{SVG}text")}
+    assert "1x1 conv, 128, /2" in labels and "3x3 conv, 512" in labels
 
 
 def test_render_reports_the_label_size_and_wraps_to_the_figure(tmp_path: Path, capsys) -> None:

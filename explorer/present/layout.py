@@ -151,14 +151,22 @@ def default_expanded(tree: BlockTree, max_units: int = 120) -> set[str]:
 
 
 def expand_to_depth(tree: BlockTree, depth: int) -> set[str]:
-    """Every executed container up to ``depth`` open (root is depth 0)."""
+    """Every executed container up to ``depth`` open (root is depth 0); a container that
+    computes one layer (conv + BN + ReLU) stays one box, its norm and activation as marks."""
     return {
-        b.id for b in tree.blocks.values() if not b.is_leaf and b.executed and b.depth < depth
+        b.id
+        for b in tree.blocks.values()
+        if not b.is_leaf and b.executed and b.depth < depth and not single_layer(tree, b.id)
     } | {""}
 
 
 def expand_all(tree: BlockTree) -> set[str]:
-    return {b.id for b in tree.blocks.values() if not b.is_leaf and b.executed}
+    """Every executed container open but those that compute one layer (see above)."""
+    return {
+        b.id
+        for b in tree.blocks.values()
+        if not b.is_leaf and b.executed and not single_layer(tree, b.id)
+    }
 
 
 def _label(b: Block) -> str:
