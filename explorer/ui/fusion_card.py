@@ -42,17 +42,18 @@ class KernelCard(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.step: MergeStep | None = None
         self.corner = "top-left"
+        self.fixed: QSize | None = None  # one size for every step (set by whoever places it)
         self.hide()
 
     # -- sizes -------------------------------------------------------------------------------
 
     def _px(self) -> int:
-        """The caption's pixel size: at least 15 px, more on a larger view (up to 24 px on a
+        """The caption's pixel size: at least 15 px, more on a larger view (up to 20 px on a
         1920x1080 screen) or with a larger window font (presentation mode)."""
         f = self.font()
         size = f.pixelSize() if f.pixelSize() > 0 else round(f.pointSizeF() * 96 / 72)
         vp = self.parentWidget()
-        by_view = min(24, round(vp.width() / 60)) if vp is not None else 15
+        by_view = min(20, round(vp.width() / 68)) if vp is not None else 15
         return max(15, round(size * 1.25), by_view)
 
     def _cell(self) -> int:
@@ -101,7 +102,6 @@ class KernelCard(QWidget):
             self.hide()
             return
         self.step = step
-        self.resize(self.sizeHint())
         self.place()  # its height changes by step, the viewport with a scroll bar
         self.show()
         self.raise_()
@@ -130,7 +130,8 @@ class KernelCard(QWidget):
 
     def place(self, corner: str | None = None) -> None:
         """At ``corner`` (else the one chosen before), fitted to the card's present size."""
-        self.corner = corner or getattr(self, "corner", "top-left")
+        self.corner = corner or self.corner
+        self.resize(self.sizeHint().expandedTo(self.fixed or QSize()))
         self.move(self.rect_at(self.corner).topLeft())
 
     def paintEvent(self, _event: Any) -> None:  # noqa: N802

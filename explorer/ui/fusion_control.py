@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QTransform
 from PySide6.QtWidgets import QDockWidget, QLabel
 
 from explorer.app.jobs import JobRunner, Progress
@@ -54,6 +54,7 @@ class FusionControl(Control):
         self.card = KernelCard(self.graph.viewport())
         self._pending: FuseOutcome | None = None  # arrived, being animated
         self._opened: set[str] = set()  # what was opened to show the merge (a block, a group)
+        self._view_before: tuple[Any, Any] | None = None  # the view's zoom and centre
         self._can: tuple[Any, bool, bool] = (None, False, False)  # analysis, repvgg, BN
         self._build_actions()
         # the fused state stays in sight (the status line is shared with other work)
@@ -385,44 +386,59 @@ class FusionControl(Control):
         ]
 
     def _place_card(self, q: str, steps: list[Step]) -> None:
-        """The card in a corner of the view, and the block's frame scrolled beside it: the
-        corner where the card, at its largest, hides least of the frame."""
+        """The card in a corner of the view, and the block's frame beside it: the corner
+        where the card (its size fixed at its largest step) hides least of the frame, the
+        view zoomed out (to half at most) where the frame would not fit beside it. The view
+        is put back as it was once the merge is over (:meth:`_restore_view`)."""
         g, item = self.graph, self.graph.boxes.get(q)
         if item is None:
             return
         vp = g.viewport()
         size = self.card.largest([st.card for st in steps])
+        self.card.fixed = size
         legend = g.legend.width() + 16 if g.legend.isVisible() else 8
         scale = g.transform().m11() or 1.0
+        self._view_before = (g.transform(), g.mapToScene(vp.rect().center()))
         frame = item.mapRectToScene(item._rect)  # the frame itself, not its arcs' room
-        best: tuple[int, str, QPointF] | None = None
+        best: tuple[float, float, str, QPointF] | None = None
         for corner in ("top-left", "bottom-left", "bottom-right"):
             card = self.card.rect_at(corner, size)
             if corner.endswith("left"):
                 left, right = card.right() + 8, vp.width() - (legend if corner[0] == "t" else 8)
             else:
                 left, right = 8, card.left() - 8
+            fit = min((right - left - 16) / frame.width(), (vp.height() - 16) / frame.height())
             want_x = (left + right) / 2 if right > left else vp.width() / 2
-            tall = frame.height() * scale > vp.height() - 16
-            want_y = 8 + frame.height() * scale / 2 if tall else vp.height() / 2
-            centre = QPointF(
-                frame.center().x() - (want_x - vp.width() / 2) / scale,
-                frame.center().y() - (want_y - vp.height() / 2) / scale,
-            )
-            g.centerOn(centre)  # the scroll bars may not reach: measure where it landed
-            on_screen = g.mapFromScene(frame).boundingRect()
-            hit = on_screen.intersected(card)
-            seen = on_screen.intersected(vp.rect())
-            cost = hit.width() * hit.height() if hit.isValid() else 0
-            # what is hidden by the card, or off the view (scroll bars at their end)
-            cost += on_screen.width() * on_screen.height() - (
-                seen.width() * seen.height() if seen.isValid() else 0
-            )
-            if best is None or cost < best[0]:
-                best = (cost, corner, centre)
+            for zoom in {scale, max(scale * 0.5, min(scale, fit))}:
+                centre = QPointF(
+                    frame.center().x() - (want_x - vp.width() / 2) / zoom, frame.center().y()
+                )
+                g.setTransform(QTransform.fromScale(zoom, zoom))
+                g.centerOn(centre)  # the scroll bars may not reach: measure where it landed
+                on_screen = g.mapFromScene(frame).boundingRect()
+                hit = on_screen.intersected(card)
+                seen = on_screen.intersected(vp.rect())
+                area = on_screen.width() * on_screen.height()
+                hidden = (
+                    (hit.width() * hit.height() if hit.isValid() else 0)
+                    + area
+                    - (seen.width() * seen.height() if seen.isValid() else 0)
+                )
+                # the share hidden, and zooming out costs too (small text from the back)
+                cost = hidden / max(1, area) + 0.6 * (1 - zoom / scale)
+                if best is None or (cost, -zoom) < best[:2]:
+                    best = (cost, -zoom, corner, centre)
         assert best is not None
-        g.centerOn(best[2])
-        self.card.place(best[1])
+        g.setTransform(QTransform.fromScale(-best[1], -best[1]))
+        g.centerOn(best[3])
+        self.card.place(best[2])
+
+    def _restore_view(self) -> None:
+        """The zoom and place the view had before the merge."""
+        before, self._view_before = self._view_before, None
+        if before is not None:
+            self.graph.setTransform(before[0])
+            self.graph.centerOn(before[1])
 
     @staticmethod
     def _inside(graph: Any, item: Any, frame: str) -> bool:
@@ -446,6 +462,7 @@ class FusionControl(Control):
         s.set_fused(out.after, out.report)
         if s.expanded & opened:  # a repeat group opened for the merge closes again
             s.set_expanded(s.expanded - opened)
+        self._restore_view()
         self.last = out
         self.status(out.status_line())
         self.panel.show_outcome(out)
@@ -478,6 +495,7 @@ class FusionControl(Control):
         if self._pending is not None:
             self._pending = None
             self.graph.stop_merge()
+            self._restore_view()
         if self._opened:
             opened, self._opened = self._opened, set()
             self.session.set_expanded(self.session.expanded - opened)

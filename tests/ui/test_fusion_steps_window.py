@@ -76,9 +76,11 @@ def test_five_steps_in_order_in_1_5_to_2_seconds(qtbot, window) -> None:
     s.select("stage2.1")  # its merge is the one shown (it has all three branches)
     settle(qtbot, window)  # the run for the selection's feature maps
     assert "stage2.1" in g.boxes and not g.boxes["stage2.1"].box.open
+    zoom = g.transform().m11()
     rec = Recorder(window)
     out, _res = fuse(qtbot, window)
     rec.disconnect()
+    assert g.transform().m11() == pytest.approx(zoom)  # the view as it was before the merge
     assert [k for k, _ in rec.steps] == KEYS
     # the merge lasts 1.5-2 s (the steps' sum is 1.8 s; a loaded machine may add a frame)
     assert rec.end is not None and 1.5 <= rec.end <= 2.3, rec.end
