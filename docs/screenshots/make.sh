@@ -14,6 +14,9 @@ repvgg=(--model repvgg_small --expand stage1.0..1 --expand stage1.0 --expand sta
         --panel predictions)
 run "${repvgg[@]}" --screenshot repvgg_unfused.png
 run "${repvgg[@]}" --fuse --screenshot repvgg_fused.png
+# the merge 1.2 s into its 1.8 s (step 4: the three kernels summed), on a screen and a projector
+run --model repvgg_small --fuse --screenshot-at 1.2 --screenshot repvgg_merge_1920.png --size 1920x1080
+run --model repvgg_small --fuse --screenshot-at 1.2 --screenshot repvgg_merge_1280.png --size 1280x720
 
 # The live panels. Predictions and feature maps use the pretrained CIFAR-10 ResNet-20 of
 # ../shared/data as a user's own model file (skipped when ../shared is absent).
