@@ -55,12 +55,21 @@ def gui_parser() -> argparse.ArgumentParser:
         description="The desktop window (options only; a command runs headless: "
         "cnn-explorer --help lists the commands).",
     )
-    p.add_argument("--model", help="open this model at start")
+    p.add_argument(
+        "--model", help="open this model at start (none: resnet56 with a digit, and a hint)"
+    )
     p.add_argument("--input-size", type=positive_int, default=None)
     p.add_argument(
         "--screenshot",
         metavar="FILE.png",
-        help="save a screenshot of the window once the graph is shown, then exit",
+        help="save a screenshot of the window once the graph is shown, then exit (alone: "
+        "the first launch, saved once its panels are filled)",
+    )
+    p.add_argument(
+        "--presentation",
+        action="store_true",
+        help="presentation mode: larger fonts and strokes, high contrast, the model list "
+        "hidden (F5 in the window)",
     )
     p.add_argument("--select", metavar="QUALNAME", help="select this block (with --screenshot)")
     p.add_argument(
@@ -194,6 +203,13 @@ def _error(message: str) -> int:
     return 2
 
 
+def is_first_launch(args: argparse.Namespace) -> bool:
+    """No model and no Compare view asked for: the window shows the lecture's central network
+    (resnet56 with a digit, its panels filled) and a hint of what to try."""
+    compare = bool(args.view or args.measure or args.kernels or args.x_axis)
+    return not (args.model or args.keep or compare or args.curves)
+
+
 def run_app(argv: list[str]) -> int:
     args = gui_parser().parse_args(argv)
     if args.screenshot:  # before any work: a place that cannot take it, or a file not to lose
@@ -206,8 +222,6 @@ def run_app(argv: list[str]) -> int:
             return _error(str(exc))
     if args.curves and args.screenshot and not args.model:
         return _curves_screenshot(args)
-    if args.screenshot and not (args.model or args.view or args.measure or args.kernels):
-        return _error("--screenshot needs --model or --view")
     if args.screenshot_at is not None:
         from explorer.present.fusion_steps import TOTAL_MS
 
@@ -216,6 +230,11 @@ def run_app(argv: list[str]) -> int:
         if args.screenshot_at > TOTAL_MS / 1000:
             return _error(f"--screenshot-at: at most {TOTAL_MS / 1000:g} s (the merge's length)")
     compare = bool(args.view or args.measure or args.kernels or args.x_axis)
+    first_launch = is_first_launch(args)
+    if first_launch:
+        from explorer.ui.first_launch import DEFAULT_MODEL
+
+        args.model = DEFAULT_MODEL
     if args.measure:
         from explorer.models.registry import RegistryError, get, model_names
 
@@ -249,10 +268,17 @@ def run_app(argv: list[str]) -> int:
     win = MainWindow(settings=settings)
     if args.size:
         win.resize(*args.size)
+        win.size_panels()
+    if first_launch:
+        win.show_hint()
+    if args.presentation:
+        win.set_presentation(True)
     win.show()
     app.processEvents()
-    timings = {"window_shown_s": round(process_uptime(), 3)}
-    script = ScriptedRun(app, win, args, timings) if args.screenshot else None
+    timings: dict[str, object] = {"window_shown_s": round(process_uptime(), 3)}
+    # whether torch was loaded before the window showed (else the model's load pays for it)
+    timings["torch_before_window"] = "torch" in sys.modules
+    script = ScriptedRun(app, win, args, timings, first_launch) if args.screenshot else None
     quit_on_close = app.quitOnLastWindowClosed()
     if script is not None:
         # the script says when it ends (and with what status); closing its window must not

@@ -138,6 +138,8 @@ class ModelBrowser(QWidget):
         for g in hidden:
             self.tree.insertTopLevelItem(self.tree.topLevelItemCount() - 1, g)
             g.addChildren(self._children[id(g)])
+            for c in self._children[id(g)]:
+                c.setHidden(True)
             g.setHidden(True)
         self.compare_item.setHidden(bool(t) and t not in self.compare_item.text(0).lower())
         self.best = shown[0][2][0] if shown and t else None

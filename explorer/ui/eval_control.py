@@ -37,7 +37,12 @@ class EvalControl(Control):
         self.settings = EvalSettings(limit=1000, batch_size=100)
         self._cache: dict[tuple, Any] = {}
         self._sweep_kind = ""
+        self._deferred = False  # an evaluation waits for the run of the same change
         s = self.session
+        # the run's figures first: the evaluation starts once the run is in (both on the
+        # CPU at once, the first launch's panels took ~1 s longer)
+        s.connect(Event.RESULTS_CHANGED, lambda _r: self._after_run())
+        s.connect(Event.RUN_FAILED, lambda _m: self._after_run())
         for ev in (Event.WEIGHTS_CHANGED, Event.DELETED_CHANGED, Event.DEVICE_CHANGED):
             s.connect(ev, lambda *_: self.schedule())
         s.connect(Event.PREPROCESSING_CHANGED, lambda *_: self.schedule())
@@ -100,7 +105,20 @@ class EvalControl(Control):
     # -- accuracy ----------------------------------------------------------------------------------
 
     def schedule(self) -> None:
-        """Evaluate the current network (the intact one from the cache when it is there)."""
+        """Evaluate the current network (the intact one from the cache when it is there),
+        after the run that shows the same change when one is on its way."""
+        s = self.session
+        if s.result is None and s.image is not None and s.analysis is not None:
+            self._deferred = True
+            return
+        self._start()
+
+    def _after_run(self) -> None:
+        if self._deferred:
+            self._deferred = False
+            self._start()
+
+    def _start(self) -> None:
         setup = self._setup()
         if setup is None:
             return
@@ -161,6 +179,7 @@ class EvalControl(Control):
     def cancel(self) -> bool:
         """Stop the evaluation and any sweep; True if one ran. The panels are told either
         way (the user pressed Cancel: nothing new comes until the next change)."""
+        self._deferred = False
         was = self.jobs.cancel(LANES)
         self.busyChanged.emit(False, "cancelled")
         return was

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
     QGraphicsView,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -22,10 +24,12 @@ from explorer.present.layout import (
     default_expanded,
 )
 from explorer.ui.browser import ModelBrowser
+from explorer.ui.first_launch import RUN_PANELS, HintBar
 from explorer.ui.fusion_control import FusionControl
 from explorer.ui.graph_control import GraphControl
 from explorer.ui.graph_view import GraphView
 from explorer.ui.inspector import Inspector
+from explorer.ui.presentation import Presentation
 from explorer.ui.run_control import RunControl
 from explorer.ui.window_parts import (
     build_graph_toolbar,
@@ -41,6 +45,7 @@ class MainWindow(QMainWindow):
     """One window over one :class:`Session`."""
 
     graphShown = Signal(str)  # noqa: N815 - emitted once a model's graph is on screen
+    panelsFilled = Signal(str)  # noqa: N815 - a run's figures are in every run panel
     modelFailed = Signal(str, str)  # noqa: N815
 
     def __init__(self, settings: QSettings | None = None):
@@ -61,7 +66,16 @@ class MainWindow(QMainWindow):
         self.centre.addWidget(self.graph)
         self.compare_view: Any = None
         self._docks_shown: dict[str, bool] = {}
-        self.setCentralWidget(self.centre)
+        # above it, the first launch's one line of what to try
+        self.hint_bar = HintBar()
+        self.hint_bar.closed.connect(lambda: self.settings.setValue("hintClosed", True))
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.hint_bar)
+        column.addWidget(self.centre, 1)
+        self.setCentralWidget(central)
         self.browser = ModelBrowser()
         self.inspector = Inspector()
         self._dock(self.browser, "Models", Qt.LeftDockWidgetArea, "models")
@@ -100,6 +114,9 @@ class MainWindow(QMainWindow):
         self.session.connect(Event.DELETED_CHANGED, self._on_deleted_changed)
         self.session.connect(Event.ANALYSIS_SWAPPED, self._on_analysis_swapped)
         self.run.ran.connect(self.status_bar.show_run)
+        self.run.ran.connect(self._on_ran)
+        self.presentation = Presentation(self)
+        self.presentation.toggled.connect(self._on_presentation_toggled)
         self.run.weightsLoaded.connect(self.status_bar.show_weights)
         self._restore()
 
@@ -170,6 +187,41 @@ class MainWindow(QMainWindow):
     def show_panel(self, title: str) -> None:
         self.tabs.setCurrentWidget(self.panels[title])
 
+    # -- first launch, presentation mode ---------------------------------------------------------
+
+    def show_hint(self) -> None:
+        """The first launch's one line of what to try (unless it was closed once)."""
+        if self.settings.value("hintClosed", False) in (True, "true"):
+            return
+        self.hint_bar.show()
+
+    def panels_filled(self) -> bool:
+        """Every panel a run fills shows the current run's figures."""
+        return self.session.result is not None and all(
+            t in self.panels
+            and not self.panels[t].stale
+            and not self.panels[t].status.text().startswith("this panel failed")
+            for t in RUN_PANELS
+        )
+
+    def _on_ran(self, _res: Any) -> None:
+        if self.panels_filled():
+            self.panelsFilled.emit(self.session.model_name or "")
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode (F5, View menu) on or off; off puts the window back as it was."""
+        self.presentation.set_active(on)
+
+    def _on_presentation_toggled(self, on: bool) -> None:
+        blocker = self.act_presentation.blockSignals(True)
+        self.act_presentation.setChecked(on)
+        self.act_presentation.blockSignals(blocker)
+        if not on and self.centre.currentWidget() is not self.graph:
+            for d in self._side_docks().values():  # the Compare view keeps its room
+                d.hide()
+        if self.centre.currentWidget() is self.graph and self.session.analysis is not None:
+            self.graph.fit()
+
     # -- persistence ----------------------------------------------------------------------
 
     def _restore(self) -> None:
@@ -178,18 +230,41 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geo)
         else:
             self.resize(1400, 900)
+        self.fit_to_screen()
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)
         else:  # first start: the graph keeps most of the height
-            dock = self.tabs.parentWidget()
-            self.resizeDocks([dock], [300], Qt.Orientation.Vertical)
+            self.size_panels()
+
+    def size_panels(self) -> None:
+        """The panels take about a third of the window's height (the graph the rest)."""
+        dock = self.tabs.parentWidget()
+        self.resizeDocks([dock], [max(220, self.height() * 35 // 100)], Qt.Orientation.Vertical)
+
+    def fit_to_screen(self) -> None:
+        """Keep the window within the screen's available area (a 1280x720 projector)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        # the frame's own borders and title bar, where the window system says them
+        extra_w = max(0, self.frameGeometry().width() - self.width())
+        extra_h = max(0, self.frameGeometry().height() - self.height())
+        w = min(self.width(), avail.width() - extra_w)
+        h = min(self.height(), avail.height() - extra_h)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(w, h)
+        x = min(max(self.x(), avail.left()), avail.right() - w - extra_w + 1)
+        y = min(max(self.y(), avail.top()), avail.bottom() - h - extra_h + 1)
+        self.move(x, y)
 
     def recent_models(self) -> list[str]:
         return self.recent.names()
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self.show_graph()  # the docks as the user left them in the graph view are saved
+        self.set_presentation(False)  # and as they were before presentation mode
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()

@@ -50,15 +50,23 @@ class ScriptedRun(QObject):
     """
 
     def __init__(
-        self, app: Any, win: Any, args: argparse.Namespace, timings: dict[str, float]
+        self,
+        app: Any,
+        win: Any,
+        args: argparse.Namespace,
+        timings: dict[str, float],
+        first_launch: bool = False,
     ) -> None:
         super().__init__()
         self.app, self.win, self.args, self.timings = app, win, args, timings
+        # the first launch is saved once its panels are filled (panels_filled_s)
+        self.first_launch = first_launch
         self.code = 0  # a mistake that still lets the window be saved (--select) makes it 2
         self.done = False
         self.to_delete = deletions(args.delete)
         self.waits_for_run = bool(
-            args.panel
+            first_launch
+            or args.panel
             or args.image
             or args.compare
             or args.weights
@@ -210,6 +218,13 @@ class ScriptedRun(QObject):
             print(f"cnn-explorer: {note}", file=sys.stderr)
         if self.to_delete or self.args.sweep:
             self._lesion_then_capture()
+        elif self.first_launch:  # saved once the run's figures are drawn in its panels
+            if not self.win.panels_filled():
+                self.error("the run's figures did not reach the panels", 1)
+                return
+            self.app.processEvents()
+            self.timings["panels_filled_s"] = _uptime()
+            QTimer.singleShot(200, self.capture)
         else:
             QTimer.singleShot(200, self.capture)
 

@@ -25,9 +25,14 @@ def weights_warnings(info: Any) -> tuple[str, ...]:
     return tuple(getattr(info, "warnings", None) or ())
 
 
-def info_text(analysis: Any, fused: bool) -> str:
-    """The model's standing figures: parameters, GMACs, input, how it was traced."""
+def info_text(analysis: Any, fused: bool, compact: bool = False) -> str:
+    """The model's standing figures: parameters, GMACs, input, how it was traced (``compact``:
+    the counts alone, for presentation mode)."""
     mg = analysis.graph
+    if compact:
+        return f"{mg.total_params:,} params \u00b7 {mg.total_macs / 1e9:.2f} GMACs" + (
+            " \u00b7 fused" if fused else ""
+        )
     return (
         f"{mg.total_params:,} params | {mg.total_macs / 1e9:.2f} GMACs | "
         f"input {'x'.join(map(str, mg.input_shape[1:]))} | graph by {mg.method}"
@@ -43,6 +48,8 @@ class StatusBar(QObject):
     ):
         super().__init__(parent)
         self.session = session
+        self.presenting = False
+        self._analysis: Any = None
         self.label = QLabel("Ready")
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(200)
@@ -103,7 +110,19 @@ class StatusBar(QObject):
     # -- standing figures ---------------------------------------------------------------------
 
     def show_model(self, analysis: Any) -> None:
-        self.info_label.setText(info_text(analysis, self.session.fused))
+        self._analysis = analysis
+        self.info_label.setText(info_text(analysis, self.session.fused, self.presenting))
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode: the model's counts and the last forward pass in bold, the
+        device (said in the toolbar) left out; off: as before."""
+        self.presenting = on
+        bold = "font-weight: bold;" if on else ""
+        self.info_label.setStyleSheet(bold)
+        self.latency_label.setStyleSheet(bold)
+        self.device_label.setVisible(not on)
+        if self._analysis is not None:
+            self.show_model(self._analysis)
 
     def show_weights(self, info: Any) -> None:
         self.weights_label.setText(f"weights: {info.label}")
@@ -123,6 +142,7 @@ class StatusBar(QObject):
     def show_run(self, res: Any) -> None:
         self.device_label.setText(f"device {res.device} ({res.precision})")
         self.latency_label.setText(f"last forward {res.latency_ms:.0f} ms")
+        self.latency_label.setToolTip(f"on {res.device} ({res.precision})")
 
     def show_deleted(self, deleted: frozenset[str]) -> None:
         n = len(deleted)

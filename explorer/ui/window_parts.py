@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -42,9 +42,12 @@ from explorer.ui.status_bar import StatusBar
 
 
 def build_graph_toolbar(win: Any) -> None:
-    """The graph toolbar: the model's name, Find, expansion, colouring, Fit."""
+    """The graph toolbar: the model's name, Find, expansion, colouring, Fit (and, placed by
+    :func:`build_menus`, Restore all and Fuse): the first row, short enough to stay whole in a
+    1280 px window. Every action here is in a menu too."""
     tb = QToolBar("Graph")
     tb.setObjectName("graph_toolbar")
+    win.graph_toolbar = tb
     win.addToolBar(tb)
     win.model_label = QLabel("  no model  ")
     win.model_label.setStyleSheet("font-weight: bold;")
@@ -53,18 +56,23 @@ def build_graph_toolbar(win: Any) -> None:
     win.find_edit = QLineEdit()
     win.find_edit.setPlaceholderText("Find block (Ctrl+F)")
     win.find_edit.setClearButtonEnabled(True)
-    win.find_edit.setMaximumWidth(220)
+    win.find_edit.setMaximumWidth(180)
     win.find_edit.returnPressed.connect(lambda: win.graph_control.find(win.find_edit.text()))
     tb.addWidget(win.find_edit)
     tb.addSeparator()
     win.act_expand_all = tb.addAction("Expand all", win.expand_all)
-    tb.addWidget(QLabel(" depth "))
+    win.act_collapse = QAction("Collapse to depth", win)
+    win.act_collapse.setIconText("Collapse to")
+    win.act_collapse.setToolTip("Close every block deeper than the depth beside")
+    win.act_collapse.triggered.connect(win.collapse_to_depth)
+    tb.addAction(win.act_collapse)
     win.depth_spin = QSpinBox()
     win.depth_spin.setRange(1, 12)
     win.depth_spin.setValue(2)
+    win.depth_spin.setToolTip("The depth 'Collapse to' keeps open")
     tb.addWidget(win.depth_spin)
-    win.act_collapse = tb.addAction("Collapse to depth", win.collapse_to_depth)
     win.act_default = tb.addAction("Default view", win.default_view)
+    win.act_default.setIconText("Default")
     tb.addSeparator()
     tb.addWidget(QLabel(" colour "))
     win.colour_combo = QComboBox()
@@ -74,8 +82,8 @@ def build_graph_toolbar(win: Any) -> None:
     )
     tb.addWidget(win.colour_combo)
     tb.addSeparator()
-    fit = tb.addAction("Fit (F)", win.graph.fit)
-    fit.setShortcut(QKeySequence("F"))
+    win.act_fit = tb.addAction("Fit (F)", win.graph.fit)
+    win.act_fit.setShortcut(QKeySequence("F"))
 
 
 def build_panels(win: Any) -> None:
@@ -130,11 +138,17 @@ def build_panels(win: Any) -> None:
 def build_menus(win: Any) -> None:
     """Every menu of the window, and the actions controllers offer placed in them."""
     m = win.menuBar().addMenu("&File")
-    open_act = QAction("Open images...", win)
+    open_act = win.run.act_open  # the toolbar's Open... and Folder..., named in full here
+    open_act.setText("Open images...")
+    open_act.setIconText("Open...")
     open_act.setShortcut(QKeySequence.Open)
-    open_act.triggered.connect(win.run.open_dialog)
     m.addAction(open_act)
-    m.addAction("Open a folder of images...", win.run.open_folder_dialog)
+    win.run.act_folder.setText("Open a folder of images...")
+    win.run.act_folder.setIconText("Folder...")
+    m.addAction(win.run.act_folder)
+    samples = m.addMenu("Samples")
+    samples.aboutToShow.connect(lambda: fill_samples_menu(samples, win.run))
+    m.addAction(win.run.act_draw)  # the toolbar's draw pad
     paste = QAction("Paste image", win)
     paste.setShortcut(QKeySequence.Paste)
     paste.triggered.connect(win.run.paste)
@@ -170,8 +184,9 @@ def build_menus(win: Any) -> None:
     for a in (win.act_undo, win.act_redo, win.act_restore):
         a.setEnabled(False)
         e.addAction(a)
-    win.run.toolbar.addSeparator()
-    win.run.toolbar.addAction(win.act_restore)
+    win.act_restore.setIconText("Restore all")
+    win.graph_toolbar.addSeparator()
+    win.graph_toolbar.addAction(win.act_restore)
     f = win.fusion
     model_menu = win.menuBar().addMenu("&Model")
     for a in (f.act_fuse, f.act_fold, f.act_unfuse):
@@ -179,8 +194,10 @@ def build_menus(win: Any) -> None:
     model_menu.addSeparator()
     model_menu.addAction(f.act_results)
     model_menu.addAction(f.act_motion)
-    win.run.toolbar.addSeparator()
-    win.run.toolbar.addAction(f.act_deploy)
+    model_menu.addAction(f.act_deploy)
+    model_menu.addSeparator()
+    add_weights_menu(model_menu.addMenu("Weights"), win.run)
+    win.graph_toolbar.addAction(f.act_deploy)
     v = win.menuBar().addMenu("&View")
     win.act_compare = QAction("Compare architectures", win)
     win.act_compare.setShortcut(QKeySequence("Ctrl+K"))
@@ -192,13 +209,64 @@ def build_menus(win: Any) -> None:
     v.addAction(win.act_graph)
     v.addSeparator()
     v.addAction("Training curves: plain vs residual...", win.show_curves)
-    v.addAction("Fit", win.graph.fit)
-    v.addAction("Expand all", win.expand_all)
-    v.addAction("Default view", win.default_view)
+    v.addSeparator()
+    v.addAction(win.act_fit)
+    v.addAction(win.act_expand_all)
+    v.addAction(win.act_collapse)
+    v.addAction(win.act_default)
+    add_colour_menu(v.addMenu("Colour blocks by"), win)
     find = QAction("Find block", win)
     find.setShortcut(QKeySequence.Find)
     find.triggered.connect(lambda: (win.find_edit.setFocus(), win.find_edit.selectAll()))
     v.addAction(find)
+    v.addSeparator()
+    win.act_presentation = QAction("Presentation mode", win)
+    win.act_presentation.setCheckable(True)
+    win.act_presentation.setShortcut(QKeySequence("F5"))
+    win.act_presentation.setToolTip(
+        "Larger fonts and strokes, high contrast, the model list hidden (F5 again: as before)"
+    )
+    win.act_presentation.toggled.connect(win.set_presentation)
+    v.addAction(win.act_presentation)
+
+
+def add_colour_menu(menu: QMenu, win: Any) -> None:
+    """The toolbar's colour box as a menu of choices that follow it."""
+    group = QActionGroup(menu)
+    acts = []
+    for i, text in enumerate(("kind", "params", "MACs")):
+        a = menu.addAction(text)
+        a.setCheckable(True)
+        group.addAction(a)
+        a.triggered.connect(lambda _c=False, i=i: win.colour_combo.setCurrentIndex(i))
+        acts.append(a)
+    menu.aboutToShow.connect(lambda: acts[win.colour_combo.currentIndex()].setChecked(True))
+
+
+def add_weights_menu(menu: QMenu, run: Any) -> None:
+    """The toolbar's weights box as a menu (the choice shown is checked)."""
+    group = QActionGroup(menu)
+
+    def fill() -> None:
+        menu.clear()
+        for i in range(run.weights_combo.count()):
+            a = menu.addAction(run.weights_combo.itemText(i))
+            a.setCheckable(True)
+            a.setChecked(i == run.weights_combo.currentIndex())
+            group.addAction(a)
+            a.triggered.connect(lambda _c=False, i=i: run._on_weights_chosen(i))
+
+    menu.aboutToShow.connect(fill)
+
+
+def fill_samples_menu(menu: QMenu, run: Any) -> None:
+    """File > Samples: the built-in samples for the model shown (as the toolbar's button)."""
+    from explorer.runtime.images import sample_names
+
+    menu.clear()
+    an = run.session.analysis
+    for name in sample_names(an.spec.classes if an is not None else "imagenet"):
+        menu.addAction(name, lambda n=name: run.open_sample(n))
 
 
 def build_status(win: Any) -> None:
@@ -242,6 +310,13 @@ class RecentModels:
         self.menu.setEnabled(bool(self.names()))
 
 
+def compact(combo: QComboBox, chars: int) -> None:
+    """A box as wide as ``chars`` characters, whatever its items (the toolbar's row must stay
+    within a 1280 px window)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+
+
 def build_run_toolbar(run: Any) -> QToolBar:
     """The run toolbar: weights, images, normalisation, device; its widgets are the run
     control's (``run.weights_combo`` ...)."""
@@ -253,9 +328,10 @@ def build_run_toolbar(run: Any) -> QToolBar:
         run.weights_combo.addItem(text, key)
     run.weights_combo.addItem("from file...", "file")
     run.weights_combo.setToolTip("Library pretrained weights, random ones, or a checkpoint")
+    compact(run.weights_combo, 13)
     run.weights_combo.activated.connect(run._on_weights_chosen)
     tb.addWidget(run.weights_combo)
-    run.badge = QLabel(" untrained weights ")
+    run.badge = QLabel(" untrained ")
     run.badge.setStyleSheet(
         "background: #c0392b; color: white; border-radius: 3px; font-weight: bold;"
     )
@@ -265,11 +341,12 @@ def build_run_toolbar(run: Any) -> QToolBar:
     tb.addSeparator()
     tb.addWidget(QLabel(" image "))
     run.image_combo = QComboBox()
-    run.image_combo.setMinimumWidth(160)
+    compact(run.image_combo, 10)
     run.image_combo.activated.connect(lambda i: run.session.set_image(i))
     tb.addWidget(run.image_combo)
-    tb.addAction("Open...", run.open_dialog).setToolTip("Open image files (Ctrl+O)")
-    tb.addAction("Folder...", run.open_folder_dialog)
+    run.act_open = tb.addAction("Open...", run.open_dialog)
+    run.act_open.setToolTip("Open image files (Ctrl+O)")
+    run.act_folder = tb.addAction("Folder...", run.open_folder_dialog)
     run.samples_btn = QToolButton()
     run.samples_btn.setText("Samples")
     run.samples_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -281,11 +358,16 @@ def build_run_toolbar(run: Any) -> QToolBar:
     tb.addWidget(QLabel(" compare "))
     run.compare_combo = QComboBox()
     run.compare_combo.setToolTip("A second image run beside the first (SE weights panel)")
+    compact(run.compare_combo, 6)
     run.compare_combo.activated.connect(lambda i: run.session.set_compare(i - 1))
     tb.addWidget(run.compare_combo)
-    tb.addWidget(QLabel(" normalise "))
+    tb.addWidget(QLabel(" norm "))
     run.norm_combo = QComboBox()
-    run.norm_combo.addItems(["as the weights say", "imagenet", "cifar", "none"])
+    run.norm_combo.addItems(["weights' own", "imagenet", "cifar", "none"])
+    run.norm_combo.setToolTip(
+        "The mean and std the image is normalised with (weights' own: as the weights say)"
+    )
+    compact(run.norm_combo, 9)
     run.norm_combo.activated.connect(
         lambda i: run.session.set_normalize(NORMALIZE_ITEMS[max(i, 0)])
     )

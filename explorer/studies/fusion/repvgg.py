@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import operator
+import sys
 from dataclasses import dataclass
 
 import torch
@@ -88,11 +89,10 @@ def _as_branch(name: str, m: nn.Module) -> _Branch | None:
 
 
 def _timm_block(m: nn.Module) -> bool:
-    try:
-        from timm.models.byobnet import RepVggBlock
-    except ImportError:  # pragma: no cover - timm is a dependency
-        return False
-    return isinstance(m, RepVggBlock)
+    # a model holding timm's block has loaded its module; importing timm to find out costs
+    # 1.5 s (on the window's thread, when the fusion menu is updated for any model)
+    byobnet = sys.modules.get("timm.models.byobnet")
+    return byobnet is not None and isinstance(m, byobnet.RepVggBlock)
 
 
 class RepVGGReparam(fx.GraphModule):
