@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from explorer.studies.fusion.pictures import BlockKernels, Grid
+if TYPE_CHECKING:  # names only: pictures imports torch, which the window loads later
+    from explorer.studies.fusion.pictures import BlockKernels, Grid
 
 #: the steps in order: (key, milliseconds); 1.8 s in all, inside the 1.5-2 s a student follows
 STEP_MS: tuple[tuple[str, int], ...] = (
