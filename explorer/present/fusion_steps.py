@@ -62,7 +62,8 @@ def merge_steps(k: BlockKernels | None, fused_label: str = "3x3 conv") -> list[M
     kk = f"{k.kernel_size[0]}x{k.kernel_size[1]}" if k is not None else "3x3"
     pair = f" (weights of output channel {k.out_channel}, input {k.in_channel})" if k else ""
     captions = {
-        "fold": "Fold each branch's BatchNorm into its conv: W' = W·γ/σ, b' = β − μ·γ/σ" + pair,
+        "fold": "Fold each branch's BatchNorm into its conv: W' = s·W, b' = β − s·μ "
+        "with s = γ/σ" + pair,
         "pad": f"Pad the 1x1 kernel with zeros into the centre of a {kk}",
         "identity": f"Write the identity branch as a {kk} delta kernel (its BN scale folded in)",
         "sum": f"Sum the three {kk} kernels and their biases",

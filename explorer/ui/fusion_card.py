@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
@@ -43,7 +43,13 @@ class KernelCard(QWidget):
         self.step: MergeStep | None = None
         self.corner = "top-left"
         self.fixed: QSize | None = None  # one size for every step (set by whoever places it)
+        parent.installEventFilter(self)  # a scroll bar coming or going: placed again
         self.hide()
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Resize and self.isVisible():
+            self.place()
+        return False
 
     # -- sizes -------------------------------------------------------------------------------
 
@@ -240,4 +246,32 @@ class FusedBoxItem(QGraphicsItem):
         painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.label)
 
 
-__all__ = ["FusedBoxItem", "KernelCard", "TOTAL_MS", "value_colour"]
+class TagItem(QGraphicsItem):
+    """A folded layer's tag (``BN``) over a box, for the merge to move into the box."""
+
+    def __init__(self, text: str, centre: QPointF) -> None:
+        super().__init__()
+        self.text = text
+        f = QFont()
+        f.setPointSizeF(9)
+        f.setBold(True)
+        self._font = f
+        self._rect = QRectF(0, 0, QFontMetrics(f).horizontalAdvance(text) + 12.0, 20.0)
+        self.setPos(centre - self._rect.center())
+        self.setZValue(18)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        return self._rect.adjusted(-2, -2, 2, 2)
+
+    def paint(self, painter: QPainter, _option: Any, _widget: Any = None) -> None:
+        painter.setPen(QPen(QColor("#1f5fa8"), 1.5))
+        painter.setBrush(QColor(colour("norm")))
+        painter.drawRoundedRect(self._rect, 5, 5)
+        painter.setFont(self._font)
+        painter.setPen(QColor("#111111"))
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
+
+
+MERGE_ITEMS = (FusedBoxItem, TagItem)  # the items a merge adds to the scene (and removes)
+
+__all__ = ["MERGE_ITEMS", "FusedBoxItem", "KernelCard", "TOTAL_MS", "TagItem", "value_colour"]

@@ -22,7 +22,7 @@ from explorer.app.workflows.fuse import KINDS, FuseOutcome, FuseSettings
 from explorer.errors import one_line
 from explorer.present.fusion_steps import merge_steps
 from explorer.ui.control import Control
-from explorer.ui.fusion_card import FusedBoxItem, KernelCard
+from explorer.ui.fusion_card import MERGE_ITEMS, FusedBoxItem, KernelCard, TagItem
 from explorer.ui.fusion_results import FusionResults
 from explorer.ui.merge_animation import Move, Step
 
@@ -244,7 +244,7 @@ class FusionControl(Control):
         else:
             q = self._shown_block(out)
             steps = self._plan(out, q) if q is not None else []
-            added = [m.item for st in steps for m in st.moves if isinstance(m.item, FusedBoxItem)]
+            added = [m.item for st in steps for m in st.moves if isinstance(m.item, MERGE_ITEMS)]
             self.graph.animate_steps(steps, done, self.card, added)
             if steps:
                 self._place_card(q, steps)
@@ -350,6 +350,17 @@ class FusionControl(Control):
             folded += bns
             fold += [Move(boxes[u], centre_of(conv), 0.3, 0.0) for u in bns]
         fold += [Move(e, None, None, 0.0) for e in edges_of(folded)]
+        # a BatchNorm drawn as its conv's mark: a tag from the box's corner into its middle
+        for role, units in branch_units.items():
+            for u in units if role != "identity" else []:
+                box = boxes[u]
+                marks = [m for m in getattr(box.box, "marks", []) if m.startswith("BN")]
+                if not marks or box.box.kind == "norm":
+                    continue
+                r = box.mapRectToScene(box._rect)
+                tag = TagItem("BN", QPointF(r.right() - 16, r.bottom() - 4))
+                graph.scene().addItem(tag)
+                fold.append(Move(tag, centre_of(box), 0.5, 0.0))
         # 2 and 3: the 1x1 and the identity shrink into the centre of the kxk
         one = [u for u in branch_units.get("1x1", []) if u not in folded]
         ident = branch_units.get("identity", [])
