@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QDockWidget, QGraphicsView, QWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 #: fonts and strokes are scaled by this much
 SCALE = 1.6
@@ -70,18 +70,19 @@ class Presentation(QObject):
         return [win.tabs, win.inspector, win.statusBar()]
 
     def _axes_items(self) -> list[Any]:
-        """The plots' axes in the panels (pyqtgraph's AxisItem), found in their scenes."""
+        """The plots' axes in the panels (pyqtgraph's AxisItem), reached through the plots
+        (listing a scene's items makes wrappers of Qt's own items, which crashed at exit)."""
         try:
             import pyqtgraph as pg
         except ImportError:  # pragma: no cover - a dependency of the panels
             return []
-        out = []
-        for view in self.win.tabs.findChildren(QGraphicsView):
-            scene = view.scene()
-            if scene is None:
-                continue
-            out += [it for it in scene.items() if isinstance(it, pg.AxisItem)]
-        return out
+        plots: list[Any] = []
+        for view in self.win.tabs.findChildren(pg.GraphicsView):
+            if isinstance(view, pg.PlotWidget):
+                plots.append(view.getPlotItem())
+            elif isinstance(view, pg.GraphicsLayoutWidget):
+                plots += [it for it in list(view.ci.items) if isinstance(it, pg.PlotItem)]
+        return [p.getAxis(side) for p in plots for side in ("left", "bottom", "right", "top")]
 
     # -- entering and leaving -------------------------------------------------------------------
 

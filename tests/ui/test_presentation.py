@@ -29,6 +29,13 @@ def look(win) -> dict:
         "text": win.palette().color(QPalette.ColorRole.WindowText).name(),
         "explicit_font": win.tabs.testAttribute(Qt.WidgetAttribute.WA_SetFont),
         "hint": win.hint_bar.isVisible(),
+        "axes": [
+            (
+                ax.style["tickFont"].pointSizeF() if ax.style["tickFont"] is not None else None,
+                ax.label.font().pointSizeF(),
+            )
+            for ax in win.presentation._axes_items()
+        ],
     }
 
 
@@ -61,6 +68,11 @@ def test_f5_enters_and_leaves_presentation_mode(qtbot, qapp, window) -> None:
     for key in ("tabs_pt", "inspector_pt", "status_pt"):
         assert during[key] >= 1.5 * before[key], key
     assert not during["device_label"] and before["hint"] and not during["hint"]
+    assert before["axes"], "no plot axes found in the panels"
+    for (tick0, label0), (tick1, label1) in zip(before["axes"], during["axes"], strict=True):
+        # the axes' text too (an axis without a font of its own had the panels' font)
+        assert tick1 is not None and tick1 >= 1.5 * (tick0 or before["tabs_pt"])
+        assert label1 >= 1.5 * label0
     assert during["text"] == "#000000"
     assert calls == [(1.6, True)]
 
