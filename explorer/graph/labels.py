@@ -417,14 +417,15 @@ def _residual_label(tree: BlockTree, b: Block) -> str:
     return f"residual: {body}{tail}" if body else "residual" + tail
 
 
-def single_layer(tree: BlockTree, bid: str) -> bool:
-    """A container that computes one layer (conv + BN + ReLU, a pool with its flatten)."""
+def single_layer(tree: BlockTree, bid: str) -> Block | None:
+    """The one layer a container computes (conv + BN + ReLU, a pool with its flatten), or
+    None when it computes several or is no plain container."""
     b = tree.blocks[bid]
     if b.is_leaf or b.kind != "sequential" or not b.executed:
-        return False
+        return None
     leaves = [x for x in _leaves(tree, bid) if not is_hidden(x)]
     core = [x for x in leaves if x.kind not in FOLD_KINDS and x.kind != "other"]
-    return len(core) == 1
+    return core[0] if len(core) == 1 else None
 
 
 def block_marks(tree: BlockTree, bid: str) -> list[str]:

@@ -138,7 +138,7 @@ def default_expanded(tree: BlockTree, max_units: int = 120) -> set[str]:
                 cb = tree.blocks[c]
                 if cb.is_leaf or not cb.executed or cb.kind != "sequential":
                     continue
-                if single_layer(tree, c):  # conv + BN + ReLU: one box, as on a slide
+                if single_layer(tree, c) is not None:  # conv + BN + ReLU: one box
                     continue
                 extra = len(cb.children) - 1
                 if visible + extra > max_units:
@@ -156,7 +156,7 @@ def expand_to_depth(tree: BlockTree, depth: int) -> set[str]:
     return {
         b.id
         for b in tree.blocks.values()
-        if not b.is_leaf and b.executed and b.depth < depth and not single_layer(tree, b.id)
+        if not b.is_leaf and b.executed and b.depth < depth and single_layer(tree, b.id) is None
     } | {""}
 
 
@@ -165,7 +165,7 @@ def expand_all(tree: BlockTree) -> set[str]:
     return {
         b.id
         for b in tree.blocks.values()
-        if not b.is_leaf and b.executed and not single_layer(tree, b.id)
+        if not b.is_leaf and b.executed and single_layer(tree, b.id) is None
     }
 
 
@@ -459,13 +459,14 @@ def _compute_layout(
                     marks = [mark_label(blocks[v]) for v in folded_into.get(u, ())]
                 else:
                     marks = block_marks(tree, u)
+                one = None if is_open or b.is_leaf else single_layer(tree, u)
                 boxes[u] = Box(
                     u,
                     x,
                     y,
                     w,
                     h,
-                    b.kind,
+                    one.kind if one is not None else b.kind,  # a fused RepVGG block: conv
                     _label(b) if is_open else block_label(tree, u),
                     u,
                     frame,

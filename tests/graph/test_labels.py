@@ -130,3 +130,11 @@ def test_every_drawn_box_of_the_lecture_models_has_a_slide_label() -> None:
         for box in lay.units():
             assert not box.label.isdigit(), (name, box.id, box.label)
             assert not box.label.split(" ")[0].isdigit() or box.label[1] in "x −", box.label
+
+
+def test_a_one_layer_module_is_coloured_as_its_layer() -> None:
+    """googlenet's BasicConv2d and a fused RepVGG block (conv + ReLU) read and colour as a conv."""
+    g = analysis("googlenet").tree
+    lay = compute_layout(g, default_expanded(g))
+    assert lay.boxes["conv1"].kind == "conv"
+    assert g.blocks["conv1"].kind == "sequential"  # the block itself keeps its kind
