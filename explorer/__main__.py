@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         "activations, lesions. Without a command: the desktop window.",
         epilog="window options: cnn-explorer [--model NAME] [--input-size N] "
         "[--screenshot FILE.png [--force] [--timeout S] [--select QUALNAME] [--expand ID]... "
-        "[--size WxH]] [--colour-by kind|params|macs] (all: cnn-explorer --model NAME --help)",
+        "[--size WxH]] [--colour-by kind|params|macs] [--presentation] (no --model: resnet56 with "
+        "a digit; all: cnn-explorer --model NAME --help)",
     )
     p.add_argument("--version", action="version", version=_version())
     p.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
