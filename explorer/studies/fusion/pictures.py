@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from explorer.studies.fusion.bn import bn_scale_shift
-from explorer.studies.fusion.repvgg import _Branch, _branches
+from explorer.studies.fusion.repvgg import Branch, block_branches
 
 Grid = list[list[float]]
 
@@ -76,7 +76,7 @@ def _grid(t: torch.Tensor) -> Grid:
     return [[float(v) for v in row] for row in t.tolist()]
 
 
-def _role(br: _Branch) -> str:
+def _role(br: Branch) -> str:
     if br.conv is None:
         return "identity"
     return "1x1" if br.conv.kernel_size == (1, 1) else "kxk"
@@ -91,7 +91,7 @@ def block_kernels(
     None when ``block`` is no unfused RepVGG block or its geometry does not fuse (an even
     kernel); ValueError for a channel out of range.
     """
-    branches = _branches(block)
+    branches = block_branches(block)
     if branches is None or branches[0].conv is None:
         return None
     ref = branches[0].conv

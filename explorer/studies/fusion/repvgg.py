@@ -65,26 +65,26 @@ _ADDS = {operator.add, operator.iadd, torch.add}
 
 
 @dataclass
-class _Branch:
+class Branch:
     name: str
     conv: nn.Conv2d | None  # None: the identity branch (BN alone)
     bn: nn.BatchNorm2d
 
 
-def _as_branch(name: str, m: nn.Module) -> _Branch | None:
+def _as_branch(name: str, m: nn.Module) -> Branch | None:
     """A child that is conv + BN (a Sequential, or timm's ConvNormAct) or a lone BN."""
     if bn_tail(m) == []:
-        return _Branch(name, None, m)  # type: ignore[arg-type]
+        return Branch(name, None, m)  # type: ignore[arg-type]
     if isinstance(m, nn.Sequential):
         mods = [c for c in m if not is_pass_through(c)]
         if len(mods) == 2 and plain_conv(mods[0]) and bn_tail(mods[1]) == []:
-            return _Branch(name, mods[0], mods[1])  # type: ignore[arg-type]
+            return Branch(name, mods[0], mods[1])  # type: ignore[arg-type]
         return None
     if type(m).__name__ == "ConvNormAct":  # timm: conv, bn, then aa when present
         conv, bn = getattr(m, "conv", None), getattr(m, "bn", None)
         if conv is not None and plain_conv(conv) and bn is not None and bn_tail(bn) == []:
             if is_pass_through(getattr(m, "aa", None)):
-                return _Branch(name, conv, bn)  # type: ignore[arg-type]
+                return Branch(name, conv, bn)  # type: ignore[arg-type]
     return None
 
 
@@ -99,7 +99,7 @@ class RepVGGReparam(fx.GraphModule):
     """A RepVGG block (not timm's) after re-parameterisation: its branches are one conv."""
 
 
-def _branches(m: nn.Module) -> list[_Branch] | None:
+def block_branches(m: nn.Module) -> list[Branch] | None:
     """The summed branches of a RepVGG block, kxk first; None if ``m`` is not one."""
     if _timm_block(m):
         if m.reparam_conv is not None:
@@ -142,12 +142,12 @@ def find_repvgg_blocks(model: nn.Module) -> dict[str, bool]:
     for q, m in model.named_modules():
         if _fused(m):
             out[q] = True
-        elif _branches(m) is not None:
+        elif block_branches(m) is not None:
             out[q] = False
     return out
 
 
-def fuse_branches(branches: list[_Branch]) -> nn.Conv2d:
+def fuse_branches(branches: list[Branch]) -> nn.Conv2d:
     """One kxk Conv2d (with bias) equal to the sum of the branches; FusionSkip if impossible."""
     ref = branches[0].conv
     assert ref is not None
@@ -208,7 +208,7 @@ class _BranchTracer(QualnameTracer):
         return id(m) in self._leaves or super().is_leaf_module(m, module_qualified_name)
 
 
-def _reparam_generic(block: nn.Module, branches: list[_Branch], conv: nn.Conv2d) -> fx.GraphModule:
+def _reparam_generic(block: nn.Module, branches: list[Branch], conv: nn.Conv2d) -> fx.GraphModule:
     """Trace ``block``, check that its forward only sums the branches of its one input, and
     replace that sum by ``conv``; FusionSkip when the forward does anything else with them."""
     by_name = {b.name: b for b in branches}
@@ -282,7 +282,7 @@ def fuse_repvgg(model: nn.Module, inplace: bool = False) -> FusionReport:
             skipped.append((q, "already re-parameterised"))
             continue
         block = target.get_submodule(q)
-        branches = _branches(block)
+        branches = block_branches(block)
         assert branches is not None
         try:
             conv = fuse_branches(branches)
