@@ -264,9 +264,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self.show_graph()  # the docks as the user left them in the graph view are saved
-        self.set_presentation(False)  # and as they were before presentation mode
         self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("windowState", self.saveState())
+        # in presentation mode, as they were before it (its fonts and plots are not put
+        # back on the way out: restyling the plots while the window closed crashed at exit)
+        p = self.presentation
+        self.settings.setValue("windowState", p.saved_state if p.active else self.saveState())
         self.settings.sync()
         self.hide()
         self.session.cancel_request()  # a model that still arrives is not installed

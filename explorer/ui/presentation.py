@@ -53,7 +53,7 @@ class Presentation(QObject):
         self._state = QByteArray()
         self._fonts: list[tuple[QWidget, QFont | None]] = []
         self._palette: QPalette | None = None
-        self._axes: list[tuple[Any, Any, QFont]] = []
+        self._axes: list[tuple[Any, Any, dict[str, str]]] = []
         self._footer = True
         self._hint = False
 
@@ -83,6 +83,11 @@ class Presentation(QObject):
             elif isinstance(view, pg.GraphicsLayoutWidget):
                 plots += [it for it in list(view.ci.items) if isinstance(it, pg.PlotItem)]
         return [p.getAxis(side) for p in plots for side in ("left", "bottom", "right", "top")]
+
+    @property
+    def saved_state(self) -> QByteArray:
+        """The window's dock state from before presentation mode."""
+        return self._state
 
     # -- entering and leaving -------------------------------------------------------------------
 
@@ -122,11 +127,13 @@ class Presentation(QObject):
         self._axes = []
         for ax in self._axes_items():
             old_tick = ax.style.get("tickFont")
-            old_label = QFont(ax.label.font())
-            self._axes.append((ax, old_tick, old_label))
+            old_style = dict(ax.labelStyle)
+            self._axes.append((ax, old_tick, old_style))
             base = old_tick if isinstance(old_tick, QFont) else QFont(win.tabs.font())
             ax.setStyle(tickFont=scaled_font(base, 1.0 if old_tick is None else k))
-            ax.label.setFont(scaled_font(old_label, k))
+            # the axis title is HTML with a CSS style (setting its item's font crashed at exit)
+            ax.labelStyle = {**old_style, "font-size": f"{win.tabs.font().pointSizeF():.1f}pt"}
+            ax._updateLabel()
         pal = QPalette(win.palette())
         for role, colour in HIGH_CONTRAST.items():
             pal.setColor(role, QColor(colour))
@@ -145,9 +152,10 @@ class Presentation(QObject):
         win.setPalette(self._palette if self._palette is not None else QPalette())
         if self._palette is None:
             win.setAttribute(Qt.WidgetAttribute.WA_SetPalette, False)
-        for ax, old_tick, old_label in self._axes:
+        for ax, old_tick, old_style in self._axes:
             ax.setStyle(tickFont=old_tick)
-            ax.label.setFont(old_label)
+            ax.labelStyle = old_style
+            ax._updateLabel()
         self._axes = []
         for w, old in self._fonts:
             if old is None:  # it inherited its font: it does again

@@ -32,7 +32,7 @@ def look(win) -> dict:
         "axes": [
             (
                 ax.style["tickFont"].pointSizeF() if ax.style["tickFont"] is not None else None,
-                ax.label.font().pointSizeF(),
+                dict(ax.labelStyle),
             )
             for ax in win.presentation._axes_items()
         ],
@@ -69,10 +69,11 @@ def test_f5_enters_and_leaves_presentation_mode(qtbot, qapp, window) -> None:
         assert during[key] >= 1.5 * before[key], key
     assert not during["device_label"] and before["hint"] and not during["hint"]
     assert before["axes"], "no plot axes found in the panels"
-    for (tick0, label0), (tick1, label1) in zip(before["axes"], during["axes"], strict=True):
+    for (tick0, style0), (tick1, style1) in zip(before["axes"], during["axes"], strict=True):
         # the axes' text too (an axis without a font of its own had the panels' font)
         assert tick1 is not None and tick1 >= 1.5 * (tick0 or before["tabs_pt"])
-        assert label1 >= 1.5 * label0
+        assert float(style1["font-size"].removesuffix("pt")) >= 1.5 * before["tabs_pt"]
+        assert "font-size" not in style0
     assert during["text"] == "#000000"
     assert calls == [(1.6, True)]
 
@@ -97,3 +98,20 @@ def test_presentation_entry_in_view_menu(window) -> None:
         if a is not window.act_presentation
     ]
     assert "F5" not in keys
+
+
+def test_closing_in_presentation_mode_saves_the_layout_from_before(qtbot, qapp, settings):
+    from explorer.ui.main_window import MainWindow
+
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    settle(qapp)
+    state = w.saveState()
+    w.set_presentation(True)
+    settle(qapp)
+    assert w.saveState() != state  # the model list is hidden
+    w.close()
+    assert bytes(settings.value("windowState")) == bytes(state)
