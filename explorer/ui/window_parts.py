@@ -215,6 +215,13 @@ def build_menus(win: Any) -> None:
     v.addAction(win.act_collapse)
     v.addAction(win.act_default)
     add_colour_menu(v.addMenu("Colour blocks by"), win)
+    win.act_norm_boxes = QAction("Norms and activations as boxes", win)
+    win.act_norm_boxes.setCheckable(True)
+    win.act_norm_boxes.setToolTip(
+        "Off (as on a slide): a BN or ReLU right after a conv is a mark in the conv's box"
+    )
+    win.act_norm_boxes.toggled.connect(lambda on: win.graph_control.set_fold(not on))
+    v.addAction(win.act_norm_boxes)
     find = QAction("Find block", win)
     find.setShortcut(QKeySequence.Find)
     find.triggered.connect(lambda: (win.find_edit.setFocus(), win.find_edit.selectAll()))
