@@ -376,12 +376,13 @@ def _conv_items(tree: BlockTree, convs: list[Block]) -> list[str]:
         items.append(_short_conv(convs[i]))
         i += 1
     out: list[str] = []
-    for it in items:  # runs of the same conv: "sep 3x3 728 x3"
-        if out and out[-1].split(" ×")[0] == it:
-            n = int(out[-1].split(" ×")[1]) if " ×" in out[-1] else 1
-            out[-1] = f"{it} ×{n + 1}"
-        else:
-            out.append(it)
+    i = 0
+    while i < len(items):  # runs of three or more of the same conv: "sep 3x3 728 ×3"
+        j = i
+        while j < len(items) and items[j] == items[i]:
+            j += 1
+        out.extend([f"{items[i]} ×{j - i}"] if j - i >= 3 else items[i:j])
+        i = j
     return out
 
 

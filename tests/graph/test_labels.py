@@ -60,9 +60,15 @@ def test_xception_separable_and_depthwise() -> None:
     assert lab["block1.rep.0.conv1"] == "3x3 depthwise conv, 64"
     assert lab["block1.rep.0.pointwise"] == "1x1 conv, 128"
     assert lab["block1.rep.0"] == "3x3 separable conv, 128"
-    assert lab["block1"] == "residual: sep 3x3 128 ×2, 3x3 max pool /2 + proj"
+    assert lab["block1"] == "residual: sep 3x3 128, sep 3x3 128, 3x3 max pool /2 + proj"
     assert lab["block4"] == "residual: sep 3x3 728 ×3"
     assert lab["conv3"] == "3x3 separable conv, 1536"
+
+
+def test_cifar_resnet_basic_blocks() -> None:
+    lab = labels("resnet56")
+    assert lab["layer1.0"] == "residual: 3x3 16, 3x3 16"
+    assert lab["layer2.0"] == "residual: 3x3 32 /2, 3x3 32 + pad"  # option A: no weights
 
 
 def test_grouped_conv_says_its_groups() -> None:
