@@ -36,6 +36,20 @@ run --keep plain34 --model resnet34 --image sample:astronaut --panel activation-
   --std-level blocks --screenshot panel_activation_std.png
 run --curves --size 1100x480 --screenshot train_curves.png
 
+# A lecture hall: each on a 1920x1080 screen and a 1280x720 projector
+for size in 1920x1080 1280x720; do
+  h=${size#*x}
+  run --size "$size" --screenshot "first_launch_$h.png"  # no model: resnet56 on a digit
+  run --size "$size" --model vgg16 --panel predictions --screenshot "vgg16_$h.png"
+  run --size "$size" --model googlenet --expand inception3a --panel predictions \
+    --screenshot "googlenet_labels_$h.png"
+  run --size "$size" --model resnet50 --panel activation-std --screenshot "resnet50_wrapped_$h.png"
+  run --size "$size" --model resnet56 --presentation --panel activation-std \
+    --screenshot "presentation_$h.png"
+  run --size "$size" --model resnet56 --draw-pad --screenshot "draw_pad_$h.png"
+done
+../../.venv/bin/cnn-explorer render resnet50 -o render_resnet50.png --size 1920x1080 --force
+
 # Deleting blocks (built-in networks trained on digits: nothing downloaded)
 run --model resnet56 --delete layer1.3,layer2.4,layer3.1 --select layer2.4 --screenshot lesion_accuracy.png
 run --model resnet56 --sweep single --screenshot sweep_single_resnet56.png

@@ -19,7 +19,7 @@ from typing import Any
 from explorer.app.events import Event, EventBus
 from explorer.app.state import COLOUR_MODES, FusionState, SessionState
 from explorer.errors import ExplorerError, one_line
-from explorer.present.layout import GROUP_SEP
+from explorer.present.layout import GROUP_SEP, opening
 
 __all__ = ["COLOUR_MODES", "Event", "Session"]
 
@@ -124,8 +124,11 @@ class Session(SessionState, EventBus):
                 if u == unit_id or u.split(GROUP_SEP)[0].startswith(unit_id + ".")
             }
             self.set_expanded(self.expanded - inside)
-        elif GROUP_SEP in unit_id or (unit_id in blocks and not blocks[unit_id].is_leaf):
+        elif GROUP_SEP in unit_id:
             self.set_expanded(self.expanded | {unit_id})
+        elif unit_id in blocks and not blocks[unit_id].is_leaf:
+            # an inception block opens with its branches: columns of layers
+            self.set_expanded(self.expanded | opening(self.analysis.tree, unit_id))
 
     def set_colour_by(self, mode: str) -> None:
         if mode not in COLOUR_MODES:

@@ -150,6 +150,24 @@ def default_expanded(tree: BlockTree, max_units: int = 120) -> set[str]:
     return expanded
 
 
+def opening(tree: BlockTree, bid: str) -> set[str]:
+    """What opening ``bid`` opens: the block, and for a block of parallel branches
+    (inception, Inception-ResNet) the plain branches inside it, so that each branch reads as
+    a column of layers ("1x1 conv, 96" over "3x3 conv, 128") as on the paper's figure."""
+    b = tree.blocks.get(bid)
+    if b is None or b.is_leaf:
+        return {bid}
+    out = {bid}
+    has_cat = any(tree.blocks[c].is_leaf and merge_op(tree.blocks[c]) == "cat" for c in b.children)
+    if b.kind == "inception" or has_cat:
+        for c in b.children:
+            cb = tree.blocks[c]
+            if not cb.is_leaf and cb.executed and cb.kind == "sequential":
+                if single_layer(tree, c) is None:
+                    out.add(c)
+    return out
+
+
 def expand_to_depth(tree: BlockTree, depth: int) -> set[str]:
     """Every executed container up to ``depth`` open (root is depth 0); a container that
     computes one layer (conv + BN + ReLU) stays one box, its norm and activation as marks."""

@@ -22,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer
 
 from explorer.app.events import Event
+from explorer.present.layout import opening
 from explorer.ui.status_bar import weights_warnings
 
 
@@ -180,7 +181,9 @@ class ScriptedRun(QObject):
             return  # a model whose curve is kept first
         args, win = self.args, self.win
         for e in args.expand:
-            win.session.set_expanded(win.session.expanded | {e})
+            an = win.session.analysis
+            more = opening(an.tree, e) if an is not None else {e}
+            win.session.set_expanded(win.session.expanded | more)
         if args.select and not win.select_block(args.select):
             say("error", f"no block '{args.select}' in {args.model}")
             self.code = 2

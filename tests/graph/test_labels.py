@@ -144,3 +144,21 @@ def test_a_one_layer_module_is_coloured_as_its_layer() -> None:
     lay = compute_layout(g, default_expanded(g))
     assert lay.boxes["conv1"].kind == "conv"
     assert g.blocks["conv1"].kind == "sequential"  # the block itself keeps its kind
+
+
+def test_opening_an_inception_block_opens_its_branches() -> None:
+    from explorer.present.layout import opening
+
+    tree = analysis("googlenet").tree
+    opened = opening(tree, "inception3a")
+    # branch1 is one conv (conv + BN + ReLU): it stays one box
+    assert opened == {"inception3a", *(f"inception3a.branch{i}" for i in (2, 3, 4))}
+    lay = compute_layout(tree, default_expanded(tree) | opened)
+    labels_in = {b.label for b in lay.units() if b.id.startswith(("inception3a.", "inception3a:"))}
+    assert {"1x1 conv, 64", "1x1 conv, 96", "3x3 conv, 128", "3x3 max pool", "concat"} <= (
+        labels_in
+    )
+    # an Inception-ResNet block too; a residual block opens alone
+    irv2 = analysis("inception_resnet_v2").tree
+    assert "repeat.0.branch1" in opening(irv2, "repeat.0")
+    assert opening(analysis("resnet50").tree, "layer1.0") == {"layer1.0"}
