@@ -426,6 +426,8 @@ def single_layer(tree: BlockTree, bid: str) -> Block | None:
         return None
     leaves = [x for x in _leaves(tree, bid) if not is_hidden(x)]
     core = [x for x in leaves if x.kind not in FOLD_KINDS and x.kind != "other"]
+    if not core and len(leaves) == 1:  # a module wrapping one activation (timm's gate)
+        return leaves[0]
     return core[0] if len(core) == 1 else None
 
 

@@ -257,14 +257,29 @@ def _fold(g: Any, blocks: dict[str, Block], units: list[str]) -> dict[str, list[
             and tail is not None
             and b.kind in FOLD_KINDS
             and len(b.nodes) == 1
-            and list(g.predecessors(b.nodes[0])) == [tail]
-            and g.out_degree(tail) == 1
+            and _only_input(g, blocks, b.nodes[0]) == tail
         ):
             folded.setdefault(head, []).append(u)
             tail = b.nodes[0]
             continue
         head = tail = None
     return folded
+
+
+def _only_input(g: Any, blocks: dict[str, Block], node: str) -> str | None:
+    """The node whose output is ``node``'s only input, looking through layers that are not
+    drawn (timm's Identity ``bn`` between an SE block's conv and its ReLU), provided that
+    output goes nowhere else; None otherwise."""
+    preds = list(g.predecessors(node))
+    while len(preds) == 1:
+        p = preds[0]
+        if g.out_degree(p) != 1:
+            return None
+        pb = blocks.get(p)
+        if pb is None or not is_hidden(pb):
+            return p
+        preds = list(g.predecessors(p))
+    return None
 
 
 def _compute_layout(

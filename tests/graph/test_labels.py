@@ -162,3 +162,15 @@ def test_opening_an_inception_block_opens_its_branches() -> None:
     irv2 = analysis("inception_resnet_v2").tree
     assert "repeat.0.branch1" in opening(irv2, "repeat.0")
     assert opening(analysis("resnet50").tree, "layer1.0") == {"layer1.0"}
+
+
+def test_se_block_reads_as_on_the_slide() -> None:
+    """timm's SE: its ReLU folds into the first 1x1 conv across the Identity 'bn', and the
+    'gate' module wrapping a sigmoid is a sigmoid box."""
+    tree = analysis("seresnet50").tree
+    lay = compute_layout(tree, default_expanded(tree) | {"layer1", "layer1.0", "layer1.0.se"})
+    fc1 = lay.boxes["layer1.0.se.fc1"]
+    assert fc1.label == "1x1 conv, 16" and fc1.marks == ["ReLU"]
+    assert "layer1.0.se.act" not in lay.boxes
+    gate = lay.boxes["layer1.0.se.gate"]
+    assert gate.label == "sigmoid" and gate.kind == "act"
