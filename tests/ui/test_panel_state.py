@@ -85,7 +85,13 @@ def test_no_panel_shows_the_old_model_while_the_new_one_loads(qtbot, window, mon
     window.show_panel("Sweeps")
     with qtbot.waitSignal(window.eval.sweepDone, timeout=TIMEOUT):
         window.eval.start_sweep("single")
-    assert set(nothing_shown(window)) >= {"Predictions", "Activation std", "Accuracy", "Sweeps"}
+    # the accuracy evaluation starts once the first run has shown (it no longer shares the CPU)
+    qtbot.waitUntil(
+        lambda: (
+            set(nothing_shown(window)) >= {"Predictions", "Activation std", "Accuracy", "Sweeps"}
+        ),
+        timeout=TIMEOUT,
+    )
     hold = Hold(monkeypatch)
     monkeypatch.setattr(analysis, "analyze_steps", hold.wrap_steps(analysis.analyze_steps))
     window.load_model("resnet20")
