@@ -241,7 +241,10 @@ class GraphView(QGraphicsView):
         for item in self.boxes.values():
             if block_id in item.box.members:
                 return item.box.id
-        return None
+        # a layer drawn as a mark of another box (a BN folded into its conv's box)
+        lay = self.layout_data
+        unit = lay.unit_of_node.get(block_id) if lay is not None else None
+        return unit if unit in self.boxes else None
 
     def center_on_unit(self, unit_id: str) -> None:
         if unit_id in self.boxes:
