@@ -166,6 +166,9 @@ def module_hparams(module: nn.Module) -> dict[str, Any]:
                 out[attr] = list(v)
     if isinstance(module, nn.modules.conv._ConvNd | nn.Linear):
         out["bias"] = module.bias is not None
+    act = module._modules.get("act")  # a norm with its activation (timm's BatchNormAct2d)
+    if act is not None and "norm" in type(module).__name__.lower():
+        out["act"] = type(act).__name__
     return out
 
 

@@ -162,9 +162,14 @@ def _pool_label(b: Block) -> str:
 
 
 def norm_label(b: Block) -> str:
+    act = b.hparams.get("act")  # a norm-and-activation layer (timm's BatchNormAct2d)
     for key, short in _NORMS.items():
         if b.type.startswith(key):
-            return short + ("+act" if "Act" in b.type else "")
+            if "Act" not in b.type or act == "Identity":
+                return short
+            if act is None:
+                return short + "+act"
+            return f"{short}+{_ACTS.get(act.lower(), act)}"
     if "norm" in b.type.lower():
         return "norm"
     return b.type
@@ -336,10 +341,12 @@ def block_label(tree: BlockTree, bid: str) -> str:
         c_in = (b.out_shape or [0, 0])[1]
         return "SE: " + " → ".join(str(c) for c in [c_in, *chans]) + ", sigmoid"
     if b.kind == "repvgg" and mo is not None:
-        parts = []
+        kernels = []
         for br in mo.branches:
             cs = _convs(tree, br)
-            parts.append(_kxk(conv_parts(cs[0])["k"]) if cs else "id")
+            kernels.append(conv_parts(cs[0])["k"] if cs else ())
+        # the paper's order: 3x3, then 1x1, then identity, whatever the module order
+        parts = [_kxk(k) if k else "id" for k in sorted(kernels, key=lambda k: -max(k, default=0))]
         stride = max((conv_parts(c)["stride"] for c in _convs(tree, b.nodes)), default=1)
         c_out = (b.out_shape or [0, 0])[1]
         s = f"RepVGG: {' + '.join(parts)}, {c_out}"

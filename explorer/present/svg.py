@@ -235,6 +235,11 @@ def _box(b: Box, stroke_scale: float) -> str:
             f'{r:.1f},{btm:.1f}" fill="none" stroke="{EDGE_STYLE["skip"][0]}" '
             f'stroke-width="{3.5 * stroke_scale:.2f}"{dash}/>'
         )
+    if b.label == "concat" and not has_text(b):  # the concatenation bar says what it is
+        parts.append(
+            f'<text x="{b.x + b.w / 2:.1f}" y="{b.y + b.h * 0.72:.1f}" '
+            f'font-size="{b.h * 0.7:.1f}" text-anchor="middle" fill="#ffffff">concat</text>'
+        )
     if has_text(b):
         px = label_px(b)
         ink = "#ffffff" if is_dark(fill) else "#111"

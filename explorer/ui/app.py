@@ -80,7 +80,9 @@ def gui_parser() -> argparse.ArgumentParser:
         help="open this block or repeat group (repeatable)",
     )
     p.add_argument("--colour-by", choices=("kind", "params", "macs"), default="kind")
-    p.add_argument("--weights", metavar="W", help="auto, pretrained, random or a checkpoint file")
+    p.add_argument(
+        "--weights", metavar="W", help="auto, bundled, pretrained, random or a checkpoint file"
+    )
     p.add_argument(
         "--image",
         metavar="PATH",

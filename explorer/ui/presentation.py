@@ -135,8 +135,9 @@ class Presentation(QObject):
             ax.labelStyle = {**old_style, "font-size": f"{win.tabs.font().pointSizeF():.1f}pt"}
             ax._updateLabel()
         pal = QPalette(win.palette())
-        for role, colour in HIGH_CONTRAST.items():
-            pal.setColor(role, QColor(colour))
+        for role, colour in HIGH_CONTRAST.items():  # disabled controls stay grey
+            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+                pal.setColor(group, role, QColor(colour))
         win.setPalette(pal)
         win.status_bar.set_presentation(True)
         if hasattr(win.graph, "set_presentation"):

@@ -174,3 +174,12 @@ def test_se_block_reads_as_on_the_slide() -> None:
     assert "layer1.0.se.act" not in lay.boxes
     gate = lay.boxes["layer1.0.se.gate"]
     assert gate.label == "sigmoid" and gate.kind == "act"
+
+
+def test_repvgg_branches_in_the_papers_order_and_norm_act_marks() -> None:
+    for name in ("repvgg_a0", "repvgg_small"):
+        lab = labels(name)
+        assert any(v.startswith("RepVGG: 3x3 + 1x1 + id, ") for v in lab.values()), name
+    # timm's BatchNormAct2d says its activation, or nothing when it has none (RepVGG's BN)
+    assert labels("inception_v4")["features.0.bn"] == "BN+ReLU"
+    assert labels("repvgg_a0")["stem.conv_1x1.bn"] == "BN"

@@ -115,3 +115,16 @@ def test_closing_in_presentation_mode_saves_the_layout_from_before(qtbot, qapp, 
     assert w.saveState() != state  # the model list is hidden
     w.close()
     assert bytes(settings.value("windowState")) == bytes(state)
+
+
+def test_presentation_keeps_disabled_controls_grey(window) -> None:
+    """Black text for everything made 'Restore all' (nothing to restore) look clickable."""
+    from PySide6.QtGui import QPalette
+
+    window.act_presentation.setChecked(True)
+    pal = window.palette()
+    G, R = QPalette.ColorGroup, QPalette.ColorRole
+    assert pal.color(G.Active, R.ButtonText).name() == "#000000"
+    assert pal.color(G.Disabled, R.ButtonText).name() != "#000000"
+    assert pal.color(G.Disabled, R.WindowText).name() != "#000000"
+    window.act_presentation.setChecked(False)
