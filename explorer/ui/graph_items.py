@@ -221,9 +221,12 @@ class BoxItem(QGraphicsItem):
             painter.setPen(self._outline() if self.selected else Qt.NoPen)
             painter.setBrush(QColor("#3b7dd8"))
             painter.drawRoundedRect(r, 3, 3)
-            if lod * self.small_font.pixelSize() >= 5:
+            px = max(round(r.height() * 0.7), 1)  # as large as the bar holds
+            if lod * px >= 5:
+                f = QFont(self.small_font)
+                f.setPixelSize(px)
                 painter.setPen(QColor("#ffffff"))
-                painter.setFont(self.small_font)
+                painter.setFont(f)
                 painter.drawText(r, Qt.AlignCenter, self.box.label)  # "concat"
             return
         # a stack of boxes for a repeat group
