@@ -139,3 +139,37 @@ def test_render_norm_boxes_draws_bn_and_relu_as_boxes(tmp_path: Path, capsys) ->
 
     assert "layer1.0.bn1" not in ids(folded) and "layer1.0.bn1" in ids(unfolded)
     assert "layer1.0.conv1" in ids(folded)
+
+
+MODEL_FILE = """
+import torch
+from torch import nn
+
+
+class Odd(nn.Module):
+    def __init__(self):
+        super().__init__()
+        setattr(self, "bad\\x01name", nn.Conv2d(3, 4, 3))
+
+    def forward(self, x):
+        y = getattr(self, "bad\\x01name")(x)
+        return (y - 0.5) + y
+
+
+def make():
+    return Odd()
+"""
+
+
+def test_render_svg_is_well_formed_whatever_the_names_and_merges_say_what_they_do(
+    tmp_path: Path, capsys
+) -> None:
+    src = tmp_path / "odd.py"
+    src.write_text(MODEL_FILE)
+    out = tmp_path / "odd.svg"
+    code, _, err = run(capsys, "render", f"{src}:make", "-o", str(out), "--depth", "9")
+    assert code == 0, err
+    root = ET.parse(out).getroot()  # a control character in a name made it malformed
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "+" in texts  # the sum is drawn with its glyph, not as a blank box
+    assert "−" in texts and "1 − T" not in texts  # a constant subtracted is no highway gate

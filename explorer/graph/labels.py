@@ -58,6 +58,19 @@ _ACTS = {
     "mish": "Mish",
     "softmax": "softmax",
 }
+_OTHER_OPS = {
+    "flatten": "flatten",
+    "view": "reshape",
+    "reshape": "reshape",
+    "getitem": "slice",
+    "pad": "zero pad",
+    "chunk": "split",
+    "split": "split",
+    "transpose": "transpose",
+    "permute": "permute",
+    "interpolate": "resize",
+    "upsample": "upsample",
+}
 _MERGE_GLYPH = {"add": "+", "mul": "×", "cat": "concat", "sub": "−"}
 
 
@@ -79,10 +92,17 @@ def _stride(s: tuple[int, ...]) -> int:
     return max(s) if s else 1
 
 
+#: function calls that change nothing a slide shows (a memory layout; stochastic depth,
+#: which passes its input through at inference)
+HIDDEN_OPS = frozenset({"contiguous", "clone", "detach", "stochastic_depth"})
+
+
 def is_hidden(b: Block) -> bool:
     """A layer that does nothing (Identity, a placeholder, dropout with p = 0): not drawn."""
     if not b.is_leaf or len(b.in_shapes) > 1:
         return False
+    if ":" in b.id and (b.op or "").strip("_") in HIDDEN_OPS:
+        return True
     return b.type in HIDDEN_TYPES or (b.kind == "dropout" and b.hparams.get("p") == 0)
 
 
@@ -188,8 +208,9 @@ def leaf_label(b: Block) -> str:
         return "output"
     m = is_merge(b)
     if m is not None:
-        if m == "sub" and len(b.in_shapes) == 1:
-            return "1 − T"
+        if m == "sub" and len(b.in_shapes) == 1:  # a constant and a tensor
+            c = b.hparams.get("arg1", b.hparams.get("other"))
+            return f"x − {c:g}" if isinstance(c, int | float) else "−"
         return _MERGE_GLYPH[m]
     kind = b.kind
     if kind == "conv":
@@ -211,8 +232,8 @@ def leaf_label(b: Block) -> str:
             return "drop path"
         return f"dropout {p:g}" if isinstance(p, int | float) else "dropout"
     t = (b.op or b.type).lower().strip("_")
-    if t in ("flatten", "view", "reshape"):
-        return "flatten" if t == "flatten" else t
+    if t in _OTHER_OPS:
+        return _OTHER_OPS[t]
     return b.op if ":" in b.id and b.op else b.type
 
 
@@ -319,6 +340,8 @@ def block_label(tree: BlockTree, bid: str) -> str:
     """The slide label of a block: a leaf's notation, a container's summary."""
     b = tree.blocks[bid]
     if b.is_leaf:
+        if is_merge(b) == "sub" and len(b.in_shapes) == 1 and _from_gate(tree, b):
+            return "1 − T"  # a highway layer's carry gate
         return leaf_label(b)
     if bid == "":
         return "model"
@@ -357,6 +380,16 @@ def block_label(tree: BlockTree, bid: str) -> str:
         convs = _convs(tree, b.nodes)
         return "dense: " + ", ".join(_short_conv(c) for c in convs) + " ⊕ input"
     return _sequential_label(tree, b)
+
+
+def _from_gate(tree: BlockTree, b: Block) -> bool:
+    """Whether ``b``'s tensor input is a sigmoid gate's output."""
+    g = tree.graph.g
+    for p in g.predecessors(b.id) if b.id in g else ():
+        d = g.nodes[p]
+        if d.get("kind") == "act" and "sigmoid" in f"{d.get('name')} {d.get('target')}".lower():
+            return True
+    return False
 
 
 def _in_se(tree: BlockTree, leaf: Block, stop: str) -> bool:

@@ -188,9 +188,12 @@ def expand_all(tree: BlockTree) -> set[str]:
 
 
 def _label(b: Block) -> str:
-    """The header of an open frame: the module's own (short) name."""
+    """The header of an open frame: the module's own (short) name, with its parent's where
+    that name is an index ("stages.1", not "1")."""
     if b.id == "":
         return "model"
+    if b.label.isdigit():
+        return ".".join(b.id.split(".")[-2:])
     return b.label
 
 

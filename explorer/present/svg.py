@@ -125,7 +125,7 @@ def layout_to_svg(
     """SVG text for ``lay``: at its natural size (scene units = SVG user units), or, with
     ``size``, exactly ``size`` = (width, height) pixels with the graph fitted into it."""
     if size is not None:
-        return _figure_svg(lay, title, legend, size)
+        return _xml_chars(_figure_svg(lay, title, legend, size))
     x0, y0, x1, y1 = bounds(lay)
     ox = MARGIN - x0
     oy = MARGIN + (24.0 if title else 0.0) - y0
@@ -144,7 +144,15 @@ def layout_to_svg(
     if legend:
         out += _legend(lay, width - LEGEND_W + 10, MARGIN, 11.0)
     out.append("</svg>")
-    return "\n".join(out)
+    return _xml_chars("\n".join(out))
+
+
+#: characters XML 1.0 does not allow (a module name may hold them)
+_NOT_XML = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def _xml_chars(text: str) -> str:
+    return text.translate(_NOT_XML)
 
 
 def _figure_svg(lay: Layout, title: str, legend: bool, size: tuple[int, int]) -> str:
@@ -235,10 +243,11 @@ def _box(b: Box, stroke_scale: float) -> str:
             f'{r:.1f},{btm:.1f}" fill="none" stroke="{EDGE_STYLE["skip"][0]}" '
             f'stroke-width="{3.5 * stroke_scale:.2f}"{dash}/>'
         )
-    if b.label == "concat" and not has_text(b):  # the concatenation bar says what it is
+    if not has_text(b) and b.label in ("concat", "+", "×", "−"):  # merges say what they do
+        ink = "#ffffff" if b.label == "concat" else "#111"
         parts.append(
             f'<text x="{b.x + b.w / 2:.1f}" y="{b.y + b.h * 0.72:.1f}" '
-            f'font-size="{b.h * 0.7:.1f}" text-anchor="middle" fill="#ffffff">concat</text>'
+            f'font-size="{b.h * 0.7:.1f}" text-anchor="middle" fill="{ink}">{b.label}</text>'
         )
     if has_text(b):
         px = label_px(b)

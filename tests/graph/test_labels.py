@@ -183,3 +183,19 @@ def test_repvgg_branches_in_the_papers_order_and_norm_act_marks() -> None:
     # timm's BatchNormAct2d says its activation, or nothing when it has none (RepVGG's BN)
     assert labels("inception_v4")["features.0.bn"] == "BN+ReLU"
     assert labels("repvgg_a0")["stem.conv_1x1.bn"] == "BN"
+
+
+def test_frames_named_by_an_index_carry_their_parents_name() -> None:
+    tree = analysis("repvgg_a0").tree
+    lay = compute_layout(tree, expand_all(tree))
+    headers = {b.label for b in lay.boxes.values() if b.open}
+    assert not any(h.isdigit() for h in headers), sorted(headers)[:10]
+    assert "stages.1" in headers
+
+
+def test_no_op_calls_are_not_drawn_and_reshapes_say_what_they_do() -> None:
+    lab = labels("resnet20")
+    assert "slice" in lab.values()  # the option-A shortcut's x[:, :, ::2, ::2]
+    tree = analysis("convnext_tiny").tree
+    sd = [b for b in tree.blocks.values() if b.op and "stochastic_depth" in b.op]
+    assert sd and all(is_hidden(b) for b in sd)  # a no-op at inference
