@@ -22,7 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer
 
 from explorer.app.events import Event
-from explorer.present.layout import opening
+from explorer.present.layout import GROUP_SEP, opening
 from explorer.ui.status_bar import weights_warnings
 
 
@@ -180,10 +180,16 @@ class ScriptedRun(QObject):
         if keep_pending or self.done:
             return  # a model whose curve is kept first
         args, win = self.args, self.win
+        an = win.session.analysis
         for e in args.expand:
-            an = win.session.analysis
+            if an is not None and e.partition(GROUP_SEP)[0] not in an.tree.blocks:
+                self.error(f"--expand: no block '{e}' in {args.model}")
+                return
             more = opening(an.tree, e) if an is not None else {e}
             win.session.set_expanded(win.session.expanded | more)
+        if args.panel == "highway" and an is not None and not an.tree.count("highway"):
+            self.error(f"--panel highway: {args.model} has no highway blocks")
+            return
         if args.select and not win.select_block(args.select):
             say("error", f"no block '{args.select}' in {args.model}")
             self.code = 2

@@ -291,3 +291,16 @@ def test_a_window_that_stops_answering_is_given_up_too(tmp_path: Path) -> None:
     assert proc.returncode == 1 and time.monotonic() - t0 < 120
     (line,) = said(proc.stderr)
     assert line.startswith("cnn-explorer: error: the window stopped answering; gave up after")
+
+
+@pytest.mark.parametrize(
+    "argv, line",
+    [
+        (("--expand", "nosuch"), "--expand: no block 'nosuch' in resnet20"),
+        (("--panel", "highway"), "--panel highway: resnet20 has no highway blocks"),
+    ],
+)
+def test_an_option_that_names_what_the_model_lacks(capsys, tmp_path: Path, argv, line) -> None:
+    code, err, shot = scripted(capsys, tmp_path, "--model", "resnet20", *argv)
+    assert code == 2 and said(err) == [f"cnn-explorer: error: {line}"]
+    assert not shot.exists()
