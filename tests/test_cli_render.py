@@ -100,8 +100,9 @@ def test_render_reports_the_label_size_and_wraps_to_the_figure(tmp_path: Path, c
     [
         ("1920", "expected WxH such as 1920x1080, got '1920'"),
         ("axb", "expected WxH such as 1920x1080, got 'axb'"),
-        ("0x1080", "between 16x16 and 8192x8192 pixels, got 0x1080"),
-        ("9000x1000", "between 16x16 and 8192x8192 pixels, got 9000x1000"),
+        ("0x1080", "between 160x90 and 8192x8192 pixels, got 0x1080"),
+        ("16x16", "between 160x90 and 8192x8192 pixels, got 16x16"),
+        ("9000x1000", "between 160x90 and 8192x8192 pixels, got 9000x1000"),
     ],
 )
 def test_render_bad_size_is_one_usage_line(tmp_path: Path, capsys, size: str, why: str) -> None:

@@ -292,8 +292,8 @@ class GraphControl(QObject):
         except ValueError:
             self.status(f"Not a size: '{text}' (expected WxH such as 1920x1080)")
             return None
-        if not (16 <= w <= 8192 and 16 <= h <= 8192):
-            self.status(f"The size must be between 16x16 and 8192x8192, not {w}x{h}")
+        if not (160 <= w <= 8192 and 90 <= h <= 8192):
+            self.status(f"The size must be between 160x90 and 8192x8192, not {w}x{h}")
             return None
         return w, h
 
