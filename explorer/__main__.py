@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=figure_size,
         default=(1920, 1080),
         metavar="WxH",
-        help="the figure's size in pixels (default 1920x1080, 16:9; at most 8192x8192)",
+        help="the figure's size in pixels (default 1920x1080, 16:9; 160x90 to 8192x8192)",
     )
     r.add_argument(
         "--depth",
