@@ -22,6 +22,7 @@ from explorer.runtime.images import LoadedImage
 #: said of a photo given to a digits network
 PHOTO_WARNING = "this network was trained on 8x8 digits, white on black; this looks like a photo"
 #: said of a light-background digit that was inverted
+BLANK_WARNING = "this image is blank (one grey level): there is no digit in it to read"
 INVERTED_NOTE = "light background: inverted to white on black as the network was trained"
 #: said of a light-background digit left as it is (the user turned inversion off)
 NOT_INVERTED_NOTE = (
@@ -140,13 +141,16 @@ def inverted(image: LoadedImage, note: str = INVERTED_NOTE) -> LoadedImage:
 def adapt_for_digits(image: LoadedImage, invert: bool = True) -> tuple[LoadedImage, list[str]]:
     """An image as a digits network should see it, and what to tell the user.
 
-    A photo is left as it is with :data:`PHOTO_WARNING`; a light-background digit is
+    A photo is left as it is with :data:`PHOTO_WARNING`, a blank image with
+    :data:`BLANK_WARNING`; a light-background digit is
     inverted with :data:`INVERTED_NOTE` (or, with ``invert=False``, left as it is with
     :data:`NOT_INVERTED_NOTE`); a white-on-black digit passes unchanged with no note.
     """
     seen = look(image)
     if seen.photo:
         return image, [PHOTO_WARNING]
+    if seen.contrast < 0.05:  # white, black or grey all over: whatever it answers is noise
+        return image, [BLANK_WARNING]
     if seen.light:
         if invert:
             return inverted(image), [INVERTED_NOTE]

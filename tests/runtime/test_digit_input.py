@@ -7,6 +7,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageOps
 
 from explorer.runtime.digit_input import (
+    BLANK_WARNING,
     INVERTED_NOTE,
     NOT_INVERTED_NOTE,
     PHOTO_WARNING,
@@ -96,6 +97,16 @@ def test_a_digit_on_paper_is_not_a_photo_and_is_inverted(rgb: bool) -> None:
 def test_tiny_and_flat_images_are_judged_without_error() -> None:
     for arr in (np.zeros((1, 1), np.uint8), np.full((3, 500), 255, np.uint8)):
         adapt_for_digits(from_array(arr, "x", "x"))
+
+
+@pytest.mark.parametrize("value", [0, 128, 255])
+def test_a_blank_image_is_warned_about_not_answered_quietly(value: int) -> None:
+    """White, black or grey all over: a digits network said '1' at 100 % without a word."""
+    for shape in ((64, 64), (1, 1)):
+        image = from_array(np.full(shape, value, np.uint8), "blank", "blank")
+        out, notes = adapt_for_digits(image)
+        assert notes == [BLANK_WARNING]
+        assert np.array_equal(np.asarray(out.image), np.asarray(image.image))  # not inverted
 
 
 # --- a drawing as a digit ---------------------------------------------------------------------

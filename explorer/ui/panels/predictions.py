@@ -160,8 +160,8 @@ def _warned(note: str) -> str:
     """A note that says the answer means nothing (a photo given to a digits network) in red."""
     from html import escape
 
-    from explorer.runtime.digit_input import PHOTO_WARNING
+    from explorer.runtime.digit_input import BLANK_WARNING, PHOTO_WARNING
 
-    if PHOTO_WARNING in note:
+    if PHOTO_WARNING in note or BLANK_WARNING in note:
         return f"<span style='color:{RED}'><b>{escape(note)}</b></span>"
     return note
