@@ -255,6 +255,8 @@ class RunControl(Control):
             # a photo chosen for the network before (not one asked for with this one, as
             # `--model lenet5 --image photo.jpg` does: that one runs, with the warning)
             self._away_from_photo(an)
+        elif self._models_shown > 1 and getattr(an.spec, "classes", None) == "imagenet":
+            self._away_from_digit(an)
         # a file that cannot be read (gone, never there) is said, and "auto" follows
         self._start_weights(an, self.session.weights_choice)
 
@@ -280,6 +282,30 @@ class RunControl(Control):
         )
         self._notes_once = [note]
         self.session.add_images([sample])
+        self.status(note)
+
+    def _away_from_digit(self, an: Any) -> None:
+        """The reverse: an ImageNet network opened on a digit sample or a drawing (after the
+        first launch's resnet56) shows a photo instead, and says so; the digit stays listed."""
+        from explorer.runtime.images import load_sample, sample_names
+
+        img = self.session.image
+        if img is None or not img.source.startswith(("sample:digits", "draw:")):
+            return
+        photo = next(
+            (
+                im
+                for im in self.session.images
+                if not im.source.startswith(("sample:digits", "draw:"))
+            ),
+            None,
+        ) or load_sample(sample_names("imagenet")[0])
+        note = (
+            f"{img.name} is an 8x8 digit and {an.spec.name} was trained on ImageNet photos: "
+            f"showing {photo.name} instead ({img.name} is still in the image list)"
+        )
+        self._notes_once = [note]
+        self.session.add_images([photo])
         self.status(note)
 
     def _show_draw_state(self, an: Any) -> None:

@@ -113,6 +113,18 @@ def test_photo_and_paper_for_a_digits_network(qtbot, window, tmp_path: Path) -> 
     run.act_invert.setChecked(True)
 
 
+def test_an_imagenet_network_opened_on_a_digit_shows_a_photo(qtbot, window) -> None:
+    """After the first launch (resnet56 on digits-0) vgg11 answered on the digit."""
+    from test_run_panels import load
+
+    load(qtbot, window, "lenet5")
+    assert window.session.image.source.startswith("sample:digits")
+    res = load(qtbot, window, "resnet18")
+    assert not window.session.image.source.startswith(("sample:digits", "draw:"))
+    assert "was trained on ImageNet photos" in res.notes[0]
+    assert "digits-0" in [im.name for im in window.session.images]  # still listed
+
+
 def test_draw_is_disabled_with_a_reason_for_other_networks(qtbot, window) -> None:
     from test_run_panels import load
 
