@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
@@ -155,11 +156,13 @@ class Panel(QWidget):
 
     def _export_dialog(self, size: tuple[int, int] | None) -> None:
         name = export_name(self.title, size)
-        path, _ = QFileDialog.getSaveFileName(
+        path, chosen = QFileDialog.getSaveFileName(
             self, f"Export {self.title}", name, "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"
         )
         if not path:
             return
+        if "." not in Path(path).name:  # the format chosen in the dialog, as its filter says
+            path += "." + (chosen.split("*.")[-1].rstrip(")") if "*." in chosen else "png")
         try:
             self.export(path, size)
         except (OSError, ExplorerError) as exc:
