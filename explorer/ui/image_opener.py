@@ -98,13 +98,13 @@ class ImageOpener:
             return [str(exc)]
         return []
 
-    def put_drawing(self, drawing: Any) -> Any:
+    def put_drawing(self, drawing: Any, empty_ok: bool = False) -> Any:
         """A drawing of the draw pad (white on black) as the current image, in place of the
         last one: made into an 8x8 digit as the data set was. Returns the image, or None
-        for an empty drawing."""
+        for an empty drawing (unless ``empty_ok``: the pad was cleared)."""
         from explorer.runtime.digit_input import drawn_image
 
-        if not drawing.any():
+        if not drawing.any() and not empty_ok:
             return None
         img = drawn_image(drawing)
         self.session.put_image(img)

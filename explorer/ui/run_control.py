@@ -334,6 +334,9 @@ class RunControl(Control):
         if self.pad is None:
             self.pad = DrawPad()
             self.pad.drawn.connect(self._on_drawn)
+            # cleared: the empty pad is what the network sees (warned as blank), not the old
+            # drawing's answer left standing
+            self.pad.cleared.connect(lambda: self._on_drawn(self.pad.canvas.array(), True))
             win = self.dialogs
             if isinstance(win, QMainWindow):
                 self.pad_dock = QDockWidget("Draw a digit", win)
@@ -355,10 +358,10 @@ class RunControl(Control):
             self.pad.raise_()
         return self.pad
 
-    def _on_drawn(self, drawing: Any) -> None:
+    def _on_drawn(self, drawing: Any, cleared: bool = False) -> None:
         if not is_digits(self.session.analysis):
             return
-        img = self.opener.put_drawing(drawing)
+        img = self.opener.put_drawing(drawing, empty_ok=cleared)
         if img is not None and self.pad is not None:
             self.pad.show_digit(img.image)
 

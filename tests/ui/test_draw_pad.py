@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from explorer.runtime.digit_input import (
+    BLANK_WARNING,
     INVERTED_NOTE,
     NOT_INVERTED_NOTE,
     PHOTO_WARNING,
@@ -87,6 +88,10 @@ def test_drawing_runs_the_digits_network_live(qtbot, window) -> None:
     with qtbot.waitSignal(window.run.ran, timeout=TIMEOUT):
         _stroke(qtbot, pad.canvas, [(40, 60), (80, 60)])
     assert len(window.session.images) == n
+    # cleared: the empty pad is run and said blank, not the old answer left standing
+    with qtbot.waitSignal(window.run.ran, timeout=TIMEOUT) as sig:
+        pad.clear_button.click()
+    assert sig.args[0].notes == [BLANK_WARNING]
 
 
 def test_photo_and_paper_for_a_digits_network(qtbot, window, tmp_path: Path) -> None:
