@@ -8,6 +8,7 @@ before plain56, whose description names resnet56).
 
 from __future__ import annotations
 
+import re
 import time
 
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.models.registry import ModelSpec, list_models
+
+
+def natural(name: str) -> tuple:
+    """A sort key that reads the numbers in a name as numbers (resnet18 < resnet101)."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name.lower()))
 
 
 class ModelBrowser(QWidget):
@@ -112,8 +118,8 @@ class ModelBrowser(QWidget):
             ranked = []
             for j, c in enumerate(self._children[id(g)]):
                 r = self.rank(t, c.text(0), g.text(0), c.toolTip(0))
-                if r is not None:
-                    ranked.append(((r, j), c))
+                if r is not None:  # ties: resnet18 before resnet101 (numbers read as numbers)
+                    ranked.append(((r, natural(c.text(0)) if t else (), j), c))
             ranked.sort(key=lambda x: x[0])
             if ranked:
                 shown.append(((ranked[0][0][0] if t else 0, i), g, [c for _k, c in ranked]))

@@ -48,6 +48,10 @@ def test_search_lists_exact_match_first(qtbot) -> None:
     b.search.setText("resnet5")  # prefix matches before the rest
     names = shown_names(b)
     assert names[:2] == ["resnet50", "resnet56"], names
+    b.search.setText("resnet")  # numbers read as numbers: resnet18 first, not resnet101
+    names = shown_names(b)
+    assert names[:3] == ["resnet18", "resnet20", "resnet34"], names
+    assert b.best is b.items["resnet18"]
     b.search.setText("")  # as first listed again
     assert shown_names(b) == first
     assert all(not it.isHidden() for it in b.items.values())
