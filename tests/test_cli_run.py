@@ -471,3 +471,19 @@ def test_user_model_on_cifar_images(shared_data: Path, tmp_path: Path, capsys) -
         # the model file's class_names attribute names the classes
         assert r["top5"][0]["label"] == str(data["classes"][expected[i]])
         assert r["top5"][0]["prob"] == pytest.approx(float(direct[i].max()), rel=1e-4)
+
+
+def test_what_loading_did_is_in_the_json_notes_too(tmp_path, capsys) -> None:
+    """A 1x1 image's 'upscaling gives a flat image' was on stderr only."""
+    import json
+
+    from PIL import Image
+
+    from explorer.__main__ import main
+
+    path = tmp_path / "one.png"
+    Image.new("L", (1, 1), 0).save(path)
+    assert main(["predict", "resnet56", str(path), "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)[0]["notes"]
+    assert notes[0] == "1x1 px: upscaling gives a flat image"
+    assert "this image is blank (one grey level): there is no digit in it to read" in notes

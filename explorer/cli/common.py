@@ -107,12 +107,17 @@ def load_images(refs: list[str]):  # noqa: ANN202
     return out
 
 
+def file_notes(img) -> list[str]:  # noqa: ANN001
+    """What was done to make a file usable (CMYK, 16-bit, alpha, EXIF rotation, a 1x1 image
+    upscaled ...); a sample's notes describe the sample and are not repeated."""
+    return [] if img.source.startswith("sample:") else list(img.notes)
+
+
 def print_notes(images) -> None:  # noqa: ANN001
-    """What was done to make each file usable (CMYK, 16-bit, alpha, EXIF rotation ...)."""
+    """What was done to make each file usable, on stderr."""
     for img in images:
-        if not img.source.startswith("sample:"):  # a sample's notes describe the sample
-            for note in img.notes:
-                print(f"cnn-explorer: {img.name}: {note}", file=sys.stderr)
+        for note in file_notes(img):
+            print(f"cnn-explorer: {img.name}: {note}", file=sys.stderr)
 
 
 def prepared_model(args: argparse.Namespace, analysis=None):  # noqa: ANN001, ANN202

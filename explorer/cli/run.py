@@ -10,6 +10,7 @@ from explorer.cli.common import (
     MODEL_HELP,
     analyze_or_error,
     emit_json,
+    file_notes,
     forward,
     guarded_pass,
     load_images,
@@ -71,6 +72,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     # the largest batch, before any is made (to_batch checks each too)
     check_input(prep.channels, prep.size, min(args.batch_size, len(images)))
     print_notes(images)
+    loaded = [file_notes(im) for im in images]  # what loading did (in --json too)
     # the window's check of images for a digits network: photos warned about, paper inverted
     images, checks = digit_inputs(spec, images, args.invert)
     for img, said in zip(images, checks, strict=True):
@@ -82,11 +84,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
     for i in range(0, len(images), args.batch_size):
         chunk = images[i : i + args.batch_size]
         res = forward(model, to_batch(chunk, prep), device, precision, categories=info.categories)
-        for img, said, top in zip(chunk, checks[i : i + args.batch_size], res.top, strict=True):
+        said_here = checks[i : i + args.batch_size]
+        for k, (img, said, top) in enumerate(zip(chunk, said_here, res.top, strict=True)):
             rows.append(
                 {
                     "image": img.source,
-                    "notes": said,
+                    "notes": [*loaded[i + k], *said],
                     "top5": [t.as_dict() for t in top],
                     "latency_ms": round(res.latency_ms / len(chunk), 3),
                     "device": res.device,
@@ -125,7 +128,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         "model": spec.name,
         "image": images[0].source,
         "weights": info.label,
-        "notes": list(res.notes),
+        "notes": [*file_notes(images[0]), *res.notes],
         "blocks": pr.block_stats(0),
         "se": [{"id": k, "gate": v[0].tolist()} for k, v in pr.se_gates.items()],
         "highway": [{"id": k, "gate_mean": float(v[0])} for k, v in pr.highway_gates.items()],
