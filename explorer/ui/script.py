@@ -187,6 +187,10 @@ class ScriptedRun(QObject):
                 return
             more = opening(an.tree, e) if an is not None else {e}
             win.session.set_expanded(win.session.expanded | more)
+        at = getattr(args, "screenshot_at", None)
+        if at is not None and an is not None and not an.tree.count("repvgg"):
+            self.error(f"--screenshot-at: {args.model} has no RepVGG block to merge step by step")
+            return
         if args.panel == "highway" and an is not None and not an.tree.count("highway"):
             self.error(f"--panel highway: {args.model} has no highway blocks")
             return

@@ -195,11 +195,18 @@ def test_results_panel_readable_at_1280x720(qtbot, window) -> None:
     f = window.fusion
     f.speed = 6.0
     QTimer.singleShot(0, lambda: None)
+
+    def dialogs() -> set:  # (a message box another test's window left open is not this one's)
+        return {
+            id(w)
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QDialog) and w.isVisible()
+        }
+
+    before = dialogs()
     out, _ = fuse(qtbot, window)
     assert results_shown(window)
-    assert not [
-        w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()
-    ]
+    assert not dialogs() - before
     body = f.panel.body
     assert body.fontInfo().pixelSize() >= 12
     text = body.text()

@@ -298,6 +298,10 @@ def test_a_window_that_stops_answering_is_given_up_too(tmp_path: Path) -> None:
     [
         (("--expand", "nosuch"), "--expand: no block 'nosuch' in resnet20"),
         (("--panel", "highway"), "--panel highway: resnet20 has no highway blocks"),
+        (
+            ("--fuse", "--screenshot-at", "0.8"),
+            "--screenshot-at: resnet20 has no RepVGG block to merge step by step",
+        ),
     ],
 )
 def test_an_option_that_names_what_the_model_lacks(capsys, tmp_path: Path, argv, line) -> None:
