@@ -128,3 +128,21 @@ def test_presentation_keeps_disabled_controls_grey(window) -> None:
     assert pal.color(G.Disabled, R.ButtonText).name() != "#000000"
     assert pal.color(G.Disabled, R.WindowText).name() != "#000000"
     window.act_presentation.setChecked(False)
+
+
+def test_the_image_shrinks_rather_than_run_under_its_caption(qtbot, window) -> None:
+    """In presentation mode at 1280x720 the caption was drawn over the image ("2x32 as the")."""
+    from test_run_panels import load
+
+    window.resize(1280, 720)
+    load(qtbot, window, "resnet20")
+    panel = window.panels["Predictions"]
+    window.show_panel("Predictions")
+    qtbot.waitUntil(lambda: bool(panel.view_caption.text()), timeout=60_000)
+    window.act_presentation.setChecked(True)
+    qtbot.wait(200)
+    view, caption = panel.view.geometry(), panel.view_caption.geometry()
+    assert view.bottom() < caption.top(), (view, caption)
+    pm = panel.view.pixmap()
+    assert not pm.isNull() and pm.width() <= view.width() and pm.height() <= view.height()
+    window.act_presentation.setChecked(False)

@@ -6,13 +6,14 @@ import math
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -43,14 +44,51 @@ def probability_text(p: float) -> str:
     return f"{p:.2%}"
 
 
+class FittedImage(QLabel):
+    """An image scaled to the label's size (aspect kept, pixels kept sharp), so that the label
+    can shrink where the panel is short instead of running under its caption."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._source: QPixmap | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(180, 180)
+
+    def set_image(self, pm: QPixmap) -> None:
+        self._source = pm
+        self._fit()
+
+    def clear(self) -> None:
+        self._source = None
+        super().clear()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self._source is not None:
+            side = min(self.width(), self.height())
+            self.setPixmap(
+                self._source.scaled(
+                    QSize(side, side),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.FastTransformation,
+                )
+            )
+
+
 class PredictionsPanel(Panel):
     title = "Predictions"
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
         row = QHBoxLayout()
-        self.view = QLabel()
-        self.view.setFixedSize(180, 180)
+        self.view = FittedImage()
+        self.view.setMinimumSize(64, 64)  # smaller where the panel is short (presentation)
+        self.view.setMaximumSize(180, 180)
         self.view.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.view.setToolTip("The input as the model sees it (after resize, crop and scaling)")
         self.view.setStyleSheet("background: #222;")
@@ -119,14 +157,7 @@ class PredictionsPanel(Panel):
         x = getattr(result, "input", None)
         prep = getattr(result, "preprocess", None)
         if x is not None and prep is not None:
-            pm = to_pixmap(model_view(x[0], prep))
-            self.view.setPixmap(
-                pm.scaled(
-                    self.view.size(),
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.FastTransformation,
-                )
-            )
+            self.view.set_image(to_pixmap(model_view(x[0], prep)))
             self.view_caption.setText(f"{prep.size}x{prep.size} as the model sees it")
         img = session.image
         info = session.weights_info
