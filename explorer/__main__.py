@@ -119,11 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
 def figure_size(text: str) -> tuple[int, int]:
     """argparse type of ``--size WxH``: 160x90 (room for a title, a legend and a graph) to
     8192x8192 pixels (the window's bound)."""
+    from explorer.app.argtypes import figure_fits, wxh
+
     try:
-        w, h = (int(v) for v in text.lower().split("x"))
+        w, h = wxh(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected WxH such as 1920x1080, got '{text}'") from None
-    if not (160 <= w <= 8192 and 90 <= h <= 8192):
+    if not figure_fits(w, h):
         raise argparse.ArgumentTypeError(
             f"a figure must be between 160x90 and 8192x8192 pixels, got {w}x{h}"
         )

@@ -40,6 +40,23 @@ def at_most(limit: int):  # noqa: ANN201
     return parse
 
 
+#: the largest side of a window or figure (Qt cannot paint larger: QPainter fails per item)
+SIDE_MAX = 8192
+#: a figure's smallest size: room for a title, a legend and a graph
+FIGURE_MIN = (160, 90)
+
+
+def wxh(text: str) -> tuple[int, int]:
+    """``"WxH"`` as (W, H); ValueError when it is not two integers joined by an x."""
+    w, h = (int(v) for v in text.lower().split("x"))
+    return w, h
+
+
+def figure_fits(w: int, h: int) -> bool:
+    """Whether a figure of W x H pixels is within :data:`FIGURE_MIN` and :data:`SIDE_MAX`."""
+    return FIGURE_MIN[0] <= w <= SIDE_MAX and FIGURE_MIN[1] <= h <= SIDE_MAX
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse, whose usage mistakes are one line (no usage block): exit 2."""
 

@@ -277,10 +277,11 @@ def _branch_summary(tree: BlockTree, nodes: list[str]) -> str:
         return "id" if not leaves else leaf_label(leaves[-1])
     body = convs[1:] if len(convs) > 1 and conv_parts(convs[0])["k"] in ((1, 1), (1,)) else convs
     kernels = [_kxk(conv_parts(c)["k"]) for c in body]
-    dedup = [k for i, k in enumerate(kernels) if i == 0 or k != kernels[i - 1] or k != "3x3"]
     if len(kernels) > 1 and all(k == "3x3" for k in kernels):
-        dedup = [f"3x3 x{len(kernels)}"] if len(kernels) > 1 else dedup
-    out = f"{','.join(dedup)} {conv_parts(body[-1])['cout']}"
+        shown = [f"3x3 x{len(kernels)}"]  # stacked 3x3s (the factorised 5x5)
+    else:  # a run of 3x3s inside a longer branch said once
+        shown = [k for i, k in enumerate(kernels) if not (i and k == kernels[i - 1] == "3x3")]
+    out = f"{','.join(shown)} {conv_parts(body[-1])['cout']}"
     if any(conv_parts(c)["stride"] > 1 for c in body):
         out += " /2"
     return out
@@ -401,7 +402,7 @@ def _in_se(tree: BlockTree, leaf: Block, stop: str) -> bool:
     return False
 
 
-def _conv_items(tree: BlockTree, convs: list[Block]) -> list[str]:
+def _conv_items(convs: list[Block]) -> list[str]:
     """Convs in a summary, a depthwise conv and the 1x1 after it said as one separable conv."""
     items: list[str] = []
     i = 0
@@ -447,7 +448,7 @@ def _residual_label(tree: BlockTree, b: Block) -> str:
         body = " | ".join(parts) + ("".join(f" → {_short_conv(c)}" for c in after))
         return f"{_pretty_name(b)} (residual): {body}{tail}"
     main = [c for c in _convs(tree, main_nodes) if not _in_se(tree, c, b.id)]
-    items = _conv_items(tree, main)
+    items = _conv_items(main)
     pools = [
         x for x in (tree.blocks.get(n) for n in main_nodes) if x is not None and x.kind == "pool"
     ]

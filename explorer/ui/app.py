@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 
-from explorer.app.argtypes import OneLineParser, positive_int
+from explorer.app.argtypes import SIDE_MAX, OneLineParser, positive_int, wxh
 
 
 def process_uptime() -> float:
@@ -29,12 +29,12 @@ _IMPORTED = time.perf_counter()
 
 def _size(text: str) -> tuple[int, int]:
     try:
-        w, h = (int(v) for v in text.lower().split("x"))
+        w, h = wxh(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected WxH such as 1600x1000, got '{text}'") from None
     if w < 200 or h < 200:
         raise argparse.ArgumentTypeError("the window must be at least 200x200")
-    if w > 8192 or h > 8192:  # Qt cannot paint a larger window (QPainter fails per item)
+    if w > SIDE_MAX or h > SIDE_MAX:
         raise argparse.ArgumentTypeError(f"the window must be at most 8192x8192, got {w}x{h}")
     return w, h
 

@@ -42,7 +42,6 @@ from explorer.present.svg import (
     legend_rows,
 )
 
-MAX_PNG_SIDE = 16_000  # Qt images beyond ~32k pixels a side fail; keep well under
 DEFAULT_SIZE = (1920, 1080)  # a 16:9 slide
 VECTOR_FORMATS = ("svg", "pdf")
 
@@ -283,36 +282,3 @@ def _paint_legend(painter: QPainter, fig: Figure, lay: Layout) -> None:
         painter.drawRect(QRectF(lx, y - px * 0.6, px * 2.2, px * 1.2))
         painter.setPen(QColor("#111111"))
         painter.drawText(QPointF(lx + px * 2.8, y + px * 0.35), "stage (size, channels)")
-
-
-def save_svg(lay: Layout, path: str | os.PathLike[str], title: str = "") -> None:
-    """The graph as SVG at its natural size (scene units)."""
-    write_text(path, layout_to_svg(lay, title=title))
-
-
-def save_png(
-    lay: Layout,
-    blocks: dict[str, Block],
-    path: str | os.PathLike[str],
-    colour_by: str = "kind",
-    scale: float = 1.5,
-) -> None:
-    """Render the whole graph (not just the visible part) to a PNG file at ``scale`` pixels a
-    scene unit (the natural size; :func:`save_graph` makes a figure of a chosen size)."""
-    from explorer.ui.graph_view import GraphView
-
-    view = GraphView()
-    view.show_layout(lay, blocks, colour_by)
-    scene = view.scene()
-    rect = scene.sceneRect()
-    s = min(scale, MAX_PNG_SIDE / max(rect.width(), 1), MAX_PNG_SIDE / max(rect.height(), 1))
-    img = QImage(
-        max(1, int(rect.width() * s)), max(1, int(rect.height() * s)), QImage.Format_ARGB32
-    )
-    img.fill(QColor("#ffffff"))
-    painter = QPainter(img)
-    painter.setRenderHint(QPainter.Antialiasing)
-    painter.setRenderHint(QPainter.TextAntialiasing)
-    scene.render(painter, QRectF(0, 0, img.width(), img.height()), rect, Qt.KeepAspectRatio)
-    painter.end()
-    save_image(img, path, "PNG")

@@ -287,12 +287,14 @@ class GraphControl(QObject):
         )
         if not ok:
             return None
+        from explorer.app.argtypes import figure_fits, wxh
+
         try:
-            w, h = (int(v) for v in text.split()[0].lower().split("x"))
+            w, h = wxh((text.split() or [""])[0])  # "1920x1080 (16:9)": its first word
         except ValueError:
             self.status(f"Not a size: '{text}' (expected WxH such as 1920x1080)")
             return None
-        if not (160 <= w <= 8192 and 90 <= h <= 8192):
+        if not figure_fits(w, h):
             self.status(f"The size must be between 160x90 and 8192x8192, not {w}x{h}")
             return None
         return w, h

@@ -37,6 +37,11 @@ NORMALIZE_ITEMS = (None, "imagenet", "cifar", "none")
 NOT_DIGITS = "Only for the networks trained on digits (lenet5, resnet56, vgg_small ...)"
 
 
+def _is_digit(image: Any) -> bool:
+    """A built-in digit sample or a drawing of the draw pad."""
+    return image.source.startswith(("sample:digits", "draw:"))
+
+
 def is_digits(an: Any) -> bool:
     return an is not None and getattr(an.spec, "classes", None) == "digits"
 
@@ -267,45 +272,34 @@ class RunControl(Control):
         a photo ("9" at 100 %) would be shown to a room as if it meant something. The photo
         stays in the image list; chosen again, it runs with the warning."""
         from explorer.runtime.digit_input import look
-        from explorer.runtime.images import load_sample, sample_names
 
         img = self.session.image
-        if img is None or not look(img).photo:
-            return
-        sample = next(
-            (im for im in self.session.images if im.source.startswith(("sample:digits", "draw:"))),
-            None,
-        ) or load_sample(sample_names("digits")[0])
-        note = (
-            f"{img.name} looks like a photo and {an.spec.name} was trained on 8x8 digits, white "
-            f"on black: showing {sample.name} instead ({img.name} is still in the image list)"
-        )
-        self._notes_once = [note]
-        self.session.add_images([sample])
-        self.status(note)
+        if img is not None and look(img).photo:
+            why = (
+                f"{img.name} looks like a photo and {an.spec.name} was trained on 8x8 digits, "
+                "white on black"
+            )
+            self._show_instead(img, _is_digit, "digits", why)
 
     def _away_from_digit(self, an: Any) -> None:
         """The reverse: an ImageNet network opened on a digit sample or a drawing (after the
         first launch's resnet56) shows a photo instead, and says so; the digit stays listed."""
+        img = self.session.image
+        if img is not None and _is_digit(img):
+            why = f"{img.name} is an 8x8 digit and {an.spec.name} was trained on ImageNet photos"
+            self._show_instead(img, lambda im: not _is_digit(im), "imagenet", why)
+
+    def _show_instead(self, img: Any, fits: Any, classes: str, why: str) -> None:
+        """Show the first listed image that ``fits`` (else the first sample for ``classes``)
+        in place of ``img``, which stays listed, and say ``why``."""
         from explorer.runtime.images import load_sample, sample_names
 
-        img = self.session.image
-        if img is None or not img.source.startswith(("sample:digits", "draw:")):
-            return
-        photo = next(
-            (
-                im
-                for im in self.session.images
-                if not im.source.startswith(("sample:digits", "draw:"))
-            ),
-            None,
-        ) or load_sample(sample_names("imagenet")[0])
-        note = (
-            f"{img.name} is an 8x8 digit and {an.spec.name} was trained on ImageNet photos: "
-            f"showing {photo.name} instead ({img.name} is still in the image list)"
+        other = next((im for im in self.session.images if fits(im)), None) or load_sample(
+            sample_names(classes)[0]
         )
+        note = f"{why}: showing {other.name} instead ({img.name} is still in the image list)"
         self._notes_once = [note]
-        self.session.add_images([photo])
+        self.session.add_images([other])
         self.status(note)
 
     def _show_draw_state(self, an: Any) -> None:

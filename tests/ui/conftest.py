@@ -1,7 +1,8 @@
 """Qt tests: the offscreen platform is set by tests/conftest.py before Qt loads.
 
 Shared fixtures: ``settings`` (a QSettings file of the test's own), ``window`` (a shown
-main window using them) and ``jobs`` (a job runner for a Compare tab standing alone).
+main window using them), ``windows`` (the windows a scripted ``run_app`` makes, kept) and
+``jobs`` (a job runner for a Compare tab standing alone).
 """
 
 from __future__ import annotations
@@ -26,6 +27,22 @@ def window(qtbot, settings):
     w.resize(1400, 900)
     w.show()
     return w
+
+
+@pytest.fixture
+def windows(qapp, monkeypatch):
+    """The windows ``run_app`` makes, kept for inspection after it returns."""
+    import explorer.ui.main_window as main_window
+
+    made: list = []
+
+    class Kept(main_window.MainWindow):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            made.append(self)
+
+    monkeypatch.setattr(main_window, "MainWindow", Kept)
+    return made
 
 
 @pytest.fixture

@@ -142,25 +142,16 @@ def test_draw_is_disabled_with_a_reason_for_other_networks(qtbot, window) -> Non
     assert not pad.canvas.isEnabled() and "not trained on digits" in pad.hint.text()
 
 
-def test_scripted_draw_pad(qapp, capsys, tmp_path: Path, monkeypatch) -> None:
+def test_scripted_draw_pad(windows, capsys, tmp_path: Path) -> None:
     """``--draw-pad``: the pad opened, a 3 drawn, the window saved once the drawing has run;
     for a network not trained on digits, one line and exit 2."""
-    import explorer.ui.main_window as main_window
     from explorer.ui.app import run_app
 
-    made: list = []
-
-    class Kept(main_window.MainWindow):
-        def __init__(self, *a, **kw):
-            super().__init__(*a, **kw)
-            made.append(self)
-
-    monkeypatch.setattr(main_window, "MainWindow", Kept)
     shot = tmp_path / "pad.png"
     code = run_app(["--model", "lenet5", "--draw-pad", "--screenshot", str(shot),
                     "--size", "1280x720", "--timeout", "180"])  # fmt: skip
     assert code == 0, capsys.readouterr().err
-    win = made[-1]
+    win = windows[-1]
     assert shot.stat().st_size > 0
     assert win.session.image.source == "draw:pad"
     assert win.session.result.top[0][0].label == "3"

@@ -14,21 +14,6 @@ from explorer.ui.first_launch import DEFAULT_MODEL, RUN_PANELS
 SECONDS = 180
 
 
-@pytest.fixture
-def windows(qapp, monkeypatch):
-    import explorer.ui.main_window as main_window
-
-    made: list = []
-
-    class Kept(main_window.MainWindow):
-        def __init__(self, *a, **kw):
-            super().__init__(*a, **kw)
-            made.append(self)
-
-    monkeypatch.setattr(main_window, "MainWindow", Kept)
-    return made
-
-
 def test_screenshot_alone_is_the_first_launch(windows, capsys, tmp_path: Path) -> None:
     from explorer.ui.app import run_app
 

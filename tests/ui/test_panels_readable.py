@@ -9,24 +9,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
+from test_run_panels import load, ran_after
 
 from explorer.app.session import Event
 from explorer.present.panels import score_range
 
 TIMEOUT = 120_000
-
-
-def load(qtbot, win, name: str):
-    with qtbot.waitSignal(win.run.ran, timeout=TIMEOUT) as sig:
-        win.load_model(name)
-    assert win.session.model_name == name
-    return sig.args[0]
-
-
-def ran_after(qtbot, win, action, check=None):
-    with qtbot.waitSignal(win.run.ran, timeout=TIMEOUT, check_params_cb=check) as sig:
-        action()
-    return sig.args[0]
 
 
 def show(qtbot, win, title: str) -> None:

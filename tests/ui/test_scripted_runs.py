@@ -22,22 +22,6 @@ from bad_inputs import encode, noise
 SECONDS = 180  # a scripted run of a small model on two shared cores, with room to spare
 
 
-@pytest.fixture
-def windows(qapp, monkeypatch):
-    """The windows ``run_app`` makes, kept for inspection after it returns."""
-    import explorer.ui.main_window as main_window
-
-    made: list = []
-
-    class Kept(main_window.MainWindow):
-        def __init__(self, *a, **kw):
-            super().__init__(*a, **kw)
-            made.append(self)
-
-    monkeypatch.setattr(main_window, "MainWindow", Kept)
-    return made
-
-
 def scripted(capsys, tmp_path: Path, *argv: str) -> tuple[int, str, Path]:
     """``run_app`` with a screenshot: (exit code, stderr, the screenshot's path)."""
     from explorer.ui.app import run_app
