@@ -27,6 +27,8 @@ class CliError(ExplorerError):
 
 #: how a command names its model
 MODEL_HELP = "registered name, tv:NAME, timm:NAME or FILE.py:FACTORY"
+#: how a command that reads the structure alone names its model
+STRUCTURE_HELP = MODEL_HELP + "; NAME+fused: a RepVGG network's deploy form"
 
 
 def device_options(p: argparse.ArgumentParser) -> None:
@@ -80,6 +82,22 @@ def analyze_or_error(name: str, input_size: int | None):  # noqa: ANN202
     try:
         return analyze(spec, input_size=input_size)
     except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    except TraceError as exc:
+        raise CliError(f"{spec.name}: {exc}") from None
+
+
+def structure_or_error(name: str, input_size: int | None):  # noqa: ANN202
+    """:func:`analyze_or_error` for the commands that read a network's structure alone
+    (summary, render, diff): ``NAME+fused`` is a RepVGG network's deploy form too."""
+    from explorer.app.variants import VariantError, analyze_variant, split_variant
+    from explorer.graph.trace import TraceError
+    from explorer.models.registry import RegistryError
+
+    spec = spec_or_error(split_variant(name)[0])
+    try:
+        return analyze_variant(name, input_size=input_size)
+    except (RegistryError, VariantError) as exc:
         raise CliError(str(exc)) from None
     except TraceError as exc:
         raise CliError(f"{spec.name}: {exc}") from None

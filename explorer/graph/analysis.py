@@ -19,6 +19,7 @@ class Analysis:
     model: Any
     graph: ModelGraph
     tree: BlockTree
+    variant: str | None = None  # "fused": a RepVGG network's deploy form (explorer.app.variants)
 
     @property
     def input_shape(self) -> tuple[int, ...]:
