@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="show blocks down to depth D (table default 3; JSON default all)",
     )
     s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.add_argument(
+        "--conventions",
+        action="store_true",
+        help="print the operations by category (weights, biases, norms, activations, "
+        "pooling, additions) and each published counter's total (paper, torchvision, fvcore, "
+        "ptflops, 2 x MACs) with its convention and source; --json always has them as 'counts'",
+    )
 
     r = sub.add_parser(
         "render",
@@ -147,6 +154,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     an = analyze_or_error(args.model, args.input_size)
     if args.json:
         emit_json(summary_dict(an, depth=args.depth))
+    elif args.conventions:
+        from explorer.present.summary import format_conventions
+
+        print(format_conventions(an))
     else:
         print(format_table(an, depth=3 if args.depth is None else args.depth))
     return 0

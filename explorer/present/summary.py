@@ -6,6 +6,16 @@ from typing import Any
 
 from explorer.graph.analysis import Analysis
 from explorer.graph.blocks import BlockTree, block_to_dict
+from explorer.graph.conventions import (
+    CATEGORIES,
+    CATEGORY_INFO,
+    COUNTERS,
+    composition_text,
+    count_network,
+    counts_dict,
+    published_figures,
+    si,
+)
 from explorer.graph.labels import block_label
 from explorer.graph.motifs import EDGE_RANK
 from explorer.models.registry import ModelSpec
@@ -52,6 +62,7 @@ def summary_dict(an: Analysis, depth: int | None = None) -> dict[str, Any]:
         "trainable_params": int(an.graph.trainable_params),
         "macs": int(an.graph.total_macs),
         "trace": an.graph.method,
+        "counts": counts_dict(count_network(an.graph), spec, an.input_shape),
         "blocks": blocks,
         "edges": edges,
     }
@@ -219,4 +230,48 @@ def format_table(an: Analysis, depth: int = 3) -> str:
         "MACs: multiply-accumulates of weights per image "
         "(conv = Cout*Hout*Wout*Cin/groups*k*k, linear = in*out)."
     )
+    return "\n".join(lines)
+
+
+def format_conventions(an: Analysis, width: int = 100) -> str:
+    """The operations of the network by category, then each published counter's total as
+    the sum of the categories it counts (its way), with its convention and source."""
+    import textwrap
+
+    counts = count_network(an.graph)
+    spec = an.spec
+    cats = counts.categories
+    lines = [
+        f"{spec.name}: operations per image by category, input {_fmt_shape(list(an.input_shape))}",
+        "",
+    ]
+    rows = [(CATEGORY_INFO[k][0], _fmt_count(cats[k]), CATEGORY_INFO[k][1]) for k in CATEGORIES]
+    rows.append(("all categories", _fmt_count(counts.total), f"{si(counts.total)}"))
+    rows.append(
+        ("FLOPs = 2 x MACs", _fmt_count(2 * cats["weights"]), "2 x MACs (weights), in flops")
+    )
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    lines.append(f"{'category'.ljust(w0)}  {'count'.rjust(w1)}  how one operation is counted")
+    lines.append("-" * min(width, w0 + w1 + 4 + max(len(r[2]) for r in rows)))
+    for i, (a, b, c) in enumerate(rows):
+        if i == len(CATEGORIES):
+            lines.append("-" * min(width, w0 + w1 + 4 + max(len(r[2]) for r in rows)))
+        lines.append(f"{a.ljust(w0)}  {b.rjust(w1)}  {c}")
+    lines.append("")
+    lines.append("Each counter: the same operations, counted its way, category by category.")
+    published = published_figures(spec)
+    native = tuple(an.input_shape[-3:]) == tuple(spec.input_size)
+    for c in COUNTERS:
+        total = counts.counter_total(c.key)
+        wrap = textwrap.TextWrapper(width=width, initial_indent="  ", subsequent_indent="    ")
+        lines.append("")
+        lines.append(f"{c.name}: {si(total)} {c.unit}")
+        lines.extend(wrap.wrap("= " + composition_text(counts, c.key)))
+        if c.key in published and native:
+            value, where = published[c.key]
+            rel = (total - value) / value * 100
+            lines.append(f"  published: {si(value)} ({where}; ours {rel:+.1f}%)")
+        lines.extend(wrap.wrap("counts: " + c.convention))
+        lines.extend(wrap.wrap("source: " + c.source))
     return "\n".join(lines)

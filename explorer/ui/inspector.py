@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.graph.blocks import block_to_dict
+from explorer.graph.conventions import count_block, cumulative_rows, headline
 from explorer.graph.labels import block_label
 
 
@@ -54,6 +55,19 @@ def inspector_rows(analysis: Any, block_id: str) -> list[tuple[str, str]]:
     return rows
 
 
+def convention_rows(analysis: Any, block_id: str) -> tuple[str, list[tuple[str, str]]]:
+    """A headline and the block's MACs with each category of operation added, then 2 x MACs
+    (from :mod:`explorer.graph.conventions`); nothing for a block that did not run."""
+    b = analysis.tree.blocks[block_id]
+    if not b.executed or not b.nodes:
+        return "", []
+    counts = count_block(analysis.tree, block_id)
+    return headline(counts), cumulative_rows(counts)
+
+
+COUNTS_HEADER = "operations"
+
+
 class Inspector(QWidget):
     """A two-column table of the selected block's figures."""
 
@@ -69,10 +83,15 @@ class Inspector(QWidget):
         self.table.setRootIsDecorated(False)
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionMode(QTreeWidget.NoSelection)
+        self.table.setIndentation(10)
+        self.table.itemClicked.connect(self._on_item_clicked)
+        self._counts_open = False
         self.footer = QLabel(
             "Params: unique parameters, the block's own and its children's; % of the model. "
-            "MACs: multiply-accumulates of weights per image. Receptive field: input pixels "
-            "one output value sees (first spatial axis)."
+            "MACs: multiply-accumulates of weights per image; 'operations' adds norms, "
+            "activations, pooling and additions one by one (summary --conventions names each "
+            "counter's). Receptive field: input pixels one output value sees (first spatial "
+            "axis)."
         )
         self.footer.setWordWrap(True)
         self.deleted_box = QCheckBox("deleted (Delete key)")
@@ -112,4 +131,29 @@ class Inspector(QWidget):
             item.setToolTip(1, value)
             self.table.addTopLevelItem(item)
             self.rows[key] = value
+        line, counts = convention_rows(analysis, block_id)
+        if counts:
+            # collapsed under one row (click to open) so the inspector stays short at 1280x720
+            head = QTreeWidgetItem([COUNTS_HEADER + " \u25b8", line])
+            head.setToolTip(0, "click: MACs with norms, activations, pooling and additions")
+            for key, value in counts:
+                child = QTreeWidgetItem([key, value])
+                child.setToolTip(1, value)
+                head.addChild(child)
+                self.rows[key] = value
+            keys = list(self.rows)
+            at = keys.index("MACs") + 1 if "MACs" in keys else len(keys)
+            self.table.insertTopLevelItem(at, head)  # right under the weights' MACs
+            self.rows[COUNTS_HEADER] = line
+            self._show_open(head, self._counts_open)
         self.table.resizeColumnToContents(0)
+
+    def _on_item_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        if item.childCount():
+            self._counts_open = not item.isExpanded()
+            self._show_open(item, self._counts_open)
+
+    def _show_open(self, item: QTreeWidgetItem, open_: bool) -> None:
+        item.setExpanded(open_)
+        item.setText(0, COUNTS_HEADER + (" \u25be" if open_ else " \u25b8"))
+        self.table.resizeColumnToContents(0)  # the open rows' labels are the longest
