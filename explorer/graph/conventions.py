@@ -169,12 +169,15 @@ def _fvcore(d: dict[str, Any], module: Any) -> dict[str, int]:
     kind = d.get("kind")
     ins = d.get("in_shapes") or []
     n_in = _elements(ins[0]) if ins else 0
-    if kind == "norm" and module is not None:
-        t = type(module).__name__
-        if "BatchNorm" in t:  # aten::batch_norm at inference: 2 per element (1 without affine)
-            out["norms"] = n_in * (2 if _affine(module) else 1)
-        elif t in ("GroupNorm", "LayerNorm") or "InstanceNorm" in t:
-            out["norms"] = n_in * (5 if _affine(module) else 4)
+    if kind == "norm":
+        # fvcore sees aten ops: a norm module's type, or F.batch_norm/F.layer_norm ... by name
+        t = type(module).__name__.lower() if module is not None else _op_name(d)
+        # F.batch_norm(x, mean, var, weight, bias), F.layer_norm(x, shape, weight, bias)
+        affine = _affine(module) if module is not None else len(ins) >= (4 if "batch" in t else 2)
+        if "batchnorm" in t or "batch_norm" in t:  # at inference: 2 per element (1 without)
+            out["norms"] = n_in * (2 if affine else 1)
+        elif any(n in t.replace("_", "") for n in ("groupnorm", "layernorm", "instancenorm")):
+            out["norms"] = n_in * (5 if affine else 4)
     elif kind == "pool" and _is_adaptive(d) and "avg" in _op_name(d) and ins and len(ins[0]) == 4:
         out["pooling"] = n_in  # aten::adaptive_avg_pool2d: 1 per input element
     return {k: v for k, v in out.items() if v}
@@ -229,9 +232,10 @@ COUNTERS: tuple[Counter, ...] = (
         "ResNet paper",
         "FLOPs",
         "multiply-adds of conv and fully connected layers (weights only)",
-        "He et al. 2015, Table 1 'FLOPs' (3.8 x 10^9 for ResNet-50), multiply-adds; the "
-        "paper's figures are matched by the weights of its own layout (stride in the first "
-        "1x1 conv), see README 'Counting conventions'",
+        "He et al. 2015, Table 1 'FLOPs' (3.8 x 10^9 for ResNet-50), read as the weights' "
+        "multiply-adds: the weights of the paper's own layout (stride in a bottleneck's first "
+        "1x1 conv, not the 3x3) give 3.86 G, 7.57 G for ResNet-101 (Table 1: 7.6), "
+        "tests/graph/test_conventions.py",
         _weights_only,
     ),
     Counter(
@@ -259,7 +263,8 @@ COUNTERS: tuple[Counter, ...] = (
         "ptflops",
         "ptflops (pytorch backend)",
         "MACs",
-        "module hooks on exact torch.nn types: conv and linear MACs plus their bias (conv: "
+        "module hooks on exact torch.nn types (a subclass, such as timm's StdConv2d, counts "
+        "0): conv and linear MACs plus their bias (conv: "
         "per output element, linear: per output feature), norms 2 per input element with "
         "affine (else 1), ReLU/PReLU/ELU/LeakyReLU/ReLU6/GELU 1 per output element, every "
         "pool 1 per input element; additions and other modules count 0 (later versions also "

@@ -264,7 +264,9 @@ def format_conventions(an: Analysis, width: int = 100) -> str:
     native = tuple(an.input_shape[-3:]) == tuple(spec.input_size)
     for c in COUNTERS:
         total = counts.counter_total(c.key)
-        wrap = textwrap.TextWrapper(width=width, initial_indent="  ", subsequent_indent="    ")
+        wrap = textwrap.TextWrapper(
+            width=width, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False
+        )
         lines.append("")
         lines.append(f"{c.name}: {si(total)} {c.unit}")
         lines.extend(wrap.wrap("= " + composition_text(counts, c.key)))

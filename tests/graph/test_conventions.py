@@ -175,3 +175,28 @@ def test_counts_json_is_strict_and_rows_add_up() -> None:
     rows = dict(cumulative_rows(c))
     assert rows["+ additions"].endswith("= 4.12 G")
     assert rows["FLOPs = 2 x MACs"] == "8.18 G (weights)"
+
+
+@pytest.mark.parametrize("name", ["resnet18", "resnet34", "alexnet", "densenet121"])
+def test_ptflops_rules_give_its_readme_figures(name: str) -> None:
+    """ptflops's README lists MACs(G) of torchvision models at 224 px, to two decimals."""
+    from explorer.graph.conventions import published_figures
+
+    an = analysis(name)
+    published, _where = published_figures(an.spec)["ptflops"]
+    assert round(count_network(an.graph).counter_total("ptflops") / 1e9, 2) == published / 1e9
+
+
+def test_fvcore_counts_a_functional_norm_by_its_aten_op() -> None:
+    class Ln(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.w = nn.Parameter(torch.ones(4))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return nn.functional.layer_norm(x, (4,), self.w)
+
+    c = count_network(build_graph(Ln(), (1, 3, 4)))
+    assert c.categories["norms"] == 12
+    assert c.counters["fvcore"]["norms"] == 12 * 5  # aten::layer_norm with a weight
+    assert c.counters["ptflops"]["norms"] == 0  # no module: ptflops's hooks see nothing
