@@ -32,11 +32,13 @@ def test_compare_prints_the_table_and_the_missing(capsys: pytest.CaptureFixture[
     found, missing = chart_data()
     lines = out.splitlines()
     assert lines[0].startswith("Published ImageNet figures")
-    rows = {ln.split()[0]: ln for ln in lines[2 : 2 + len(found)]}
-    assert list(rows) == [f.name for f in found]
+    assert lines[1].split()[:3] == ["model", "recipe", "weights"]
+    rows = {tuple(ln.split()[:3]): ln for ln in lines[2 : 2 + len(found)]}
+    assert list(rows) == [(f.name, f.recipe, f.weights) for f in found]
     for f in found:
-        assert f"{f.top1:.2f}" in rows[f.name] and f"{f.params:,d}" in rows[f.name]
-        assert f.source in rows[f.name]
+        row = rows[(f.name, f.recipe, f.weights)]
+        assert f"{f.top1:.2f}" in row and f"{f.params:,d}" in row
+        assert f.source in row and f"{f.resolution:5d}  " in row
     assert f"Without published ImageNet figures ({len(missing)}):" in lines
     for m in missing:
         assert f"  {m.name}: {m.reason}" in lines
@@ -57,9 +59,44 @@ def test_compare_json(capsys: pytest.CaptureFixture[str]) -> None:
         224,
     )
     assert "ResNet18_Weights.IMAGENET1K_V1" in pub["source"]
+    assert (pub["recipe"], pub["weights"]) == ("original", "IMAGENET1K_V1")
     (miss,) = d["without_figures"]
     assert miss["name"] == "repvgg_a0" and miss["family"] == "RepVGG"
     assert "timm" in miss["reason"]
+
+
+def test_compare_json_lists_both_recipes(capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's figures: resnet50's and resnet152's original (IMAGENET1K_V1) and improved
+    (V2) entries, seresnet50's paper figure and timm's later 288 px one."""
+    code, out, err = run(capsys, "compare", "resnet50", "resnet152", "seresnet50", "--json")
+    assert code == 0, err
+    pub = json.loads(out)["published"]
+    got = [
+        (p["name"], p["recipe"], p["weights"], p["top1"], p["top5"], p["resolution"]) for p in pub
+    ]
+    assert got == [
+        ("resnet50", "original", "IMAGENET1K_V1", 76.13, 92.862, 224),
+        ("resnet50", "improved", "IMAGENET1K_V2", 80.858, 95.434, 224),
+        ("resnet152", "original", "IMAGENET1K_V1", 78.312, 94.046, 224),
+        ("resnet152", "improved", "IMAGENET1K_V2", 82.284, 96.002, 224),
+        ("seresnet50", "original", "paper", 76.71, 93.38, 224),
+        ("seresnet50", "improved", "a1_in1k", 81.102, 95.12, 288),
+    ]
+    assert "Table 2" in pub[4]["source"] and pub[4]["gmacs"] == 3.87
+    assert all(p["recipe"] in ("original", "improved") for p in pub)
+
+
+def test_compare_text_says_recipe_and_resolution(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "compare", "seresnet50", "convnext_tiny")
+    assert code == 0, err
+    rows = [ln.split() for ln in out.splitlines()[2:5]]
+    assert [r[:3] for r in rows] == [
+        ["seresnet50", "original", "paper"],
+        ["seresnet50", "improved", "a1_in1k"],
+        ["convnext_tiny", "improved", "IMAGENET1K_V1"],
+    ]
+    assert [r[7] for r in rows] == ["224", "288", "224"]  # the px column
+    assert "later training recipe" in out.splitlines()[4]
 
 
 def test_compare_measure_needs_models(capsys: pytest.CaptureFixture[str]) -> None:

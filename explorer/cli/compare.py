@@ -25,8 +25,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         "compare",
         help="published accuracy, parameters and GMACs; measured images/s and GFLOP/s",
         description="Print the published ImageNet figures (top-1, top-5, parameters, GMACs, "
-        "and their source) of MODELs (default: the whole zoo), and list the models that have "
-        "none. With --measure, also time them on this machine: images/s (median of the "
+        "resolution, training recipe and their source) of MODELs (default: the whole zoo): a "
+        "network with both an original and an improved recipe's figures has a row of each. "
+        "List the models that have none. With --measure, also time them on this machine: images/s (median of the "
         "rounds, with min and max), achieved GFLOP/s = 2 x MACs x images/s, and the share "
         "of the device's peak measured in the same run with a large matrix product.",
     )
@@ -142,13 +143,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _print_published(found: list, missing: list) -> None:
     if found:
-        print("Published ImageNet figures (GMACs: torchvision's 'GFLOPS' are GMACs)")
-        print(f"{'model':<22}{'top-1':>8}{'top-5':>8}{'params':>14}{'GMACs':>8}{'px':>5}  source")
+        print(
+            "Published ImageNet figures (GMACs: torchvision's 'GFLOPS' are GMACs; recipe: "
+            "original = the paper's training or torchvision's IMAGENET1K_V1, improved = a "
+            "later recipe)"
+        )
+        print(
+            f"{'model':<22}{'recipe':<10}{'weights':<15}{'top-1':>8}{'top-5':>8}{'params':>14}"
+            f"{'GMACs':>8}{'px':>5}  source"
+        )
         for f in found:
             top5 = f"{f.top5:8.2f}" if f.top5 is not None else f"{'-':>8}"
             print(
-                f"{f.name:<22}{f.top1:8.2f}{top5}{f.params:14,d}{f.gmacs:8.2f}{f.resolution:5d}"
-                f"  {f.source}" + (f" ({f.note})" if f.note else "")
+                f"{f.name:<22}{f.recipe:<10}{f.weights:<15}{f.top1:8.2f}{top5}{f.params:14,d}"
+                f"{f.gmacs:8.2f}{f.resolution:5d}  {f.source}" + (f" ({f.note})" if f.note else "")
             )
     if missing:
         print(f"\nWithout published ImageNet figures ({len(missing)}):")

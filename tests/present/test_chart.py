@@ -1,4 +1,5 @@
-"""The Compare chart as data: positions, ball sizes, colours and tooltips (no Qt, no timing).
+"""The Compare chart as data: positions, ball sizes, colours, tooltips, recipes, labels
+(no Qt, no timing).
 
 The measured speeds here are hand-made :class:`SpeedReport` values, so every expected
 position is known exactly.
@@ -10,15 +11,23 @@ import math
 
 import pytest
 
-from explorer.models.published import Figures, chart_data
+from explorer.models.published import IMPROVED, ORIGINAL, Figures, chart_data
 from explorer.present.chart import (
     EXTRA_COLOURS,
     FAMILY_COLOURS,
     MAX_SIZE,
     MIN_SIZE,
+    LabelSpot,
     ball_size,
     chart_points,
+    edge_segment,
     family_colour,
+    label_priority,
+    pick_recipe,
+    place_labels,
+    recipe_arrows,
+    recipe_note,
+    size_key,
     tooltip,
 )
 from explorer.studies.speed.rounds import Peak, SpeedReport, SpeedResult, Timing
@@ -224,16 +233,32 @@ def test_colours_are_stable() -> None:
 # tooltips
 
 
-def test_tooltips_name_the_source(zoo: list[Figures]) -> None:
-    pts, _ = chart_points(zoo)
-    figs = {f.name: f for f in zoo}
+@pytest.mark.parametrize("recipe", ["original", "best"])
+def test_tooltips_name_the_source_recipe_and_resolution(zoo: list[Figures], recipe: str) -> None:
+    pts, _ = chart_points(zoo, recipe=recipe)
+    figs = {(f.name, f.weights): f for f in zoo}
     for p in pts:
-        f = figs[p.name]
+        f = figs[(p.name, p.weights)]
         assert f"source: {f.source}" in p.tooltip
         assert f"top-1 {f.top1:.2f} %" in p.tooltip
         assert f"parameters {f.params:,}" in p.tooltip
+        assert f"{f.recipe} recipe ({f.weights}), {f.resolution} px" in p.tooltip
+        assert (p.recipe, p.resolution) == (f.recipe, f.resolution)
+        # the drawn name says the resolution where it is not 224 px
+        assert p.text == p.label + ("" if f.resolution == 224 else f" {f.resolution}px")
     tips = {p.name: p.tooltip for p in pts}
     assert "torchvision ResNet18_Weights.IMAGENET1K_V1" in tips["resnet18"]
+    # the other recipe's top-1, with the gain
+    if recipe == "original":
+        assert (
+            "improved recipe (IMAGENET1K_V2): top-1 80.86 % at 224 px (+4.73 points)"
+            in (tips["resnet50"])
+        )
+    else:
+        assert (
+            "original recipe (IMAGENET1K_V1): top-1 76.13 % at 224 px (-4.73 points)"
+            in (tips["resnet50"])
+        )
     assert "timm results-imagenet.csv, repvgg_b0.rvgg_in1k" in tips["repvgg_b0"]
     assert "auxiliary head" in tips["inception_v3"]
     assert "measured" not in tips["resnet18"]
@@ -293,3 +318,191 @@ def test_fused_ball_tells_the_fused_counts() -> None:
     assert "fused here: 14,339,048 parameters, 3.06 GMACs" in fused.tooltip
     assert "fused here" not in plain.tooltip
     assert (fused.size / plain.size) ** 2 == pytest.approx(14_339_048 / 15_817_960)
+
+
+# ---------------------------------------------------------------------------------------------
+# recipes
+
+
+def two(name: str, top1: float, better: float, **kw: object) -> list[Figures]:
+    """A network with an original and an improved recipe's figures."""
+    return [
+        fig(name, 25_000_000, top1=top1, recipe=ORIGINAL, weights="V1", **kw),
+        fig(name, 25_000_000, top1=better, recipe=IMPROVED, weights="V2", **kw),
+    ]
+
+
+def test_pick_recipe_takes_one_figure_per_network() -> None:
+    figures = [
+        *two("r50", 76.1, 80.9),
+        fig("vgg", 138_000_000, family="VGG"),  # one figure: the original
+        fig("cnx", 28_000_000, recipe=IMPROVED, weights="V1", top1=82.5),  # only improved
+    ]
+    original = pick_recipe(figures, "original")
+    best = pick_recipe(figures, "best")
+    assert [(f.name, f.top1) for f in original] == [("r50", 76.1), ("vgg", 70.0), ("cnx", 82.5)]
+    assert [(f.name, f.top1) for f in best] == [("r50", 80.9), ("vgg", 70.0), ("cnx", 82.5)]
+    with pytest.raises(ValueError, match="recipe"):
+        pick_recipe(figures, "newest")
+
+
+def test_the_default_chart_is_the_original_recipe() -> None:
+    figures = [*two("r50", 76.1, 80.9)]
+    (p,) = chart_points(figures)[0]
+    assert (p.y, p.recipe, p.weights) == (76.1, ORIGINAL, "V1")
+    (p,) = chart_points(figures, recipe="best")[0]
+    assert (p.y, p.recipe, p.weights) == (80.9, IMPROVED, "V2")
+    with pytest.raises(ValueError):
+        chart_points(figures, recipe="v2")
+
+
+def test_recipe_arrows_go_from_original_to_improved() -> None:
+    figures = [
+        *two("r50", 76.1, 80.9, gmacs=4.1),
+        fig("vgg", 138_000_000, family="VGG"),
+        fig("cnx", 28_000_000, recipe=IMPROVED, weights="V1"),
+    ]
+    arrows = recipe_arrows(figures, "gmacs", "top1")
+    assert [(a.start.name, a.start.y, a.end.y) for a in arrows] == [("r50", 76.1, 80.9)]
+    (a,) = arrows
+    assert (a.start.recipe, a.end.recipe) == (ORIGINAL, IMPROVED)
+    assert a.start.x == a.end.x == 4.1 and a.start.size == a.end.size
+    assert recipe_arrows(figures, "params", "top5")[0].start.x == 25.0
+
+
+def test_arrows_of_the_zoo(zoo: list[Figures]) -> None:
+    arrows = {a.start.name: a for a in recipe_arrows(zoo)}
+    assert set(arrows) == {
+        "resnet50",
+        "resnet101",
+        "resnet152",
+        "wide_resnet50_2",
+        "resnext50_32x4d",
+        "mobilenet_v2",
+        "mobilenet_v3_large",
+        "regnet_y_400mf",
+        "seresnet50",
+    }
+    r50 = arrows["resnet50"]
+    assert (r50.start.y, r50.end.y) == (76.13, 80.858)
+    se = arrows["seresnet50"]  # the paper's 224 px figure to timm's 288 px one
+    assert (se.start.resolution, se.end.resolution) == (224, 288)
+    assert se.end.text == "seresnet50 288px"
+
+
+def test_recipe_note_says_what_is_shown(zoo: list[Figures]) -> None:
+    original = recipe_note(zoo, "original")
+    assert original.startswith("Recipe: each network's original")
+    assert "IMAGENET1K_V1" in original and "9 networks have improved weights too" in original
+    assert "convnext_tiny" in original  # its only torchvision weights are a later recipe
+    best = recipe_note(zoo, "best")
+    assert best.startswith("Recipe: the best available") and "9 networks gain" in best
+
+
+def test_size_key_balls_are_at_the_charts_scale() -> None:
+    key = size_key(100_000_000)
+    assert [t for t, _ in key] == ["5M parameters", "25M parameters", "100M parameters"]
+    assert [d for _, d in key] == [ball_size(v, 100_000_000) for v in (5e6, 25e6, 1e8)]
+    assert key[2][1] == MAX_SIZE and key[1][1] == pytest.approx(MAX_SIZE / 2)
+    # the zoo's chart: its largest ball is vgg19_bn's
+    zoo_max = 143_678_248
+    assert size_key(zoo_max)[2][1] == pytest.approx(MAX_SIZE * math.sqrt(1e8 / zoo_max))
+
+
+# ---------------------------------------------------------------------------------------------
+# labels
+
+
+def _box(spot: LabelSpot, size: tuple[float, float]) -> tuple[float, float, float, float]:
+    w, h = size
+    return (spot.x - w / 2, spot.y - h / 2, spot.x + w / 2, spot.y + h / 2)
+
+
+def _dist(box: tuple[float, float, float, float], x: float, y: float) -> float:
+    nx, ny = min(max(x, box[0]), box[2]), min(max(y, box[1]), box[3])
+    return math.hypot(nx - x, ny - y)
+
+
+def test_a_lone_ball_gets_its_label_beside_it() -> None:
+    (spot,) = place_labels([(100.0, 100.0, 10.0)], [(40.0, 12.0)])
+    assert spot == LabelSpot(100.0, 100.0 - 12.0 - 6.0)  # above, no leader
+    assert not spot.covers
+
+
+def check_labels(balls, sizes, spots, bounds=None) -> None:
+    boxes = {i: _box(s, sizes[i]) for i, s in enumerate(spots) if s is not None}
+    for i, a in boxes.items():
+        for j, b in boxes.items():
+            if i < j:
+                assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+        x, y, r = balls[i]
+        own = _dist(a, x, y) - r
+        assert own >= 0  # never over its own ball
+        spot = spots[i]
+        if bounds is not None:
+            assert bounds[0] <= a[0] and a[2] <= bounds[2] and bounds[1] <= a[1]
+        if spot.leader is None:  # beside its ball: nearer to it than to any other ball
+            assert own <= 12
+            for j, (bx, by, br) in enumerate(balls):
+                if j != i:
+                    assert _dist(a, bx, by) - br > own
+        else:  # a leader from its own ball's edge to the label
+            x0, y0, x1, y1 = spot.leader
+            assert math.hypot(x0 - x, y0 - y) == pytest.approx(r)
+            assert _dist(a, x1, y1) == pytest.approx(0, abs=1e-6)
+        if not spot.covers:
+            for bx, by, br in balls:
+                assert _dist(a, bx, by) >= br - 1e-9
+
+
+def test_a_crowd_gets_leader_lines_and_no_label_sits_on_another_ball() -> None:
+    """The issue's case: balls on top of each other (inception_v4, inception_resnet_v2,
+    xception ...): each label is beside its own ball or joined to it by a leader line."""
+    balls = [
+        (300.0, 200.0, 16.0),
+        (310.0, 196.0, 18.0),
+        (292.0, 210.0, 12.0),
+        (320.0, 215.0, 20.0),
+        (305.0, 185.0, 9.0),
+        (100.0, 100.0, 5.0),
+    ]
+    sizes = [(90.0, 14.0)] * len(balls)
+    bounds = (0.0, 0.0, 600.0, 400.0)
+    spots = place_labels(balls, sizes, bounds=bounds)
+    assert all(s is not None for s in spots)
+    assert any(s.leader is not None for s in spots)
+    assert spots[5].leader is None  # the lone ball's label stays beside it
+    check_labels(balls, sizes, spots, bounds)
+
+
+def test_no_room_gives_none() -> None:
+    spots = place_labels([(50.0, 50.0, 10.0)], [(300.0, 20.0)], bounds=(0.0, 0.0, 100.0, 100.0))
+    assert spots == [None]
+
+
+def test_labels_keep_clear_of_obstacles_and_follow_priority() -> None:
+    balls = [(100.0, 100.0, 10.0)]
+    ring = (100.0, 75.0, 12.0)  # where the label would go: above
+    (spot,) = place_labels(balls, [(40.0, 12.0)], obstacles=[ring])
+    assert spot is not None and _dist(_box(spot, (40.0, 12.0)), 100.0, 75.0) >= 12.0
+    # two balls whose labels compete for one place (above both): priority 0 gets it
+    balls = [(100.0, 100.0, 10.0), (180.0, 100.0, 10.0)]
+    sizes = [(120.0, 12.0)] * 2
+    above = [LabelSpot(100.0, 82.0), LabelSpot(180.0, 82.0)]
+    for priority, winner in (([1, 0], 1), ([0, 1], 0)):
+        spots = place_labels(balls, sizes, priority=priority)
+        assert spots[winner] == above[winner]
+        assert spots[1 - winner] != above[1 - winner]
+
+
+def test_edge_segment_runs_between_the_balls_edges() -> None:
+    seg = edge_segment((0.0, 0.0, 5.0), (100.0, 0.0, 10.0), gap=1.0)
+    assert seg == pytest.approx((6.0, 0.0, 89.0, 0.0))
+    assert edge_segment((0.0, 0.0, 5.0), (10.0, 0.0, 10.0)) is None  # overlapping balls
+
+
+def test_lecture_networks_are_labelled_first(zoo: list[Figures]) -> None:
+    pts = {p.name: p for p in chart_points(zoo)[0]}
+    assert label_priority(pts["inception_v4"]) == label_priority(pts["resnet50"]) == 0
+    assert label_priority(pts["repvgg_b0"]) == 1
+    assert label_priority(pts["convnext_tiny"]) == 2

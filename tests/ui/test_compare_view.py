@@ -7,11 +7,17 @@ import math
 import pytest
 
 from explorer.models.published import chart_data
+from explorer.present.chart import pick_recipe
 
 
 @pytest.fixture(scope="module")
 def published():
     return chart_data()
+
+
+def shown(found, recipe="original"):
+    """The figures the chart shows in ``recipe``: one per network."""
+    return pick_recipe(found, recipe)
 
 
 @pytest.fixture
@@ -33,9 +39,10 @@ def _spots(tab):
 def test_chart_draws_one_ball_per_network_at_its_published_figures(chart, published):
     found, missing = published
     spots = _spots(chart)
-    assert len(spots) == len(found)
+    assert chart.recipe == "original"  # the lecture's chart: each network's original recipe
+    assert len(spots) == len({f.name for f in found}) == len(shown(found))
     by_name = {d.name: (x, y) for x, y, d in spots}
-    for f in found:
+    for f in shown(found):
         x, y = by_name[f.name]
         assert x == pytest.approx(math.log10(f.gmacs))  # log x is on by default
         assert y == pytest.approx(f.top1)
@@ -60,12 +67,14 @@ def test_toggles_top5_and_linear_axes(chart, published):
     chart.y_combo.setCurrentIndex(chart.y_combo.findData("top5"))
     found, _ = published
     by_name = {d.name: (x, y) for x, y, d in _spots(chart)}
-    for f in found:
+    for f in shown(found):
         assert by_name[f.name] == pytest.approx((f.gmacs, f.top5))
     chart.x_combo.setCurrentIndex(chart.x_combo.findData("params"))
     by_name = {d.name: (x, y) for x, y, d in _spots(chart)}
     assert by_name["resnet50"][0] == pytest.approx(25.557032)
     chart.logy.setChecked(True)
+    assert {d.name: y for _, y, d in _spots(chart)}["resnet50"] == pytest.approx(math.log10(92.862))
+    chart.set_recipe("best")  # torchvision's IMAGENET1K_V2
     assert {d.name: y for _, y, d in _spots(chart)}["resnet50"] == pytest.approx(math.log10(95.434))
 
 
@@ -104,11 +113,107 @@ def test_speed_axis_shows_only_measured_networks(chart):
     chart.x_combo.setCurrentIndex(chart.x_combo.findData("speed"))
     spots = {d.label: (x, y) for x, y, d in _spots(chart)}
     assert spots == {
-        "resnet50": pytest.approx((16.0, 80.858)),
+        "resnet50": pytest.approx((16.0, 76.13)),  # the original recipe's top-1
         "repvgg_b0": pytest.approx((20.0, 75.142)),
         "repvgg_b0 (fused)": pytest.approx((40.0, 75.142)),
     }
     assert "38 networks with published figures not measured" in chart.left_label.text()
+
+
+def test_recipe_toggle_shows_the_best_weights_with_arrows_from_the_original(chart, published):
+    found, _ = published
+    assert "Recipe: each network's original" in chart.note.text()
+    assert chart.arrows == [] and chart.ghosts.points().size == 0
+    assert chart.arrow_lines.getData()[0] is None or len(chart.arrow_lines.getData()[0]) == 0
+    chart.recipe_combo.setCurrentIndex(chart.recipe_combo.findData("best"))  # the widget ...
+    assert chart.recipe == "best"  # ... and the chart follows
+    assert "Recipe: the best available weights" in chart.note.text()
+    by_name = {d.name: (x, y, d) for x, y, d in _spots(chart)}
+    for f in shown(found, "best"):
+        assert by_name[f.name][:2] == pytest.approx((math.log10(f.gmacs), f.top1))
+        assert by_name[f.name][2].weights == f.weights
+    # a faint ring at each improved network's original figures, an arrow from it
+    originals = {f.name: f for f in shown(found, "original")}
+    ghosts = {s.data().name: s for s in chart.ghosts.points()}
+    assert set(ghosts) == {a.start.name for a in chart.arrows}
+    assert {"resnet50", "resnet152", "seresnet50", "mobilenet_v3_large"} <= set(ghosts)
+    for name, s in ghosts.items():
+        f = originals[name]
+        assert (s.pos().x(), s.pos().y()) == pytest.approx((math.log10(f.gmacs), f.top1))
+        assert s.data().recipe == "original"
+    xs, ys = chart.arrow_lines.getData()
+    drawn = [h for h in chart._heads if h.isVisible()]
+    assert len(xs) == 2 * len(drawn) and len(drawn) >= len(chart.arrows) // 2
+    # an arrow points up from resnet50's original ball (76.13) to its improved one (80.86)
+    (a,) = [a for a in chart.arrows if a.start.name == "resnet50"]
+    i = [a for a in chart.arrows if chart._heads[chart.arrows.index(a)].isVisible()].index(a)
+    assert xs[2 * i] == pytest.approx(xs[2 * i + 1]) == pytest.approx(math.log10(4.089))
+    assert 76.13 < ys[2 * i] < ys[2 * i + 1] < 80.858
+    # improved balls have the dark outline, the others their family's
+    for s in chart.scatter.points():
+        dark = s.pen().color().getRgb()[:3] == (25, 25, 25)
+        assert dark == (s.data().recipe == "improved"), s.data().name
+    chart.set_recipe("original")
+    assert chart.ghosts.points().size == 0 and not chart._heads
+
+
+def test_every_ball_says_its_recipe_and_resolution(chart):
+    for s in chart.scatter.points():
+        p = s.data()
+        assert f"{p.recipe} recipe" in chart._tip(0, 0, p) and f"{p.resolution} px" in p.tooltip
+    texts = {p.name: t.toPlainText() for p, t in zip(chart.points, chart._texts, strict=True)}
+    assert texts["inception_v4"] == "inception_v4 299px" and texts["resnet50"] == "resnet50"
+
+
+def test_labels_sit_by_their_own_ball_or_have_a_leader(chart):
+    """The issue: 'inception_v4' sat on Xception's ball. Each shown name is beside its own
+    ball (nearer to it than to any other) or joined to it by a leader line."""
+    vb = chart.plot.getPlotItem().getViewBox()
+    balls = [chart._ball(p) for p in chart.points]
+    leaders = 0
+    for i, (t, spot) in enumerate(zip(chart._texts, chart.label_spots, strict=True)):
+        if spot is None:
+            assert not t.isVisible()
+            continue
+        rect = t.mapRectToScene(t.boundingRect())
+        c = vb.mapViewToScene(t.pos())
+        assert (c.x(), c.y()) == pytest.approx((spot.x, spot.y), abs=1.0)
+
+        def gap(ball, rect=rect):
+            nx = min(max(ball[0], rect.left()), rect.right())
+            ny = min(max(ball[1], rect.top()), rect.bottom())
+            return math.hypot(nx - ball[0], ny - ball[1]) - ball[2]
+
+        assert gap(balls[i]) >= -1.5  # never on its own ball
+        if spot.leader is None:
+            assert all(gap(b) > gap(balls[i]) for j, b in enumerate(balls) if j != i)
+        else:
+            leaders += 1
+            x0, y0 = spot.leader[:2]
+            assert math.hypot(x0 - balls[i][0], y0 - balls[i][1]) == pytest.approx(balls[i][2])
+    names = {p.name for p, s in zip(chart.points, chart.label_spots, strict=True) if s}
+    assert {"inception_v4", "inception_resnet_v2", "xception", "resnet50"} <= names
+    xs, _ = chart.leaders.getData()
+    assert leaders > 0 and len(xs) == 2 * leaders
+
+
+def test_size_key_shows_balls_at_the_charts_scale(chart, published):
+    from explorer.present.chart import size_key
+
+    biggest = max(f.params for f in published[0])
+    assert chart.size_key.items == size_key(biggest)
+    assert [t for t, _ in chart.size_key.items] == [
+        "5M parameters",
+        "25M parameters",
+        "100M parameters",
+    ]
+    spots = list(chart.scatter.points())
+    vgg16 = next(s for s in spots if s.data().name == "vgg16")
+    assert chart.size_key.items[2][1] == pytest.approx(
+        vgg16.size() * math.sqrt(100e6 / vgg16.data().params)
+    )
+    assert chart.size_key.isVisible() and chart.size_key.height() >= chart.size_key.items[2][1]
+    assert "dark ring: improved recipe" in chart.recipe_key.text()
 
 
 def test_speed_tab_measures_in_the_background(qtbot, jobs):

@@ -1,4 +1,8 @@
-"""The ball chart: top-1 against GMACs, parameters or measured images/s, area = parameters."""
+"""The ball chart: top-1 against GMACs, parameters or measured images/s, area = parameters.
+
+One training recipe at a time (original, or the best available weights with a faint arrow from
+each network's original ball); names beside their balls, with a leader line where moved.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import math
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,7 +26,21 @@ from PySide6.QtWidgets import (
 
 from explorer.app.jobs import JobRunner
 from explorer.errors import one_line
-from explorer.present.chart import X_AXES, Y_AXES, Point, chart_points, nice_ticks, place_labels
+from explorer.present.chart import (
+    RECIPES,
+    X_AXES,
+    Y_AXES,
+    Arrow,
+    Point,
+    chart_points,
+    edge_segment,
+    label_priority,
+    nice_ticks,
+    place_labels,
+    recipe_arrows,
+    recipe_note,
+    size_key,
+)
 from explorer.ui.panels.base import Panel  # noqa: F401 - sets pyqtgraph's light background
 
 
@@ -31,6 +50,47 @@ def _chart_data() -> Any:
     from explorer.models.published import chart_data
 
     return chart_data()
+
+
+#: outline of a ball of an improved recipe (the family colour's outline marks an original one)
+IMPROVED_PEN = (25, 25, 25)
+
+
+class SizeKey(QWidget):
+    """The key of ball sizes: a ball of each of a few parameter counts, at the chart's scale."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.items: list[tuple[str, float]] = []
+
+    def set_items(self, items: list[tuple[str, float]]) -> None:
+        self.items = list(items)
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        biggest = max((d for _, d in self.items), default=0.0)
+        return QSize(200, int(biggest) + 22 if self.items else 0)
+
+    def paintEvent(self, _event: Any) -> None:  # noqa: N802 - Qt's name
+        if not self.items:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        biggest = max(d for _, d in self.items)
+        cell = self.width() / len(self.items)
+        for k, (text, d) in enumerate(self.items):
+            cx = cell * (k + 0.5)
+            painter.setPen(QPen(QColor(90, 90, 90), 1.2))
+            painter.setBrush(QColor(160, 160, 160, 110))
+            painter.drawEllipse(QRectF(cx - d / 2, 2 + biggest - d, d, d))
+            painter.setPen(QColor(40, 40, 40))
+            painter.drawText(
+                QRectF(cell * k, biggest + 4, cell, 18),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                text.replace(" parameters", ""),
+            )
+        painter.end()
 
 
 class ChartTab(QWidget):
@@ -47,6 +107,8 @@ class ChartTab(QWidget):
         self.missing: list[Any] = []
         self.speed: Any = None
         self.points: list[Point] = []
+        self.arrows: list[Arrow] = []
+        self.label_spots: list[Any] = []  # LabelSpot or None per point
         self.left_off: list[str] = []
         self._asked = False
 
@@ -61,6 +123,17 @@ class ChartTab(QWidget):
         for key, text in X_AXES.items():
             self.x_combo.addItem(text, key)
         bar.addWidget(self.x_combo)
+        bar.addWidget(QLabel("  recipe"))
+        self.recipe_combo = QComboBox()
+        for key, text in RECIPES.items():
+            self.recipe_combo.addItem(text, key)
+        self.recipe_combo.setToolTip(
+            "original: each network as its paper trained it (torchvision's IMAGENET1K_V1 "
+            "weights where torchvision has several), as in the lecture's chart; best "
+            "available: later recipes too (torchvision's V2, timm's), with an arrow from each "
+            "network's original ball"
+        )
+        bar.addWidget(self.recipe_combo)
         self.logx = QCheckBox("log x")
         self.logx.setChecked(True)
         self.logy = QCheckBox("log y")
@@ -88,6 +161,20 @@ class ChartTab(QWidget):
         self.scatter.setZValue(10)
         self.scatter.sigClicked.connect(self._on_clicked)
         self.plot.addItem(self.scatter)
+        # the best available view: each improved network's original ball, faint, and an arrow
+        self.ghosts = pg.ScatterPlotItem(
+            hoverable=True, tip=self._tip, hoverPen=pg.mkPen("k", width=1.5), pxMode=True
+        )
+        self.ghosts.setZValue(5)
+        self.ghosts.sigClicked.connect(self._on_clicked)
+        self.plot.addItem(self.ghosts)
+        self.arrow_lines = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(90, 90, 90, 150))
+        self.arrow_lines.setZValue(6)
+        self.plot.addItem(self.arrow_lines, ignoreBounds=True)
+        self._heads: list[pg.ArrowItem] = []
+        self.leaders = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(110, 110, 110, 200))
+        self.leaders.setZValue(15)
+        self.plot.addItem(self.leaders, ignoreBounds=True)
         self._texts: list[pg.TextItem] = []
         # labels are placed in pixels: placed again when the view moves or is resized
         vb = self.plot.getPlotItem().getViewBox()
@@ -100,6 +187,13 @@ class ChartTab(QWidget):
         self.legend = QLabel("")
         self.legend.setObjectName("chart_legend")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.size_title = QLabel("Ball area = parameters:")
+        self.size_key = SizeKey()
+        self.size_key.setObjectName("chart_size_key")
+        self.recipe_key = QLabel("")
+        self.recipe_key.setObjectName("chart_recipe_key")
+        self.recipe_key.setWordWrap(True)
+        self.recipe_key.setTextFormat(Qt.TextFormat.RichText)
         self.missing_label = QLabel("Without published ImageNet figures")
         self.missing_label.setWordWrap(True)
         self.missing_list = QListWidget()
@@ -111,6 +205,9 @@ class ChartTab(QWidget):
         self.left_label = QLabel("")
         self.left_label.setWordWrap(True)
         side_box.addWidget(self.legend)
+        side_box.addWidget(self.size_title)
+        side_box.addWidget(self.size_key)
+        side_box.addWidget(self.recipe_key)
         side_box.addWidget(self.missing_label)
         side_box.addWidget(self.missing_list, 1)
         side_box.addWidget(self.left_label)
@@ -128,7 +225,7 @@ class ChartTab(QWidget):
         box.addWidget(self.note)
         box.addWidget(split, 1)
 
-        for combo in (self.x_combo, self.y_combo):
+        for combo in (self.x_combo, self.y_combo, self.recipe_combo):
             combo.currentIndexChanged.connect(self._on_axes_changed)
         for check in (self.logx, self.logy, self.labels):
             check.toggled.connect(self._on_axes_changed)
@@ -156,11 +253,6 @@ class ChartTab(QWidget):
 
     def set_figures(self, figures: list[Any], missing: list[Any]) -> None:
         self.figures, self.missing = list(figures), list(missing)
-        self.note.setText(
-            f"{len(self.figures)} networks with published ImageNet figures. Ball area is "
-            "proportional to parameters. Hover a ball for its figures and their source; "
-            "click it to open the network."
-        )
         self.missing_label.setText(
             f"Without published ImageNet figures ({len(self.missing)}), not drawn:"
         )
@@ -188,37 +280,67 @@ class ChartTab(QWidget):
     def y_axis(self) -> str:
         return str(self.y_combo.currentData())
 
+    @property
+    def recipe(self) -> str:
+        return str(self.recipe_combo.currentData())
+
+    def set_recipe(self, recipe: str) -> None:
+        """Show ``"original"`` or ``"best"`` (what the recipe box does)."""
+        self.recipe_combo.setCurrentIndex(self.recipe_combo.findData(recipe))
+
     def _tx(self, v: float) -> float:
         return math.log10(v) if self.logx.isChecked() and v > 0 else v
 
     def _ty(self, v: float) -> float:
         return math.log10(v) if self.logy.isChecked() and v > 0 else v
 
+    def _spot(self, p: Point, ghost: bool = False) -> dict[str, Any]:
+        if ghost:  # an original ball behind its improved one: a faint dashed ring
+            brush = pg.mkBrush(*p.colour, 25)
+            pen = pg.mkPen(*p.colour, 170, width=1.2, style=Qt.PenStyle.DashLine)
+        elif p.recipe == "improved":
+            brush, pen = pg.mkBrush(*p.colour, 150), pg.mkPen(*IMPROVED_PEN, width=2.2)
+        else:
+            brush, pen = pg.mkBrush(*p.colour, 150), pg.mkPen(*p.colour, width=1.2)
+        return {
+            "pos": (self._tx(p.x), self._ty(p.y)),
+            "size": p.size,
+            "brush": brush,
+            "pen": pen,
+            "data": p,
+        }
+
     def redraw(self) -> None:
         self.points, self.left_off = chart_points(
-            self.figures, self.x_axis, self.y_axis, self.speed
+            self.figures, self.x_axis, self.y_axis, self.speed, self.recipe
+        )
+        self.arrows = (
+            recipe_arrows(self.figures, self.x_axis, self.y_axis, self.speed)
+            if self.recipe == "best"
+            else []
         )
         pi = self.plot.getPlotItem()
         for t in self._texts:
             pi.removeItem(t)
         self._texts = []
-        spots = [
-            {
-                "pos": (self._tx(p.x), self._ty(p.y)),
-                "size": p.size,
-                "brush": pg.mkBrush(*p.colour, 150),
-                "pen": pg.mkPen(*p.colour, width=1.2),
-                "data": p,
-            }
-            for p in self.points
-        ]
-        self.scatter.setData(spots)
+        for h in self._heads:
+            pi.removeItem(h)
+        self._heads = []
+        self.scatter.setData([self._spot(p) for p in self.points])
+        self.ghosts.setData([self._spot(a.start, ghost=True) for a in self.arrows])
+        for _ in self.arrows:
+            head = pg.ArrowItem(
+                headLen=9, tipAngle=32, tailLen=0, pen=None, brush=pg.mkBrush(90, 90, 90, 190)
+            )
+            head.setZValue(7)
+            pi.addItem(head, ignoreBounds=True)
+            self._heads.append(head)
         pi.setLabel("bottom", X_AXES[self.x_axis])
         pi.setLabel("left", Y_AXES[self.y_axis])
         self._log_ticks()
         if self.labels.isChecked():
             for p in self.points:
-                t = pg.TextItem(p.label, color=(40, 40, 40), anchor=(0.5, 0.5))
+                t = pg.TextItem(p.text or p.label, color=(40, 40, 40), anchor=(0.5, 0.5))
                 t.setZValue(20)
                 pi.addItem(t, ignoreBounds=True)
                 self._texts.append(t)
@@ -231,6 +353,24 @@ class ChartTab(QWidget):
         ]
         rows = ["<tr>" + "".join(cells[i : i + 2]) + "</tr>" for i in range(0, len(cells), 2)]
         self.legend.setText("<table cellspacing='2'>" + "".join(rows) + "</table>")
+        self.size_key.set_items(
+            size_key(max((f.params for f in self.figures), default=0)) if self.points else []
+        )
+        ring = "<span style='color:rgb{}; font-size:15px'>{}</span>"
+        self.recipe_key.setText(
+            ring.format((214, 39, 40), "&#9711;")
+            + " ring of the family's colour: original recipe; "
+            + ring.format(IMPROVED_PEN, "<b>&#9711;</b>")
+            + " dark ring: improved recipe"
+            + (
+                "; " + ring.format((214, 39, 40), "&#9676;") + " faint dashed ring and arrow: "
+                "the same network's original recipe"
+                if self.recipe == "best"
+                else ""
+            )
+            + ". A name ending in NNNpx: figures at that resolution (else 224 px)."
+        )
+        self._set_note()
         msg = []
         if self.x_axis == "speed" and not (self.speed and self.speed.results):
             msg.append("Nothing measured yet: measure networks in the Speed tab.")
@@ -248,8 +388,18 @@ class ChartTab(QWidget):
             msg.append(f"Left off ({len(others)}): " + "; ".join(others))
         self.left_label.setText("\n".join(msg))
         if self.points:
-            pi.getViewBox().autoRange(items=[self.scatter], padding=0.1)
+            pi.getViewBox().autoRange(items=[self.scatter, self.ghosts], padding=0.1)
         self.place_labels()
+
+    def _set_note(self) -> None:
+        if not self.figures and not self.missing:
+            return
+        networks = len({f.name for f in self.figures})
+        self.note.setText(
+            f"{networks} networks with published ImageNet figures. "
+            + recipe_note(self.figures, self.recipe)
+            + " Hover a ball for its figures, recipe and source; click it to open the network."
+        )
 
     def _log_ticks(self) -> None:
         """1-2-5 ticks with plain numbers on a log axis (the data are drawn as log10)."""
@@ -266,24 +416,71 @@ class ChartTab(QWidget):
             else:
                 ax.setTicks(None)
 
-    def place_labels(self) -> None:
-        """Put each name beside its ball where it covers no other name (else hide it)."""
-        if not self._texts:
-            return
+    def _ball(self, p: Point) -> tuple[float, float, float]:
+        """A ball in scene pixels: centre and radius."""
         vb = self.plot.getPlotItem().getViewBox()
+        c = vb.mapViewToScene(QPointF(self._tx(p.x), self._ty(p.y)))
+        return (c.x(), c.y(), p.size / 2)
+
+    def _to_view(self, x: float, y: float) -> tuple[float, float]:
+        v = self.plot.getPlotItem().getViewBox().mapSceneToView(QPointF(x, y))
+        return v.x(), v.y()
+
+    def place_labels(self) -> None:
+        """Put each name beside its ball where it covers no other name and no ball, else
+        farther out with a leader line (else hide it); draw the recipe arrows between the
+        balls' edges. Both are placed in pixels, again whenever the view moves."""
+        self._place_arrows()
+        self.label_spots = []
+        if not self._texts:
+            self.leaders.setData([], [])
+            return
         balls, sizes = [], []
         for p, t in zip(self.points, self._texts, strict=True):
-            c = vb.mapViewToScene(QPointF(self._tx(p.x), self._ty(p.y)))
-            balls.append((c.x(), c.y(), p.size / 2))
+            balls.append(self._ball(p))
             r = t.textItem.boundingRect()  # the drawn text, margins included
             sizes.append((r.width(), r.height()))
-        rect = vb.sceneBoundingRect()
+        ghosts = [self._ball(a.start) for a in self.arrows]
+        rect = self.plot.getPlotItem().getViewBox().sceneBoundingRect()
         box = (rect.left(), rect.top(), rect.right(), rect.bottom())
-        for t, spot in zip(self._texts, place_labels(balls, sizes, bounds=box), strict=True):
+        self.label_spots = place_labels(
+            balls,
+            sizes,
+            bounds=box,
+            obstacles=ghosts,
+            priority=[label_priority(p) for p in self.points],
+        )
+        xs: list[float] = []
+        ys: list[float] = []
+        for t, spot in zip(self._texts, self.label_spots, strict=True):
             t.setVisible(spot is not None)
-            if spot is not None:
-                v = vb.mapSceneToView(QPointF(*spot))
-                t.setPos(v.x(), v.y())
+            if spot is None:
+                continue
+            t.setPos(*self._to_view(spot.x, spot.y))
+            t.fill = pg.mkBrush(255, 255, 255, 215) if spot.covers else pg.mkBrush(None)
+            t.update()
+            if spot.leader is not None:
+                x0, y0, x1, y1 = spot.leader
+                for x, y in (self._to_view(x0, y0), self._to_view(x1, y1)):
+                    xs.append(x)
+                    ys.append(y)
+        self.leaders.setData(xs, ys)
+
+    def _place_arrows(self) -> None:
+        xs: list[float] = []
+        ys: list[float] = []
+        for a, head in zip(self.arrows, self._heads, strict=True):
+            seg = edge_segment(self._ball(a.start), self._ball(a.end))
+            head.setVisible(seg is not None)
+            if seg is None:  # the balls overlap: no room for an arrow
+                continue
+            x0, y0, x1, y1 = seg
+            for x, y in (self._to_view(x0, y0), self._to_view(x1, y1)):
+                xs.append(x)
+                ys.append(y)
+            head.setPos(*self._to_view(x1, y1))
+            head.setStyle(angle=math.degrees(math.atan2(y0 - y1, x0 - x1)))
+        self.arrow_lines.setData(xs, ys)
 
     def _on_range_changed(self, *_args: Any) -> None:
         self.place_labels()
