@@ -16,11 +16,11 @@ from explorer.app.argtypes import OneLineParser, non_negative_int, positive_int
 from explorer.cli.common import (
     EXIT_BUG,
     EXIT_USAGE,
-    MODEL_HELP,
+    STRUCTURE_HELP,
     CliError,
-    analyze_or_error,
     cannot_write,
     emit_json,
+    structure_or_error,
     user_reason,
 )
 from explorer.errors import ExplorerError, log_file, log_unexpected, one_line, setup_logging
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Trace MODEL and print its blocks with shapes, parameters and MACs "
         "(or one JSON object with --json).",
     )
-    s.add_argument("model", help=MODEL_HELP)
+    s.add_argument("model", help=STRUCTURE_HELP)
     s.add_argument("--input-size", type=positive_int, metavar="N", help="input height = width")
     s.add_argument(
         "--depth",
@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and save it at exactly --size pixels (PDF: points) with the model's name and a "
         "legend: PNG and PDF through Qt (offscreen), SVG without it.",
     )
-    r.add_argument("model", help=MODEL_HELP)
+    r.add_argument("model", help=STRUCTURE_HELP)
     r.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="FILE.png, FILE.svg or FILE.pdf"
     )
@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     from explorer.cli import compare as compare_cmds
 
     COMMANDS.update(compare_cmds.add_parsers(sub))
+    from explorer.cli import diff as diff_cmds
+
+    COMMANDS.update(diff_cmds.add_parsers(sub))
 
     ls = sub.add_parser("list", help="list the registered models")
     ls.add_argument("--json", action="store_true", help="print a JSON list")
@@ -151,7 +154,7 @@ def _version() -> str:
 def cmd_summary(args: argparse.Namespace) -> int:
     from explorer.present.summary import format_table, summary_dict
 
-    an = analyze_or_error(args.model, args.input_size)
+    an = structure_or_error(args.model, args.input_size)
     if args.json:
         emit_json(summary_dict(an, depth=args.depth))
     elif args.conventions:
@@ -175,7 +178,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     from explorer.present.svg import Figure, figure_layout, layout_to_svg
     from explorer.present.wrap import min_text_px
 
-    an = analyze_or_error(args.model, args.input_size)
+    an = structure_or_error(args.model, args.input_size)
     spec = an.spec
     expanded = (
         default_expanded(an.tree) if args.depth is None else expand_to_depth(an.tree, args.depth)

@@ -56,7 +56,7 @@ def summary_dict(an: Analysis, depth: int | None = None) -> dict[str, Any]:
     edges = [{"src": a, "dst": b, "kind": k} for (a, b), k in agg.items()]
     spec = an.spec
     out: dict[str, Any] = {
-        "model": spec.name,
+        "model": spec.name + ("+fused" if an.variant == "fused" else ""),
         "input_shape": list(an.input_shape),
         "params": int(an.graph.total_params),
         "trainable_params": int(an.graph.trainable_params),

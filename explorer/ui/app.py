@@ -150,6 +150,21 @@ def gui_parser() -> argparse.ArgumentParser:
         "--x-axis", choices=("gmacs", "params", "speed"), help="the Compare chart's x axis"
     )
     p.add_argument(
+        "--side-by-side",
+        metavar="A,B[,C]",
+        help="show two or three networks side by side, aligned by stage (NAME+fused: a "
+        "RepVGG network's deploy form), or a preset: fig3 (vgg19, plain34, resnet34), cifar "
+        "(plain56, resnet56), se (resnet50, seresnet50), repvgg (repvgg_a0 trained and "
+        "fused), inception (googlenet, inception_v3); with --image, that image runs through "
+        "every pane",
+    )
+    p.add_argument(
+        "--side-detail",
+        choices=("blocks", "layers"),
+        default="blocks",
+        help="side by side: each block one box (default) or every block open",
+    )
+    p.add_argument(
         "--measure",
         metavar="MODEL,...",
         help="measure these networks' speed in the Compare view at start (with --device, "
@@ -209,7 +224,7 @@ def is_first_launch(args: argparse.Namespace) -> bool:
     """No model and no Compare view asked for: the window shows the lecture's central network
     (resnet56 with a digit, its panels filled) and a hint of what to try."""
     compare = bool(args.view or args.measure or args.kernels or args.x_axis)
-    return not (args.model or args.keep or compare or args.curves)
+    return not (args.model or args.keep or compare or args.curves or args.side_by_side)
 
 
 def run_app(argv: list[str]) -> int:
@@ -237,6 +252,16 @@ def run_app(argv: list[str]) -> int:
         from explorer.ui.first_launch import DEFAULT_MODEL
 
         args.model = DEFAULT_MODEL
+    if args.side_by_side:
+        from explorer.app.workflows.side_by_side import PanesError, parse_panes
+
+        try:
+            args.side_by_side = parse_panes(args.side_by_side)
+        except PanesError as exc:
+            return _error(f"--side-by-side: {exc}")
+        if args.model or compare:
+            return _error("--side-by-side shows its own networks: leave out --model and the "
+                          "Compare view's options")  # fmt: skip
     if args.measure:
         from explorer.models.registry import RegistryError, get, model_names
 
@@ -281,6 +306,8 @@ def run_app(argv: list[str]) -> int:
     # whether torch was loaded before the window showed (else the model's load pays for it)
     timings["torch_before_window"] = "torch" in sys.modules
     script = ScriptedRun(app, win, args, timings, first_launch) if args.screenshot else None
+    if script is not None and args.side_by_side:
+        script.waits_for_run = False  # the side-by-side view runs its image itself
     quit_on_close = app.quitOnLastWindowClosed()
     if script is not None:
         # the script says when it ends (and with what status); closing its window must not
@@ -308,7 +335,12 @@ def run_app(argv: list[str]) -> int:
     win.panels["Feature maps"].overlay_box.setChecked(args.overlay)  # type: ignore[attr-defined]
     if args.device != "auto":
         win.session.set_device(args.device)
-    _open_images(win, args, script)
+    if args.side_by_side:
+        from explorer.ui.side_by_side.startup import start_side_by_side
+
+        start_side_by_side(win, args, script)
+    else:
+        _open_images(win, args, script)
     if script is not None and (script.to_delete or args.sweep):
         win.show_panel("Sweeps" if args.sweep else "Accuracy")
     keep = list(args.keep)  # models whose std curves are kept before args.model is shown

@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.centre = QStackedWidget()
         self.centre.addWidget(self.graph)
         self.compare_view: Any = None
+        self.side_view: Any = None  # the side-by-side view (made when first shown)
         self._docks_shown: dict[str, bool] = {}
         # above it, the first launch's one line of what to try
         self.hint_bar = HintBar()
@@ -159,18 +160,43 @@ class MainWindow(QMainWindow):
             self.compare_view.show_tab(tab)
         return self.compare_view
 
+    def show_side_by_side(self, names: list[str] | None = None, detail: str | None = None) -> Any:
+        """Show networks side by side in the centre (the view made on first use); with
+        ``names`` (2 or 3, or a preset's) they are traced and shown."""
+        if self.side_view is None:
+            from explorer.ui.side_by_side.view import SideBySideView
+
+            self.side_view = SideBySideView(self.jobs)
+            self.side_view.backRequested.connect(self.show_graph)
+            self.side_view.image_source = self._current_image
+            self.centre.addWidget(self.side_view)
+        if self.centre.currentWidget() is self.graph:
+            self._docks_shown = {n: d.isVisible() for n, d in self._side_docks(models=True).items()}
+        for d in self._side_docks(models=True).values():  # the panes need the width
+            d.hide()
+        self.centre.setCurrentWidget(self.side_view)
+        self._sync_edit_actions()
+        if names:
+            self.side_view.show_names(list(names), detail)
+        return self.side_view
+
+    def _current_image(self) -> Any:
+        """Image A of the window, if one is open (what the side-by-side view runs)."""
+        images, i = self.session.images, self.session.image_index
+        return images[i] if 0 <= i < len(images) else None
+
     def show_graph(self) -> None:
         if self.centre.currentWidget() is not self.graph:
-            for name, dock in self._side_docks().items():
-                dock.setVisible(self._docks_shown.get(name, True))
+            for name, dock in self._side_docks(models=True).items():
+                dock.setVisible(self._docks_shown.get(name, dock.isVisible()))
         self.centre.setCurrentWidget(self.graph)
         self._sync_edit_actions()
 
-    def _side_docks(self) -> dict[str, QDockWidget]:
+    def _side_docks(self, models: bool = False) -> dict[str, QDockWidget]:
+        """The docks a view in the centre hides (``models``: the model list too)."""
+        names = ("inspector", "panels", "fusion") + (("models",) if models else ())
         return {
-            d.objectName(): d
-            for d in self.findChildren(QDockWidget)
-            if d.objectName() in ("inspector", "panels", "fusion")
+            d.objectName(): d for d in self.findChildren(QDockWidget) if d.objectName() in names
         }
 
     def _on_model_chosen(self, name: str) -> None:
@@ -413,6 +439,8 @@ class MainWindow(QMainWindow):
         """Ctrl+E: the graph as PNG or SVG, or the Compare view's current tab as a PNG."""
         if self.centre.currentWidget() is self.compare_view:
             self.compare_view.export_dialog(self.say)
+        elif self.side_view is not None and self.centre.currentWidget() is self.side_view:
+            self.side_view.export_dialog(self.say)
         else:
             self.graph_control.export_dialog(fmt)
 

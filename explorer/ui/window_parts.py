@@ -203,6 +203,13 @@ def build_menus(win: Any) -> None:
     win.act_compare.setShortcut(QKeySequence("Ctrl+K"))
     win.act_compare.triggered.connect(win.show_compare)
     v.addAction(win.act_compare)
+    win.act_side = QAction("Side by side...", win)
+    win.act_side.setShortcut(QKeySequence("Ctrl+Shift+K"))
+    win.act_side.setToolTip(
+        "Two or three networks aligned by stage, and what one has that another lacks"
+    )
+    win.act_side.triggered.connect(lambda: win.show_side_by_side())
+    v.addAction(win.act_side)
     win.act_graph = QAction("Block graph", win)
     win.act_graph.setShortcut(QKeySequence("Ctrl+G"))
     win.act_graph.triggered.connect(win.show_graph)

@@ -1,0 +1,1 @@
+"""The side-by-side view: networks aligned by stage, and one image through every pane."""
