@@ -85,7 +85,8 @@ class MainWindow(QMainWindow):
         build_status(self)
         self.run = RunControl(self.session, self.jobs, self.say, self)
         self.addToolBarBreak()
-        self.addToolBar(build_run_toolbar(self.run))
+        self.run_toolbar = build_run_toolbar(self.run)
+        self.addToolBar(self.run_toolbar)
         self.fusion = FusionControl(self.session, self.jobs, self.graph, self.say, self)
         self.statusBar().addPermanentWidget(self.fusion.label)
         # the fusion's figures beside the graph, a tab behind the inspector until a fusion
@@ -174,6 +175,8 @@ class MainWindow(QMainWindow):
             self._docks_shown = {n: d.isVisible() for n, d in self._side_docks(models=True).items()}
         for d in self._side_docks(models=True).values():  # the panes need the width
             d.hide()
+        for bar in (self.graph_toolbar, self.run_toolbar):  # they act on the block graph
+            bar.hide()
         self.centre.setCurrentWidget(self.side_view)
         self._sync_edit_actions()
         if names:
@@ -189,6 +192,8 @@ class MainWindow(QMainWindow):
         if self.centre.currentWidget() is not self.graph:
             for name, dock in self._side_docks(models=True).items():
                 dock.setVisible(self._docks_shown.get(name, dock.isVisible()))
+            for bar in (self.graph_toolbar, self.run_toolbar):
+                bar.show()
         self.centre.setCurrentWidget(self.graph)
         self._sync_edit_actions()
 

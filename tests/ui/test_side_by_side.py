@@ -22,6 +22,7 @@ def test_two_networks_side_by_side(window, shown, qtbot) -> None:
     view = shown
     assert window.centre.currentWidget() is view
     assert not window.inspector.isVisible()  # the panes take the room
+    assert not window.graph_toolbar.isVisible() and not window.run_toolbar.isVisible()
     sbs = view.sbs
     assert [p.name for p in sbs.panes] == ["plain20", "resnet20"]
     assert set(view.graph.boxes) == set(sbs.layout.boxes)
@@ -42,6 +43,7 @@ def test_two_networks_side_by_side(window, shown, qtbot) -> None:
     assert view.table.currentRow() == 1
     window.show_graph()
     assert window.centre.currentWidget() is window.graph
+    assert window.graph_toolbar.isVisible() and window.inspector.isVisible()
 
 
 def test_the_image_runs_through_every_pane(shown, qtbot) -> None:
