@@ -63,3 +63,9 @@ measured=(--measure resnet18,resnet50,vgg16,repvgg_a0,repvgg_b0,efficientnet_b0,
 run "${measured[@]}" --view density --screenshot compare_density.png
 run "${measured[@]}" --view chart --x-axis speed --screenshot compare_speed_chart.png
 run --kernels --device cpu --view kernels --screenshot compare_kernels.png
+
+# Side by side: the lecture's presets aligned by stage (with an image through every pane)
+run --side-by-side fig3 --size 1920x1080 --screenshot side_by_side_fig3_1080.png
+run --side-by-side fig3 --size 1280x720 --screenshot side_by_side_fig3_720.png
+run --side-by-side cifar --image sample:digits-3 --size 1280x720 --screenshot side_by_side_cifar_720.png
+run --side-by-side se --image sample:coffee --size 1920x1080 --screenshot side_by_side_se_1080.png
