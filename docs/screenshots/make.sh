@@ -57,7 +57,10 @@ run --model vgg_small --sweep single --screenshot sweep_single_vgg_small.png
 run --model resnet56 --draw-pad --size 1280x720 --screenshot draw_pad.png
 
 # Compare architectures: the published chart, and speed and compute density measured here
-run --view chart --screenshot compare_chart.png
+for size in 1920x1080 1280x720; do
+  run --view chart --recipe original --size "$size" --screenshot "chart_original_${size#*x}.png"
+  run --view chart --recipe best --size "$size" --screenshot "chart_best_${size#*x}.png"
+done
 measured=(--measure resnet18,resnet50,vgg16,repvgg_a0,repvgg_b0,efficientnet_b0,mobilenet_v2
           --device cpu --batch 8 --repeats 5)
 run "${measured[@]}" --view density --screenshot compare_density.png

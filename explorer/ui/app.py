@@ -150,6 +150,12 @@ def gui_parser() -> argparse.ArgumentParser:
         "--x-axis", choices=("gmacs", "params", "speed"), help="the Compare chart's x axis"
     )
     p.add_argument(
+        "--recipe",
+        choices=("original", "best"),
+        help="the Compare chart's recipe: each network's original (default) or the best "
+        "available weights, with an arrow from the original",
+    )
+    p.add_argument(
         "--side-by-side",
         metavar="A,B[,C]",
         help="show two or three networks side by side, aligned by stage (NAME+fused: a "
@@ -223,7 +229,7 @@ def _error(message: str) -> int:
 def is_first_launch(args: argparse.Namespace) -> bool:
     """No model and no Compare view asked for: the window shows the lecture's central network
     (resnet56 with a digit, its panels filled) and a hint of what to try."""
-    compare = bool(args.view or args.measure or args.kernels or args.x_axis)
+    compare = bool(args.view or args.measure or args.kernels or args.x_axis or args.recipe)
     return not (args.model or args.keep or compare or args.curves or args.side_by_side)
 
 
@@ -246,7 +252,7 @@ def run_app(argv: list[str]) -> int:
             return _error("--screenshot-at needs --fuse and --screenshot")
         if args.screenshot_at > TOTAL_MS / 1000:
             return _error(f"--screenshot-at: at most {TOTAL_MS / 1000:g} s (the merge's length)")
-    compare = bool(args.view or args.measure or args.kernels or args.x_axis)
+    compare = bool(args.view or args.measure or args.kernels or args.x_axis or args.recipe)
     first_launch = is_first_launch(args)
     if first_launch:
         from explorer.ui.first_launch import DEFAULT_MODEL

@@ -443,3 +443,15 @@ def test_opening_the_compare_view_does_not_import_torch_on_the_ui_thread():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_the_recipe_option_at_start(capsys, tmp_path, windows) -> None:
+    from explorer.ui.app import run_app
+
+    shot = tmp_path / "chart.png"
+    code = run_app(
+        ["--view", "chart", "--recipe", "best", "--screenshot", str(shot), "--size", "900x600"]
+    )
+    assert code == 0, capsys.readouterr().err
+    chart = windows[-1].compare_view.chart
+    assert chart.recipe == "best" and shot.exists()

@@ -32,6 +32,8 @@ def start_compare(win: Any, args: argparse.Namespace, capture: Callable[[], None
 
     if args.x_axis:
         view.chart.x_combo.setCurrentIndex(view.chart.x_combo.findData(args.x_axis))
+    if getattr(args, "recipe", None):
+        view.chart.set_recipe(args.recipe)
     if capture is not None:
         waiting.add("chart")
         view.chart.loaded.connect(lambda: done("chart"))
