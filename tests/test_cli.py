@@ -191,18 +191,18 @@ def test_render_replaces_a_file_only_with_force_checked_before_the_work(
 
     out = tmp_path / f"r.{fmt}"
     out.write_bytes(b"old")
-    real = cli.analyze_or_error
+    real = cli.structure_or_error
 
     def no_work(*args: object) -> None:
         raise AssertionError("the model was traced before the output was checked")
 
-    monkeypatch.setattr(cli, "analyze_or_error", no_work)
+    monkeypatch.setattr(cli, "structure_or_error", no_work)
     code, stdout, err = run(capsys, "render", "lenet5", "-o", str(out))
     assert (code, stdout) == (2, "") and "Traceback" not in err
     assert err.strip() == f"cnn-explorer render: error: {out}: exists; add --force to replace it"
     assert out.read_bytes() == b"old"
 
-    monkeypatch.setattr(cli, "analyze_or_error", real)
+    monkeypatch.setattr(cli, "structure_or_error", real)
     code, stdout, err = run(capsys, "render", "lenet5", "-o", str(out), "--force")
     assert code == 0, err
     head = out.read_bytes()[:8]

@@ -101,7 +101,7 @@ def format_diff(d: dict[str, Any]) -> str:
     for side, name, other in (("only_in_a", a, b), ("only_in_b", b, a)):
         found = d[side]
         if not found:
-            lines.append(f"Only in {name}: nothing ({name} has every block and edge {other} has)")
+            lines.append(f"Only in {name}: nothing ({other} has every block and edge {name} has)")
             continue
         lines.append(f"Only in {name}:")
         for f in found:

@@ -24,6 +24,7 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from explorer.errors import ExplorerError
 from explorer.graph.blocks import Block
 from explorer.graph.diff import ADDONS, align, features
 from explorer.graph.ops import INPUT_ID
@@ -53,7 +54,7 @@ MIN_PANE_W = 230.0  # a pane's slot is never narrower: its row headers fit in it
 TITLE_PX = 26.0  # a pane's title font (scene units)
 
 
-class SideBySideError(ValueError):
+class SideBySideError(ExplorerError, ValueError):
     """Too few or too many networks, or an unknown level of detail."""
 
 

@@ -155,6 +155,8 @@ class MainWindow(QMainWindow):
             self._docks_shown = {n: d.isVisible() for n, d in self._side_docks().items()}
             for d in self._side_docks().values():
                 d.hide()
+        for bar in (self.graph_toolbar, self.run_toolbar):  # they act on the block graph
+            bar.hide()
         self.centre.setCurrentWidget(self.compare_view)
         self._sync_edit_actions()
         if tab:

@@ -287,7 +287,7 @@ class SideBySideView(QWidget):
         self.split.addWidget(self.tabs)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([700, 170])
+        self.split.setSizes([780, 150])
 
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
@@ -548,6 +548,7 @@ class SideBySideView(QWidget):
         image = image if image is not None else self.default_image()
         analyses = [p.analysis for p in self.sbs.panes]
         self.tabs.setCurrentIndex(1)
+        self._room_for_panels()
         self.panels.set_busy(f"running {image.name}", 0.0)
         self.jobs.start(
             RUN_LANE,
@@ -559,6 +560,14 @@ class SideBySideView(QWidget):
             on_cancelled=lambda: self.panels.clear("Cancelled."),
         )
         return True
+
+    def _room_for_panels(self) -> None:
+        """The panels' plots need height: at least 40 % of the view (the graph keeps the rest
+        and can be zoomed)."""
+        sizes = self.split.sizes()
+        total = sum(sizes)
+        if total > 0 and sizes[1] < 0.4 * total:
+            self.split.setSizes([round(0.6 * total), round(0.4 * total)])
 
     def _on_run_error(self, exc: BaseException) -> None:
         self.panels.clear(one_line(exc))
