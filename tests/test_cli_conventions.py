@@ -18,7 +18,8 @@ def test_summary_conventions_names_each_counter_and_its_source(capsys) -> None:
         assert label in table
     assert "8,178,368,512" in table["FLOPs = 2 x MACs"]
     # each counter: its total, the categories it sums, what it counts and where that was read
-    assert "ResNet paper: 4.09 G FLOPs" in out
+    assert "papers' FLOPs (as ResNet's): 4.09 G FLOPs" in out
+    assert "4.09 G 'FLOPS' (torchvision's word for MACs)" in out
     assert "published: 3.80 G (He et al. 2015, Table 1" in out
     assert "fvcore FlopCountAnalysis: 4.11 G flops" in out
     assert "= weights 4.09 G + 2 x norms 11.11 M + pooling 100.35 K (its own rule)" in out

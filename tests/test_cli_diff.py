@@ -60,3 +60,12 @@ def test_summary_takes_the_fused_variant(capsys: pytest.CaptureFixture[str]) -> 
     fused = json.loads(out)
     code, out, err = run(capsys, "summary", "repvgg_small", "--json")
     assert fused["params"] < json.loads(out)["params"]
+
+
+def test_diff_says_the_inputs_and_small_counts_in_full(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "diff", "lenet5", "resnet20")
+    assert code == 0, err
+    assert "input 1x32x32 for both" in out
+    assert "61,706" in out  # lenet5's parameters, not 0.06M nor 0.00M
+    code, out, err = run(capsys, "diff", "resnet20", "resnet20", "--input-size", "64")
+    assert code == 2

@@ -45,11 +45,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _m(n: int) -> str:
-    return f"{n / 1e6:,.2f}M"
+    """Parameters: millions where they are that many, else the count itself (lenet5)."""
+    return f"{n / 1e6:,.2f}M" if abs(n) >= 100_000 else f"{n:,}"
 
 
 def _g(n: int) -> str:
-    return f"{n / 1e9:,.3f}G"
+    """MACs: G where they are that many, else M or the count itself."""
+    if abs(n) >= 100_000_000:
+        return f"{n / 1e9:,.3f}G"
+    return f"{n / 1e6:,.2f}M" if abs(n) >= 100_000 else f"{n:,}"
 
 
 def _signed(n: int, fmt: Any) -> str:
@@ -89,6 +93,14 @@ def format_diff(d: dict[str, Any]) -> str:
     )
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = [f"{a} against {b}, stage by stage (a stage: the blocks whose output has its size)"]
+    sa, sb = ("x".join(map(str, d["input_shape"][k][1:])) for k in ("a", "b"))
+    if sa == sb:
+        lines.append(f"input {sa} for both")
+    else:
+        lines.append(
+            f"input {sa} for {a}, {sb} for {b}: different sizes, so the stages are matched by "
+            "downsampling step and the MACs differ with the size too"
+        )
     for k, r in enumerate(rows):
         if k in (1, len(rows) - 1):
             lines.append("-" * (sum(widths) + 2 * (len(widths) - 1)))

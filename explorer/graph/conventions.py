@@ -229,7 +229,7 @@ def _ptflops(d: dict[str, Any], module: Any) -> dict[str, int]:
 COUNTERS: tuple[Counter, ...] = (
     Counter(
         "paper",
-        "ResNet paper",
+        "papers' FLOPs (as ResNet's)",
         "FLOPs",
         "multiply-adds of conv and fully connected layers (weights only)",
         "He et al. 2015, Table 1 'FLOPs' (3.8 x 10^9 for ResNet-50), read as the weights' "
@@ -241,7 +241,7 @@ COUNTERS: tuple[Counter, ...] = (
     Counter(
         "torchvision",
         "torchvision _ops",
-        "GFLOPS",
+        "'FLOPS' (torchvision's word for MACs)",
         "weights only: its 'GFLOPS' column is GMACs",
         "weights.meta['_ops'] (vision PR #6936); equal to our weights within the 1% that "
         "tests/models/test_zoo.py checks for every torchvision model of the zoo",

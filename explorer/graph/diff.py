@@ -157,8 +157,8 @@ def features(tree: BlockTree, st: Stages) -> Features:
     out = Features()
     claimed: set[str] = set()  # graph nodes of an add-on
     for b in sorted(tree.blocks.values(), key=lambda b: (b.order, b.depth)):
-        if b.is_leaf or not b.executed:
-            continue
+        if b.is_leaf or not b.executed or b.id == "":
+            continue  # the whole network is no add-on (a ViT's class token is concatenated)
         feats, nodes = _addon_nodes(tree, b)
         if not feats:
             continue

@@ -266,6 +266,10 @@ def side_by_side(
                 (r,) = inside
                 lo, hi = ext[r]
                 ext[r] = (min(lo, b.y), max(hi, b.bottom))
+            elif inside:  # a frame over several rows: its header in the first, under its head
+                r = min(inside)
+                lo, hi = ext[r]
+                ext[r] = (min(lo, b.y), hi)
         last = None  # rows in order down the pane: a row never starts above the last one's end
         for r in sorted(ext):
             lo, hi = ext[r]

@@ -167,7 +167,6 @@ def gui_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--side-detail",
         choices=("blocks", "layers"),
-        default="blocks",
         help="side by side: each block one box (default) or every block open",
     )
     p.add_argument(
@@ -230,7 +229,9 @@ def is_first_launch(args: argparse.Namespace) -> bool:
     """No model and no Compare view asked for: the window shows the lecture's central network
     (resnet56 with a digit, its panels filled) and a hint of what to try."""
     compare = bool(args.view or args.measure or args.kernels or args.x_axis or args.recipe)
-    return not (args.model or args.keep or compare or args.curves or args.side_by_side)
+    return not (
+        args.model or args.keep or compare or args.curves or args.side_by_side is not None
+    )
 
 
 def run_app(argv: list[str]) -> int:
@@ -258,7 +259,9 @@ def run_app(argv: list[str]) -> int:
         from explorer.ui.first_launch import DEFAULT_MODEL
 
         args.model = DEFAULT_MODEL
-    if args.side_by_side:
+    if args.side_detail and args.side_by_side is None:
+        return _error("--side-detail is for --side-by-side")
+    if args.side_by_side is not None:
         from explorer.app.workflows.side_by_side import PanesError, parse_panes
 
         try:

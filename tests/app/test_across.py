@@ -223,3 +223,22 @@ def test_cancel_between_networks(nets, digit) -> None:
     assert got == {"cancelled": True}
     assert calls["resnet20"] >= 1
     assert calls["plain20"] == 0 and calls["se_resnet20"] == 0
+
+
+def test_a_fused_pane_runs_the_trained_weights_fused() -> None:
+    """repvgg_small beside its deploy form: the fused pane gets the bundled weights as
+    trained, fused; both give the same answer (fusion leaves the outputs unchanged)."""
+    import numpy as np
+
+    from explorer.app.variants import analyze_variant
+    from explorer.app.workflows import drive
+    from explorer.app.workflows.across import run_across
+    from explorer.runtime.images import load_sample
+
+    nets = [analyze_variant("repvgg_small"), analyze_variant("repvgg_small+fused")]
+    out = drive(run_across(nets, load_sample("digits-3"), device="cpu"))
+    assert [r.name for r in out] == ["repvgg_small", "repvgg_small+fused"]
+    assert all(r.ok for r in out), [r.error for r in out]
+    a, b = (r.result.probs[0] for r in out)
+    assert np.allclose(a, b, atol=1e-4)
+    assert out[0].result.top[0][0].index == out[1].result.top[0][0].index

@@ -114,3 +114,12 @@ def test_octaves_align_networks_of_other_input_sizes():
     a, b = stages(analysis("resnet20").tree), stages(analysis("plain20").tree)
     rows = align([(a, 32), (b, 32)])
     assert rows == [[[0], [0]], [[1], [1]], [[2], [2]], [[3], [3]]]
+
+
+@pytest.mark.slow
+def test_the_whole_network_is_no_add_on():
+    """A ViT concatenates its class token in the model's own forward: no inception module."""
+    a = analyze_variant("tv:vit_b_16")
+    d = diff(a, analysis("resnet20"))
+    assert "inception module" not in {f["kind"] for f in d["only_in_a"]}
+    assert all("" not in f["ids"] for f in d["only_in_a"])

@@ -125,6 +125,8 @@ def test_parse_panes() -> None:
         ("a,b,c,d", "2 or 3 networks"),
         ("resnet20,nope", "unknown model 'nope'"),
         ("vgg16,vgg16+fused", "no RepVGG block"),
+        ("resnet20,resnet20", "named twice"),
+        ("", "got 0"),
     ):
         with pytest.raises(PanesError, match=says):
             parse_panes(bad)

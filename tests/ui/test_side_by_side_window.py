@@ -81,7 +81,12 @@ def test_scripted_side_by_side(capsys, tmp_path: Path, windows) -> None:
 
 @pytest.mark.parametrize(
     "value, says",
-    [("resnet20", "2 or 3 networks"), ("resnet20,nope", "unknown model 'nope'")],
+    [
+        ("resnet20", "2 or 3 networks"),
+        ("resnet20,nope", "unknown model 'nope'"),
+        ("", "got 0"),
+        ("resnet18,resnet18", "named twice"),
+    ],
 )
 def test_scripted_side_by_side_errors_are_one_line(capsys, tmp_path: Path, value, says) -> None:
     from explorer.ui.app import run_app
@@ -91,3 +96,12 @@ def test_scripted_side_by_side_errors_are_one_line(capsys, tmp_path: Path, value
     lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("cnn-explorer")]
     assert len(lines) == 1 and says in lines[0] and "--side-by-side" in lines[0]
     assert not (tmp_path / "s.png").exists()
+
+
+def test_side_detail_alone_is_refused(capsys, tmp_path: Path) -> None:
+    from explorer.ui.app import run_app
+
+    code = run_app(["--side-detail", "layers", "--screenshot", str(tmp_path / "s.png")])
+    assert code == 2
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("cnn-explorer")]
+    assert lines == ["cnn-explorer: error: --side-detail is for --side-by-side"]

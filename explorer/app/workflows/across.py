@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from explorer.app.jobs import Progress, scaled
+from explorer.app.variants import variant_name
 from explorer.errors import log_unexpected, one_line
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def run_across(
     n = max(len(nets), 1)
     for i, (an, choice) in enumerate(zip(nets, choices, strict=True)):
         lo, hi = i / n, (i + 1) / n
-        name = an.spec.name
+        name = variant_name(an)
         yield Progress(lo, f"{name}: starting ({i + 1} of {len(nets)})", list(out))
         entry = AcrossResult(name, image.name, classes=str(getattr(an.spec, "classes", "")))
         try:
@@ -138,9 +139,12 @@ def one_network(
     if isinstance(choice, str) or choice is None:
         choice = choice or "auto"
         yield Progress(0.05, f"loading weights: {choice}")
-        with lock or nullcontext():
-            # fresh=False: the model may hold other weights, which must not leak through
-            info = apply_weights(an.spec, an.model, choice, fresh=False)
+        if an.variant == "fused":
+            info = yield from _fused_weights(an, choice, lock)
+        else:
+            with lock or nullcontext():
+                # fresh=False: the model may hold other weights, which must not leak through
+                info = apply_weights(an.spec, an.model, choice, fresh=False)
     else:
         info = choice
     entry.weights = info
@@ -152,6 +156,25 @@ def one_network(
             0.2, 1.0,
         )
     )  # fmt: skip
+
+
+def _fused_weights(
+    an: Analysis, choice: str, lock: AbstractContextManager[Any] | None
+) -> Generator[Progress, None, Any]:
+    """A deploy-form pane (``repvgg_a0+fused``): the weights go into the network as trained,
+    which is then fused, and the fused weights into the pane's model (its state dict has the
+    fused layout: the trained weights cannot be loaded into it directly)."""
+    from explorer.runtime.pipeline import apply_weights
+    from explorer.studies.fusion.repvgg import fuse_repvgg
+
+    base = an.spec.build()
+    info = apply_weights(an.spec, base, choice, fresh=False)
+    yield Progress(0.12, "fusing the weights as trained into the deploy form")
+    fused = fuse_repvgg(base, inplace=True).model
+    with lock or nullcontext():
+        an.model.load_state_dict(fused.state_dict())
+        an.model.eval()
+    return info
 
 
 def _named(name: str, gen: Generator[Progress, None, Any]) -> Generator[Progress, None, Any]:

@@ -54,6 +54,9 @@ def parse_panes(text: str) -> list[str]:
             f"side by side takes 2 or 3 networks, as A,B or A,B,C, or a preset ({keys}); "
             f"got {len(names)}"
         )
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise PanesError(f"{twice[0]} is named twice: name two or three different networks")
     for n in names:
         base, variant = split_variant(n)
         try:

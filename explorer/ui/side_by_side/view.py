@@ -89,7 +89,8 @@ class SideGraph(GraphView):
             outline.setZValue(25)
             outline.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             scene.addItem(outline)
-            tag = QGraphicsSimpleTextItem("+ " + ", ".join(_short(k) for k in kinds))
+            tag = QGraphicsSimpleTextItem(" ".join("+" + _short(k) for k in kinds))
+            tag.setToolTip("only in this pane, in this stage: " + ", ".join(kinds))
             font = QFont()
             font.setPixelSize(13)
             font.setBold(True)
@@ -155,8 +156,22 @@ class SideGraph(GraphView):
         super().mousePressEvent(event)
 
 
+SHORT = {
+    "skip connection": "skip",
+    "projection shortcut": "proj",
+    "SE gate": "SE",
+    "highway gate": "gate",
+    "1x1 branch": "1x1",
+    "identity branch": "id",
+    "inception module": "incep.",
+    "dense concat": "dense",
+}
+
+
 def _short(kind: str) -> str:
-    return {"skip connection": "skip", "projection shortcut": "projection"}.get(kind, kind)
+    """The mark's tag beside a box: short, so that it stays in the gap between panes (the
+    inspector line and the tooltip say it in full)."""
+    return SHORT.get(kind, kind)
 
 
 class SideBySideView(QWidget):
