@@ -229,9 +229,7 @@ def is_first_launch(args: argparse.Namespace) -> bool:
     """No model and no Compare view asked for: the window shows the lecture's central network
     (resnet56 with a digit, its panels filled) and a hint of what to try."""
     compare = bool(args.view or args.measure or args.kernels or args.x_axis or args.recipe)
-    return not (
-        args.model or args.keep or compare or args.curves or args.side_by_side is not None
-    )
+    return not (args.model or args.keep or compare or args.curves or args.side_by_side is not None)
 
 
 def run_app(argv: list[str]) -> int:

@@ -41,4 +41,6 @@ def start_side_by_side(win: Any, args: argparse.Namespace, script: Any) -> None:
     view.failed.connect(fail)
     if args.input_size:
         view.input_size = args.input_size
-    QTimer.singleShot(0, lambda: view.show_names(list(args.side_by_side), args.side_detail or "blocks"))
+    QTimer.singleShot(
+        0, lambda: view.show_names(list(args.side_by_side), args.side_detail or "blocks")
+    )
