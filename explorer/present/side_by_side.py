@@ -134,6 +134,8 @@ class SideBySide:
     texts: list[Text]
     marks: dict[str, list[str]]  # prefixed box id -> the add-ons only it has in its row
     groups: int
+    detail: str = "blocks"
+    text_scale: float = 1.0
 
     def row_of(self, box_id: str) -> int | None:
         pane, own = split_id(box_id)
@@ -209,14 +211,18 @@ def side_by_side(
     detail: str = "blocks",
     aspect: float | None = None,
     groups: int | None = None,
+    text_scale: float = 1.0,
 ) -> SideBySide:
     """Lay out the networks of ``named`` ((name, Analysis) pairs, 2 or 3) side by side.
 
     ``aspect`` (the view's width / height) chooses how many groups of rows fill it best;
-    ``groups`` sets it. Raises :class:`SideBySideError` for a wrong count or detail.
+    ``groups`` sets it. ``text_scale`` (presentation mode) makes the titles and row headings
+    larger, and their room with them. Raises :class:`SideBySideError` for a wrong count or detail.
     """
     if not 2 <= len(named) <= MAX_PANES:
         raise SideBySideError(f"side by side takes 2 or 3 networks; got {len(named)}")
+    head = ROW_HEAD + (text_scale - 1) * 2 * HEAD_PX * 1.3  # two lines of the heading
+    title_h = TITLE_H + (text_scale - 1) * TITLE_PX * 1.3
     panes: list[Pane] = []
     lays: list[Layout] = []
     for name, an in named:
@@ -282,18 +288,18 @@ def side_by_side(
         max((e[r][1] - e[r][0] for e in extents if r in e), default=0.0) for r in range(len(rows))
     ]
     for r, row in enumerate(rows):
-        row.h = ROW_HEAD + content[r] + ROW_GAP
+        row.h = head + content[r] + ROW_GAP
 
     widths = []  # each pane's slot: its layout, centred, or the room a row header needs
     for lay in lays:
         x0, _, x1, _ = bounds(lay)
         widths.append(max(x1 - x0, MIN_PANE_W))
     band_w = sum(widths) + PANE_GAP * (len(panes) - 1)
-    n_groups = groups or _choose_groups([row.h for row in rows], band_w, aspect)
+    n_groups = groups or _choose_groups([row.h for row in rows], band_w, aspect, title_h)
     starts = _partition([row.h for row in rows], n_groups)
     n_groups = len(starts)
     for g, (a, b) in enumerate(zip(starts, [*starts[1:], len(rows)], strict=True)):
-        y = TITLE_H
+        y = title_h
         for row in rows[a:b]:
             row.group = g
             row.y = y
@@ -327,7 +333,7 @@ def side_by_side(
         breaks: list[tuple[float, float]] = []
         for r in sorted(ext):
             lo, hi = ext[r]
-            top = rows[r].group * STACK + rows[r].y + ROW_HEAD
+            top = rows[r].group * STACK + rows[r].y + head
             breaks.append((lo, top))
             breaks.append((hi, top + (hi - lo)))
         f = _warp(breaks)
@@ -363,9 +369,9 @@ def side_by_side(
             bands.append(
                 Band(bx, row.y, p.width + PANE_GAP / 2, row.h - ROW_GAP / 2, "", row.index, i)
             )
-            texts.append(Text(bx + 6, row.y + 8, _cell_text(cell), HEAD_PX, i))
+            texts.append(Text(bx + 6, row.y + 8, _cell_text(cell), HEAD_PX * text_scale, i))
         for g in range(n_groups):
-            texts.append(Text(p.x[g], 8, p.title, TITLE_PX, i, bold=True))
+            texts.append(Text(p.x[g], 8, p.title, TITLE_PX * text_scale, i, bold=True))
         left += widths[i] + PANE_GAP
 
     lay = Layout(
@@ -373,7 +379,7 @@ def side_by_side(
     )
     bx0, by0, bx1, by1 = bounds(lay)
     lay.width, lay.height = bx1 - bx0, by1 - by0
-    out = SideBySide(lay, blocks, panes, rows, texts, {}, n_groups)
+    out = SideBySide(lay, blocks, panes, rows, texts, {}, n_groups, detail, text_scale)
     out.marks = _marks(out)
     return out
 
@@ -431,7 +437,9 @@ def _partition(heights: list[float], k: int) -> list[int]:
     return best
 
 
-def _choose_groups(heights: list[float], band_w: float, aspect: float | None) -> int:
+def _choose_groups(
+    heights: list[float], band_w: float, aspect: float | None, title_h: float = TITLE_H
+) -> int:
     """The number of groups that makes the whole largest in a view of ``aspect``."""
     if aspect is None:
         return 1
@@ -439,7 +447,7 @@ def _choose_groups(heights: list[float], band_w: float, aspect: float | None) ->
     for k in range(1, min(4, len(heights)) + 1):
         starts = _partition(heights, k)
         spans = zip(starts, [*starts[1:], len(heights)], strict=True)
-        tall = max(sum(heights[a:b]) for a, b in spans) + TITLE_H
+        tall = max(sum(heights[a:b]) for a, b in spans) + title_h
         wide = len(starts) * band_w + (len(starts) - 1) * GROUP_GAP
         scale = min(aspect / wide, 1.0 / tall)
         if scale > best_scale * 1.05:

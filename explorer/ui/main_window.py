@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
             self.side_view.backRequested.connect(self.show_graph)
             self.side_view.image_source = self._current_image
             self.centre.addWidget(self.side_view)
+            if self.presentation.active:  # made in presentation mode: drawn as the graph is
+                self.side_view.graph.set_presentation(self.presentation.scale, True)
         if self.centre.currentWidget() is self.graph:
             self._docks_shown = {n: d.isVisible() for n, d in self._side_docks(models=True).items()}
         for d in self._side_docks(models=True).values():  # the panes need the width

@@ -142,6 +142,8 @@ class Presentation(QObject):
         win.status_bar.set_presentation(True)
         if hasattr(win.graph, "set_presentation"):
             win.graph.set_presentation(k, True)
+        if getattr(win, "side_view", None) is not None:  # the side-by-side view's scene too
+            win.side_view.graph.set_presentation(k, True)
         if inspector is not None and inspector.isVisible():
             win.resizeDocks([inspector], [260], Qt.Orientation.Horizontal)
 
@@ -149,6 +151,8 @@ class Presentation(QObject):
         win = self.win
         if hasattr(win.graph, "set_presentation"):
             win.graph.set_presentation(1.0, False)
+        if getattr(win, "side_view", None) is not None:
+            win.side_view.graph.set_presentation(1.0, False)
         win.status_bar.set_presentation(False)
         win.setPalette(self._palette if self._palette is not None else QPalette())
         if self._palette is None:

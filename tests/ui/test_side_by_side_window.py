@@ -105,3 +105,17 @@ def test_side_detail_alone_is_refused(capsys, tmp_path: Path) -> None:
     assert code == 2
     lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("cnn-explorer")]
     assert lines == ["cnn-explorer: error: --side-detail is for --side-by-side"]
+
+
+def test_presentation_mode_draws_the_panes_larger(window, shown) -> None:
+    view = shown
+
+    def title_px() -> int:
+        return max(i.font().pixelSize() for i in view.graph._extra if hasattr(i, "font"))
+
+    before = title_px()
+    window.set_presentation(True)
+    assert view.graph.style.scale > 1 and title_px() > before
+    assert set(view.graph.boxes) == set(view.sbs.layout.boxes)  # redrawn, nothing lost
+    window.set_presentation(False)
+    assert title_px() == before

@@ -78,6 +78,7 @@ def build(
     aspect: float | None = None,
     input_size: int | None = None,
     cached: dict[str, Any] | None = None,
+    text_scale: float = 1.0,
 ) -> Generator[Progress, None, SideBySide]:
     """Trace each network (or take it from ``cached``: name -> Analysis) and lay them out
     side by side; a generator of Progress for a worker thread, returning the
@@ -98,4 +99,4 @@ def build(
             an = analyze_variant(name, input_size=input_size)
         named.append((name, an))
     yield Progress(0.92, "aligning the stages")
-    return side_by_side(named, detail=detail, aspect=aspect)
+    return side_by_side(named, detail=detail, aspect=aspect, text_scale=text_scale)

@@ -92,7 +92,7 @@ class SideGraph(GraphView):
             tag = QGraphicsSimpleTextItem(" ".join("+" + _short(k) for k in kinds))
             tag.setToolTip("only in this pane, in this stage: " + ", ".join(kinds))
             font = QFont()
-            font.setPixelSize(13)
+            font.setPixelSize(round(13 * self.style.scale))
             font.setBold(True)
             tag.setFont(font)
             tag.setBrush(QColor(MARK_COLOUR))
@@ -103,6 +103,25 @@ class SideGraph(GraphView):
             self._extra += [outline, tag]
             rect = rect.united(tag.sceneBoundingRect())
         scene.setSceneRect(rect.adjusted(-20, -20, 20, 20))
+
+    def set_presentation(self, scale: float = 1.0, high_contrast: bool = False) -> None:
+        """As the block graph's (F5): the boxes' fonts and strokes ``scale`` times larger, and
+        the titles and row headings too, laid out again with room for them."""
+        from explorer.present.side_by_side import side_by_side
+        from explorer.ui.graph_style import Style
+
+        if self.sbs is None:
+            super().set_presentation(scale, high_contrast)
+            return
+        self.style = Style(max(0.5, min(scale, 4.0)), high_contrast)
+        selected = self._selected
+        sbs = self.sbs
+        named = [(p.name, p.analysis) for p in sbs.panes]
+        self.show_side(
+            side_by_side(named, detail=sbs.detail, groups=sbs.groups, text_scale=self.style.scale)
+        )
+        self.set_selected(selected)
+        self.fit()
 
     def highlight(self, box_ids: list[str]) -> None:
         """Outline the counterparts of a selection (the selection itself is the view's)."""
@@ -189,7 +208,6 @@ class SideBySideView(QWidget):
         from explorer.present.side_by_side import DETAILS, MAX_PANES, PRESETS
 
         self.jobs = jobs if jobs is not None else qt_jobs(self)
-        self.sbs: Any = None
         self.names: list[str] = []
         self.said = ""
         self.image_source: Any = None  # a callable giving the image to run (the window's)
@@ -310,6 +328,12 @@ class SideBySideView(QWidget):
         box.addLayout(status)
         box.addWidget(self.split, 1)
 
+    @property
+    def sbs(self) -> Any:
+        """What the panes show (:class:`~explorer.present.side_by_side.SideBySide`): the
+        scene's, laid out again in presentation mode."""
+        return self.graph.sbs
+
     # -- which networks ---------------------------------------------------------------------
 
     def _on_preset(self, index: int) -> None:
@@ -351,13 +375,13 @@ class SideBySideView(QWidget):
         w, h = self.graph.graph_area()
         aspect = w / max(h, 1)
         cached = {n: a for (n, s), a in self._cache.items() if s == self.input_size}
-        detail_now, size = self.detail, self.input_size
+        detail_now, size, k = self.detail, self.input_size, self.graph.style.scale
         self.jobs.cancel(RUN_LANE)
         self.panels.clear("")
         self._busy(True, "tracing " + ", ".join(names))
         self.jobs.start(
             LANE,
-            lambda: build(names, detail_now, aspect, size, cached),
+            lambda: build(names, detail_now, aspect, size, cached, k),
             label="side by side",
             on_progress=self._on_progress,
             on_done=self._on_built,
@@ -392,7 +416,6 @@ class SideBySideView(QWidget):
         from explorer.present.side_by_side import describe
 
         self._busy(False)
-        self.sbs = sbs
         for p in sbs.panes:
             self._cache[(p.name, self.input_size)] = p.analysis
         while len(self._cache) > 8:  # the latest few networks stay traced
@@ -427,9 +450,10 @@ class SideBySideView(QWidget):
             return
         w, h = self.graph.graph_area()
         named = [(p.name, p.analysis) for p in self.sbs.panes]
-        new = side_by_side(named, detail=self.detail, aspect=w / max(h, 1))
+        new = side_by_side(
+            named, detail=self.sbs.detail, aspect=w / max(h, 1), text_scale=self.sbs.text_scale
+        )
         if new.groups != self.sbs.groups:
-            self.sbs = new
             self.graph.show_side(new)
         self.graph.fit()
 
