@@ -1,0 +1,70 @@
+"""``rf MODEL --block ID``: the input region one output value of a block sees."""
+
+from __future__ import annotations
+
+import argparse
+
+from explorer.app.argtypes import positive_int
+from explorer.cli.common import STRUCTURE_HELP, CliError, emit_json, structure_or_error
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> dict:
+    p = sub.add_parser(
+        "rf",
+        help="the receptive field of one output value of a block, as a box on the input",
+        description="Trace MODEL and print the input region that one output value of BLOCK "
+        "sees: its receptive field and stride in input pixels, and the box (inclusive, in "
+        "input pixels; it may reach past the image, where the padding is) for --position, "
+        "in the block's output coordinates (default: the centre).",
+    )
+    p.add_argument("model", help=STRUCTURE_HELP)
+    p.add_argument("--block", required=True, metavar="ID", help="a block id (summary lists them)")
+    p.add_argument("--position", type=_position, metavar="Y,X", help="output row, column")
+    p.add_argument("--input-size", type=positive_int, metavar="N", help="input height = width")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return {"rf": cmd_rf}
+
+
+def _position(text: str) -> tuple[int, int]:
+    parts = text.split(",")
+    try:
+        y, x = (int(v) for v in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}': give Y,X, two whole numbers") from None
+    return y, x
+
+
+def cmd_rf(args: argparse.Namespace) -> int:
+    from explorer.graph.receptive import FieldError, block_field
+
+    an = structure_or_error(args.model, args.input_size)
+    try:
+        out = block_field(an.tree, args.block, args.position)
+    except FieldError as exc:
+        raise CliError(str(exc)) from None
+    out = {"model": args.model, **out, "effective": None}
+    if args.json:
+        emit_json(out)
+        return 0
+    y0, x0, y1, x1 = out["box"]
+    i0, j0, i1, j1 = out["inside"]
+    h, w = out["input"]
+    print(
+        f"{args.model} {out['block']}: receptive field {_pair(out['rf'])} px, stride "
+        f"{_pair(out['stride'])} px (input {h}x{w}, output {out['output'][0]}x{out['output'][1]})"
+    )
+    print(
+        f"output ({out['position'][0]}, {out['position'][1]}) sees input rows {y0}..{y1}, "
+        f"columns {x0}..{x1}"
+    )
+    if (i0, j0, i1, j1) != (y0, x0, y1, x1):
+        print(
+            f"on the image: rows {i0}..{i1}, columns {j0}..{j1} "
+            f"({(i1 - i0 + 1) * (j1 - j0 + 1):,} of {(y1 - y0 + 1) * (x1 - x0 + 1):,} px; "
+            "the rest is padding)"
+        )
+    return 0
+
+
+def _pair(v: int | list[int]) -> str:
+    return f"{v}" if isinstance(v, int) else f"{v[0]}x{v[1]}"
