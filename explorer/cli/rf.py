@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 
 from explorer.app.argtypes import positive_int
-from explorer.cli.common import STRUCTURE_HELP, CliError, emit_json, structure_or_error
+from explorer.cli.common import (
+    STRUCTURE_HELP,
+    CliError,
+    emit_json,
+    prepared_model,
+    progress,
+    run_options,
+    structure_or_error,
+)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> dict:
@@ -15,13 +23,26 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         description="Trace MODEL and print the input region that one output value of BLOCK "
         "sees: its receptive field and stride in input pixels, and the box (inclusive, in "
         "input pixels; it may reach past the image, where the padding is) for --position, "
-        "in the block's output coordinates (default: the centre).",
+        "in the block's output coordinates (default: the centre). With --effective, also "
+        "its effective field (Luo et al. 2016): the gradient of that value (summed over the "
+        "block's channels) on the input, averaged over the images, its spread in pixels and "
+        "the pixels holding 95 %% of it.",
     )
     p.add_argument("model", help=STRUCTURE_HELP)
     p.add_argument("--block", required=True, metavar="ID", help="a block id (summary lists them)")
     p.add_argument("--position", type=_position, metavar="Y,X", help="output row, column")
-    p.add_argument("--input-size", type=positive_int, metavar="N", help="input height = width")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--effective", action="store_true", help="also the effective field, over --data")
+    p.add_argument(
+        "--data",
+        metavar="D",
+        help="images for --effective: digits, a folder, FILE.npz, cifar10[:ROOT], photos "
+        "(default: the model's own evaluation set; for ImageNet networks the sample photos)",
+    )
+    p.add_argument(
+        "--limit", type=positive_int, default=16, metavar="N", help="the first N images (16)"
+    )
+    p.add_argument("--batch-size", type=positive_int, default=8, metavar="B")
+    run_options(p)
     return {"rf": cmd_rf}
 
 
@@ -35,14 +56,18 @@ def _position(text: str) -> tuple[int, int]:
 
 
 def cmd_rf(args: argparse.Namespace) -> int:
+    from explorer.app.variants import split_variant
     from explorer.graph.receptive import FieldError, block_field
 
+    if args.effective and split_variant(args.model)[1] is not None:
+        raise CliError("--effective takes a network as trained, not NAME+fused")
     an = structure_or_error(args.model, args.input_size)
     try:
         out = block_field(an.tree, args.block, args.position)
     except FieldError as exc:
         raise CliError(str(exc)) from None
-    out = {"model": args.model, **out, "effective": None}
+    effective = _effective(args, an, tuple(out["position"])) if args.effective else None
+    out = {"model": args.model, **out, "effective": effective}
     if args.json:
         emit_json(out)
         return 0
@@ -63,7 +88,32 @@ def cmd_rf(args: argparse.Namespace) -> int:
             f"({(i1 - i0 + 1) * (j1 - j0 + 1):,} of {(y1 - y0 + 1) * (x1 - x0 + 1):,} px; "
             "the rest is padding)"
         )
+    if effective is not None:
+        sy, sx = effective["std_px"]
+        print(
+            f"effective field over {effective['images']} images of {effective['data']}: std "
+            f"{sy:.2f} px (rows), {sx:.2f} px (columns); 95 % of it in "
+            f"{effective['mass95_px']:,} px, {effective['mass95_share']:.1%} of the field on "
+            "the image"
+        )
     return 0
+
+
+def _effective(args: argparse.Namespace, an: object, position: tuple[int, int]) -> dict:
+    from explorer.app.workflows.field import effective_field
+    from explorer.app.workflows.lesion import EvalSettings
+    from explorer.runtime.evalset import DataError
+    from explorer.studies.field.effective import EffectiveFieldError
+
+    _spec, _model, info, prep, device, _precision = prepared_model(args, an)
+    settings = EvalSettings(args.data, args.limit, args.batch_size)
+    try:
+        stats, _map = progress(
+            effective_field(an, prep, info.categories, device, args.block, position, settings)
+        )
+    except (DataError, EffectiveFieldError) as exc:
+        raise CliError(str(exc)) from None
+    return stats
 
 
 def _pair(v: int | list[int]) -> str:

@@ -120,3 +120,49 @@ def test_rf_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert_one_error(
         run(capsys, "rf", "resnet20", "--block", "layer1", "--position", "99,0"), "outside", "rf"
     )
+
+
+# -- the effective field --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 6])
+def test_the_effective_field_of_a_linear_stack_is_a_repeated_box(n: int) -> None:
+    """Equal weights and no non-linearity: the n-fold convolution of a 3-px box, whose std is
+    sqrt(n (3^2 - 1) / 12) px along each axis (Luo et al. 2016)."""
+    from explorer.studies.field.effective import gradient_map, spread
+
+    model = nn.Sequential(*[nn.Conv2d(2, 2, 3, padding=1, bias=False) for _ in range(n)])
+    for m in model:
+        nn.init.constant_(m.weight, 0.25)
+    x = torch.randn(3, 2, 48, 48)
+    stats = spread(gradient_map(model, str(n - 1), x, (24, 20)), 3)
+    want = (n * (3**2 - 1) / 12) ** 0.5
+    assert stats["std_px"] == pytest.approx([want, want], abs=1e-3)
+    assert stats["centre_px"] == pytest.approx([24, 20], abs=1e-6)
+    assert stats["mass95_px"] <= (2 * n + 1) ** 2 and stats["images"] == 3
+
+
+def test_effective_field_errors() -> None:
+    from explorer.studies.field.effective import EffectiveFieldError, gradient_map, spread
+
+    model = nn.Sequential(nn.Conv2d(1, 1, 3, padding=1))
+    with pytest.raises(EffectiveFieldError, match="not a module of its own"):
+        gradient_map(model, "0:add", torch.zeros(1, 1, 8, 8), (1, 1))
+    with pytest.raises(EffectiveFieldError, match="zero everywhere"):
+        spread(torch.zeros(8, 8, dtype=torch.float64), 1)
+
+
+def test_rf_effective_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "rf", "resnet20", "--block", "layer2", "--effective", "--limit", "4", "--json"
+    )
+    assert code == 0, err
+    eff = json.loads(out)["effective"]
+    assert eff["images"] == 4 and eff["data"] == "digits (test)"
+    sy, sx = eff["std_px"]
+    assert 0 < sy < 32 and 0 < sx < 32 and 0 < eff["mass95_share"] <= 1
+    assert_one_error(
+        run(capsys, "rf", "repvgg_small+fused", "--block", "stage1", "--effective"),
+        "not NAME+fused",
+        "rf",
+    )
