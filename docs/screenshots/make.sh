@@ -72,3 +72,7 @@ run --side-by-side fig3 --size 1920x1080 --screenshot side_by_side_fig3_1080.png
 run --side-by-side fig3 --size 1280x720 --screenshot side_by_side_fig3_720.png
 run --side-by-side cifar --image sample:digits-3 --size 1280x720 --screenshot side_by_side_cifar_720.png
 run --side-by-side se --image sample:coffee --size 1920x1080 --screenshot side_by_side_se_1080.png
+
+# The receptive field on the image: VGG-16's 3x3 cascade, three convs after the second pool
+run --model vgg16 --image sample:astronaut --select features.14 --panel receptive-field \
+  --size 1920x1080 --screenshot field_vgg16_cascade.png

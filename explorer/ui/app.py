@@ -95,7 +95,14 @@ def gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     p.add_argument(
         "--panel",
-        choices=("predictions", "feature-maps", "se-weights", "highway", "activation-std"),
+        choices=(
+            "predictions",
+            "feature-maps",
+            "se-weights",
+            "highway",
+            "activation-std",
+            "receptive-field",
+        ),
         help="show this bottom panel (with --screenshot: wait for its figures)",
     )
     p.add_argument(
@@ -328,6 +335,7 @@ def run_app(argv: list[str]) -> int:
         "se-weights": "SE weights",
         "highway": "Highway gates",
         "activation-std": "Activation std",
+        "receptive-field": "Receptive field",
     }
     if args.panel:
         win.show_panel(panel_titles[args.panel])

@@ -32,6 +32,7 @@ from explorer.ui.panels.accuracy import AccuracyPanel
 from explorer.ui.panels.activation_std import ActivationStdPanel
 from explorer.ui.panels.base import Panel
 from explorer.ui.panels.feature_maps import FeatureMapsPanel
+from explorer.ui.panels.field import FieldPanel
 from explorer.ui.panels.highway import HighwayPanel
 from explorer.ui.panels.predictions import PredictionsPanel
 from explorer.ui.panels.se_weights import SEWeightsPanel
@@ -96,6 +97,7 @@ def build_panels(win: Any) -> None:
         SEWeightsPanel,
         HighwayPanel,
         ActivationStdPanel,
+        FieldPanel,
         AccuracyPanel,
         SweepsPanel,
     ):
@@ -103,6 +105,7 @@ def build_panels(win: Any) -> None:
         win.panels[cls.title] = panel
         win.tabs.addTab(panel, cls.title)
         panel.blockChosen.connect(win.select_block)
+    win.panels[FieldPanel.title].jobs = win.jobs  # type: ignore[attr-defined]
     win.eval = EvalControl(win.session, win.jobs, win.say, win)
     corner = QWidget()
     row = QHBoxLayout(corner)
