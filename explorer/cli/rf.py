@@ -42,6 +42,18 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         "--limit", type=positive_int, default=16, metavar="N", help="the first N images (16)"
     )
     p.add_argument("--batch-size", type=positive_int, default=8, metavar="B")
+    p.add_argument(
+        "--compare",
+        metavar="WHAT",
+        action="append",
+        default=[],
+        help="with --effective: also the effective field of the same value in the same "
+        "network with random weights (random: a fresh build, the network's own "
+        "initialisation, drawn from --seed; BatchNorm in eval mode with running mean 0 and "
+        "variance 1), or in network WHAT with its own weights (e.g. plain56 beside resnet56: "
+        "the same block id and output shape), over the same images (repeatable)",
+    )
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="the random weights' seed (0)")
     run_options(p)
     return {"rf": cmd_rf}
 
@@ -61,13 +73,21 @@ def cmd_rf(args: argparse.Namespace) -> int:
 
     if args.effective and split_variant(args.model)[1] is not None:
         raise CliError("--effective takes a network as trained, not NAME+fused")
+    if args.compare and not args.effective:
+        raise CliError("--compare goes with --effective")
     an = structure_or_error(args.model, args.input_size)
     try:
         out = block_field(an.tree, args.block, args.position)
     except FieldError as exc:
         raise CliError(str(exc)) from None
-    effective = _effective(args, an, tuple(out["position"])) if args.effective else None
-    out = {"model": args.model, **out, "effective": effective}
+    compared = None
+    if args.effective and args.compare:
+        effective, compared = _compared(args, an, tuple(out["position"]))
+    elif args.effective:
+        effective = _effective(args, an, tuple(out["position"]))
+    else:
+        effective = None
+    out = {"model": args.model, **out, "effective": effective, "compared": compared}
     if args.json:
         emit_json(out)
         return 0
@@ -96,6 +116,19 @@ def cmd_rf(args: argparse.Namespace) -> int:
             f"{effective['mass95_px']:,} px, {effective['mass95_share']:.1%} of the field on "
             "the image"
         )
+    for c in compared or []:
+        sy, sx = c["std_px"]
+        print(
+            f"{c['model']} ({c['weights']}): std {sy:.2f} px (rows), {sx:.2f} px (columns); "
+            f"95 % of it in {c['mass95_px']:,} px, {c['mass95_share']:.1%} of the field on "
+            "the image"
+        )
+    for c in compared or []:
+        if c.get("init"):
+            print(
+                f"random weights ({c['weights']}): {c['init']}; BatchNorm in eval mode with "
+                "running mean 0 and variance 1"
+            )
     return 0
 
 
@@ -114,6 +147,42 @@ def _effective(args: argparse.Namespace, an: object, position: tuple[int, int]) 
     except (DataError, EffectiveFieldError) as exc:
         raise CliError(str(exc)) from None
     return stats
+
+
+def _compared(
+    args: argparse.Namespace, an: object, position: tuple[int, int]
+) -> tuple[dict, list[dict]]:
+    """The model's effective field and those it is compared with, over the same images."""
+    from explorer.app.workflows.field import CompareError, compare_effective
+    from explorer.app.workflows.lesion import EvalSettings
+    from explorer.graph.trace import TraceError
+    from explorer.models.registry import RegistryError
+    from explorer.runtime.evalset import DataError
+    from explorer.studies.field.effective import EffectiveFieldError
+
+    _spec, model, info, prep, device, _precision = prepared_model(args, an)
+    settings = EvalSettings(args.data, args.limit, args.batch_size)
+    try:
+        res = progress(
+            compare_effective(
+                an,
+                args.block,
+                position,
+                args.compare,
+                data=(prep, info.categories, settings),
+                device=device,
+                seed=args.seed,
+                weights=info.label,
+            )
+        )
+    except (CompareError, DataError, EffectiveFieldError, RegistryError, TraceError) as exc:
+        raise CliError(str(exc)) from None
+    nets = [{k: v for k, v in n.items() if k != "map"} for n in res["nets"]]
+    mine = nets[0]
+    effective = {k: mine[k] for k in ("std_px", "centre_px", "mass95_px", "images")}
+    effective["mass95_share"] = mine["mass95_share"]
+    effective["data"] = res["data"]
+    return effective, nets[1:]
 
 
 def _pair(v: int | list[int]) -> str:

@@ -12,6 +12,8 @@ non-linearity it is the n-fold convolution of a box filter, whose std is sqrt(n 
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -91,3 +93,39 @@ def spread(total: torch.Tensor, images: int) -> dict[str, Any]:
         "mass95_px": min(k + 1, ordered.numel()),
         "images": images,
     }
+
+
+def random_copy(
+    model: nn.Module, build: Callable[[], nn.Module] | None, seed: int
+) -> tuple[nn.Module, str]:
+    """``model``'s architecture with random weights drawn from ``seed``, in eval mode, and how
+    they were drawn.
+
+    A fresh ``build()`` gives the network's own initialisation (He-normal convolutions and the
+    like, as training starts from); where it cannot be had or holds other tensors than
+    ``model`` (a fused or hand-edited model), a copy of ``model`` whose modules' own
+    ``reset_parameters`` are called. Either way BatchNorm has weight 1, bias 0 and its running
+    statistics reset (mean 0, variance 1), used as such in eval mode. The global random state
+    is left as it was.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        fresh = None
+        if build is not None:
+            try:
+                fresh = build()
+            except Exception:  # noqa: BLE001 - any failure: the reset below still gives one
+                fresh = None
+        if fresh is not None and _same_tensors(fresh, model):
+            return fresh.eval(), "a fresh build, the network's own initialisation"
+        out = copy.deepcopy(model)
+        for m in out.modules():
+            reset = getattr(m, "reset_parameters", None)
+            if callable(reset):
+                reset()
+        return out.eval(), "each layer's reset_parameters"
+
+
+def _same_tensors(a: nn.Module, b: nn.Module) -> bool:
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(sa[k].shape == sb[k].shape for k in sa)
