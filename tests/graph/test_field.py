@@ -111,9 +111,9 @@ def test_rf_command(capsys: pytest.CaptureFixture[str]) -> None:
     d = json.loads(out)
     assert set(d) == {
         "model", "block", "rf", "stride", "position", "box", "inside", "output", "input",
-        "effective",
+        "effective", "compared",
     }  # fmt: skip
-    assert d["effective"] is None and d["position"] == [15, 15]
+    assert d["effective"] is None and d["compared"] is None and d["position"] == [15, 15]
     code, out, err = run(capsys, "rf", "vgg16", "--block", "features.30")
     assert "receptive field 212 px, stride 32 px" in out and "rows 6..217" in out
     assert_one_error(run(capsys, "rf", "resnet20", "--block", "fc"), "no spatial output", "rf")
