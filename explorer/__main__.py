@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     from explorer.cli import rf as rf_cmds
 
     COMMANDS.update(rf_cmds.add_parsers(sub))
+    from explorer.cli import landscape as landscape_cmds
+
+    COMMANDS.update(landscape_cmds.add_parsers(sub))
 
     ls = sub.add_parser("list", help="list the registered models")
     ls.add_argument("--json", action="store_true", help="print a JSON list")
