@@ -7,6 +7,7 @@ from typing import Any
 
 from explorer.graph.blocks import BlockTree
 from explorer.graph.labels import is_hidden
+from explorer.present.panels import FeaturePage
 
 
 def chain(tree: BlockTree) -> list[str]:
@@ -96,3 +97,104 @@ def cascade_text(n: int, channels: int) -> str:
         f"against {one['kernel'] ** 2}C² = {one['params']:,} (C = {channels}), {n} ReLUs "
         "against 1"
     )
+
+
+# -- a click on a tile of the feature-map panel ------------------------------------------------
+
+
+def tile_position(page: FeaturePage, x: float, y: float) -> tuple[int, int, int] | None:
+    """(channel, row, column) of the output value under pixel (x, y) of a page of feature
+    maps (:func:`~explorer.present.panels.feature_page`), or None between the tiles."""
+    c = page.tile_at(x, y)
+    if c is None:
+        return None
+    h, w = page.tile
+    return c, int(y) % (h + page.gap), int(x) % (w + page.gap)
+
+
+def map_position(
+    shape: tuple[int, int], shown: tuple[int, int], x: float, y: float
+) -> tuple[int, int] | None:
+    """The output position (row, column) of a ``shape`` map drawn stretched over ``shown``
+    (height, width) pixels (the enlarged map, over the input image or alone) under (x, y)."""
+    if not (0 <= x < shown[1] and 0 <= y < shown[0]):
+        return None
+    return int(y * shape[0] / shown[0]), int(x * shape[1] / shown[1])
+
+
+# -- effective fields compared -------------------------------------------------------------------
+
+#: what the comparison box offers: (text, what ``compare_effective`` compares with); a twin
+#: network is put in for ``TWIN``
+TWIN = "{twin}"
+COMPARISONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("with random weights", ("random",)),
+    ("with {twin}", (TWIN,)),
+    ("with random weights and {twin}", ("random", TWIN)),
+)
+
+
+def twin_of(name: str) -> str | None:
+    """The network that differs from ``name`` by its skip connections alone (the built-in
+    plain56 for resnet56 and the other way round), or None."""
+    from explorer.models.registry import RegistryError, get, model_names
+
+    try:
+        spec = get(name)
+    except RegistryError:
+        return None
+    twin = (spec.extra or {}).get("twin")
+    if twin:
+        return str(twin)
+    for other in model_names():
+        if (get(other).extra or {}).get("twin") == name:
+            return other
+    return None
+
+
+def comparisons(name: str) -> list[tuple[str, list[str]]]:
+    """The comparison box's items for network ``name``: (text, what to compare with)."""
+    twin = twin_of(name)
+    out = []
+    for text, what in COMPARISONS:
+        if TWIN in what and twin is None:
+            continue
+        out.append((text.format(twin=twin), [twin if w == TWIN else w for w in what]))
+    return out
+
+
+def net_title(net: dict[str, Any]) -> str:
+    """The heading of one compared map: the network, its weights, its spread."""
+    sy, sx = net["std_px"]
+    weights = "random weights" if net.get("init") else net["weights"]
+    return (
+        f"<b>{net['model']}</b>, {weights}<br>std {sy:.1f} x {sx:.1f} px; 95 % in "
+        f"{net['mass95_px']:,} px ({net['mass95_share']:.0%} of the field)"
+    )
+
+
+def shared_top(nets: list[dict[str, Any]]) -> float:
+    """The top of the one colour scale of the compared maps (each sums to 1)."""
+    return max(float(n["map"].max()) for n in nets)
+
+
+def compare_caption(res: dict[str, Any]) -> str:
+    """What the compared maps are: the value, the images, what random weights mean."""
+    y, x = res["position"]
+    nets = res["nets"]
+    f = nets[0]
+    rf = f["rf"] if isinstance(f["rf"], int) else f"{f['rf'][0]}x{f['rf'][1]}"
+    images = "this image" if res["data"] == "this image" else f"{res['images']} images of "
+    images += "" if res["data"] == "this image" else res["data"]
+    text = (
+        f"Effective field of <b>{res['block']}</b> at ({y}, {x}) over {images}: the gradient "
+        f"of that value on the input, summed over channels and images, each map scaled to sum "
+        f"1 and drawn on one colour scale; the square is its {rf} px theoretical field."
+    )
+    random = next((n for n in nets if n.get("init")), None)
+    if random is not None:
+        text += (
+            f" Random weights: {random['weights']}, {random['init']}; BatchNorm in eval mode "
+            "(running mean 0, variance 1)."
+        )
+    return text

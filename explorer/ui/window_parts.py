@@ -105,7 +105,10 @@ def build_panels(win: Any) -> None:
         win.panels[cls.title] = panel
         win.tabs.addTab(panel, cls.title)
         panel.blockChosen.connect(win.select_block)
-    win.panels[FieldPanel.title].jobs = win.jobs  # type: ignore[attr-defined]
+    field = win.panels[FieldPanel.title]
+    field.jobs = win.jobs  # type: ignore[attr-defined]
+    # a value clicked on a feature map: the field panel shows what it sees
+    win.panels[FeatureMapsPanel.title].positionChosen.connect(field.show_position)  # type: ignore[attr-defined]
     win.eval = EvalControl(win.session, win.jobs, win.say, win)
     corner = QWidget()
     row = QHBoxLayout(corner)

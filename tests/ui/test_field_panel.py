@@ -3,7 +3,11 @@ field on a worker."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from test_run_panels import load
+
+from explorer.graph.receptive import block_field
 
 
 def test_the_field_on_the_image(window, qtbot) -> None:
@@ -24,3 +28,116 @@ def test_the_field_on_the_image(window, qtbot) -> None:
     qtbot.waitUntil(lambda: panel.effective is not None, timeout=60_000)
     assert panel.effective["std_px"][0] > 0 and "Effective field" in panel.info.text()
     assert panel.heat_item.image is not None
+
+
+def test_a_click_on_a_feature_map_shows_that_values_field(window, qtbot) -> None:
+    """A value of a stage's map (a tile, or the enlarged map over the input) clicked: the
+    field panel shows that stage's field at that value; and back, the slider moved shows
+    its layer again."""
+    from test_run_panels import click_at, ran_after, shown
+
+    load(qtbot, window, "resnet20")
+    fm, panel = window.panels["Feature maps"], window.panels["Receptive field"]
+    ran_after(
+        qtbot,
+        window,
+        lambda: window.select_block("layer2"),
+        lambda r: r.probes.feature_block == "layer2",
+    )
+    assert panel.block == "layer2" and panel.links[panel.slider.value()] == "layer2.2.conv2"
+    assert "its output" in panel.status.text()
+    shown(qtbot, window, "Feature maps")
+    page = fm.current
+    h, w = page.tile
+    assert (h, w) == (16, 16)
+    # the second tile, row 3, column 11
+    with qtbot.waitSignal(fm.positionChosen) as sig:
+        click_at(qtbot, fm.canvas, fm.grid_item, (w + page.gap + 11.5, 3.5))
+    assert sig.args == ["layer2", 3, 11] and fm.channel == page.channels[1]
+    assert panel.block == "layer2" and panel.field["position"] == [3, 11]
+    want = block_field(window.session.analysis.tree, "layer2", (3, 11))
+    assert panel.field["box"] == want["box"]
+    r = panel.inside_item.rect()
+    i0, j0, i1, j1 = want["inside"]
+    assert (r.x(), r.y(), r.width(), r.height()) == (j0, i0, j1 - j0 + 1, i1 - i0 + 1)
+    # the enlarged map over the 32x32 input: its pixel (20, 9) is value (4, 10) of 16x16
+    fm.overlay_box.setChecked(True)
+    with qtbot.waitSignal(fm.positionChosen) as sig:
+        click_at(qtbot, fm.canvas, fm.big_item, (20.5, 9.5))
+    assert sig.args == ["layer2", 4, 10] and panel.field["position"] == [4, 10]
+    # the slider moved: its layer, at the centre
+    panel.slider.setValue(2)
+    assert panel.block == panel.links[2] and "its output" not in panel.status.text()
+
+
+def test_effective_fields_compared_side_by_side(window, qtbot) -> None:
+    """resnet20 against its random weights and plain20 over the evaluation images: three
+    maps on one colour scale, the figures of the workflow run directly."""
+    import numpy as np
+
+    from explorer.app.workflows import drive
+    from explorer.app.workflows.field import compare_effective
+    from explorer.app.workflows.lesion import EvalSettings
+    from explorer.ui.panels.field import COMPARE_IMAGES
+
+    load(qtbot, window, "resnet20")
+    panel = window.panels["Receptive field"]
+    window.show_panel("Receptive field")
+    window.select_block("layer1")
+    assert [panel.compare_combo.itemText(i) for i in range(3)] == [
+        "with random weights",
+        "with plain20",
+        "with random weights and plain20",
+    ]
+    assert panel.compare_combo.currentIndex() == 2
+    with qtbot.waitSignal(panel.compared, timeout=120_000) as sig:
+        qtbot.mouseClick(panel.compare_btn, Qt.MouseButton.LeftButton)
+        assert panel.compare_bar.isVisible() and panel.compare_cancel.isVisible()
+    res = sig.args[0]
+    assert not panel.compare_bar.isVisible() and panel.compare_btn.isEnabled()
+    assert [n["model"] for n in res["nets"]] == ["resnet20", "resnet20", "plain20"]
+    assert res["block"] == "layer1" and res["images"] == COMPARE_IMAGES
+    assert len(panel.compare_views) == 3 and panel.compare_canvas.isVisible()
+    levels = {tuple(it.levels) for it in panel.compare_items}
+    assert len(levels) == 1 and levels.pop()[1] == max(n["map"].max() for n in res["nets"])
+    for net, title, item in zip(
+        res["nets"], panel.compare_titles, panel.compare_items, strict=True
+    ):
+        assert np.array_equal(item.image, net["map"])
+        assert f"std {net['std_px'][0]:.1f} x {net['std_px'][1]:.1f} px" in title.text
+    assert "random weights" in panel.compare_titles[1].text
+    assert "Random weights: random, seed 0" in panel.info.text()
+    s = window.session
+    direct = drive(
+        compare_effective(
+            s.analysis,
+            "layer1",
+            None,
+            ["random", "plain20"],
+            data=(s.preprocessing(), s.weights_info.categories, EvalSettings(None, 16, 8)),
+        )
+    )
+    for a, b in zip(res["nets"], direct["nets"], strict=True):
+        assert a["std_px"] == b["std_px"] and a["mass95_px"] == b["mass95_px"]
+
+
+def test_a_comparison_cancelled_or_outlived_by_its_model(window, qtbot) -> None:
+    from explorer.ui.panels.field import COMPARE_LANE
+
+    load(qtbot, window, "resnet20")
+    panel = window.panels["Receptive field"]
+    window.show_panel("Receptive field")
+    done: list = []
+    panel.compared.connect(done.append)
+    assert panel.compare(["random"])
+    qtbot.mouseClick(panel.compare_cancel, Qt.MouseButton.LeftButton)
+    assert not window.jobs.busy(COMPARE_LANE) and not panel.compare_bar.isVisible()
+    assert "cancelled" in panel.compare_note.text()
+    # another model while one runs: nothing of the old one arrives
+    assert panel.compare(["random", "plain20"])
+    load(qtbot, window, "plain20")
+    assert window.jobs.wait(120)
+    qtbot.waitUntil(lambda: not window.jobs.busy(COMPARE_LANE))
+    QApplication.processEvents()
+    assert done == [] and panel.comparison is None and not panel.compare_canvas.isVisible()
+    assert panel.compare_combo.itemText(1) == "with resnet20"

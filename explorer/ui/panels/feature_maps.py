@@ -1,4 +1,7 @@
-"""Feature maps: the selected block's channels, most active first, paged; click to enlarge."""
+"""Feature maps: the selected block's channels, most active first, paged; click to enlarge.
+
+A click on a value of a map (a tile or the enlarged map) also says which output value it is
+(``positionChosen``): the Receptive field panel shows what that value sees."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton
 
 from explorer.present.panels import FeaturePage, feature_page, normalise, overlay
@@ -21,6 +25,9 @@ def lut(name: str) -> np.ndarray:
 
 class FeatureMapsPanel(Panel):
     title = "Feature maps"
+
+    #: a value of a map clicked: (block, row, column) in the block's output
+    positionChosen = Signal(str, int, int)  # noqa: N815
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
@@ -66,6 +73,8 @@ class FeatureMapsPanel(Panel):
         self.overlay_box.toggled.connect(lambda _b: self._draw_big())
         self.image_combo.currentIndexChanged.connect(lambda _i: self._draw())
         self.grid_item.mouseClickEvent = self._on_grid_click
+        self.big_item.mouseClickEvent = self._on_big_click
+        self._big_shown: tuple[int, int] | None = None  # (h, w) of the enlarged image
 
     def clear_figures(self) -> None:
         self._result = None
@@ -151,9 +160,11 @@ class FeatureMapsPanel(Panel):
             rgb = overlay(m, model_view(r.input[i], r.preprocess), table, alpha=0.55)
             self.big_item.setLookupTable(None)
             self.big_item.setImage(rgb, levels=(0, 255))
+            self._big_shown = (int(rgb.shape[0]), int(rgb.shape[1]))
         else:
             self.big_item.setImage(normalise(m), levels=(0, 1))
             self.big_item.setLookupTable(table)
+            self._big_shown = (int(m.shape[0]), int(m.shape[1]))
         self.big_view.autoRange(padding=0.01)
         mean = pr.channel_mean[i, self.channel] if pr.channel_mean is not None else float("nan")
         std = pr.channel_std[i, self.channel] if pr.channel_std is not None else float("nan")
@@ -164,16 +175,50 @@ class FeatureMapsPanel(Panel):
         )
 
     def choose_tile(self, x: float, y: float) -> int | None:
-        """Enlarge the channel under grid pixel (x, y); returns it."""
+        """Enlarge the channel under grid pixel (x, y) and say which output value it is
+        (``positionChosen``); returns the channel."""
+        from explorer.present.field import tile_position
+
         if self.current is None:
             return None
-        c = self.current.tile_at(x, y)
-        if c is not None:
-            self.channel = c
-            self._draw_big()
-        return c
+        hit = tile_position(self.current, x, y)
+        if hit is None:
+            return None
+        self.channel, row, col = hit
+        self._draw_big()
+        self._chose(row, col)
+        return self.channel
+
+    def choose_value(self, x: float, y: float) -> tuple[int, int] | None:
+        """The output value under pixel (x, y) of the enlarged map (drawn alone or stretched
+        over the input image): said by ``positionChosen``; returns (row, column)."""
+        from explorer.present.field import map_position
+
+        pr = self._result.probes if self._result is not None else None
+        if pr is None or pr.features is None or pr.features.dim() != 4 or not self._big_shown:
+            return None
+        hit = map_position(tuple(pr.features.shape[2:]), self._big_shown, x, y)
+        if hit is not None:
+            self._chose(*hit)
+        return hit
+
+    def _chose(self, row: int, col: int) -> None:
+        pr = self._result.probes if self._result is not None else None
+        if pr is None or pr.features is None or pr.features.dim() != 4:
+            return  # a vector: no position to see the field of
+        self.status.setText(
+            self.status.text().split(" | ")[0]
+            + f" | enlarged: channel {self.channel}; value ({row}, {col}): its field in the "
+            "Receptive field tab"
+        )
+        self.positionChosen.emit(pr.feature_block, row, col)
 
     def _on_grid_click(self, ev: Any) -> None:
         p = ev.pos()
         if self.choose_tile(p.x(), p.y()) is not None:
+            ev.accept()
+
+    def _on_big_click(self, ev: Any) -> None:
+        p = ev.pos()
+        if self.choose_value(p.x(), p.y()) is not None:
             ev.accept()

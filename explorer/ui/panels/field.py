@@ -1,5 +1,7 @@
 """The receptive field on the image: the box one output value of a layer sees, walked through
-the network with a depth slider, and its effective field (Luo et al. 2016) as a heat map.
+the network with a depth slider, and its effective field (Luo et al. 2016) as a heat map,
+alone or compared with the same network's random weights and with its plain (or residual)
+twin, side by side on one colour scale.
 
 Everything drawn is computed in :mod:`explorer.graph.receptive`, :mod:`explorer.present.field`
 and :mod:`explorer.studies.field.effective`; the panel wires and draws.
@@ -12,14 +14,35 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QPushButton, QSlider
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGraphicsRectItem,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QWidget,
+)
 
 from explorer.errors import one_line
 from explorer.ui.panels.base import Panel
 
 LANE = "field"
+COMPARE_LANE = "field-compare"
+#: the evaluation images a comparison averages over (as ``rf --effective`` does by default)
+COMPARE_IMAGES = 16
+OVER = ("evaluation images", "this image")
+ORANGE = "#e8590c"
+
+
+def _box_pen(style: Qt.PenStyle = Qt.PenStyle.SolidLine, width: float = 2.0) -> QPen:
+    pen = QPen(QColor(ORANGE), 0, style)
+    pen.setWidthF(width)
+    pen.setCosmetic(True)
+    return pen
 
 
 class FieldPanel(Panel):
@@ -27,6 +50,11 @@ class FieldPanel(Panel):
     INTRO = (
         "Run an image, then pick a layer with the slider (or select a block) and click the image."
     )
+
+    #: a comparison of effective fields is drawn (its result)
+    compared = Signal(object)
+    #: a comparison failed (its one line)
+    compareFailed = Signal(str)  # noqa: N815
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
@@ -45,6 +73,32 @@ class FieldPanel(Panel):
         )
         bar.addWidget(self.effective_btn)
         self.head.insertLayout(0, bar, 2)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Effective field compared"))
+        self.compare_combo = QComboBox()
+        self.compare_combo.setToolTip(
+            "The same output value in the same network with random weights, and in the "
+            "network that differs by its skip connections alone"
+        )
+        row.addWidget(self.compare_combo)
+        row.addWidget(QLabel("over"))
+        self.over_combo = QComboBox()
+        self.over_combo.addItems([f"{COMPARE_IMAGES} {OVER[0]}", OVER[1]])
+        row.addWidget(self.over_combo)
+        self.compare_btn = QPushButton("Compare")
+        self.compare_btn.setToolTip("Compute the effective fields on a worker, side by side")
+        row.addWidget(self.compare_btn)
+        self.compare_bar = QProgressBar()
+        self.compare_bar.setRange(0, 100)
+        self.compare_bar.setMaximumWidth(160)
+        self.compare_cancel = QPushButton("Cancel")
+        self.compare_note = QLabel("")
+        for w in (self.compare_bar, self.compare_cancel):
+            w.hide()
+        row.addWidget(self.compare_bar)
+        row.addWidget(self.compare_cancel)
+        row.addWidget(self.compare_note, 1)
+        self.box.addLayout(row)
         self.canvas = pg.GraphicsLayoutWidget()
         self.view = self.canvas.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self.image_item = pg.ImageItem(axisOrder="row-major")
@@ -54,12 +108,9 @@ class FieldPanel(Panel):
         self.view.addItem(self.image_item)
         self.view.addItem(self.heat_item)
         self.box_item = QGraphicsRectItem()
-        self.box_item.setPen(QPen(QColor("#e8590c"), 0, Qt.PenStyle.DashLine))
+        self.box_item.setPen(QPen(QColor(ORANGE), 0, Qt.PenStyle.DashLine))
         self.inside_item = QGraphicsRectItem()
-        pen = QPen(QColor("#e8590c"), 0)
-        pen.setWidthF(2.5)
-        pen.setCosmetic(True)
-        self.inside_item.setPen(pen)
+        self.inside_item.setPen(_box_pen(width=2.5))
         for it in (self.box_item, self.inside_item):
             it.setZValue(10)
             self.view.addItem(it)
@@ -69,9 +120,22 @@ class FieldPanel(Panel):
         self.info = QLabel("")
         self.info.setWordWrap(True)
         self.info.setTextFormat(Qt.TextFormat.RichText)
-        self.box.addWidget(self.framed(self.canvas), 1)
+        # the compared maps, beside the image (shown once a comparison is in)
+        self.compare_canvas = pg.GraphicsLayoutWidget()
+        self.compare_canvas.hide()
+        self.compare_views: list[Any] = []
+        self.compare_items: list[Any] = []
+        self.compare_titles: list[Any] = []
+        self.compare_colorbar: Any = None
+        figures = QHBoxLayout()
+        figures.setContentsMargins(0, 0, 0, 0)
+        figures.addWidget(self.canvas, 1)
+        figures.addWidget(self.compare_canvas, 3)
+        holder = QWidget()
+        holder.setLayout(figures)
+        self.box.addWidget(self.framed(holder), 1)
         self.box.addWidget(self.info)
-        self.figures = [self.canvas]
+        self.figures = [self.canvas, self.compare_canvas]
         self._an: Any = None
         self._session: Any = None
         self._input: Any = None  # [C, H, W] as the model saw it
@@ -79,16 +143,26 @@ class FieldPanel(Panel):
         self.position: tuple[int, int] | None = None
         self.field: dict[str, Any] | None = None
         self.effective: dict[str, Any] | None = None
+        self.comparison: dict[str, Any] | None = None  # compare_effective's result, shown
+        self._chosen: str | None = None  # a block off the slider's chain (a stage's output)
         self.slider.valueChanged.connect(self._on_slider)
         self.effective_btn.clicked.connect(lambda: self.compute_effective())
+        self.compare_btn.clicked.connect(lambda: self.compare())
+        self.compare_cancel.clicked.connect(self.cancel_compare)
         self.image_item.mouseClickEvent = self._on_click
 
     # -- data --------------------------------------------------------------------------------
 
     def clear_figures(self) -> None:
+        # the model or the run is gone: what is computed for it is stale
+        if self.jobs is not None:
+            self.jobs.cancel((LANE, COMPARE_LANE))
+        self._compare_idle()
+        self.effective_btn.setEnabled(True)
         self._input = None
         self.field = None
         self.effective = None
+        self._drop_comparison()
         self.image_item.clear()
         self.heat_item.clear()
         self.grid_item.clear()
@@ -114,27 +188,63 @@ class FieldPanel(Panel):
             self.slider.setMaximum(max(len(self.links) - 1, 0))
             self.slider.setValue(nearest_in_chain(an.tree, self.links, session.selected))
             self.slider.blockSignals(blocker)
+            self._chosen = self._off_chain(session.selected)
+            self._fill_comparisons()
+            self._drop_comparison()
+        elif self._over_image():  # another image: a comparison over the last one is stale
+            self._drop_comparison()
         self.effective = None
         self._draw_image()
         self.draw()
 
     def follow_selection(self, block_id: str | None) -> None:
-        """A block selected in the graph: the slider goes to its last layer."""
-        from explorer.present.field import nearest_in_chain
-
+        """A block selected in the graph: its field (a stage or a block: its output's), the
+        slider at its last layer."""
         if self._an is None or not self.links or not block_id:
             return
-        self.slider.setValue(nearest_in_chain(self._an.tree, self.links, block_id))
+        self._choose(block_id)
+        self.position = None
+        self.effective = None
+        self.draw()
 
     @property
     def block(self) -> str | None:
         if not self.links:
             return None
-        return self.links[min(self.slider.value(), len(self.links) - 1)]
+        return self._chosen or self.links[min(self.slider.value(), len(self.links) - 1)]
 
     def set_block(self, block_id: str) -> None:
-        """Show ``block_id``'s field (a layer of the slider's chain)."""
-        self.slider.setValue(self.links.index(block_id))
+        """Show ``block_id``'s field (a layer of the slider's chain, or any block with a
+        spatial output)."""
+        self.follow_selection(block_id)
+
+    def show_position(self, block_id: str, row: int, col: int) -> None:
+        """The field of ``block_id``'s output value at (row, col): a click on a feature map."""
+        if self._an is None or not self.links:
+            return
+        self._choose(block_id)
+        self.set_position((row, col))
+
+    def _choose(self, block_id: str) -> None:
+        """``block_id``'s field from now on: the slider at its last layer (signals held)."""
+        from explorer.present.field import nearest_in_chain
+
+        self._chosen = self._off_chain(block_id)
+        blocker = self.slider.blockSignals(True)
+        self.slider.setValue(nearest_in_chain(self._an.tree, self.links, block_id))
+        self.slider.blockSignals(blocker)
+
+    def _off_chain(self, block_id: str | None) -> str | None:
+        """``block_id`` when it is not a layer of the slider's chain but has a field."""
+        from explorer.graph.receptive import FieldError, block_field
+
+        if self._an is None or not block_id or block_id in self.links:
+            return None
+        try:
+            block_field(self._an.tree, block_id)
+        except FieldError:
+            return None
+        return block_id
 
     def set_position(self, position: tuple[int, int] | None) -> None:
         self.position = position
@@ -142,6 +252,7 @@ class FieldPanel(Panel):
         self.draw()
 
     def _on_slider(self, _value: int) -> None:
+        self._chosen = None  # the slider's layer from now on
         self.position = None  # the centre of the next layer's output
         self.effective = None
         self.draw()
@@ -193,8 +304,12 @@ class FieldPanel(Panel):
         rf = f["rf"] if isinstance(f["rf"], int) else f"{f['rf'][0]}x{f['rf'][1]}"
         st = f["stride"] if isinstance(f["stride"], int) else f"{f['stride'][0]}x{f['stride'][1]}"
         padded = (i0, j0, i1, j1) != (y0, x0, y1, x1)
+        v = self.slider.value()
+        where = f"layer {v + 1} of {len(self.links)}"
+        if self._chosen:
+            where = f"its output; the slider at its last layer, {self.links[v]}, {where}"
         self.status.setText(
-            f"<b>{self.block}</b> (layer {self.slider.value() + 1} of {len(self.links)}): "
+            f"<b>{self.block}</b> ({where}): "
             f"output ({f['position'][0]}, {f['position'][1]}) of {f['output'][0]}x"
             f"{f['output'][1]} sees {rf} px, stride {st}"
             + (" (dashed: past the image, the padding)" if padded else "")
@@ -213,6 +328,10 @@ class FieldPanel(Panel):
                 f"{e['std_px'][1]:.1f} px (columns); 95 % of it in {e['mass95_px']:,} px, "
                 f"{e['mass95_share']:.0%} of the field on the image"
             )
+        if self.comparison is not None:
+            from explorer.present.field import compare_caption
+
+            lines.append(compare_caption(self.comparison))
         self.info.setText("<br>".join(lines))
 
     def _threes(self) -> int:
@@ -236,6 +355,9 @@ class FieldPanel(Panel):
         an, block, pos = self._an, self.block, tuple(self.field["position"])
         x = self._input.unsqueeze(0)
         lock = getattr(self._session, "lock", None) or nullcontext()
+        p = next(an.model.parameters(), None)
+        if p is not None:
+            x = x.to(p.device)
 
         def work() -> Any:
             yield 0.0, "the gradient of the value on the image"
@@ -261,3 +383,154 @@ class FieldPanel(Panel):
     def _on_error(self, exc: BaseException) -> None:
         self.effective_btn.setEnabled(True)
         self.info.setText(f"<span style='color:#b00'>{one_line(exc)}</span>")
+
+    # -- effective fields compared -----------------------------------------------------------
+
+    def _fill_comparisons(self) -> None:
+        from explorer.present.field import comparisons
+
+        self._choices = comparisons(self._an.spec.name) if self._an is not None else []
+        blocker = self.compare_combo.blockSignals(True)
+        self.compare_combo.clear()
+        for text, _what in self._choices:
+            self.compare_combo.addItem(text)
+        self.compare_combo.setCurrentIndex(len(self._choices) - 1)  # all it can be compared with
+        self.compare_combo.blockSignals(blocker)
+
+    def _over_image(self) -> bool:
+        return self.over_combo.currentIndex() == 1 or (
+            self.comparison is not None and self.comparison["data"] == "this image"
+        )
+
+    def compare(self, what: list[str] | None = None, over_image: bool | None = None) -> bool:
+        """Compare the effective field of the value shown with ``what`` (``random`` and/or a
+        network's name; default: the comparison box's choice), over the evaluation images or
+        this image (default: the box's choice), on a worker with progress and Cancel."""
+        from explorer.app.workflows.field import compare_effective
+        from explorer.app.workflows.lesion import EvalSettings
+
+        s = self._session
+        if self.jobs is None or self.field is None or self._an is None or s is None:
+            return False
+        if what is None:
+            i = self.compare_combo.currentIndex()
+            if not 0 <= i < len(self._choices):
+                return False
+            what = list(self._choices[i][1])
+        if over_image is None:
+            over_image = self.over_combo.currentIndex() == 1
+        an, block, pos = self._an, self.block, tuple(self.field["position"])
+        info = s.weights_info
+        weights = info.label if info is not None else "as loaded"
+        images = self._input.unsqueeze(0) if over_image else None
+        data = None
+        if not over_image:
+            try:
+                prep = s.preprocessing()
+            except ValueError as exc:
+                self._on_compare_error(exc)
+                return False
+            cats = info.categories if info is not None else None
+            data = (prep, cats, EvalSettings(None, COMPARE_IMAGES, 8))
+        lock = getattr(s, "lock", None)
+
+        def work() -> Any:
+            return compare_effective(
+                an, block, pos, what, images=images, data=data, weights=weights, lock=lock
+            )
+
+        self.compare_btn.setEnabled(False)
+        self.compare_bar.setValue(0)
+        self.compare_bar.show()
+        self.compare_cancel.show()
+        self.compare_note.setText(f"comparing {block} with {', '.join(what)}...")
+        self.jobs.start(
+            COMPARE_LANE,
+            work,
+            label="comparing effective fields",
+            on_progress=self._on_compare_progress,
+            on_done=self._on_compared,
+            on_error=self._on_compare_error,
+        )
+        return True
+
+    def cancel_compare(self) -> None:
+        if self.jobs is not None and self.jobs.cancel(COMPARE_LANE):
+            self.compare_note.setText("comparison cancelled")
+        self._compare_idle()
+
+    def _compare_idle(self) -> None:
+        self.compare_btn.setEnabled(True)
+        self.compare_bar.hide()
+        self.compare_cancel.hide()
+
+    def _on_compare_progress(self, p: Any) -> None:
+        if p.fraction is not None:
+            self.compare_bar.setValue(round(100 * p.fraction))
+        self.compare_note.setText(p.message)
+
+    def _on_compared(self, res: dict[str, Any]) -> None:
+        self._compare_idle()
+        self.compare_note.setText("")
+        self.comparison = res
+        self._draw_comparison()
+        self.draw()
+        self.compared.emit(res)
+
+    def _on_compare_error(self, exc: BaseException) -> None:
+        self._compare_idle()
+        text = one_line(exc)
+        self.compare_note.setText(f"<span style='color:#b00'>{text}</span>")
+        self.compareFailed.emit(text)
+
+    def _drop_comparison(self) -> None:
+        self.comparison = None
+        self.compare_canvas.clear()
+        self.compare_views, self.compare_items, self.compare_titles = [], [], []
+        self.compare_colorbar = None
+        self.compare_canvas.hide()
+
+    def _draw_comparison(self) -> None:
+        """The compared maps side by side, one colour scale, each with its theoretical field
+        (dashed past the image) and its spread in its heading."""
+        from explorer.present.field import net_title, shared_top
+
+        res = self.comparison
+        self.compare_canvas.clear()
+        self.compare_views, self.compare_items, self.compare_titles = [], [], []
+        if res is None:
+            return
+        nets = res["nets"]
+        top = shared_top(nets)
+        cmap = pg.colormap.get("inferno")
+        for k, net in enumerate(nets):
+            title = pg.LabelItem(net_title(net), size="9pt")
+            self.compare_canvas.addItem(title, row=0, col=k)
+            view = self.compare_canvas.addViewBox(
+                row=1, col=k, lockAspect=True, invertY=True, enableMouse=False
+            )
+            item = pg.ImageItem(net["map"], axisOrder="row-major")
+            item.setLookupTable(cmap.getLookupTable())
+            item.setLevels((0, top))
+            view.addItem(item)
+            y0, x0, y1, x1 = net["box"]
+            i0, j0, i1, j1 = net["inside"]
+            dashed = QGraphicsRectItem(QRectF(x0, y0, x1 - x0 + 1, y1 - y0 + 1))
+            dashed.setPen(_box_pen(Qt.PenStyle.DashLine, 1.5))
+            solid = QGraphicsRectItem(QRectF(j0, i0, j1 - j0 + 1, i1 - i0 + 1))
+            solid.setPen(_box_pen(width=2.0))
+            for it in (dashed, solid):
+                it.setZValue(10)
+                view.addItem(it)
+            h, w = net["map"].shape
+            view.setRange(xRange=(0, w), yRange=(0, h), padding=0.04)
+            self.compare_views.append(view)
+            self.compare_items.append(item)
+            self.compare_titles.append(title)
+        bar = pg.ColorBarItem(
+            values=(0, top), colorMap=cmap, interactive=False, label="share of the map per px"
+        )
+        bar.setImageItem(self.compare_items)
+        self.compare_canvas.addItem(bar, row=1, col=len(nets))
+        self.compare_colorbar = bar
+        self.compare_canvas.show()
