@@ -141,3 +141,22 @@ def test_a_comparison_cancelled_or_outlived_by_its_model(window, qtbot) -> None:
     QApplication.processEvents()
     assert done == [] and panel.comparison is None and not panel.compare_canvas.isVisible()
     assert panel.compare_combo.itemText(1) == "with resnet20"
+
+
+def test_a_comparison_over_this_image_goes_with_the_image(window, qtbot) -> None:
+    from test_run_panels import ran_after
+
+    load(qtbot, window, "resnet20")
+    panel = window.panels["Receptive field"]
+    window.show_panel("Receptive field")
+    with qtbot.waitSignal(panel.compared, timeout=120_000) as sig:
+        assert panel.compare(["random"], over_image=True)
+    assert sig.args[0]["data"] == "this image" and sig.args[0]["images"] == 1
+    assert "over this image" in panel.info.text()
+    # over the evaluation images it stays when the image changes; over this image it goes
+    ran_after(qtbot, window, lambda: window.run.open_sample("digits-7"))
+    assert panel.comparison is None and not panel.compare_canvas.isVisible()
+    with qtbot.waitSignal(panel.compared, timeout=120_000):
+        assert panel.compare(["random"], over_image=False)
+    ran_after(qtbot, window, lambda: window.run.open_sample("digits-1"))
+    assert panel.comparison is not None and panel.compare_canvas.isVisible()

@@ -144,6 +144,7 @@ class FieldPanel(Panel):
         self.field: dict[str, Any] | None = None
         self.effective: dict[str, Any] | None = None
         self.comparison: dict[str, Any] | None = None  # compare_effective's result, shown
+        self._compare_key: tuple[Any, ...] | None = None  # what the comparison is for
         self._chosen: str | None = None  # a block off the slider's chain (a stage's output)
         self.slider.valueChanged.connect(self._on_slider)
         self.effective_btn.clicked.connect(lambda: self.compute_effective())
@@ -190,8 +191,13 @@ class FieldPanel(Panel):
             self.slider.blockSignals(blocker)
             self._chosen = self._off_chain(session.selected)
             self._fill_comparisons()
-            self._drop_comparison()
-        elif self._over_image():  # another image: a comparison over the last one is stale
+        if self._compare_key is not None and self._compare_key != self._key(
+            self._compare_key[2] is not None
+        ):
+            # another model, other weights, or (over this image) another image: stale
+            if self.jobs is not None:
+                self.jobs.cancel(COMPARE_LANE)
+            self._compare_idle()
             self._drop_comparison()
         self.effective = None
         self._draw_image()
@@ -397,10 +403,12 @@ class FieldPanel(Panel):
         self.compare_combo.setCurrentIndex(len(self._choices) - 1)  # all it can be compared with
         self.compare_combo.blockSignals(blocker)
 
-    def _over_image(self) -> bool:
-        return self.over_combo.currentIndex() == 1 or (
-            self.comparison is not None and self.comparison["data"] == "this image"
-        )
+    def _key(self, over_image: bool) -> tuple[Any, ...]:
+        """What a comparison holds for: the model, its weights, the image it ran on."""
+        s = self._session
+        weights = getattr(getattr(s, "weights", None), "loads", None)
+        image = id(getattr(s, "image", None)) if over_image else None
+        return (id(self._an), weights, image)
 
     def compare(self, what: list[str] | None = None, over_image: bool | None = None) -> bool:
         """Compare the effective field of the value shown with ``what`` (``random`` and/or a
@@ -439,6 +447,7 @@ class FieldPanel(Panel):
                 an, block, pos, what, images=images, data=data, weights=weights, lock=lock
             )
 
+        self._compare_key = self._key(over_image)
         self.compare_btn.setEnabled(False)
         self.compare_bar.setValue(0)
         self.compare_bar.show()
@@ -485,6 +494,7 @@ class FieldPanel(Panel):
 
     def _drop_comparison(self) -> None:
         self.comparison = None
+        self._compare_key = None
         self.compare_canvas.clear()
         self.compare_views, self.compare_items, self.compare_titles = [], [], []
         self.compare_colorbar = None
