@@ -76,3 +76,10 @@ run --side-by-side se --image sample:coffee --size 1920x1080 --screenshot side_b
 # The receptive field on the image: VGG-16's 3x3 cascade, three convs after the second pool
 run --model vgg16 --image sample:astronaut --select features.14 --panel receptive-field \
   --size 1920x1080 --screenshot field_vgg16_cascade.png
+# The effective field compared: resnet56 (trained) against its random weights and plain56, at
+# the end of the first stage, over 16 digits (the figures of: cnn-explorer rf resnet56 --block
+# layer1 --effective --compare random --compare plain56)
+run --model resnet56 --select layer1 --field-compare random,plain56 \
+  --size 1920x1080 --screenshot field_resnet56_vs_plain56.png
+run --model resnet56 --select layer1 --field-compare random,plain56 \
+  --size 1280x720 --screenshot field_resnet56_vs_plain56_720.png

@@ -168,8 +168,8 @@ def net_title(net: dict[str, Any]) -> str:
     sy, sx = net["std_px"]
     weights = "random weights" if net.get("init") else net["weights"]
     return (
-        f"<b>{net['model']}</b>, {weights}<br>std {sy:.1f} x {sx:.1f} px; 95 % in "
-        f"{net['mass95_px']:,} px ({net['mass95_share']:.0%} of the field)"
+        f"<b>{net['model']}</b>, {weights}<br>std {sy:.1f} x {sx:.1f} px, 95 % in "
+        f"{net['mass95_px']:,} px ({net['mass95_share'] * 100:.0f} %)"
     )
 
 
@@ -189,7 +189,9 @@ def compare_caption(res: dict[str, Any]) -> str:
     text = (
         f"Effective field of <b>{res['block']}</b> at ({y}, {x}) over {images}: the gradient "
         f"of that value on the input, summed over channels and images, each map scaled to sum "
-        f"1 and drawn on one colour scale; the square is its {rf} px theoretical field."
+        f"1 and drawn on one colour scale; std in rows x columns, and the pixels that hold 95 % "
+        f"of it (their share of the theoretical field, the {rf} px square, dashed past the "
+        "image)."
     )
     random = next((n for n in nets if n.get("init")), None)
     if random is not None:

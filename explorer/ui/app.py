@@ -106,6 +106,13 @@ def gui_parser() -> argparse.ArgumentParser:
         help="show this bottom panel (with --screenshot: wait for its figures)",
     )
     p.add_argument(
+        "--field-compare",
+        metavar="WHAT[,WHAT]",
+        help="receptive-field panel: compare the effective field of the selected block's "
+        "centre value with random weights (random) and/or another network (e.g. plain56), "
+        "over 16 evaluation images (with --screenshot: wait for it)",
+    )
+    p.add_argument(
         "--std-level",
         choices=("layers", "norm", "blocks"),
         help="activation-std panel: every layer, norm outputs or blocks",
@@ -226,6 +233,23 @@ def _curves_screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _field_compare_problem(text: str) -> str | None:
+    """What is wrong with ``--field-compare`` (random and/or networks' names), or None."""
+    from explorer.app.workflows.field import RANDOM
+    from explorer.models.registry import RegistryError, get
+
+    what = [w.strip() for w in text.split(",") if w.strip()]
+    if not what:
+        return "give random and/or a network's name, e.g. random,plain56"
+    for w in what:
+        if w != RANDOM:
+            try:
+                get(w)
+            except RegistryError as exc:
+                return str(exc)
+    return None
+
+
 def _error(message: str) -> int:
     """A mistake found before the window opens: the command line's line, exit 2."""
     print(f"cnn-explorer: error: {message}", file=sys.stderr)
@@ -286,6 +310,11 @@ def run_app(argv: list[str]) -> int:
                     raise RegistryError(f"'{name}': the Speed tab measures the zoo's networks")
             except RegistryError as exc:
                 return _error(f"--measure: {exc}")
+    if args.field_compare is not None:
+        problem = _field_compare_problem(args.field_compare)
+        if problem:
+            return _error(f"--field-compare: {problem}")
+        args.field_compare = [w.strip() for w in args.field_compare.split(",") if w.strip()]
     if args.device != "auto":  # as the command line does: a device that is not here is refused
         from explorer.runtime.inference import DeviceError, resolve_device
 
@@ -339,6 +368,10 @@ def run_app(argv: list[str]) -> int:
     }
     if args.panel:
         win.show_panel(panel_titles[args.panel])
+    if args.field_compare:
+        win.show_panel("Receptive field")
+        # the compared maps need the height: the panels take more of it
+        win.resizeDocks([win.tabs.parentWidget()], [win.height() * 56 // 100], Qt.Vertical)
     if args.weights:
         win.session.request_weights(args.weights)
     if args.std_level:

@@ -75,6 +75,7 @@ class ScriptedRun(QObject):
             or self.to_delete
             or args.sweep
             or getattr(args, "draw_pad", False)
+            or getattr(args, "field_compare", None)
         )
         self.fatal = {"model"}
         if self.waits_for_run or args.fuse:
@@ -231,6 +232,8 @@ class ScriptedRun(QObject):
             print(f"cnn-explorer: {note}", file=sys.stderr)
         if self.to_delete or self.args.sweep:
             self._lesion_then_capture()
+        elif getattr(self.args, "field_compare", None):
+            self._compare_fields_then_capture()
         elif self.first_launch:  # saved once the run's figures are drawn in its panels
             if not self.win.panels_filled():
                 self.error("the run's figures did not reach the panels", 1)
@@ -240,6 +243,16 @@ class ScriptedRun(QObject):
             QTimer.singleShot(200, self.capture)
         else:
             QTimer.singleShot(200, self.capture)
+
+    def _compare_fields_then_capture(self) -> None:
+        """``--field-compare``: the effective fields compared, then the window saved."""
+        panel = self.win.panels["Receptive field"]
+        panel.compared.connect(
+            lambda _r: QTimer.singleShot(200, self.capture), Qt.SingleShotConnection
+        )
+        panel.compareFailed.connect(lambda m: self.error(f"--field-compare: {m}"))
+        if not panel.compare(list(self.args.field_compare), over_image=False):
+            self.error(f"--field-compare: {self.args.model} shows no field to compare")
 
     # -- fusing -----------------------------------------------------------------------------------
 

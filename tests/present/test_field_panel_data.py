@@ -80,15 +80,13 @@ def test_the_compared_maps_headings_and_caption() -> None:
          "mass95_share": 0.0859, "rf": 39, "map": np.full((2, 2), 0.25, np.float32)}  # fmt: skip
     b = {**a, "weights": "random, seed 0", "init": "a fresh build", "std_px": [3.9, 4.0],
          "map": np.array([[0.7, 0.1], [0.1, 0.1]], np.float32)}  # fmt: skip
-    assert net_title(a) == (
-        "<b>resnet56</b>, bundled<br>std 2.1 x 2.2 px; 95 % in 88 px (9% of the field)"
-    )
+    assert net_title(a) == ("<b>resnet56</b>, bundled<br>std 2.1 x 2.2 px, 95 % in 88 px (9 %)")
     assert "random weights<br>std 3.9 x 4.0 px" in net_title(b)
     assert shared_top([a, b]) == np.float32(0.7)
     res = {"block": "layer1", "position": [15, 15], "images": 16, "data": "digits (test)",
            "nets": [a, b]}  # fmt: skip
     text = compare_caption(res)
     assert "layer1</b> at (15, 15) over 16 images of digits (test)" in text
-    assert "39 px theoretical field" in text
+    assert "the 39 px square" in text
     assert "Random weights: random, seed 0, a fresh build; BatchNorm in eval mode" in text
     assert "Random weights" not in compare_caption({**res, "nets": [a], "data": "this image"})

@@ -160,3 +160,56 @@ def test_a_comparison_over_this_image_goes_with_the_image(window, qtbot) -> None
         assert panel.compare(["random"], over_image=False)
     ran_after(qtbot, window, lambda: window.run.open_sample("digits-1"))
     assert panel.comparison is not None and panel.compare_canvas.isVisible()
+
+
+def test_scripted_field_comparison(windows, capsys, tmp_path) -> None:
+    """``--field-compare``: the window saved once the comparison is drawn, the figures those
+    of ``rf --compare``, each map's peak on screen in its colour; a network that cannot be
+    compared is one line and exit 2, nothing saved."""
+    import json
+
+    import numpy as np
+    import pyqtgraph as pg
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QImage
+
+    from explorer.__main__ import main as cli_main
+    from explorer.ui.app import run_app
+
+    shot = tmp_path / "cmp.png"
+    code = run_app(["--model", "resnet20", "--select", "layer1", "--field-compare",
+                    "random,plain20", "--screenshot", str(shot), "--size", "1280x720",
+                    "--timeout", "300"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    capsys.readouterr()
+    win = windows[-1]
+    panel = win.panels["Receptive field"]
+    res = panel.comparison
+    assert [n["model"] for n in res["nets"]] == ["resnet20", "resnet20", "plain20"]
+    assert cli_main(["rf", "resnet20", "--block", "layer1", "--effective", "--compare",
+                     "random", "--compare", "plain20", "--json"]) == 0  # fmt: skip
+    d = json.loads(capsys.readouterr().out)
+    assert d["effective"]["std_px"] == res["nets"][0]["std_px"]
+    assert [c["std_px"] for c in d["compared"]] == [n["std_px"] for n in res["nets"][1:]]
+    img = QImage(str(shot))
+    assert (img.width(), img.height()) == (win.width(), win.height())
+    cmap = pg.colormap.get("inferno")
+    top = max(float(n["map"].max()) for n in res["nets"])
+    for net, item in zip(res["nets"], panel.compare_items, strict=True):
+        y, x = np.unravel_index(int(np.argmax(net["map"])), net["map"].shape)
+        scene = item.mapToScene(QPointF(x + 0.5, y + 0.5))
+        at = panel.compare_canvas.mapFromScene(scene)
+        p = panel.compare_canvas.mapTo(win, QPoint(at.x(), at.y()))
+        got = img.pixelColor(p.x(), p.y())
+        want = cmap.map(float(net["map"].max()) / top, mode="byte")
+        assert max(abs(got.red() - int(want[0])), abs(got.green() - int(want[1])),
+                   abs(got.blue() - int(want[2]))) <= 40, (net["model"], got.name(), want)  # fmt: skip
+    code = run_app(["--model", "resnet20", "--field-compare", "vgg16", "--screenshot",
+                    str(tmp_path / "no.png"), "--timeout", "300"])  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err[-1].startswith("cnn-explorer: error: --field-compare: vgg16 takes")
+    assert not (tmp_path / "no.png").exists()
+    code = run_app(["--model", "resnet20", "--field-compare", "nosuch", "--screenshot",
+                    str(tmp_path / "no.png")])  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "--field-compare: unknown model 'nosuch'" in err[0]

@@ -76,6 +76,7 @@ class FieldPanel(Panel):
         row = QHBoxLayout()
         row.addWidget(QLabel("Effective field compared"))
         self.compare_combo = QComboBox()
+        self.compare_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.compare_combo.setToolTip(
             "The same output value in the same network with random weights, and in the "
             "network that differs by its skip connections alone"
@@ -130,7 +131,7 @@ class FieldPanel(Panel):
         figures = QHBoxLayout()
         figures.setContentsMargins(0, 0, 0, 0)
         figures.addWidget(self.canvas, 1)
-        figures.addWidget(self.compare_canvas, 3)
+        figures.addWidget(self.compare_canvas, 4)
         holder = QWidget()
         holder.setLayout(figures)
         self.box.addWidget(self.framed(holder), 1)
@@ -533,7 +534,12 @@ class FieldPanel(Panel):
                 it.setZValue(10)
                 view.addItem(it)
             h, w = net["map"].shape
-            view.setRange(xRange=(0, w), yRange=(0, h), padding=0.04)
+            # the theoretical field in full where it reaches a little past the image
+            view.setRange(
+                xRange=(max(min(x0, 0), -w // 4), min(max(x1 + 1, w), w + w // 4)),
+                yRange=(max(min(y0, 0), -h // 4), min(max(y1 + 1, h), h + h // 4)),
+                padding=0.02,
+            )
             self.compare_views.append(view)
             self.compare_items.append(item)
             self.compare_titles.append(title)
@@ -542,5 +548,9 @@ class FieldPanel(Panel):
         )
         bar.setImageItem(self.compare_items)
         self.compare_canvas.addItem(bar, row=1, col=len(nets))
+        grid = self.compare_canvas.ci.layout
+        for k in range(len(nets)):  # the maps share the width; the scale keeps its own
+            grid.setColumnStretchFactor(k, 1)
+        grid.setColumnStretchFactor(len(nets), 0)
         self.compare_colorbar = bar
         self.compare_canvas.show()
