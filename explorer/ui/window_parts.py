@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.app.events import Event
 from explorer.app.state import COLOUR_MODES
 from explorer.ui.eval_control import EvalControl
 from explorer.ui.panels.accuracy import AccuracyPanel
@@ -34,6 +35,7 @@ from explorer.ui.panels.base import Panel
 from explorer.ui.panels.feature_maps import FeatureMapsPanel
 from explorer.ui.panels.field import FieldPanel
 from explorer.ui.panels.highway import HighwayPanel
+from explorer.ui.panels.landscape import LandscapePanel
 from explorer.ui.panels.predictions import PredictionsPanel
 from explorer.ui.panels.se_weights import SEWeightsPanel
 from explorer.ui.panels.sweeps import SweepsPanel
@@ -100,6 +102,7 @@ def build_panels(win: Any) -> None:
         FieldPanel,
         AccuracyPanel,
         SweepsPanel,
+        LandscapePanel,
     ):
         panel = cls()
         win.panels[cls.title] = panel
@@ -109,6 +112,10 @@ def build_panels(win: Any) -> None:
     field.jobs = win.jobs  # type: ignore[attr-defined]
     # a value clicked on a feature map: the field panel shows what it sees
     win.panels[FeatureMapsPanel.title].positionChosen.connect(field.show_position)  # type: ignore[attr-defined]
+    landscape = win.panels[LandscapePanel.title]
+    landscape.attach(win.session, win.jobs)  # type: ignore[attr-defined]
+    win.session.connect(Event.MODEL_CHANGED, landscape.follow_model)  # type: ignore[attr-defined]
+    landscape.follow_model(win.session.analysis)  # type: ignore[attr-defined]
     win.eval = EvalControl(win.session, win.jobs, win.say, win)
     corner = QWidget()
     row = QHBoxLayout(corner)

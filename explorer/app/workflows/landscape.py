@@ -276,3 +276,61 @@ def _kept_batches(data: Any, an: Analysis) -> list[tuple[Any, Any]]:
 
         raise DataError(f"no image in {data.name}")
     return kept
+
+
+def prepared(name: str) -> tuple[Any, Any, Any, str]:
+    """(analysis, preprocessing, categories, weights label) of a registered network with the
+    weights it ships (else the library's, else random): the window's second landscape."""
+    from explorer.graph.analysis import analyze
+    from explorer.models.registry import get
+    from explorer.runtime.pipeline import apply_weights, preprocess
+
+    spec = get(name)
+    an = analyze(spec)
+    info = apply_weights(spec, an.model, "auto")
+    prep = preprocess(spec, info, None, None, None, None)
+    return an, prep, info.categories, info.label
+
+
+def landscapes(
+    first: tuple[Any, Any, Any, str],
+    others: Sequence[str],
+    settings: LandscapeSettings,
+    eval_settings: Any,
+    device: Any,
+    *,
+    lock: AbstractContextManager[Any] | None = None,
+) -> Generator[Progress, None, list[Landscape]]:
+    """The landscape of ``first`` (analysis, preprocessing, categories, weights label: the
+    shown network, walked on a copy so that it stays usable) and of each network named in
+    ``others`` (built here with its own weights), with the same settings and seed, one after
+    the other. Partial results ride on the progress as ``(index, snapshot)``."""
+    from dataclasses import replace
+
+    out: list[Landscape] = []
+    count = 1 + len(others)
+    for k, item in enumerate([first, *others]):
+        lo, hi = k / count, (k + 1) / count
+        if isinstance(item, str):
+            yield Progress(lo, f"building {item}")
+            an, prep, cats, label = prepared(item)
+            walk = landscape(an, prep, cats, settings, eval_settings, device, weights=label)
+        else:
+            an, prep, cats, label = item
+            mine = replace(settings, copy_model=True)
+            walk = landscape(an, prep, cats, mine, eval_settings, device, weights=label, lock=lock)
+        try:
+            while True:
+                step = next(walk)
+                partial = None if step.partial is None else (k, step.partial)
+                name = an.spec.name
+                yield Progress(
+                    None if step.fraction is None else lo + (hi - lo) * step.fraction,
+                    f"{name}: {step.message}",
+                    partial,
+                )
+        except StopIteration as stop:
+            out.append(stop.value)
+        finally:
+            walk.close()
+    return out
