@@ -102,15 +102,25 @@ def gui_parser() -> argparse.ArgumentParser:
             "highway",
             "activation-std",
             "receptive-field",
+            "landscape",
         ),
         help="show this bottom panel (with --screenshot: wait for its figures)",
+    )
+    p.add_argument(
+        "--landscape",
+        metavar="FILE[,FILE]",
+        help="landscape panel: show one or two landscapes saved with "
+        "'cnn-explorer landscape ... --json > FILE' (side by side, one colour scale)",
+    )
+    p.add_argument(
+        "--landscape-3d", action="store_true", help="landscape panel: as surfaces (OpenGL)"
     )
     p.add_argument(
         "--field-compare",
         metavar="WHAT[,WHAT]",
         help="receptive-field panel: compare the effective field of the selected block's "
         "centre value with random weights (random) and/or another network (e.g. plain56), "
-        "over 16 evaluation images (with --screenshot: wait for it)",
+        "over up to 16 of its evaluation images (with --screenshot: wait for it)",
     )
     p.add_argument(
         "--std-level",
@@ -365,6 +375,7 @@ def run_app(argv: list[str]) -> int:
         "highway": "Highway gates",
         "activation-std": "Activation std",
         "receptive-field": "Receptive field",
+        "landscape": "Landscape",
     }
     if args.panel:
         win.show_panel(panel_titles[args.panel])

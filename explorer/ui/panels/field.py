@@ -84,7 +84,7 @@ class FieldPanel(Panel):
         row.addWidget(self.compare_combo)
         row.addWidget(QLabel("over"))
         self.over_combo = QComboBox()
-        self.over_combo.addItems([f"{COMPARE_IMAGES} {OVER[0]}", OVER[1]])
+        self.over_combo.addItems([f"{OVER[0]} (up to {COMPARE_IMAGES})", OVER[1]])
         row.addWidget(self.over_combo)
         self.compare_btn = QPushButton("Compare")
         self.compare_btn.setToolTip("Compute the effective fields on a worker, side by side")
@@ -147,6 +147,7 @@ class FieldPanel(Panel):
         self.comparison: dict[str, Any] | None = None  # compare_effective's result, shown
         self._compare_key: tuple[Any, ...] | None = None  # what the comparison is for
         self._chosen: str | None = None  # a block off the slider's chain (a stage's output)
+        self._choices: list[tuple[str, list[str]]] = []  # the comparison box's items
         self.slider.valueChanged.connect(self._on_slider)
         self.effective_btn.clicked.connect(lambda: self.compute_effective())
         self.compare_btn.clicked.connect(lambda: self.compare())
