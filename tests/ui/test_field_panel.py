@@ -160,6 +160,9 @@ def test_a_comparison_over_this_image_goes_with_the_image(window, qtbot) -> None
         assert panel.compare(["random"], over_image=False)
     ran_after(qtbot, window, lambda: window.run.open_sample("digits-1"))
     assert panel.comparison is not None and panel.compare_canvas.isVisible()
+    # other weights: the trained network's figures no longer hold
+    ran_after(qtbot, window, lambda: window.run.request_weights("random"))
+    assert panel.comparison is None and not panel.compare_canvas.isVisible()
 
 
 def test_scripted_field_comparison(windows, capsys, tmp_path) -> None:
