@@ -379,6 +379,9 @@ def run_app(argv: list[str]) -> int:
     }
     if args.panel:
         win.show_panel(panel_titles[args.panel])
+    if args.panel == "landscape" or args.landscape:
+        win.show_panel("Landscape")
+        win.resizeDocks([win.tabs.parentWidget()], [win.height() * 58 // 100], Qt.Vertical)
     if args.field_compare:
         win.show_panel("Receptive field")
         # the compared maps need the height: the panels take more of it

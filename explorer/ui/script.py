@@ -76,6 +76,7 @@ class ScriptedRun(QObject):
             or args.sweep
             or getattr(args, "draw_pad", False)
             or getattr(args, "field_compare", None)
+            or getattr(args, "landscape", None)
         )
         self.fatal = {"model"}
         if self.waits_for_run or args.fuse:
@@ -234,6 +235,9 @@ class ScriptedRun(QObject):
             self._lesion_then_capture()
         elif getattr(self.args, "field_compare", None):
             self._compare_fields_then_capture()
+        elif getattr(self.args, "landscape", None):
+            if self._open_landscapes():
+                QTimer.singleShot(300, self.capture)
         elif self.first_launch:  # saved once the run's figures are drawn in its panels
             if not self.win.panels_filled():
                 self.error("the run's figures did not reach the panels", 1)
@@ -243,6 +247,26 @@ class ScriptedRun(QObject):
             QTimer.singleShot(200, self.capture)
         else:
             QTimer.singleShot(200, self.capture)
+
+    def _open_landscapes(self) -> bool:
+        """``--landscape FILE[,FILE]``: the saved landscapes shown (``--landscape-3d``: as
+        surfaces); a file of another kind ends the run with its one line."""
+        panel = self.win.panels["Landscape"]
+        self.win.show_panel("Landscape")
+        if getattr(self.args, "landscape_3d", False):
+            if not panel.surface.isEnabled():
+                self.error(f"--landscape-3d: {panel.surface.toolTip()}")
+                return False
+            panel.surface.setChecked(True)
+        files = [f.strip() for f in self.args.landscape.split(",") if f.strip()]
+        try:
+            panel.open_files(files)
+        except Exception as exc:  # noqa: BLE001 - a user's file: one line, exit 2
+            from explorer.errors import one_line
+
+            self.error(f"--landscape: {one_line(exc)}")
+            return False
+        return True
 
     def _compare_fields_then_capture(self) -> None:
         """``--field-compare``: the effective fields compared, then the window saved."""

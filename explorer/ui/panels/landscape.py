@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QStackedWidget,
 )
 
 from explorer.errors import one_line
@@ -70,6 +71,12 @@ class LandscapePanel(Panel):
         self.log = QCheckBox("log")
         self.log.setChecked(True)
         self.log.setToolTip("colours and isolines on log10 of the loss")
+        self.surface = QCheckBox("3-D")
+        ok, why = gl_available()
+        self.surface.setEnabled(ok)
+        self.surface.setToolTip(
+            "the loss as a surface (drag to turn it)" if ok else f"no 3-D view here: {why}"
+        )
         self.run_btn = QPushButton("Compute")
         self.cancel_btn = QPushButton("Cancel")
         self.cancel_btn.setEnabled(False)
@@ -87,7 +94,7 @@ class LandscapePanel(Panel):
             if label:
                 bar.addWidget(QLabel(label))
             bar.addWidget(w)
-        for w in (self.log, self.run_btn, self.cancel_btn, self.open_btn):
+        for w in (self.log, self.surface, self.run_btn, self.cancel_btn, self.open_btn):
             bar.addWidget(w)
         bar.addStretch(1)
         self.box.addLayout(bar)
@@ -98,7 +105,10 @@ class LandscapePanel(Panel):
         self.progress.hide()
         self.box.addWidget(self.progress)
         self.canvas = pg.GraphicsLayoutWidget()
-        self.box.addWidget(self.framed(self.canvas), 1)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.canvas)
+        self.gl_view: Any = None  # made when 3-D is first asked for
+        self.box.addWidget(self.framed(self.stack), 1)
         self.captions = QLabel("")
         self.captions.setWordWrap(True)
         self.captions.setTextFormat(Qt.TextFormat.RichText)
@@ -112,6 +122,7 @@ class LandscapePanel(Panel):
         self.cancel_btn.clicked.connect(self.cancel)
         self.open_btn.clicked.connect(self._open_dialog)
         self.log.toggled.connect(lambda _on: self.draw())
+        self.surface.toggled.connect(lambda _on: self.draw())
         self.status.setText(self.INTRO)
 
     # -- the panel's life ---------------------------------------------------------------------
@@ -306,11 +317,18 @@ class LandscapePanel(Panel):
         self._draw_nothing()
         if not shown:
             return
+        three_d = self.surface.isChecked() and shown[0].dims == 2
+        self.stack.setCurrentIndex(0)
         if shown[0].dims == 1:
             self._draw_lines(shown)
+        elif three_d and self._draw_surfaces(shown):
+            self.stack.setCurrentIndex(1)
         else:
             self._draw_maps(shown)
-        self.captions.setText("<br>".join(caption(r) for r in shown))
+        lines = [caption(r) for r in shown]
+        if self.stack.currentIndex() == 1 and len(shown) > 1:
+            lines.insert(0, "left to right: " + ", ".join(r.model for r in shown))
+        self.captions.setText("<br>".join(lines))
 
     def _draw_maps(self, shown: list[Any]) -> None:
         from explorer.present.landscape import colour_range, contour_levels, filled
@@ -382,6 +400,87 @@ class LandscapePanel(Panel):
                     symbolPen=pg.mkPen("#e03131", width=3),
                 )  # fmt: skip
         self.plots.append(plot)
+
+    def _draw_surfaces(self, shown: list[Any]) -> bool:
+        """The landscapes as surfaces side by side, coloured on one scale; False when no
+        3-D view can be made (the contour map is drawn instead, and said)."""
+        from explorer.present.landscape import colour_range, filled
+        from explorer.present.landscape import shown as values_of
+
+        try:
+            _llvm_first()
+            import pyqtgraph.opengl as gl
+
+            if self.gl_view is None:
+                self.gl_view = gl.GLViewWidget()
+                self.gl_view.setBackgroundColor("w")
+                self.stack.addWidget(self.gl_view)
+        except Exception as exc:  # noqa: BLE001 - any failure of OpenGL: the map instead
+            self.surface.setChecked(False)
+            self.surface.setEnabled(False)
+            self.surface.setToolTip(f"no 3-D view here: {one_line(exc)}")
+            return False
+        view = self.gl_view
+        for item in list(view.items):
+            view.removeItem(item)
+        log = self.log.isChecked()
+        grids = [values_of(filled(r.loss, r.done), log) for r in shown]
+        span = colour_range(grids)
+        if span is None:
+            return True
+        lo, hi = span
+        cmap = pg.colormap.get("viridis")
+        size, gap, height = 10.0, 3.0, 6.0
+        for k, (r, g) in enumerate(zip(shown, grids, strict=True)):
+            z = np.nan_to_num(g, nan=hi)
+            xs = np.linspace(0, size, len(r.x)) + k * (size + gap)
+            ys = np.linspace(0, size, len(r.y))
+            unit = (z.T - lo) / (hi - lo)  # [x, y], as the surface takes its heights
+            # one colour per vertex, in the surface's vertex order (x major)
+            colours = np.asarray(cmap.map(unit.ravel(), mode="float"), dtype=np.float32)
+            surf = gl.GLSurfacePlotItem(
+                x=xs, y=ys, z=unit * height, colors=colours, shader=None, smooth=False
+            )
+            view.addItem(surf)
+            label = gl.GLTextItem(
+                pos=(xs[0], ys[-1] + 1.0, height + 0.5), text=r.model, color=(0, 0, 0, 255)
+            )
+            view.addItem(label)
+        width = len(shown) * size + (len(shown) - 1) * gap
+        view.setCameraPosition(
+            pos=pg.Vector(width / 2, size / 2, height / 2),
+            distance=1.4 * width + 10, elevation=32, azimuth=-70,
+        )  # fmt: skip
+        return True
+
+
+def _llvm_first() -> None:
+    """Load triton (when installed) before the first OpenGL context: Mesa's software driver
+    and triton each bring their own LLVM, and triton loaded after the driver (torch imports
+    it lazily, e.g. when a worker runs a model on the meta device) crashes the process;
+    loaded before it, both work."""
+    import importlib.util
+
+    if importlib.util.find_spec("triton") is None:
+        return
+    try:
+        import triton  # noqa: F401
+    except Exception:  # noqa: BLE001 - a broken triton: torch will not use it either
+        pass
+
+
+def gl_available() -> tuple[bool, str]:
+    """Whether a 3-D view can be made here, and why not."""
+    import importlib.util
+
+    from PySide6.QtGui import QGuiApplication
+
+    platform = QGuiApplication.platformName() if QGuiApplication.instance() else ""
+    if platform in ("offscreen", "minimal"):
+        return False, f"the '{platform}' display has no OpenGL"
+    if importlib.util.find_spec("OpenGL") is None:
+        return False, "PyOpenGL is not installed (pip install PyOpenGL)"
+    return True, ""
 
 
 def _centred() -> Any:
