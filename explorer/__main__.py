@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     from explorer.cli import landscape as landscape_cmds
 
     COMMANDS.update(landscape_cmds.add_parsers(sub))
+    from explorer.cli import paths as paths_cmds
+
+    COMMANDS.update(paths_cmds.add_parsers(sub))
 
     ls = sub.add_parser("list", help="list the registered models")
     ls.add_argument("--json", action="store_true", help="print a JSON list")
