@@ -103,8 +103,10 @@ def gui_parser() -> argparse.ArgumentParser:
             "activation-std",
             "receptive-field",
             "landscape",
+            "paths",
         ),
-        help="show this bottom panel (with --screenshot: wait for its figures)",
+        help="show this bottom panel (with --screenshot: wait for its figures; paths: "
+        "sampled with the tab's settings, then saved)",
     )
     p.add_argument(
         "--landscape",
@@ -376,12 +378,15 @@ def run_app(argv: list[str]) -> int:
         "activation-std": "Activation std",
         "receptive-field": "Receptive field",
         "landscape": "Landscape",
+        "paths": "Paths",
     }
     if args.panel:
         win.show_panel(panel_titles[args.panel])
     if args.panel == "landscape" or args.landscape:
         win.show_panel("Landscape")
         win.resizeDocks([win.tabs.parentWidget()], [win.height() * 58 // 100], Qt.Vertical)
+    if args.panel == "paths":  # the curves and the unraveled view need the height
+        win.resizeDocks([win.tabs.parentWidget()], [win.height() * 52 // 100], Qt.Vertical)
     if args.field_compare:
         win.show_panel("Receptive field")
         # the compared maps need the height: the panels take more of it

@@ -196,6 +196,9 @@ class ScriptedRun(QObject):
         if args.panel == "highway" and an is not None and not an.tree.count("highway"):
             self.error(f"--panel highway: {args.model} has no highway blocks")
             return
+        if args.panel == "paths" and not win.panels["Paths"].applies(an):
+            self.error(f"--panel paths: {args.model} has no residual blocks")
+            return
         if args.select and not win.select_block(args.select):
             say("error", f"no block '{args.select}' in {args.model}")
             self.code = 2
@@ -238,6 +241,8 @@ class ScriptedRun(QObject):
         elif getattr(self.args, "landscape", None):
             if self._open_landscapes():
                 QTimer.singleShot(300, self.capture)
+        elif self.args.panel == "paths":
+            self._paths_then_capture()
         elif self.first_launch:  # saved once the run's figures are drawn in its panels
             if not self.win.panels_filled():
                 self.error("the run's figures did not reach the panels", 1)
@@ -267,6 +272,17 @@ class ScriptedRun(QObject):
             self.error(f"--landscape: {one_line(exc)}")
             return False
         return True
+
+    def _paths_then_capture(self) -> None:
+        """``--panel paths``: the paths sampled with the tab's settings, then the window
+        saved once the curves are drawn."""
+        panel = self.win.panels["Paths"]
+        panel.finished.connect(
+            lambda: QTimer.singleShot(200, self.capture), Qt.SingleShotConnection
+        )
+        panel.failed.connect(lambda m: self.error(f"--panel paths: {m}"))
+        if not panel.compute() and not self.done:
+            self.error(f"--panel paths: {panel.status.text()}")
 
     def _compare_fields_then_capture(self) -> None:
         """``--field-compare``: the effective fields compared, then the window saved."""

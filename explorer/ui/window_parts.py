@@ -36,6 +36,7 @@ from explorer.ui.panels.feature_maps import FeatureMapsPanel
 from explorer.ui.panels.field import FieldPanel
 from explorer.ui.panels.highway import HighwayPanel
 from explorer.ui.panels.landscape import LandscapePanel
+from explorer.ui.panels.paths import PathsPanel
 from explorer.ui.panels.predictions import PredictionsPanel
 from explorer.ui.panels.se_weights import SEWeightsPanel
 from explorer.ui.panels.sweeps import SweepsPanel
@@ -103,6 +104,7 @@ def build_panels(win: Any) -> None:
         AccuracyPanel,
         SweepsPanel,
         LandscapePanel,
+        PathsPanel,
     ):
         panel = cls()
         win.panels[cls.title] = panel
@@ -116,6 +118,7 @@ def build_panels(win: Any) -> None:
     landscape.attach(win.session, win.jobs)  # type: ignore[attr-defined]
     win.session.connect(Event.MODEL_CHANGED, landscape.follow_model)  # type: ignore[attr-defined]
     landscape.follow_model(win.session.analysis)  # type: ignore[attr-defined]
+    win.panels[PathsPanel.title].attach(win.session, win.jobs)  # type: ignore[attr-defined]
     win.eval = EvalControl(win.session, win.jobs, win.say, win)
     corner = QWidget()
     row = QHBoxLayout(corner)
