@@ -32,8 +32,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         "only (a projection or padding shortcut stays in the skip path); the norm of each "
         "image's gradient at the input is averaged. The total contribution of a length is "
         "its number of paths times that mean; the effective range is the shortest range of "
-        "lengths holding 90 %% of the total. The loss is each image's cross-entropy against "
-        "its label (unlabelled images: the network's top-1 class). The defaults "
+        "lengths holding 90 % of the total. The loss is each image's cross-entropy against "
+        "its label (unlabelled images: the network's top-1 class), in fp32. The defaults "
         f"(--limit {DEFAULT_IMAGES}, --samples {DEFAULT_SAMPLES}) take about a minute for "
         "resnet56 on digits on two CPU cores; the time grows with images x samples.",
     )

@@ -159,10 +159,11 @@ def sample(
     scores: Callable[[Any, int], torch.Tensor] | None = None,
 ) -> Generator[tuple[float, str, PathLengths | None], None, PathLengths]:
     """Measure the gradient per path length on ``batches`` (on the router's device), adding
-    to ``result``; yields (fraction of the images done, message, a snapshot after each
-    length). For each batch: one forward pass through the whole network, then, for each
-    length k, a backward pass per path of :func:`subsets` (drawn from ``result.seed``, the
-    same sets for every batch), each giving every image's gradient norm at the input.
+    to ``result``; yields (fraction of the work done, message, snapshot or None) after every
+    path, with a snapshot once a length is done. For each batch: one forward pass through the
+    whole network, then, for each length k, a backward pass per path of :func:`subsets`
+    (drawn from ``result.seed``, the same sets for every batch), each giving every image's
+    gradient norm at the input.
 
     The loss is each image's cross-entropy against its label (a set without labels: the
     network's own top-1 class), summed, so that an image's gradient is its own loss's."""
@@ -188,18 +189,21 @@ def sample(
             target = y if y is not None else logits.detach().argmax(dim=1)
             loss = F.cross_entropy(logits.float(), target.to(logits.device), reduction="sum")
             for k in range(n + 1):
-                for chosen in sets[k]:
+                for m, chosen in enumerate(sets[k]):
                     grad = input_gradient(router, x, loss, chosen)
                     norms = grad.detach().flatten(1).double().norm(dim=1)
                     result.grad_sum[k] += float(norms.sum())
                     result.count[k] += b
                     done += b * (k + 1)
-                yield (
-                    done / total,
-                    f"images {result.images_done + 1}-{result.images_done + b}: paths of "
-                    f"length {k} of {n}",
-                    result.snapshot(),
-                )
+                    last = m + 1 == len(sets[k])
+                    # after every path (a cancel waits for one backward pass at most), with a
+                    # snapshot once a length is done
+                    yield (
+                        done / total,
+                        f"images {result.images_done + 1}-{result.images_done + b}: paths of "
+                        f"length {k} of {n}",
+                        result.snapshot() if last else None,
+                    )
         result.images_done += b
         if y is None:
             result.labels = "the network's own top-1 class (the images have no labels)"
