@@ -83,3 +83,8 @@ run --model resnet56 --select layer1 --field-compare random,plain56 \
   --size 1920x1080 --screenshot field_resnet56_vs_plain56.png
 run --model resnet56 --select layer1 --field-compare random,plain56 \
   --size 1280x720 --screenshot field_resnet56_vs_plain56_720.png
+
+# Residual networks as ensembles of paths (Veit et al. 2016, Fig. 1b and 6): resnet56's 27 blocks,
+# the gradient by path length over 16 digits, 6 paths per length (cnn-explorer paths resnet56)
+run --model resnet56 --panel paths --timeout 1800 --size 1920x1080 --screenshot paths_resnet56.png
+run --model resnet56 --panel paths --timeout 1800 --size 1280x720 --screenshot paths_resnet56_720.png
