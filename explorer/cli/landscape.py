@@ -51,7 +51,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         metavar="A,B",
         help="from A to B in units of the direction (-1,1; with --to -0.5,1.5)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the random directions (0)")
+    p.add_argument(
+        "--seed", type=_seed, default=0, help="seed of the random directions, 0 to 2^63-1 (0)"
+    )
     p.add_argument("--directions", metavar="FILE", help="read the directions from FILE")
     p.add_argument(
         "--save-directions",
@@ -68,8 +70,19 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     run_options(p)
     # "--range -1,1": a value that starts with a minus sign is taken for the range, not for
     # an option (argparse takes only plain negative numbers so)
-    p._negative_number_matcher = re.compile(r"^-[\d.]+(e-?\d+)?(,-?[\d.]+(e-?\d+)?)?$")
+    number = r"(inf|[\d.]+([eE][-+]?\d+)?)"
+    p._negative_number_matcher = re.compile(rf"^-{number}(,-?{number})?$", re.IGNORECASE)
     return {"landscape": cmd_landscape}
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}': give a whole number") from None
+    if not 0 <= v < 2**63:
+        raise argparse.ArgumentTypeError(f"'{text}': give a seed from 0 to 2^63-1")
+    return v
 
 
 def _span(text: str) -> tuple[float, float]:
@@ -102,8 +115,12 @@ def cmd_landscape(args: argparse.Namespace) -> int:
     )
     try:  # everything that can be said before the model is built
         check_settings(settings)
-        if args.save_directions:
-            check_output(args.save_directions, force=args.force, what="--save-directions")
+        if args.save_directions is not None:
+            if not args.save_directions.strip():
+                raise LandscapeError("--save-directions: give a file name")
+            check_output(
+                args.save_directions, force=args.force, what="--save-directions", make_folder=False
+            )
     except (LandscapeError, FileError) as exc:
         raise CliError(str(exc)) from None
     if args.input_size is not None:

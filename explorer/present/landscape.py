@@ -5,6 +5,7 @@ landscape read back from the ``landscape --json`` output."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -130,8 +131,22 @@ def caption(ls: Any) -> str:
 
 def from_json(obj: Any, name: str = "the file") -> Any:
     """A :class:`~explorer.app.workflows.landscape.Landscape`-like object from the
-    ``landscape --json`` output (its own keys checked: a file of another kind is one line)."""
+    ``landscape --json`` output (its own keys checked: a file of another kind, or a grid
+    the program would not write, is one line)."""
+    try:
+        return _from_json(obj, name)
+    except LandscapeFileError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError, OverflowError):
+        raise LandscapeFileError(
+            f"{name}: not a landscape as landscape --json writes it (a field of another kind)"
+        ) from None
+
+
+def _from_json(obj: Any, name: str) -> Any:
     from types import SimpleNamespace
+
+    from explorer.studies.landscape.grid import MAX_GRID, roughness
 
     if not isinstance(obj, dict):
         raise LandscapeFileError(f"{name}: not a landscape (the output of landscape --json)")
@@ -141,44 +156,80 @@ def from_json(obj: Any, name: str = "the file") -> Any:
         raise LandscapeFileError(
             f"{name}: not a landscape (no {', '.join(missing)}; landscape --json writes one)"
         )
-    try:
-        xs = [float(v) for v in obj["x"]]
-        ys = None if obj["y"] is None else [float(v) for v in obj["y"]]
-        rows = obj["loss"] if ys is not None else [obj["loss"]]
-        trows = obj["top1"] if ys is not None else [obj["top1"]]
-        loss = np.array([[np.nan if v is None else float(v) for v in r] for r in rows])
-        top1 = np.array([[np.nan if v is None else float(v) for v in r] for r in trows])
-    except (TypeError, ValueError):
-        raise LandscapeFileError(f"{name}: its x, y, loss or top1 are not numbers") from None
-    ny = len(ys) if ys is not None else 1
-    if loss.shape != (ny, len(xs)) or top1.shape != loss.shape or len(xs) < 2:
-        raise LandscapeFileError(
-            f"{name}: loss is {loss.shape[0]}x{loss.shape[1] if loss.ndim == 2 else 0}, the axes "
-            f"say {ny}x{len(xs)}"
-        )
-    from explorer.studies.landscape.grid import roughness
 
+    def axis_of(v: Any, what: str) -> list[float]:
+        if not isinstance(v, list) or not all(_number(t) for t in v):
+            raise LandscapeFileError(f"{name}: {what} is not a list of numbers")
+        if not 2 <= len(v) <= MAX_GRID:
+            raise LandscapeFileError(
+                f"{name}: {what} has {len(v)} points; landscapes have 2 to {MAX_GRID}"
+            )
+        out = [float(t) for t in v]
+        if not all(math.isfinite(t) for t in out) or any(
+            b <= a for a, b in zip(out, out[1:], strict=False)
+        ):
+            raise LandscapeFileError(f"{name}: {what} is not increasing finite numbers")
+        return out
+
+    xs = axis_of(obj["x"], "x")
+    ys = None if obj["y"] is None else axis_of(obj["y"], "y")
+    dims = 2 if ys is not None else 1
+    if obj["dims"] != dims:
+        raise LandscapeFileError(f"{name}: dims says {obj['dims']}, its axes say {dims}")
+
+    def grid_of(v: Any, what: str) -> np.ndarray:
+        rows = v if ys is not None else [v]
+        ny = len(ys) if ys is not None else 1
+        if not isinstance(rows, list) or len(rows) != ny:
+            raise LandscapeFileError(f"{name}: {what} is not {ny} rows")
+        out = np.full((ny, len(xs)), np.nan)
+        for i, row in enumerate(rows):
+            if not isinstance(row, list) or len(row) != len(xs):
+                raise LandscapeFileError(f"{name}: {what}'s row {i} is not {len(xs)} values")
+            for j, t in enumerate(row):
+                if t is not None:
+                    if not _number(t):
+                        raise LandscapeFileError(f"{name}: {what} holds {type(t).__name__}")
+                    out[i, j] = float(t)
+        return out
+
+    loss, top1 = grid_of(obj["loss"], "loss"), grid_of(obj["top1"], "top1")
     data = obj["data"] if isinstance(obj["data"], dict) else {}
+    centre = obj["center"] if isinstance(obj["center"], dict) else {}
+    center = {k: (float(centre[k]) if _number(centre.get(k)) else None) for k in ("loss", "top1")}
+    n = data.get("n")
     ns = SimpleNamespace(
-        model=str(obj["model"]),
-        weights=str(obj.get("weights", "")),
-        data=str(data.get("name", "")),
-        n=int(data.get("n", 0) or 0),
-        dims=2 if ys is not None else 1,
+        model=str(obj["model"])[:120],
+        weights=str(obj.get("weights", ""))[:200],
+        data=str(data.get("name", ""))[:200],
+        n=int(n) if isinstance(n, int) and not isinstance(n, bool) else 0,
+        dims=dims,
         x=xs,
         y=ys,
         loss=loss,
         top1=top1,
         done=np.ones(loss.shape, dtype=bool),
-        center=dict(obj["center"]) if isinstance(obj["center"], dict) else {},
-        seed=obj.get("seed"),
-        source=str(obj.get("directions", "")),
-        elapsed_s=float(obj.get("elapsed_s", 0.0) or 0.0),
-        workers=int(obj.get("workers", 1) or 1),
+        center=center,
+        seed=obj.get("seed") if isinstance(obj.get("seed"), int) else None,
+        source=str(obj.get("directions", ""))[:200],
+        elapsed_s=float(obj["elapsed_s"]) if _number(obj.get("elapsed_s")) else 0.0,
+        workers=int(obj["workers"]) if isinstance(obj.get("workers"), int) else 1,
         complete=True,
     )
     ns.roughness = lambda: roughness(loss if ys is not None else loss[0])
     return ns
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def same_kind(results: Sequence[Any], names: Sequence[str]) -> None:
+    """Landscapes shown together must have the same dimension."""
+    dims = {r.dims for r in results}
+    if len(dims) > 1:
+        said = ", ".join(f"{n} is {r.dims}-D" for n, r in zip(names, results, strict=True))
+        raise LandscapeFileError(f"{said}: open landscapes of one dimension together")
 
 
 def read(path: str | Path) -> Any:
@@ -189,10 +240,12 @@ def read(path: str | Path) -> Any:
         p = regular_input(path, "landscape file")
     except FileError as exc:
         raise LandscapeFileError(str(exc)) from None
-    if p.stat().st_size > 64 << 20:
+    if p.stat().st_size > 16 << 20:  # a 201x201 landscape is ~2 MB
         raise LandscapeFileError(f"{p.name}: {p.stat().st_size:,} bytes, too large for a landscape")
     try:
         obj = json.loads(p.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise LandscapeFileError(f"{p.name}: nested too deeply to be a landscape") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LandscapeFileError(f"{p.name}: not JSON ({exc})".splitlines()[0]) from None
     return from_json(obj, p.name)

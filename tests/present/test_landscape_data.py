@@ -53,3 +53,57 @@ def test_a_saved_landscape_reads_back_with_its_caption() -> None:
     text = caption(ls)
     assert "resnet56: 3 points over [-1, 1]" in text and "1 h 02 min" in text
     assert "loss 0.5, top-1 99.0 %" in text
+
+
+def test_saved_files_the_program_would_not_write_are_one_line(tmp_path) -> None:
+    import json
+
+    import pytest
+
+    from explorer.present.landscape import LandscapeFileError, read, same_kind
+
+    base = {
+        "model": "m", "data": {"name": "d", "n": 3}, "dims": 1, "x": [-1.0, 0.0, 1.0],
+        "y": None, "loss": [1.0, 0.5, 1.0], "top1": [1.0, 2.0, 3.0],
+        "center": {"loss": 0.5, "top1": 2.0},
+    }  # fmt: skip
+    bad = {
+        "nan axis": {**base, "x": [-1.0, float("nan"), 1.0]},
+        "string axis": {**base, "x": "12"},
+        "reversed": {**base, "x": [1.0, 0.0, -1.0]},
+        "huge": {**base, "x": [float(i) for i in range(202)], "loss": [0.0] * 202},
+        "top1 list": {**base, "center": {"loss": 0.5, "top1": [1]}},
+        "n string": {**base, "data": {"name": "d", "n": "many"}},
+        "dims lie": {**base, "dims": 2},
+    }
+    for name, obj in bad.items():
+        f = tmp_path / "f.json"
+        f.write_text(json.dumps(obj).replace("NaN", "NaN"))
+        try:
+            ls = read(f)
+        except LandscapeFileError as exc:
+            assert "\n" not in str(exc)
+            continue
+        # kept: what it says must be sane
+        assert name in ("top1 list", "n string"), name
+        assert ls.center["top1"] is None or isinstance(ls.center["top1"], float)
+        assert isinstance(ls.n, int)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(LandscapeFileError):
+        read(deep)
+    one = read_obj(tmp_path, base)
+    two = read_obj(tmp_path, {**base, "dims": 2, "y": [0.0, 1.0], "loss": [[1.0] * 3] * 2,
+                              "top1": [[1.0] * 3] * 2})  # fmt: skip
+    with pytest.raises(LandscapeFileError, match="a.json is 1-D, b.json is 2-D"):
+        same_kind([one, two], ["a.json", "b.json"])
+
+
+def read_obj(tmp_path, obj):
+    import json
+
+    from explorer.present.landscape import read
+
+    f = tmp_path / "o.json"
+    f.write_text(json.dumps(obj))
+    return read(f)

@@ -336,3 +336,113 @@ def test_the_walk_sketches_the_grid_first_and_a_cancel_puts_the_weights_back() -
     assert partials[-1].done.sum() > first.done.sum() and not partials[-1].complete
     assert np.isfinite(first.loss[first.done]).all() and np.isnan(first.loss[~first.done]).all()
     assert partials[0].done.sum() == 0 and partials[0].center["loss"] is not None
+
+
+# -- found by a hostile test ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (["--seed", "99999999999999999999"], "give a seed from 0 to 2^63-1"),
+        (["--seed", "-1"], "give a seed from 0 to 2^63-1"),
+        (["--range", "-1e308,1e308"], "within -1e+06..1e+06"),
+        (["--range", "-inf,1"], "give A,B with A < B, both finite"),
+        (["--range", "-1E3,-2E3"], "give A,B with A < B"),  # an exponent is a number too
+        (["--save-directions", ""], "--save-directions: give a file name"),
+    ],
+)
+def test_more_bad_options_are_one_line(capsys, args, expect) -> None:
+    result = run_or_exit(capsys, "landscape", "resnet20", *SMALL, *args)
+    assert_one_error(result, expect, "landscape")
+
+
+def run_or_exit(capsys, *argv: str) -> tuple[int, str, str]:
+    """``run``, with argparse's own exit (an option's type refused) as its code."""
+    try:
+        return run(capsys, *argv)
+    except SystemExit as exc:
+        out, err = capsys.readouterr()
+        return int(exc.code or 0), out, err
+
+
+def test_a_missing_folder_for_the_directions_is_not_made(capsys, tmp_path) -> None:
+    target = tmp_path / "nosuch" / "d.pt"
+    assert_one_error(
+        run(capsys, "landscape", "resnet20", *SMALL, "--save-directions", str(target)),
+        "no such folder",
+        "landscape",
+    )
+    assert not target.parent.exists()
+
+
+def test_directions_files_of_any_bytes_are_one_line_and_never_run(capsys, tmp_path) -> None:
+    import pickle
+
+    class Evil:
+        def __reduce__(self):
+            return (print, ("the file's code ran",))
+
+    cases = {"text.pt": b"hello world\n", "a.pt": b"a", "j.pt": b"j", "evil.pt": None}
+    for name, data in cases.items():
+        f = tmp_path / name
+        if data is None:
+            f.write_bytes(pickle.dumps({"x": Evil()}))
+        else:
+            f.write_bytes(data)
+        code, out, err = run(capsys, "landscape", "resnet20", *SMALL, "--directions", str(f))
+        assert code == 2 and out == "" and "ran" not in err, (name, err)
+        assert err.strip().splitlines() == [err.strip()], (name, err)
+        assert "not a directions file" in err, (name, err)
+
+
+def test_a_to_checkpoint_that_does_not_fit_exactly_is_one_line(capsys, tmp_path) -> None:
+    from explorer.models.registry import get
+    from explorer.runtime.pipeline import apply_weights
+
+    spec = get("resnet20")
+    net = spec.build()
+    apply_weights(spec, net, "auto")
+    good = net.state_dict()
+    key = "conv1.weight" if "conv1.weight" in good else next(k for k in good if "weight" in k)
+    bad = {
+        "extra": ({**good, "head.bonus": torch.zeros(3)}, "1 tensors it lacks"),
+        "nan": ({**good, key: torch.full_like(good[key], float("nan"))}, "not finite"),
+        "int": ({**good, key: good[key].to(torch.int32)}, "not floating point"),
+    }
+    for name, (sd, expect) in bad.items():
+        f = tmp_path / f"{name}.pt"
+        torch.save(sd, f)
+        result = run(capsys, "landscape", "resnet20", "--dims", "1", "--to", str(f), *SMALL)
+        assert_one_error(result, expect, "landscape")
+
+
+def test_directions_that_move_nothing_are_refused(capsys, tmp_path) -> None:
+    src = tmp_path / "onlybias.py"
+    src.write_text(
+        "import torch\n"
+        "class Net(torch.nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.b = torch.nn.Parameter(torch.zeros(10))\n"
+        "    def forward(self, x):\n"
+        "        return x.flatten(1)[:, :10] + self.b\n"
+        "def build():\n"
+        "    return Net()\n"
+    )
+    code, _out, err = run(capsys, "landscape", f"{src}:build", "--data", "digits", *SMALL)
+    assert code == 2 and "moves no weight" in err.strip().splitlines()[-1]
+
+
+def test_infinite_losses_are_counted_and_say_nothing_on_stderr() -> None:
+    class Extreme(nn.Module):  # finite scores whose cross-entropy overflows float32
+        def forward(self, x):
+            return torch.tensor([[3e38, -3e38]]).expand(x.shape[0], 2)
+
+    p = evaluate_point(Extreme(), [(torch.randn(4, 3), torch.ones(4, dtype=torch.long))])
+    assert p.loss is None and p.top1 == 0.0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert roughness(np.array([[np.inf, 1.0, np.inf], [2.0, np.nan, 3.0]]))["local_minima"] >= 0

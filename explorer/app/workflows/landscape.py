@@ -167,6 +167,7 @@ def landscape(
     start = time.perf_counter()
     with lock or nullcontext():  # the files first: a bad one is the one line the user sees
         dx, dy, source, seed = _directions(an.model, settings)
+    dirs_mod.check_moves(dx, dy)
     data = _Data(an, prep, categories, eval_settings, device)
     batches = _kept_batches(data, an)
     yield Progress(0.0, data.opened)

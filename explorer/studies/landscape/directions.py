@@ -11,6 +11,7 @@ get a zero direction, as the reference code's ``--xignore biasbn --yignore biasb
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -74,6 +75,24 @@ def difference(model: nn.Module, target: Mapping[str, torch.Tensor]) -> Directio
     buffers such as BatchNorm's running statistics, so that the point a = 1 is the second
     checkpoint as it was saved); ``target`` must hold every one of them with the same shape."""
     own = {k: v for k, v in model.state_dict().items() if v.is_floating_point()}
+    every = set(model.state_dict())
+    extra = [k for k in target if k not in every]
+    if extra:
+        raise LandscapeError(
+            f"the --to checkpoint does not fit this network: {len(extra)} tensors it lacks "
+            f"({', '.join(extra[:3])})"
+        )
+    for k in own:
+        t = target.get(k)
+        if t is None:
+            continue
+        if not t.is_floating_point():
+            raise LandscapeError(
+                f"the --to checkpoint does not fit this network: {k} holds {t.dtype}, not "
+                "floating point numbers"
+            )
+        if not bool(torch.isfinite(t).all()):
+            raise LandscapeError(f"the --to checkpoint holds values that are not finite ({k})")
     missing = [k for k in own if k not in target]
     shapes = [
         f"{k} {tuple(target[k].shape)} vs {tuple(v.shape)}"
@@ -139,9 +158,6 @@ def save_directions(path: str | os.PathLike[str], dirs: Mapping[str, Direction])
 def load_directions(path: str | os.PathLike[str], model: nn.Module) -> dict[str, Direction]:
     """Read a directions file written by :func:`save_directions` (or by hand in its layout),
     never unpickling code; its size is bounded by the model's before it is read."""
-    import pickle
-    import zipfile
-
     from explorer.files import FileError, regular_input
     from explorer.limits import check_bytes
 
@@ -149,21 +165,44 @@ def load_directions(path: str | os.PathLike[str], model: nn.Module) -> dict[str,
         p = regular_input(path, "directions file")
     except FileError as exc:
         raise LandscapeError(str(exc)) from None
-    size = p.stat().st_size
+    from explorer.models.checkpoint_bounds import measure_file, read_head
+
     model_bytes = sum(t.numel() * t.element_size() for t in model.parameters())
-    if size > 3 * model_bytes + (1 << 20):  # two directions and their names, with room
+    try:
+        extent = measure_file(p, read_head(p))
+    except Exception as exc:  # noqa: BLE001 - a damaged file: one line
+        raise LandscapeError(f"{p.name}: not a directions file ({_first(exc)})") from None
+    held = max(extent.tensor_bytes, p.stat().st_size) + extent.other_bytes
+    if held > 3 * model_bytes + (1 << 20):  # two directions and their names, with room
         raise LandscapeError(
-            f"{p.name}: {size:,} bytes, more than two directions of this network take "
+            f"{p.name}: {held:,} bytes, more than two directions of this network take "
             f"({2 * model_bytes:,} bytes): is it for another network?"
         )
-    check_bytes(size, f"the directions file {p.name}")
+    check_bytes(held, f"the directions file {p.name}")
     try:
-        obj = torch.load(p, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, zipfile.BadZipFile, EOFError, RuntimeError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        with warnings.catch_warnings():  # torch's advice on weights_only: not for our users
+            warnings.simplefilter("ignore")
+            obj = torch.load(p, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - whatever the bytes hold: one line, never run
         raise LandscapeError(
-            f"{p.name}: not a directions file readable without running code ({first[:160]})"
+            f"{p.name}: not a directions file readable without running code ({_first(exc)})"
         ) from None
     if not isinstance(obj, dict):
         raise LandscapeError(f"{p.name}: not a directions file (holds {type(obj).__name__})")
     return obj
+
+
+def _first(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:160]
+
+
+def check_moves(dx: Direction, dy: Direction | None) -> None:
+    """Refuse directions that move nothing (a network whose parameters are all biases or
+    BatchNorm, or zero tensors in a file): its landscape would be flat by construction."""
+    for axis, d in (("x", dx), ("y", dy)):
+        if d is not None and not any(bool(t.any()) for t in d.values()):
+            raise LandscapeError(
+                f"direction '{axis}' moves no weight (only tensors of more than one dimension "
+                "are moved; biases and BatchNorm are not): the landscape would be flat"
+            )

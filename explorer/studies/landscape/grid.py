@@ -17,6 +17,8 @@ from explorer.studies.landscape.directions import Direction, LandscapeError
 
 MIN_GRID = 2
 MAX_GRID = 201
+#: the farthest a grid reaches, in units of the direction
+MAX_RANGE = 1e6
 
 
 def axis(lo: float, hi: float, n: int) -> list[float]:
@@ -26,6 +28,11 @@ def axis(lo: float, hi: float, n: int) -> list[float]:
         raise LandscapeError(f"a grid of {n} points per axis: give {MIN_GRID} to {MAX_GRID}")
     if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
         raise LandscapeError(f"the range {lo:g},{hi:g}: give A,B with A < B, both finite")
+    if max(abs(lo), abs(hi)) > MAX_RANGE:
+        raise LandscapeError(
+            f"the range {lo:g},{hi:g}: give A,B within -{MAX_RANGE:g}..{MAX_RANGE:g} (units of "
+            "the direction: 1 moves each filter by its own norm)"
+        )
     vals = np.linspace(lo, hi, n)
     tol = 1e-9 * (hi - lo)
     return [0.0 if abs(v) <= tol else float(v) for v in vals]
@@ -146,6 +153,8 @@ def evaluate_point(model: nn.Module, batches: Sequence[tuple[Any, Any]]) -> Poin
                 return Point(None, None, sum(int(b[0].shape[0]) for b in batches))
             tally.add(logits, y)
     r = tally.result()
+    if r.loss is None or not math.isfinite(r.loss):  # finite scores, infinite cross-entropy
+        return Point(None, r.top1, r.n)
     return Point(r.loss, r.top1, r.n)
 
 
@@ -157,7 +166,11 @@ def roughness(loss: Any) -> dict[str, Any]:
     - ``local_minima``: points lower than every neighbour (8 in 2-D, 2 in 1-D) on the grid;
       a convex surface has one.
     """
-    a = np.asarray(loss, dtype=float)
+    with np.errstate(all="ignore"):  # inf - inf where losses overflow: not a number, skipped
+        return _roughness(np.asarray(loss, dtype=float))
+
+
+def _roughness(a: np.ndarray) -> dict[str, Any]:
     if a.ndim == 1:
         a = a[None, :]
     diffs = []

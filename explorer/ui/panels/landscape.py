@@ -8,6 +8,7 @@ Everything drawn is computed in :mod:`explorer.app.workflows.landscape` and
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import numpy as np
@@ -278,9 +279,12 @@ class LandscapePanel(Panel):
     def open_files(self, paths: list[str]) -> None:
         """Show landscapes written by ``landscape --json`` (one or two, side by side);
         LandscapeFileError for a file of another kind."""
-        from explorer.present.landscape import read
+        from pathlib import Path
+
+        from explorer.present.landscape import read, same_kind
 
         results = [read(p) for p in paths[:2]]
+        same_kind(results, [Path(p).name for p in paths[:2]])
         self.show_landscapes(results)
         self.finished.emit()
 
@@ -302,7 +306,7 @@ class LandscapePanel(Panel):
         self._dim(False)
         self.results = list(results)
         self.draw()
-        names = " vs ".join(r.model for r in results)
+        names = " vs ".join(html.escape(r.model) for r in results)
         self.status.setText(f"<b>{names}</b>: loss landscape (Li et al. 2018)")
 
     def _draw_nothing(self) -> None:
@@ -325,9 +329,9 @@ class LandscapePanel(Panel):
             self.stack.setCurrentIndex(1)
         else:
             self._draw_maps(shown)
-        lines = [caption(r) for r in shown]
+        lines = [html.escape(caption(r)) for r in shown]
         if self.stack.currentIndex() == 1 and len(shown) > 1:
-            lines.insert(0, "left to right: " + ", ".join(r.model for r in shown))
+            lines.insert(0, "left to right: " + ", ".join(html.escape(r.model) for r in shown))
         self.captions.setText("<br>".join(lines))
 
     def _draw_maps(self, shown: list[Any]) -> None:
@@ -345,7 +349,7 @@ class LandscapePanel(Panel):
         for col, (r, g) in enumerate(zip(shown, grids, strict=True)):
             plot = self.canvas.addPlot(row=0, col=col)
             plot.setAspectLocked(True)
-            plot.setTitle(f"{r.model}", size="12pt")
+            plot.setTitle(html.escape(r.model), size="12pt")
             plot.setLabel("bottom", "x (direction 1)")
             plot.setLabel("left", "y (direction 2)")
             xs, ys = np.asarray(r.x), np.asarray(r.y)
