@@ -273,9 +273,9 @@ class PathsPanel(Panel):
 
     def _make_plots(self) -> None:
         titles = (
-            ("a: paths of each length", "paths"),
+            ("a: paths by length", "paths"),
             ("b: |gradient| at the input, one path", "norm (log scale)"),
-            ("c: total gradient by length", "paths × norm"),
+            ("c: total by length", "paths × norm"),
         )
         self.plots = []
         for col, (title, left) in enumerate(titles):
@@ -295,7 +295,7 @@ class PathsPanel(Panel):
 
         for plot in self.plots:
             plot.clear()
-        self.plots[2].setTitle("c: total gradient by length", size="10pt")
+        self.plots[2].setTitle("c: total by length", size="10pt")
         self.region = None
         r = self.result
         n = len(self.names)
@@ -321,9 +321,7 @@ class PathsPanel(Panel):
                 pen=pg.mkPen(None),
             )  # fmt: skip
             self.plots[2].addItem(self.region)
-            self.plots[2].setTitle(
-                f"c: total gradient by length (effective {lo}-{hi} shaded)", size="10pt"
-            )
+            self.plots[2].setTitle(f"c: total, effective {lo}-{hi} shaded", size="10pt")
         done = np.isfinite(c.contribution)
         if done.any():
             self.plots[2].plot(
