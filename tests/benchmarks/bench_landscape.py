@@ -39,19 +39,19 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     from explorer.app.workflows.landscape import (
         LandscapeSettings,
-        _kept_batches,
+        kept_batches,
         landscape,
         prepared,
     )
-    from explorer.app.workflows.lesion import EvalSettings, _Data
+    from explorer.app.workflows.lesion import EvalData, EvalSettings
     from explorer.runtime.evaluate import evaluate, quiet
     from explorer.studies.landscape.directions import random_directions
     from explorer.studies.landscape.grid import Moved, evaluate_point
 
     an, prep, cats, label = prepared(args.model)
     ev = EvalSettings(None, args.limit, args.batch_size)
-    data = _Data(an, prep, cats, ev, "cpu")
-    batches = _kept_batches(data, an)
+    data = EvalData(an, prep, cats, ev, "cpu")
+    batches = kept_batches(data, an)
     model = an.model.eval()
     d = random_directions(model, 0, 2)
     rng = random.Random(0)

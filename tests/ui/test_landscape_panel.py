@@ -83,3 +83,17 @@ def test_saved_landscapes_open_side_by_side(window, qtbot, tmp_path) -> None:
         assert "not a landscape" in str(exc)
     else:
         raise AssertionError("a file of another kind was taken for a landscape")
+
+
+def test_new_weights_drop_the_landscape(window, qtbot) -> None:
+    from test_run_panels import weights_after
+
+    load(qtbot, window, "resnet20")
+    panel = window.panels["Landscape"]
+    panel.versus.setCurrentText("(none)")
+    _small(panel, grid=2, images=4)
+    with qtbot.waitSignal(panel.finished, timeout=120_000):
+        assert panel.compute()
+    assert panel.results and panel.plots
+    weights_after(qtbot, window, "random")
+    assert panel.results == [] and panel.plots == [] and "Compute" in panel.status.text()

@@ -159,7 +159,7 @@ def landscape(
     import numpy as np
     import torch
 
-    from explorer.app.workflows.lesion import _Data
+    from explorer.app.workflows.lesion import EvalData
     from explorer.studies.landscape import directions as dirs_mod
     from explorer.studies.landscape.grid import Moved, evaluate_point, progressive_order
 
@@ -168,8 +168,8 @@ def landscape(
     with lock or nullcontext():  # the files first: a bad one is the one line the user sees
         dx, dy, source, seed = _directions(an.model, settings)
     dirs_mod.check_moves(dx, dy)
-    data = _Data(an, prep, categories, eval_settings, device)
-    batches = _kept_batches(data, an)
+    data = EvalData(an, prep, categories, eval_settings, device)
+    batches = kept_batches(data, an)
     yield Progress(0.0, data.opened)
     dev = data.device
     with lock or nullcontext():
@@ -256,7 +256,7 @@ def _directions(model: Any, s: LandscapeSettings) -> tuple[Any, Any, str, int | 
     return made["x"], made.get("y"), "random", s.seed
 
 
-def _kept_batches(data: Any, an: Analysis) -> list[tuple[Any, Any]]:
+def kept_batches(data: Any, an: Analysis) -> list[tuple[Any, Any]]:
     """The evaluation images read once and kept (every grid point sees the same ones), their
     size checked first; LandscapeError when they carry no labels."""
     from explorer.limits import check_bytes, tensor_bytes

@@ -104,7 +104,7 @@ def open_set(
     return es, ref
 
 
-class _Data:
+class EvalData:
     """The evaluation set opened (before any progress line: a bad one is the one line the
     user sees), its first ``limit`` images in batches, and the device.
 
@@ -182,7 +182,7 @@ def accuracy(
     from explorer.studies.lesion.surgery import chain_for, plan_deletion
 
     plans = [plan_deletion(an, b) for b in deleted]  # LesionError before any work
-    data = _Data(an, prep, categories, settings, device)
+    data = EvalData(an, prep, categories, settings, device)
     yield Progress(0.0, data.opened)
     batches, n, dev = data.batches, data.n, data.device
     with lock or nullcontext():
@@ -235,7 +235,7 @@ def sweep(
     from explorer.studies.lesion import sweeps
 
     sw = sweep_settings
-    data = _Data(an, prep, categories, settings, device)
+    data = EvalData(an, prep, categories, settings, device)
     yield Progress(0.0, data.opened)
     batches, n, dev = data.batches, data.n, data.device
     with lock or nullcontext():
@@ -262,3 +262,4 @@ def _model_errors(gen: Generator[Any, None, Any]) -> Generator[Any, None, Any]:
         raise
     except BaseException as exc:  # noqa: BLE001 - a user's model can raise anything
         raise forward_failed(exc) from None
+

@@ -65,7 +65,7 @@ def paths(
     after every length. Raises PathsError, DataError and ModelError for the user to read."""
     import torch
 
-    from explorer.app.workflows.lesion import _Data
+    from explorer.app.workflows.lesion import EvalData
     from explorer.runtime.evaluate import class_scores
     from explorer.studies.paths import lengths
     from explorer.studies.paths.routing import Router
@@ -73,7 +73,7 @@ def paths(
     check_settings(settings)
     start = time.perf_counter()
     units = blocks_of(an)  # before the data: a plain network is the one line the user sees
-    data = _Data(an, prep, categories, eval_settings, device)
+    data = EvalData(an, prep, categories, eval_settings, device)
     yield Progress(0.0, data.opened)
     with lock or nullcontext():
         router = Router(an, units, copy_model=True)

@@ -43,6 +43,8 @@ class LandscapePanel(Panel):
         "lecture's slide."
     )
     finished = Signal()  # a landscape (or a pair) was drawn in full
+    #: computed on request, for the network: a new image or a cancelled run leaves it be
+    own_work = True
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
@@ -83,22 +85,21 @@ class LandscapePanel(Panel):
         self.cancel_btn.setEnabled(False)
         self.open_btn = QPushButton("Open...")
         self.open_btn.setToolTip("show landscapes saved with  cnn-explorer landscape ... --json")
-        for label, w in (
-            ("", self.dims),
-            ("grid", self.grid),
-            ("range", self.lo),
-            ("to", self.hi),
-            ("images", self.limit),
-            ("seed", self.seed),
-            ("vs", self.versus),
-        ):
-            if label:
-                bar.addWidget(QLabel(label))
-            bar.addWidget(w)
-        for w in (self.log, self.surface, self.run_btn, self.cancel_btn, self.open_btn):
-            bar.addWidget(w)
-        bar.addStretch(1)
+        # two rows: the panel fits beside the graph in a window 1000 px wide
+        second = QHBoxLayout()
+        for row, items in (
+            (bar, (("", self.dims), ("grid", self.grid), ("range", self.lo), ("to", self.hi),
+                   ("images", self.limit), ("seed", self.seed))),
+            (second, (("vs", self.versus), ("", self.log), ("", self.surface),
+                      ("", self.run_btn), ("", self.cancel_btn), ("", self.open_btn))),
+        ):  # fmt: skip
+            for label, w in items:
+                if label:
+                    row.addWidget(QLabel(label))
+                row.addWidget(w)
+            row.addStretch(1)
         self.box.addLayout(bar)
+        self.box.addLayout(second)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setMaximumHeight(14)

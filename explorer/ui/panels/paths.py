@@ -44,6 +44,8 @@ class PathsPanel(Panel):
     )
     finished = Signal()  # a result was drawn in full
     failed = Signal(str)  # the sampling could not start or failed: its one line
+    #: computed on request, for the network: a new image or a cancelled run leaves it be
+    own_work = True
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
