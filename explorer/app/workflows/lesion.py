@@ -262,4 +262,3 @@ def _model_errors(gen: Generator[Any, None, Any]) -> Generator[Any, None, Any]:
         raise
     except BaseException as exc:  # noqa: BLE001 - a user's model can raise anything
         raise forward_failed(exc) from None
-
