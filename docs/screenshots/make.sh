@@ -88,3 +88,20 @@ run --model resnet56 --select layer1 --field-compare random,plain56 \
 # the gradient by path length over 16 digits, 6 paths per length (cnn-explorer paths resnet56)
 run --model resnet56 --panel paths --timeout 1800 --size 1920x1080 --screenshot paths_resnet56.png
 run --model resnet56 --panel paths --timeout 1800 --size 1280x720 --screenshot paths_resnet56_720.png
+
+# The loss landscape (Li et al. 2018): the built-in resnet56 and plain56, 21x21 grid on the 360
+# digits of the test split, seed 0. The grids are kept in docs/landscapes (computing them takes
+# 45-60 min each on 2 shared cores); LANDSCAPE_RECOMPUTE=1 computes them again first.
+grids=../landscapes
+for m in resnet56 plain56; do
+  f=$grids/${m}_21x21_seed0.json
+  if [ -n "${LANDSCAPE_RECOMPUTE:-}" ] || [ ! -f "$f" ]; then
+    ../../.venv/bin/cnn-explorer landscape $m --grid 21 --seed 0 --json > "$f.tmp" && mv "$f.tmp" "$f"
+  fi
+done
+pair=(--model resnet56 --landscape $grids/resnet56_21x21_seed0.json,$grids/plain56_21x21_seed0.json)
+run "${pair[@]}" --size 1920x1080 --screenshot landscape_resnet56_vs_plain56.png
+run "${pair[@]}" --size 1280x720 --screenshot landscape_resnet56_vs_plain56_720.png
+if [ -n "${DISPLAY:-}" ]; then  # the 3-D view needs OpenGL: a display (xvfb-run gives one)
+  run "${pair[@]}" --landscape-3d --size 1920x1080 --screenshot landscape_resnet56_vs_plain56_3d.png
+fi

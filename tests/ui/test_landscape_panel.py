@@ -75,6 +75,9 @@ def test_saved_landscapes_open_side_by_side(window, qtbot, tmp_path) -> None:
     assert [r.model for r in panel.results] == ["resnet56", "plain56"]
     assert panel.colorbar.values[1] == np.log10(10.1)
     assert "1 min 01 s" in panel.captions.text()
+    # the controls say how it was made: Compute makes the same again
+    assert (panel.grid.value(), panel.lo.value(), panel.hi.value()) == (3, -1.0, 1.0)
+    assert panel.limit.value() == 360 and panel.seed.value() == 0
     bad = tmp_path / "bad.json"
     bad.write_text('{"model": "x"}')
     try:

@@ -306,9 +306,24 @@ class LandscapePanel(Panel):
         self.stale = False
         self._dim(False)
         self.results = list(results)
+        self._follow_settings(results[0] if results else None)
         self.draw()
         names = " vs ".join(html.escape(r.model) for r in results)
         self.status.setText(f"<b>{names}</b>: loss landscape (Li et al. 2018)")
+
+    def _follow_settings(self, r: Any) -> None:
+        """The controls say how the shown landscape was made (an opened one too), so that
+        Compute makes the same again."""
+        if r is None:
+            return
+        self.dims.setCurrentText("2-D" if r.dims == 2 else "1-D")
+        self.grid.setValue(len(r.x))
+        self.lo.setValue(r.x[0])
+        self.hi.setValue(r.x[-1])
+        if r.n:
+            self.limit.setValue(r.n)
+        if isinstance(r.seed, int) and 0 <= r.seed <= self.seed.maximum():
+            self.seed.setValue(r.seed)
 
     def _draw_nothing(self) -> None:
         self.canvas.clear()
