@@ -293,3 +293,54 @@ def test_a_network_without_residual_blocks_is_one_line(capsys) -> None:
         residual_units(
             _analysis(nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.Linear(144, 5)))
         )
+
+
+class Pre(nn.Module):
+    """A block whose sum feeds the next block at once (pre-activation, ``out += x``), or a
+    weighted sum (``torch.add(..., alpha=3)``)."""
+
+    def __init__(self, weighted: bool) -> None:
+        super().__init__()
+        self.c1 = nn.Conv2d(4, 4, 3, padding=1)
+        self.c2 = nn.Conv2d(4, 4, 3, padding=1)
+        self.weighted = weighted
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.c2(torch.relu(self.c1(x)))
+        if self.weighted:
+            return torch.add(out, x, alpha=3.0)
+        out += x
+        return out
+
+
+class Chained(nn.Module):
+    def __init__(self, weighted: bool = False) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 4, 3, padding=1)
+        self.blocks = nn.Sequential(*[Pre(weighted) for _ in range(3)])
+        self.fc = nn.Linear(4, 5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.blocks(self.stem(x)).mean((2, 3)))
+
+
+def test_sums_that_feed_the_next_block_at_once_are_routed() -> None:
+    torch.manual_seed(0)
+    net = Chained().eval()
+    an = _analysis(net, "chained")
+    units = residual_units(an)
+    assert len(units) == 3
+    router = Router(an, units, copy_model=True)
+    x = torch.randn(2, 3, 8, 8)
+    with torch.no_grad():
+        assert torch.equal(router(x), net(x))
+    xg, loss, _g = _loss(router, x)
+    grads = [input_gradient(router, xg, loss, c) for c in ([], [0], [0, 1, 2])]
+    assert all(torch.isfinite(g).all() for g in grads)
+    assert not torch.equal(grads[0], grads[1])
+
+
+def test_a_weighted_sum_is_refused_in_one_line() -> None:
+    an = _analysis(Chained(weighted=True).eval(), "weighted")
+    with pytest.raises(PathsError, match="weighted"):
+        residual_units(an)

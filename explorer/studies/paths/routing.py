@@ -78,13 +78,28 @@ def residual_units(an: Analysis) -> list[ResidualUnit]:
             raise PathsError(
                 f"{name}: the sum of {b.id} is not branch + shortcut in the traced graph"
             )
+        if nodes[merge].kwargs:  # torch.add(branch, x, alpha=3): a weighted sum
+            keys = ", ".join(f"{k}=" for k in nodes[merge].kwargs)
+            raise PathsError(
+                f"{name}: the sum of {b.id} is weighted ({keys}), not branch + shortcut: its "
+                "paths are not counted"
+            )
         units.append(ResidualUnit(b.id, merge, branch, skip, mo.shortcut or "identity"))
     if not units:
         raise PathsError(
             f"{name}: none of its {len(residual)} residual blocks is on the main path "
             "(each sits inside another block's branch)"
         )
+    if len(units) > MAX_BLOCKS:
+        raise PathsError(
+            f"{name}: {len(units)} residual blocks on the main path; the paths are counted "
+            f"for up to {MAX_BLOCKS} (2^{MAX_BLOCKS} paths)"
+        )
     return units
+
+
+#: C(n, k) times a gradient must stay a float: 2^1000 is near float64's largest
+MAX_BLOCKS = 1000
 
 
 class RoutedSum(torch.autograd.Function):
@@ -156,6 +171,9 @@ class Router:
                 routed = new.call_module(target, (by_name[u.branch], by_name[u.skip]))
             node.replace_all_uses_with(routed)
             new.erase_node(node)
+            # a block whose input is this sum (no ReLU between: pre-activation, ``out += x``)
+            # takes the routed sum as its skip
+            by_name[u.merge] = routed
         new.lint()
         self.module = fx.GraphModule(owner, new, "Routed")
         self.root = root
