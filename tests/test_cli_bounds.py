@@ -248,3 +248,21 @@ def test_lesion_on_a_model_without_class_scores(
     assert code == 2 and out == "" and "Traceback" not in err
     last = err.strip().splitlines()[-1]
     assert last.startswith("cnn-explorer lesion: error: ") and expect in last, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["landscape", "resnet20", "--dims", "1", "--grid", "2"],
+        ["paths", "resnet20", "--samples", "1"],
+    ],
+)
+def test_the_studies_count_what_they_read_and_name_what_they_skipped(
+    tmp_path: Path, capsys, argv
+) -> None:
+    root = _folder(tmp_path / "set", bad=2)
+    code, out, err = run(capsys, *argv, "--data", str(root), "--json")
+    assert code == 0, err
+    data = json.loads(out)["data"]
+    assert data["n"] == 3 and data["skipped"] == ["7/broken0.png", "7/broken1.png"]
+    assert "2 unreadable images skipped" in err

@@ -187,7 +187,7 @@ def landscape(
             model=an.spec.name,
             weights=weights,
             data=data.name,
-            n=data.n,
+            n=sum(int(x.shape[0]) for x, _y in batches),  # read, not planned
             dims=settings.dims,
             x=xs,
             y=ys,

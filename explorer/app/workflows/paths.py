@@ -110,6 +110,10 @@ def paths(
         del router
         if dev.type == "cuda":
             torch.cuda.empty_cache()
+    # the files found unreadable while reading, and the images that were read (not those
+    # planned): as lesion counts them
+    result.skipped = data.skipped
+    result.n_images = min(result.n_images, result.images_done)
     result.elapsed_s = time.perf_counter() - start
     return result
 

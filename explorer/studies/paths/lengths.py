@@ -136,7 +136,11 @@ class PathLengths:
         return {
             "model": self.model,
             "weights": self.weights,
-            "data": {"name": self.data, "n": self.n_images},
+            "data": {
+                "name": self.data,
+                "n": self.n_images,
+                **({"skipped": list(self.skipped)} if self.skipped else {}),
+            },
             "n_blocks": self.n_blocks,
             "blocks": list(self.blocks),
             "lengths": self.lengths,
