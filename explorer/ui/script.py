@@ -153,12 +153,15 @@ class ScriptedRun(QObject):
         self.done = True
         say("error", f"gave up after {self.args.timeout:g} s waiting for the window "
                      "(--timeout SECONDS gives it longer)")  # fmt: skip
-        # the work still running is told to stop, not waited for
+        # the work still running is told to stop, and given a few seconds to reach its next
+        # yield: a process that ends during a backward pass (the paths' sampling) is aborted
+        # by the C++ runtime of torch's autograd threads (a crash, not exit 1)
         win = self.win
         win.session.cancel_request()
         win.run.stop()
         win.jobs.cancel()
         win.hide()
+        win.jobs.wait(5.0)
         self.app.exit(1)
 
     def _stuck(self, after: float) -> None:
