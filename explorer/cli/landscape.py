@@ -155,7 +155,8 @@ def _print(out: dict) -> None:
         f"{out['model']} ({out['weights']}) on {out['data']['name']}, {out['data']['n']} "
         f"images; {how}; BatchNorm in {out['batchnorm']}"
     )
-    print(f"trained point: loss {_fmt(c['loss'])}, top-1 {top1}")
+    start = "a = 0 (the --weights)" if out["directions"].startswith("interp") else "trained point"
+    print(f"{start}: loss {_fmt(c['loss'])}, top-1 {top1}")
     xs = out["x"]
     if out["dims"] == 1:
         print(f"{'a' if out['directions'].startswith('interp') else 'x':>8}  {'loss':>10}  top-1 %")

@@ -248,7 +248,7 @@ def test_the_interpolation_ends_are_the_two_checkpoints(capsys, tmp_path) -> Non
 @pytest.mark.parametrize(
     "args, expect",
     [
-        (["--grid", "1"], "a grid of 1 points per axis: give 2 to 201"),
+        (["--grid", "1"], "a grid of 1 point per axis: give 2 to 201"),
         (["--grid", "202"], "a grid of 202 points per axis"),
         (["--range", "1,-1"], "give A,B with A < B"),
         (["--range", "0,nan"], "give A,B with A < B"),
@@ -446,3 +446,16 @@ def test_infinite_losses_are_counted_and_say_nothing_on_stderr() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert roughness(np.array([[np.inf, 1.0, np.inf], [2.0, np.nan, 3.0]]))["local_minima"] >= 0
+
+
+def test_running_variances_stay_non_negative_past_the_ends_of_a_line() -> None:
+    net = _net()
+    dx = {k: torch.zeros_like(v) for k, v in net.state_dict().items() if v.is_floating_point()}
+    dx["1.running_var"] = -2 * torch.ones(8)  # theta1 has variance -1 past a = 0.5
+    dx["0.weight"] = torch.ones_like(net[0].weight)
+    with Moved(net, dx) as moved:
+        moved.set(1.0)
+        assert (net[1].running_var == 0).all()
+        moved.set(0.25)
+        assert torch.allclose(net[1].running_var, torch.full((8,), 0.5))
+    assert (net[1].running_var == 1).all()

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 #: what the output says of BatchNorm during the walk
 BATCHNORM = "eval mode: running statistics of the trained network"
 #: the BatchNorm statement when the buffers are interpolated with the weights (--to)
-BATCHNORM_TO = "eval mode: running statistics interpolated with the weights"
+BATCHNORM_TO = (
+    "eval mode: running statistics interpolated with the weights (variances kept >= 0 past "
+    "the ends)"
+)
 
 
 @dataclass(frozen=True)

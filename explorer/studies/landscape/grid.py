@@ -25,7 +25,9 @@ def axis(lo: float, hi: float, n: int) -> list[float]:
     """``n`` evenly spaced values from ``lo`` to ``hi``; a value within round-off of 0 is 0
     exactly (the trained point is on the grid whenever the range puts it there)."""
     if not MIN_GRID <= n <= MAX_GRID:
-        raise LandscapeError(f"a grid of {n} points per axis: give {MIN_GRID} to {MAX_GRID}")
+        raise LandscapeError(
+            f"a grid of {n} point{'s' if n != 1 else ''} per axis: give {MIN_GRID} to {MAX_GRID}"
+        )
     if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
         raise LandscapeError(f"the range {lo:g},{hi:g}: give A,B with A < B, both finite")
     if max(abs(lo), abs(hi)) > MAX_RANGE:
@@ -96,6 +98,9 @@ class Moved:
                 else {}
             )
         self.at = (0.0, 0.0)
+        #: BatchNorm's running variances (moved along a --to line past its ends, they would
+        #: turn negative: a variance is kept at 0 or above)
+        self.variances = {k for k in self.targets if k.endswith("running_var")}
 
     def set(self, x: float, y: float = 0.0) -> None:
         with torch.no_grad():
@@ -105,6 +110,8 @@ class Moved:
                     t.add_(self.dx[k], alpha=x)
                 if y and k in self.dy:
                     t.add_(self.dy[k], alpha=y)
+                if k in self.variances:
+                    t.clamp_(min=0.0)
         self.at = (x, y)
 
     def restore(self) -> None:

@@ -31,6 +31,8 @@ from explorer.errors import one_line
 from explorer.ui.panels.base import Panel
 
 LANE = "landscape"
+#: images per grid point by default: an 11x11 pair of resnet56 and plain56 in minutes
+DEFAULT_IMAGES = 100
 NONE = "(none)"
 CURVE_PENS = ("#1864ab", "#c92a2a")
 
@@ -65,8 +67,11 @@ class LandscapePanel(Panel):
             w.setValue(v)
         self.limit = QSpinBox()
         self.limit.setRange(1, 1_000_000)
-        self.limit.setValue(360)
-        self.limit.setToolTip("the first N images of the model's evaluation set")
+        self.limit.setValue(DEFAULT_IMAGES)
+        self.limit.setToolTip(
+            "the first N images of the model's evaluation set (each grid point evaluates them "
+            "all: fewer images, a faster sketch)"
+        )
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.versus = QComboBox()
@@ -364,7 +369,8 @@ class LandscapePanel(Panel):
         images = []
         for col, (r, g) in enumerate(zip(shown, grids, strict=True)):
             plot = self.canvas.addPlot(row=0, col=col)
-            plot.setAspectLocked(True)
+            # not locked square: the maps fill their half of the panel, on the same x scale
+            plot.setMouseEnabled(x=False, y=False)
             plot.setTitle(html.escape(r.model), size="12pt")
             plot.setLabel("bottom", "x (direction 1)")
             plot.setLabel("left", "y (direction 2)")
@@ -388,14 +394,16 @@ class LandscapePanel(Panel):
                 [0.0], [0.0], pen=None, symbol="+", symbolSize=18,
                 symbolPen=pg.mkPen("#e03131", width=3),
             )  # fmt: skip
-            plot.setXRange(xs[0], xs[-1], padding=0.02)
-            plot.setYRange(ys[0], ys[-1], padding=0.02)
+            plot.setXRange(xs[0] - dx / 2, xs[-1] + dx / 2, padding=0)
+            plot.setYRange(ys[0] - dy / 2, ys[-1] + dy / 2, padding=0)
             self.plots.append(plot)
         label = "log10 loss" if log else "loss"
         self.colorbar = pg.ColorBarItem(
             values=(lo, hi), colorMap=cmap, label=label, interactive=False, width=18
         )
-        self.colorbar.setImageItem(images, insert_in=self.plots[-1])
+        self.colorbar.setImageItem(images)
+        # a column of its own: the maps get the same width
+        self.canvas.addItem(self.colorbar, row=0, col=len(self.plots))
 
     def _draw_lines(self, shown: list[Any]) -> None:
         plot = self.canvas.addPlot(row=0, col=0)
