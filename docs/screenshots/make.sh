@@ -88,6 +88,9 @@ run --model resnet56 --select layer1 --field-compare random,plain56 \
 # the gradient by path length over 16 digits, 6 paths per length (cnn-explorer paths resnet56)
 run --model resnet56 --panel paths --timeout 1800 --size 1920x1080 --screenshot paths_resnet56.png
 run --model resnet56 --panel paths --timeout 1800 --size 1280x720 --screenshot paths_resnet56_720.png
+# two networks on the same axes: resnet20 (9 blocks) and resnet56 (27)
+run --model resnet20 --panel paths --paths-versus resnet56 --timeout 1800 --size 1920x1080 \
+  --screenshot paths_resnet20_vs_resnet56.png
 
 # The loss landscape (Li et al. 2018): the built-in resnet56 and plain56, 21x21 grid on the 360
 # digits of the test split, seed 0. The grids are kept in docs/landscapes (computing them takes

@@ -109,6 +109,12 @@ def gui_parser() -> argparse.ArgumentParser:
         "sampled with the tab's settings, then saved)",
     )
     p.add_argument(
+        "--paths-versus",
+        metavar="MODEL",
+        help="paths panel: sample MODEL too and draw it on the same axes (e.g. resnet20 "
+        "beside resnet56)",
+    )
+    p.add_argument(
         "--landscape",
         metavar="FILE[,FILE]",
         help="landscape panel: show one or two landscapes saved with "

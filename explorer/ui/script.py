@@ -284,6 +284,16 @@ class ScriptedRun(QObject):
             lambda: QTimer.singleShot(200, self.capture), Qt.SingleShotConnection
         )
         panel.failed.connect(lambda m: self.error(f"--panel paths: {m}"))
+        versus = getattr(self.args, "paths_versus", None)
+        if versus:
+            names = [panel.versus.itemText(i) for i in range(panel.versus.count())]
+            if versus not in names:
+                self.error(
+                    f"--paths-versus: {versus} does not read {self.args.model}'s input with "
+                    "its classes, or has no residual blocks"
+                )
+                return
+            panel.versus.setCurrentText(versus)
         if not panel.compute() and not self.done:
             self.error(f"--panel paths: {panel.status.text()}")
 

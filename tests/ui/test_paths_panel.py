@@ -55,3 +55,28 @@ def test_cancel_and_a_plain_network(window, qtbot) -> None:
     assert not _tab_visible(window, "Paths")
     assert panel.result is None and not window.jobs.busy("paths") and panel.names == []
     assert not panel.compute() and "no residual blocks" in panel.status.text()
+
+
+def test_a_second_network_on_the_same_axes(window, qtbot) -> None:
+    load(qtbot, window, "resnet20")
+    panel = window.panels["Paths"]
+    window.show_panel("Paths")
+    names = [panel.versus.itemText(i) for i in range(panel.versus.count())]
+    assert names[0] == "(none)" and "resnet56" in names and "plain20" not in names
+    panel.versus.setCurrentText("resnet56")
+    panel.limit.setValue(1)
+    panel.samples.setValue(1)
+    with qtbot.waitSignal(panel.finished, timeout=300_000):
+        assert panel.compute()
+    a, b = panel.result, panel.other
+    assert (a.model, b.model) == ("resnet20", "resnet56") and b.n_blocks == 27
+    curves = [i for i in panel.plots[1].items if isinstance(i, pg.PlotDataItem)]
+    assert len(curves) == 2
+    _xs, ys = curves[1].getData()
+    g = np.array(b.grad_norm, dtype=float)
+    np.testing.assert_allclose(ys, np.log10(g[g > 0]))  # the compared network's, measured
+    regions = [i for i in panel.plots[2].items if isinstance(i, pg.LinearRegionItem)]
+    lo, hi = b.effective
+    assert len(regions) == 2 and regions[1].getRegion() == (lo - 0.5, hi + 0.5)
+    assert "resnet56" in panel.status.text() and len(panel.captions.text().splitlines()) == 2
+    assert panel.plots[0].getViewBox().viewRange()[0][1] >= 27  # the longer network fits

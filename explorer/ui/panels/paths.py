@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
+    QComboBox,
     QGraphicsScene,
     QGraphicsView,
     QHBoxLayout,
@@ -32,6 +33,10 @@ from explorer.ui.panels.base import Panel
 LANE = "paths"
 CURVE = "#1864ab"
 SHADE = (250, 176, 5, 70)
+#: the network compared with the shown one: its curves and its effective range
+OTHER = "#c92a2a"
+OTHER_SHADE = (201, 42, 42, 40)
+NONE = "(none)"
 UNIT_X, UNIT_Y = 78.0, 34.0  # scene pixels per block column, per path row
 
 
@@ -68,11 +73,15 @@ class PathsPanel(Panel):
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("seed of the paths drawn")
+        self.versus = QComboBox()
+        self.versus.setToolTip(
+            "a second network, sampled with the same settings and drawn on the same axes"
+        )
         self.run_btn = QPushButton("Compute")
         self.cancel_btn = QPushButton("Cancel")
         self.cancel_btn.setEnabled(False)
         for label, w in (("images", self.limit), ("paths per length", self.samples),
-                         ("seed", self.seed)):  # fmt: skip
+                         ("seed", self.seed), ("vs", self.versus)):  # fmt: skip
             bar.addWidget(QLabel(label))
             bar.addWidget(w)
         bar.addWidget(self.run_btn)
@@ -104,6 +113,8 @@ class PathsPanel(Panel):
         self.box.addWidget(self.captions)
         self.figures = [self.canvas, self.view]
         self.result: Any = None
+        #: the compared network's result (None: none compared, or not yet)
+        self.other: Any = None
         self.names: list[str] = []
         self.plots: list[Any] = []
         self.region: Any = None
@@ -147,10 +158,34 @@ class PathsPanel(Panel):
             self.jobs.cancel(LANE)
         self._idle()
         self.names = self._blocks(analysis)
-        self.result = None
+        self.result = self.other = None
+        self._fill_versus(analysis)
         self._draw_curves()
         self._draw_unraveled()
         self.captions.setText("")
+
+    def _fill_versus(self, analysis: Any) -> None:
+        """The networks that read the same input with the same classes (resnet20 beside
+        resnet56); one without residual blocks is said in one line when computed."""
+        from explorer.models.registry import list_models
+
+        blocker = self.versus.blockSignals(True)
+        self.versus.clear()
+        self.versus.addItem(NONE)
+        if analysis is not None:
+            me = analysis.spec
+            self.versus.addItems(
+                [
+                    m.name
+                    for m in list_models()
+                    if m.name != me.name
+                    and tuple(m.input_size) == tuple(me.input_size)
+                    and m.classes == me.classes
+                    and not m.name.startswith("plain")
+                ]
+            )
+        self.versus.setCurrentIndex(0)
+        self.versus.blockSignals(blocker)
 
     def invalidate(self, why: str = "updating...", keep: bool = True) -> None:
         """A new image changes nothing here: the paths are the network's."""
@@ -165,7 +200,7 @@ class PathsPanel(Panel):
         super().clear(why)
 
     def clear_figures(self) -> None:
-        self.result = None
+        self.result = self.other = None
         self._draw_curves()
         self.captions.setText("")
 
@@ -195,14 +230,27 @@ class PathsPanel(Panel):
         ev = EvalSettings(None, self.limit.value(), 64)
         device, lock = s.device, s.lock
 
-        def work() -> Any:
-            return (
-                yield from paths(
-                    an, prep, info.categories, settings, ev, device, weights=info.label, lock=lock
-                )
-            )
+        other = self.versus.currentText()
+        other = None if other in ("", NONE) else other
 
-        self.result = None
+        def work() -> Any:
+            first = yield from _tagged(
+                paths(an, prep, info.categories, settings, ev, device, weights=info.label,
+                      lock=lock),
+                0, 0.0, 0.5 if other else 1.0,
+            )  # fmt: skip
+            if other is None:
+                return first, None
+            from explorer.app.workflows.landscape import prepared
+
+            yield 0.5, f"building {other}"
+            an2, prep2, cats2, label2 = prepared(other)
+            second = yield from _tagged(
+                paths(an2, prep2, cats2, settings, ev, device, weights=label2), 1, 0.5, 1.0
+            )
+            return first, second
+
+        self.result = self.other = None
         self._draw_curves()
         self.captions.setText("")
         self.run_btn.setEnabled(False)
@@ -230,17 +278,23 @@ class PathsPanel(Panel):
             self.progress.setValue(int(1000 * p.fraction))
         self.status.setText(p.message)
         if p.partial is not None:
-            self.result = p.partial
+            k, snap = p.partial
+            if k == 0:
+                self.result = snap
+            else:
+                self.other = snap
             self._draw_curves()
 
-    def _on_done(self, result: Any) -> None:
+    def _on_done(self, results: Any) -> None:
         self._idle()
-        self.show_paths(result)
+        first, second = results
+        self.other = second
+        self.show_paths(first)
         self.finished.emit()
 
     def _on_cancelled(self) -> None:
         self._idle()
-        self.result = None
+        self.result = self.other = None
         self._draw_curves()
         self.captions.setText("")
         self.status.setText("<i>cancelled; the partial curves are cleared</i>")
@@ -266,12 +320,18 @@ class PathsPanel(Panel):
         self._dim(False)
         self.result = result
         self._draw_curves()
-        self.captions.setText(caption(result))
+        lines = [caption(result)] + ([caption(self.other)] if self.other is not None else [])
+        self.captions.setText("\n".join(lines))
         eff = result.effective
         where = f"effective paths {eff[0]}-{eff[1]} of {result.n_blocks}" if eff else ""
-        self.status.setText(
-            f"<b>{result.model}</b>: an ensemble of {2**result.n_blocks:,} paths; {where}"
-        )
+        said = f"<b>{result.model}</b>: an ensemble of {2**result.n_blocks:,} paths; {where}"
+        o = self.other
+        if o is not None:
+            oe = o.effective
+            said += f"; <b style='color:{OTHER}'>{o.model}</b> (red): {2**o.n_blocks:,} paths" + (
+                f", effective {oe[0]}-{oe[1]} of {o.n_blocks}" if oe else ""
+            )
+        self.status.setText(said)
 
     def _make_plots(self) -> None:
         titles = (
@@ -330,8 +390,39 @@ class PathsPanel(Panel):
                 c.x[done], c.contribution[done], pen=pg.mkPen(CURVE, width=2), symbol="o",
                 symbolSize=5, symbolBrush=CURVE,
             )  # fmt: skip
+        top = r.n_blocks
+        if self.other is not None:
+            top = max(top, self._draw_other(self.other, logs if len(xs) else None))
         for plot in self.plots:
-            plot.setXRange(-0.5, r.n_blocks + 0.5, padding=0.02)
+            plot.setXRange(-0.5, top + 0.5, padding=0.02)
+
+    def _draw_other(self, o: Any, logs: Any) -> int:
+        """The compared network on the same axes, in red: its paths by length as a line, its
+        gradient and total as curves, its effective range shaded in red."""
+        from explorer.present.paths import curves, decade_ticks, log_values
+
+        c = curves(o)
+        pen = pg.mkPen(OTHER, width=2)
+        self.plots[0].plot(c.x, c.num_paths, pen=pen, symbol="s", symbolSize=4,
+                           symbolBrush=OTHER)  # fmt: skip
+        xs, lv = log_values(c.grad_norm)
+        if len(xs):
+            self.plots[1].plot(xs, lv, pen=pen, symbol="s", symbolSize=5, symbolBrush=OTHER)
+            both = lv if logs is None else np.concatenate([np.asarray(logs), np.asarray(lv)])
+            self.plots[1].getAxis("left").setTicks(decade_ticks(both))
+        if c.effective is not None:
+            lo, hi = c.effective
+            self.plots[2].addItem(
+                pg.LinearRegionItem(
+                    values=(lo - 0.5, hi + 0.5), movable=False, brush=pg.mkBrush(*OTHER_SHADE),
+                    pen=pg.mkPen(OTHER, style=Qt.PenStyle.DashLine),
+                )
+            )  # fmt: skip
+        done = np.isfinite(c.contribution)
+        if done.any():
+            self.plots[2].plot(c.x[done], c.contribution[done], pen=pen, symbol="s",
+                               symbolSize=5, symbolBrush=OTHER)  # fmt: skip
+        return int(o.n_blocks)
 
     @staticmethod
     def _bars(plot: Any, x: np.ndarray, height: np.ndarray) -> None:
@@ -433,3 +524,19 @@ class _FitView(QGraphicsView):
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         self.fit()
+
+
+def _tagged(walk: Any, k: int, lo: float, hi: float) -> Any:
+    """A paths walk's progress mapped into [lo, hi], its snapshots tagged with ``k`` (the
+    shown network 0, the compared one 1); returns its result."""
+    from explorer.app.jobs import Progress
+
+    try:
+        while True:
+            p = Progress.of(next(walk))
+            frac = None if p.fraction is None else lo + (hi - lo) * p.fraction
+            yield Progress(frac, p.message, None if p.partial is None else (k, p.partial))
+    except StopIteration as stop:
+        return stop.value
+    finally:
+        walk.close()
