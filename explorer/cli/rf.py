@@ -53,7 +53,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         "variance 1), or in network WHAT with its own weights (e.g. plain56 beside resnet56: "
         "the same block id and output shape), over the same images (repeatable)",
     )
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="the random weights' seed (0)")
+    p.add_argument(
+        "--seed", type=_seed, default=0, metavar="S", help="the random weights' seed, 0 to 2^63-1"
+    )
     run_options(p)
     return {"rf": cmd_rf}
 
@@ -75,6 +77,12 @@ def cmd_rf(args: argparse.Namespace) -> int:
         raise CliError("--effective takes a network as trained, not NAME+fused")
     if args.compare and not args.effective:
         raise CliError("--compare goes with --effective")
+    if args.effective and args.input_size is not None:  # before the model is traced at that size
+        from explorer.cli.common import spec_or_error
+        from explorer.runtime.preprocess import check_input
+
+        batch = min(args.batch_size, args.limit or args.batch_size)
+        check_input(spec_or_error(args.model).input_size[0], args.input_size, batch)
     an = structure_or_error(args.model, args.input_size)
     try:
         out = block_field(an.tree, args.block, args.position)
@@ -187,3 +195,13 @@ def _compared(
 
 def _pair(v: int | list[int]) -> str:
     return f"{v}" if isinstance(v, int) else f"{v[0]}x{v[1]}"
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}': give a whole number") from None
+    if not 0 <= v < 2**63:
+        raise argparse.ArgumentTypeError(f"'{text}': give a seed from 0 to 2^63-1")
+    return v

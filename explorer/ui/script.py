@@ -205,6 +205,7 @@ class ScriptedRun(QObject):
         if args.select and not win.select_block(args.select):
             say("error", f"no block '{args.select}' in {args.model}")
             self.code = 2
+            args.select = None  # the run that shows the window is not waited on for it
         if args.expand and not args.select:
             win.graph.readable_fit()
         self.app.processEvents()

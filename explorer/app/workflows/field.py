@@ -44,8 +44,8 @@ def effective_field(
 
     field = block_field(an.tree, block_id, position)  # FieldError first: nothing is loaded
     hookable(an.model, block_id)
-    yield Progress(0.0, "opening the images")
     batches, name, want = _open_images(an, prep, categories, settings)
+    yield Progress(0.0, f"opened {name}")  # after: a bad data set is the one line shown
     dev = device if isinstance(device, torch.device) else resolve_device(device)
     model = an.model.to(dev).eval()
     total, n = yield from _summed(model, block_id, field, batches, dev, want, 0.0, 1.0, "")
@@ -200,6 +200,12 @@ def _open_images(
 
     es, _ref = open_set(an, prep, categories, settings)
     want = min(es.n, settings.limit or es.n)
+    # a batch whose layers would not fit in memory is refused before any work (the gradient
+    # keeps them all): the forward peak, on a meta copy, against the memory limit
+    from explorer.runtime.inference import check_activations
+
+    batch = max(1, min(settings.batch_size, want))
+    check_activations(an.model, (batch, *tuple(an.graph.input_shape[1:])))
 
     def batches() -> Iterator[Any]:
         return (x for x, _y in es.batches(settings.batch_size, settings.limit))
