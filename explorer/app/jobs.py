@@ -58,8 +58,7 @@ def scaled(
     """Pass on a sub-workflow's progress mapped into [lo, hi]; return its value.
 
     With ``tag``, a partial result rides on as ``(tag, partial)`` (which of several
-    sub-workflows it is from); ``prefix`` goes before each message. The sub-workflow is
-    closed with its caller (a cancel stops it at once, its ``finally`` runs)."""
+    sub-workflows it is from); ``prefix`` goes before each message."""
     try:
         while True:
             p = Progress.of(next(gen)).scaled(lo, hi)
