@@ -58,7 +58,8 @@ def scaled(
     """Pass on a sub-workflow's progress mapped into [lo, hi]; return its value.
 
     With ``tag``, a partial result rides on as ``(tag, partial)`` (which of several
-    sub-workflows it is from); ``prefix`` goes before each message."""
+    sub-workflows it is from); ``prefix`` goes before each message. The sub-workflow is
+    closed with its caller (a cancel stops it at once, its ``finally`` runs)."""
     try:
         while True:
             p = Progress.of(next(gen)).scaled(lo, hi)
