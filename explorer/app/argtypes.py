@@ -26,18 +26,6 @@ def non_negative_int(text: str) -> int:
     return v
 
 
-def seed_int(text: str) -> int:
-    """A random seed, 0 to 2^63 - 1 (torch's generators take no more; a negative one would
-    draw what its absolute value draws)."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}': give a whole number") from None
-    if not 0 <= v < 2**63:
-        raise argparse.ArgumentTypeError(f"'{text}': give a seed from 0 to 2^63-1")
-    return v
-
-
 def at_most(limit: int):  # noqa: ANN201
     """A positive integer no larger than ``limit`` (a count of trials or timed rounds: a
     larger one would run for days, so it is refused at once)."""

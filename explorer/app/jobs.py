@@ -47,26 +47,11 @@ class Progress:
         return Progress(frac, self.message, self.partial)
 
 
-def scaled(
-    gen: Generator[Any, None, Any],
-    lo: float,
-    hi: float,
-    *,
-    tag: Any = None,
-    prefix: str = "",
-) -> Generator[Progress, None, Any]:
-    """Pass on a sub-workflow's progress mapped into [lo, hi]; return its value.
-
-    With ``tag``, a partial result rides on as ``(tag, partial)`` (which of several
-    sub-workflows it is from); ``prefix`` goes before each message. The sub-workflow is
-    closed with its caller (a cancel stops it at once, its ``finally`` runs)."""
+def scaled(gen: Generator[Any, None, Any], lo: float, hi: float) -> Generator[Progress, None, Any]:
+    """Pass on a sub-workflow's progress mapped into [lo, hi]; return its value."""
     try:
         while True:
-            p = Progress.of(next(gen)).scaled(lo, hi)
-            if tag is not None or prefix:
-                partial = p.partial if tag is None or p.partial is None else (tag, p.partial)
-                p = Progress(p.fraction, prefix + p.message, partial)
-            yield p
+            yield Progress.of(next(gen)).scaled(lo, hi)
     except StopIteration as stop:
         return stop.value
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from explorer.app.argtypes import at_most, positive_int, seed_int
+from explorer.app.argtypes import at_most, positive_int
 from explorer.cli.common import (
     CliError,
     analyze_or_error,
@@ -52,7 +52,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         help="from A to B in units of the direction (-1,1; with --to -0.5,1.5)",
     )
     p.add_argument(
-        "--seed", type=seed_int, default=0, help="seed of the random directions, 0 to 2^63-1 (0)"
+        "--seed", type=_seed, default=0, help="seed of the random directions, 0 to 2^63-1 (0)"
     )
     p.add_argument("--directions", metavar="FILE", help="read the directions from FILE")
     p.add_argument(
@@ -73,6 +73,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     number = r"(inf|[\d.]+([eE][-+]?\d+)?)"
     p._negative_number_matcher = re.compile(rf"^-{number}(,-?{number})?$", re.IGNORECASE)
     return {"landscape": cmd_landscape}
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}': give a whole number") from None
+    if not 0 <= v < 2**63:
+        raise argparse.ArgumentTypeError(f"'{text}': give a seed from 0 to 2^63-1")
+    return v
 
 
 def _span(text: str) -> tuple[float, float]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from explorer.app.argtypes import at_most, positive_int, seed_int
+from explorer.app.argtypes import at_most, positive_int
 from explorer.app.workflows.paths import DEFAULT_IMAGES, DEFAULT_SAMPLES
 from explorer.cli.common import (
     CliError,
@@ -60,9 +60,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         help=f"paths measured per length ({DEFAULT_SAMPLES}; a length with no more paths "
         "than S: every one of them; the paper: 1,000)",
     )
-    p.add_argument(
-        "--seed", type=seed_int, default=0, help="seed of the paths drawn, 0 to 2^63-1 (0)"
-    )
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the paths drawn, 0 to 2^63-1 (0)")
     p.add_argument("--download", action="store_true", help="let torchvision data download")
     run_options(p)
     return {"paths": cmd_paths}
@@ -129,3 +127,13 @@ def _print(out: dict, labels: str, elapsed_s: float) -> None:
 
 def _fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.3g}"
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}': give a whole number") from None
+    if not 0 <= v < 2**63:
+        raise argparse.ArgumentTypeError(f"'{text}': give a seed from 0 to 2^63-1")
+    return v

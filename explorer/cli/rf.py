@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from explorer.app.argtypes import positive_int, seed_int
+from explorer.app.argtypes import positive_int
 from explorer.cli.common import (
     STRUCTURE_HELP,
     CliError,
@@ -54,11 +54,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         "the same block id and output shape), over the same images (repeatable)",
     )
     p.add_argument(
-        "--seed",
-        type=seed_int,
-        default=0,
-        metavar="S",
-        help="the random weights' seed, 0 to 2^63-1",
+        "--seed", type=_seed, default=0, metavar="S", help="the random weights' seed, 0 to 2^63-1"
     )
     run_options(p)
     return {"rf": cmd_rf}
@@ -199,3 +195,13 @@ def _compared(
 
 def _pair(v: int | list[int]) -> str:
     return f"{v}" if isinstance(v, int) else f"{v[0]}x{v[1]}"
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}': give a whole number") from None
+    if not 0 <= v < 2**63:
+        raise argparse.ArgumentTypeError(f"'{text}': give a seed from 0 to 2^63-1")
+    return v

@@ -210,18 +210,6 @@ def list_models(family: str | None = None) -> list[ModelSpec]:
     return sorted(specs, key=lambda s: (not s.lecture, s.year, s.family, s.name))
 
 
-def same_input(spec: ModelSpec) -> list[ModelSpec]:
-    """The other registered networks that read ``spec``'s input (size) and answer with its
-    classes: those a study can compare it with on the same images."""
-    return [
-        s
-        for s in list_models()
-        if s.name != spec.name
-        and tuple(s.input_size) == tuple(spec.input_size)
-        and s.classes == spec.classes
-    ]
-
-
 def model_names() -> list[str]:
     _ensure_zoo()
     return list(_REGISTRY)

@@ -37,8 +37,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    from explorer.app.workflows import prepared
-    from explorer.app.workflows.landscape import LandscapeSettings, kept_batches, landscape
+    from explorer.app.workflows.landscape import (
+        LandscapeSettings,
+        kept_batches,
+        landscape,
+        prepared,
+    )
     from explorer.app.workflows.lesion import EvalData, EvalSettings
     from explorer.runtime.evaluate import evaluate, quiet
     from explorer.studies.landscape.directions import random_directions

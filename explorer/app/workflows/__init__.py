@@ -16,21 +16,6 @@ from explorer.app.jobs import Progress
 T = TypeVar("T")
 
 
-def prepared(name: str) -> tuple[Any, Any, Any, str]:
-    """(analysis, preprocessing, categories, weights label) of a registered network with the
-    weights it ships (else the library's, else random): a second network a study compares
-    the shown one with (the landscape's twin, the paths' other network)."""
-    from explorer.graph.analysis import analyze
-    from explorer.models.registry import get
-    from explorer.runtime.pipeline import apply_weights, preprocess
-
-    spec = get(name)
-    an = analyze(spec)
-    info = apply_weights(spec, an.model, "auto")
-    prep = preprocess(spec, info, None, None, None, None)
-    return an, prep, info.categories, info.label
-
-
 def drive(gen: Generator[Any, None, T], on_progress: Callable[[Progress], None] | None = None) -> T:
     """Run a workflow to its end in the foreground (the command line); return its value."""
     try:

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from explorer.app.jobs import Progress, scaled
+from explorer.app.jobs import Progress
 
 if TYPE_CHECKING:
     from explorer.graph.analysis import Analysis
@@ -282,6 +282,20 @@ def kept_batches(data: Any, an: Analysis) -> list[tuple[Any, Any]]:
     return kept
 
 
+def prepared(name: str) -> tuple[Any, Any, Any, str]:
+    """(analysis, preprocessing, categories, weights label) of a registered network with the
+    weights it ships (else the library's, else random): the window's second landscape."""
+    from explorer.graph.analysis import analyze
+    from explorer.models.registry import get
+    from explorer.runtime.pipeline import apply_weights, preprocess
+
+    spec = get(name)
+    an = analyze(spec)
+    info = apply_weights(spec, an.model, "auto")
+    prep = preprocess(spec, info, None, None, None, None)
+    return an, prep, info.categories, info.label
+
+
 def landscapes(
     first: tuple[Any, Any, Any, str],
     others: Sequence[str],
@@ -297,8 +311,6 @@ def landscapes(
     the other. Partial results ride on the progress as ``(index, snapshot)``."""
     from dataclasses import replace
 
-    from explorer.app.workflows import prepared
-
     out: list[Landscape] = []
     count = 1 + len(others)
     for k, item in enumerate([first, *others]):
@@ -311,5 +323,18 @@ def landscapes(
             an, prep, cats, label = item
             mine = replace(settings, copy_model=True)
             walk = landscape(an, prep, cats, mine, eval_settings, device, weights=label, lock=lock)
-        out.append((yield from scaled(walk, lo, hi, tag=k, prefix=f"{an.spec.name}: ")))
+        try:
+            while True:
+                step = next(walk)
+                partial = None if step.partial is None else (k, step.partial)
+                name = an.spec.name
+                yield Progress(
+                    None if step.fraction is None else lo + (hi - lo) * step.fraction,
+                    f"{name}: {step.message}",
+                    partial,
+                )
+        except StopIteration as stop:
+            out.append(stop.value)
+        finally:
+            walk.close()
     return out

@@ -118,35 +118,6 @@ def paths(
     return result
 
 
-def paths_with(
-    first: tuple[Any, Any, Any, str],
-    other: str | None,
-    settings: PathSettings,
-    eval_settings: Any,
-    device: Any,
-    *,
-    lock: AbstractContextManager[Any] | None = None,
-) -> Generator[Progress, None, tuple[PathLengths, PathLengths | None]]:
-    """The paths of ``first`` (analysis, preprocessing, categories, weights label: the shown
-    network) and, when ``other`` names one, of that network with its own weights, sampled
-    with the same settings one after the other (the window's vs). Snapshots ride on the
-    progress as ``(0, snapshot)`` and ``(1, snapshot)``."""
-    from explorer.app.jobs import scaled
-    from explorer.app.workflows import prepared
-
-    an, prep, cats, label = first
-    hi = 0.5 if other else 1.0
-    mine = paths(an, prep, cats, settings, eval_settings, device, weights=label, lock=lock)
-    a = yield from scaled(mine, 0.0, hi, tag=0)
-    if other is None:
-        return a, None
-    yield Progress(0.5, f"building {other}")
-    an2, prep2, cats2, label2 = prepared(other)
-    theirs = paths(an2, prep2, cats2, settings, eval_settings, device, weights=label2)
-    b = yield from scaled(theirs, 0.5, 1.0, tag=1)
-    return a, b
-
-
 def _step(walk: Generator[Any, None, Any]) -> Any:
     """The walk's next step; an error raised by the network (a user's model) is the one
     line "the forward pass failed: ..."."""

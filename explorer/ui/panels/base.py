@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QProgressBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -109,17 +108,6 @@ class Panel(QWidget):
                 w.setGraphicsEffect(effect)
             else:
                 w.setGraphicsEffect(None)  # type: ignore[arg-type]
-
-    @staticmethod
-    def work_bar() -> QProgressBar:
-        """A thin progress bar (0-1000, no text), hidden until a study the panel runs on
-        request starts."""
-        bar = QProgressBar()
-        bar.setRange(0, 1000)
-        bar.setMaximumHeight(14)
-        bar.setTextVisible(False)
-        bar.hide()
-        return bar
 
     def framed(self, figure: QWidget) -> QWidget:
         """``figure`` in a plain widget of its own, which "Export panel..." saves (a graphics

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QStackedWidget,
@@ -104,7 +105,11 @@ class LandscapePanel(Panel):
             row.addStretch(1)
         self.box.addLayout(bar)
         self.box.addLayout(second)
-        self.progress = self.work_bar()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumHeight(14)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
         self.box.addWidget(self.progress)
         self.canvas = pg.GraphicsLayoutWidget()
         self.stack = QStackedWidget()
@@ -157,11 +162,18 @@ class LandscapePanel(Panel):
 
     def follow_model(self, analysis: Any) -> None:
         """The comparison list for this network: its twin first (resnet56: plain56)."""
-        from explorer.models.registry import same_input
+        from explorer.models.registry import list_models
         from explorer.present.landscape import PRESETS
 
         name = analysis.spec.name if analysis is not None else ""
-        same = [s.name for s in same_input(analysis.spec)] if analysis is not None else []
+        same = [
+            s.name
+            for s in list_models()
+            if analysis is not None
+            and s.name != name
+            and tuple(s.input_size) == tuple(analysis.spec.input_size)
+            and s.classes == analysis.spec.classes
+        ]
         twin = PRESETS.get(name)
         names = ([twin] if twin in same else []) + [n for n in same if n != twin]
         blocker = self.versus.blockSignals(True)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -85,7 +86,11 @@ class PathsPanel(Panel):
             bar.addWidget(w)
         bar.addWidget(self.run_btn)
         bar.addWidget(self.cancel_btn)
-        self.progress = self.work_bar()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumHeight(14)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
         bar.addWidget(self.progress, 1)
         bar.addStretch(0)
         self.box.addLayout(bar)
@@ -162,14 +167,23 @@ class PathsPanel(Panel):
     def _fill_versus(self, analysis: Any) -> None:
         """The networks that read the same input with the same classes (resnet20 beside
         resnet56); one without residual blocks is said in one line when computed."""
-        from explorer.models.registry import same_input
+        from explorer.models.registry import list_models
 
         blocker = self.versus.blockSignals(True)
         self.versus.clear()
         self.versus.addItem(NONE)
         if analysis is not None:
-            names = [m.name for m in same_input(analysis.spec)]
-            self.versus.addItems([n for n in names if not n.startswith("plain")])
+            me = analysis.spec
+            self.versus.addItems(
+                [
+                    m.name
+                    for m in list_models()
+                    if m.name != me.name
+                    and tuple(m.input_size) == tuple(me.input_size)
+                    and m.classes == me.classes
+                    and not m.name.startswith("plain")
+                ]
+            )
         self.versus.setCurrentIndex(0)
         self.versus.blockSignals(blocker)
 
@@ -203,7 +217,7 @@ class PathsPanel(Panel):
             self.status.setText(f"<i>{s.analysis.spec.name} has no residual blocks.</i>")
             return False
         from explorer.app.workflows.lesion import EvalSettings
-        from explorer.app.workflows.paths import PathSettings, check_settings, paths_with
+        from explorer.app.workflows.paths import PathSettings, check_settings, paths
 
         settings = PathSettings(samples=self.samples.value(), seed=self.seed.value())
         try:
@@ -220,8 +234,21 @@ class PathsPanel(Panel):
         other = None if other in ("", NONE) else other
 
         def work() -> Any:
-            first = (an, prep, info.categories, info.label)
-            return (yield from paths_with(first, other, settings, ev, device, lock=lock))
+            first = yield from _tagged(
+                paths(an, prep, info.categories, settings, ev, device, weights=info.label,
+                      lock=lock),
+                0, 0.0, 0.5 if other else 1.0,
+            )  # fmt: skip
+            if other is None:
+                return first, None
+            from explorer.app.workflows.landscape import prepared
+
+            yield 0.5, f"building {other}"
+            an2, prep2, cats2, label2 = prepared(other)
+            second = yield from _tagged(
+                paths(an2, prep2, cats2, settings, ev, device, weights=label2), 1, 0.5, 1.0
+            )
+            return first, second
 
         self.result = self.other = None
         self._draw_curves()
@@ -497,3 +524,19 @@ class _FitView(QGraphicsView):
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         self.fit()
+
+
+def _tagged(walk: Any, k: int, lo: float, hi: float) -> Any:
+    """A paths walk's progress mapped into [lo, hi], its snapshots tagged with ``k`` (the
+    shown network 0, the compared one 1); returns its result."""
+    from explorer.app.jobs import Progress
+
+    try:
+        while True:
+            p = Progress.of(next(walk))
+            frac = None if p.fraction is None else lo + (hi - lo) * p.fraction
+            yield Progress(frac, p.message, None if p.partial is None else (k, p.partial))
+    except StopIteration as stop:
+        return stop.value
+    finally:
+        walk.close()
