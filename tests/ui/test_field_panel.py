@@ -3,11 +3,14 @@ field on a worker."""
 
 from __future__ import annotations
 
+import copy
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from test_run_panels import load
 
 from explorer.graph.receptive import block_field
+from explorer.ui.panels.field import LANE
 
 
 def test_the_field_on_the_image(window, qtbot) -> None:
@@ -25,9 +28,41 @@ def test_the_field_on_the_image(window, qtbot) -> None:
     window.select_block("layer3")
     assert panel.block.startswith("layer3")
     assert panel.compute_effective()
-    qtbot.waitUntil(lambda: panel.effective is not None, timeout=60_000)
+    # done, or failed (the button comes back): a failure says its line
+    qtbot.waitUntil(lambda: panel.effective_btn.isEnabled(), timeout=60_000)
+    assert panel.effective is not None, panel.info.text()
     assert panel.effective["std_px"][0] > 0 and "Effective field" in panel.info.text()
     assert panel.heat_item.image is not None
+
+
+def test_an_effective_field_outlives_a_run_of_the_same_image(window, qtbot) -> None:
+    """A run result of the same image arriving while the field is computed (a block selected
+    runs the image again for its maps) keeps the computation; another image drops it; a
+    field computed for a block no longer chosen is not shown as this one's."""
+    ran: list = []
+    window.run.ran.connect(ran.append)
+    load(qtbot, window, "resnet20")
+    panel = window.panels["Receptive field"]
+    window.show_panel("Receptive field")
+    qtbot.waitUntil(lambda: bool(ran))
+    window.select_block("layer3")
+    assert panel.compute_effective()
+    panel.show_result(ran[-1], panel._session)  # the same image again, before the field is done
+    qtbot.waitUntil(lambda: panel.effective_btn.isEnabled(), timeout=60_000)
+    assert panel.effective is not None, panel.info.text()
+    # chosen elsewhere while computed: the old block's field is not shown as the new one's
+    assert panel.compute_effective()
+    panel.set_block("layer1.0.conv1")
+    qtbot.waitUntil(lambda: panel.effective_btn.isEnabled(), timeout=60_000)
+    assert panel.effective is None and panel.block == "layer1.0.conv1"
+    # another image while computed: dropped at once, the button back
+    assert panel.compute_effective()
+    other = copy.copy(ran[-1])
+    other.input = ran[-1].input.flip(-1)
+    panel.show_result(other, panel._session)
+    assert panel.effective_btn.isEnabled() and not window.jobs.busy(LANE)
+    qtbot.wait(300)
+    assert panel.effective is None
 
 
 def test_a_click_on_a_feature_map_shows_that_values_field(window, qtbot) -> None:

@@ -183,7 +183,14 @@ class FieldPanel(Panel):
             return
         new_model = an is not self._an
         self._an = an
-        self._input = result.input[0].detach().float().cpu()
+        image = result.input[0].detach().float().cpu()
+        same_image = (
+            not new_model
+            and self._input is not None
+            and self._input.shape == image.shape
+            and bool((self._input == image).all())
+        )
+        self._input = image
         if new_model:
             self.links = chain(an.tree)
             self.position = None
@@ -201,7 +208,11 @@ class FieldPanel(Panel):
                 self.jobs.cancel(COMPARE_LANE)
             self._compare_idle()
             self._drop_comparison()
-        self.effective = None
+        if not same_image:  # the effective field computed or under way was of another image
+            if self.jobs is not None:
+                self.jobs.cancel(LANE)
+            self.effective_btn.setEnabled(True)
+            self.effective = None
         self._draw_image()
         self.draw()
 
@@ -361,6 +372,8 @@ class FieldPanel(Panel):
         if self.jobs is None or self.field is None or self._an is None:
             return False
         an, block, pos = self._an, self.block, tuple(self.field["position"])
+        i0, j0, i1, j1 = self.field["inside"]
+        key = self._effective_key()
         x = self._input.unsqueeze(0)
         lock = getattr(self._session, "lock", None) or nullcontext()
         p = next(an.model.parameters(), None)
@@ -374,17 +387,28 @@ class FieldPanel(Panel):
             with lock:
                 m = gradient_map(an.model, block, x, pos)
             stats = spread(m, 1)
-            i0, j0, i1, j1 = self.field["inside"] if self.field else (0, 0, 0, 0)
             stats["mass95_share"] = stats["mass95_px"] / ((i1 - i0 + 1) * (j1 - j0 + 1))
             stats["map"] = (m / m.sum()).numpy().astype(np.float32)
             return stats
 
         self.effective_btn.setEnabled(False)
-        self.jobs.start(LANE, work, on_done=self._on_effective, on_error=self._on_error)
+        self.jobs.start(
+            LANE,
+            work,
+            on_done=lambda stats: self._on_effective(stats, key),
+            on_error=self._on_error,
+        )
         return True
 
-    def _on_effective(self, stats: Any) -> None:
+    def _effective_key(self) -> tuple[Any, ...]:
+        """What an effective field is of: the network, the block, the output value."""
+        pos = tuple(self.field["position"]) if self.field is not None else None
+        return (id(self._an), self.block, pos)
+
+    def _on_effective(self, stats: Any, key: tuple[Any, ...]) -> None:
         self.effective_btn.setEnabled(True)
+        if key != self._effective_key():  # another block or value was chosen meanwhile
+            return
         self.effective = stats
         self.draw()
 
