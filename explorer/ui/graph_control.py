@@ -100,6 +100,7 @@ class GraphControl(QObject):
     def wrapped(self, lay: Layout) -> Layout:
         """``lay`` wrapped into columns for the graph view's current size."""
         w, h = self.graph.graph_area()
+        self.graph.laid_out_for_this_size()
         return wrap_layout(lay, w / h, view_px=(w, h), enough_px=20.0 / self.graph.style.scale)
 
     def set_fold(self, fold: bool) -> None:

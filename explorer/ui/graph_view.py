@@ -211,10 +211,15 @@ class GraphView(QGraphicsView):
         if self._merge.running:  # a merge under way keeps its scene: re-wrap after it
             self._settle.start()
             return
-        size = self.viewport().size()
+        size = self.maximumViewportSize()  # scroll bars shown or hidden by a zoom do not count
         if size != self._settled_size:
             self._settled_size = size
             self.viewResized.emit()
+
+    def laid_out_for_this_size(self) -> None:
+        """The layout about to be shown was wrapped for the viewport as it is now: a resize
+        that settles at this size has nothing to re-wrap."""
+        self._settled_size = self.maximumViewportSize()
 
     def set_deleted(self, deleted: frozenset[str] | set[str]) -> None:
         """Draw these blocks (and any group holding one) struck out."""
