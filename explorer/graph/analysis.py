@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from explorer.graph.blocks import BlockTree, build_blocks
-from explorer.graph.trace import ModelGraph, TraceError, build_graph
+from explorer.graph.modelgraph import ModelGraph
 from explorer.models.registry import ModelSpec
 
 
 @dataclass
 class Analysis:
-    """A built model with its graph and block tree."""
+    """A built model with its graph and block tree.
+
+    ``model`` is None for an analysis read from the analysis cache
+    (:mod:`explorer.graph.stored`): its graph can be drawn, but nothing can run on it.
+    """
 
     spec: ModelSpec
     model: Any
@@ -24,6 +28,11 @@ class Analysis:
     @property
     def input_shape(self) -> tuple[int, ...]:
         return self.graph.input_shape
+
+    @property
+    def built(self) -> bool:
+        """Whether the model is here (False: a stored graph, drawn while torch loads)."""
+        return self.model is not None
 
 
 def input_shape_for(spec: ModelSpec, input_size: int | None = None) -> tuple[int, int, int, int]:
@@ -45,6 +54,8 @@ def analyze(spec: ModelSpec, input_size: int | None = None, model: Any = None) -
 def traced(spec: ModelSpec, model: Any, shape: tuple[int, ...]) -> ModelGraph:
     """:func:`build_graph`, where a failure caused by the input's size is said as such
     ("vgg16 needs at least 32x32 input; got 16x16")."""
+    from explorer.graph.trace import TraceError, build_graph
+
     try:
         return build_graph(model, shape)
     except TraceError:

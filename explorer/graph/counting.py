@@ -19,6 +19,7 @@ from typing import Any
 from torch import nn
 
 from explorer.graph.layers import ACT_TYPES, DROPOUT_TYPES, NORM_TYPES, POOL_TYPES
+from explorer.graph.modelgraph import subtree_param_counts
 
 # -- leaf kinds ---------------------------------------------------------------------------
 
@@ -187,19 +188,6 @@ def param_owners(model: nn.Module) -> dict[str, int]:
 def subtree_params(model: nn.Module) -> dict[str, int]:
     """qualname -> parameters of that module of ``model`` and all below it (each once)."""
     return subtree_param_counts(param_owners(model))
-
-
-def subtree_param_counts(owners: dict[str, int]) -> dict[str, int]:
-    """qualname -> parameters of that module and all below it (each parameter once)."""
-    acc: dict[str, int] = {}
-    for owner, n in owners.items():
-        acc[""] = acc.get("", 0) + n
-        if owner:
-            parts = owner.split(".")
-            for i in range(1, len(parts) + 1):
-                key = ".".join(parts[:i])
-                acc[key] = acc.get(key, 0) + n
-    return acc
 
 
 def conv_macs(

@@ -23,7 +23,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -40,71 +39,14 @@ from explorer.graph.counting import (
     module_macs,
     module_node_attrs,
     param_owners,
-    subtree_param_counts,
     subtree_params,
 )
 from explorer.graph.layers import ACT_TYPES, NORM_TYPES, POOL_TYPES
+from explorer.graph.modelgraph import ModelGraph
 from explorer.graph.ops import INPUT_ID, MERGE_OPS, OUTPUT_ID, paused_gc
 from explorer.graph.shapes import TensorShape, infer_shapes
 
 __all__ = ["INPUT_ID", "MERGE_OPS", "OUTPUT_ID", "ModelGraph", "build_graph", "paused_gc"]
-
-# -- results --------------------------------------------------------------------------
-
-
-@dataclass
-class ModelGraph:
-    """A traced model: the operation graph plus what is known of its modules.
-
-    Attributes
-    ----------
-    g
-        ``networkx.DiGraph``; node attributes: ``op`` (input, module, function, method,
-        output), ``name`` (short operation name), ``target`` (module type or function
-        name), ``module`` (qualname of the called module, or None), ``scope`` (block the
-        node belongs to directly: the module itself for a module call), ``kind``,
-        ``in_shapes``, ``out_shape``, ``params`` (own), ``macs``, ``hparams``, ``order``.
-        Edge attribute ``shape`` (the tensor that flows) and ``kind`` (data, skip,
-        branch, gate; set by :mod:`explorer.graph.blocks`).
-    modules
-        qualname -> module, for every module of the model (root ``""``).
-    method
-        ``"fx"`` or ``"hooks"`` (the fallback for models fx cannot trace).
-    shape_method
-        ``"rules"`` (shape rules), ``"meta"`` (a meta-device run) or ``"forward"``.
-    """
-
-    g: nx.DiGraph
-    input_shape: tuple[int, ...]
-    modules: dict[str, nn.Module]
-    param_owner_numel: dict[str, int]
-    total_params: int
-    trainable_params: int
-    method: str
-    shape_method: str = "rules"
-    fx_graph: fx.Graph | None = None
-    root: nn.Module | None = None
-    trace_error: str | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-    _subtree_params: dict[str, int] | None = field(default=None, repr=False)
-    _gm: fx.GraphModule | None = field(default=None, repr=False)
-
-    @property
-    def gm(self) -> fx.GraphModule | None:
-        """The traced module (made on first use: code generation costs ~20 ms)."""
-        if self._gm is None and self.fx_graph is not None and self.root is not None:
-            self._gm = fx.GraphModule(self.root, self.fx_graph, type(self.root).__name__)
-        return self._gm
-
-    @property
-    def total_macs(self) -> int:
-        return sum(int(d.get("macs", 0)) for _, d in self.g.nodes(data=True))
-
-    def module_params(self, qualname: str) -> int:
-        """Unique parameters of a module and its children (shared weights counted once)."""
-        if self._subtree_params is None:
-            self._subtree_params = subtree_param_counts(self.param_owner_numel)
-        return self._subtree_params.get(qualname, 0)
 
 
 class TraceError(ExplorerError, RuntimeError):
