@@ -10,6 +10,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
 # never contact a weights server from a test (the caches are still read)
 os.environ["CNN_EXPLORER_OFFLINE"] = "1"
+# no analysis cache: every window traces its model (tests stay independent, the user's cache
+# folder is never read or written); the cache's own tests point it at a folder of theirs
+os.environ["CNN_EXPLORER_GRAPH_CACHE"] = "off"
 
 from pathlib import Path  # noqa: E402
 
