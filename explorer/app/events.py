@@ -13,6 +13,9 @@ from typing import Any
 
 class Event(Enum):
     MODEL_LOADING = "model_loading"  # (name): a model was asked for
+    # (analysis): the stored graph of the model asked for is shown while the model loads
+    # (analysis.built False); MODEL_CHANGED follows with the built one, or MODEL_FAILED
+    MODEL_PREVIEWED = "model_previewed"
     MODEL_CHANGED = "model_changed"  # (analysis): a new model is ready (graph and blocks)
     MODEL_FAILED = "model_failed"  # (name, message): building or tracing failed; the last stays
     MODEL_CANCELLED = "model_cancelled"  # (): the pending request was cancelled

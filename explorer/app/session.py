@@ -58,14 +58,37 @@ class Session(SessionState, EventBus):
         self.emit(Event.MODEL_LOADING, name)
         return self.generation
 
+    def show_preview(self, analysis: Any, generation: int, expanded: Iterable[str]) -> bool:
+        """Show the stored graph of the model being loaded (``analysis.built`` is False)
+        unless a newer request superseded it. The request stays pending (:attr:`loading`):
+        weights, runs, deletions and fusion wait for :meth:`set_analysis`."""
+        if generation != self.generation or self.loading is None:
+            return False
+        self.model.preview = True
+        self._install(analysis, expanded, None)
+        self.emit(Event.MODEL_PREVIEWED, analysis)
+        return True
+
     def set_analysis(self, analysis: Any, generation: int, expanded: Iterable[str]) -> bool:
-        """Install a loaded model unless a newer request superseded it."""
+        """Install a loaded model unless a newer request superseded it. After a preview of
+        the same model, the view the user made of it (open blocks, selection) stays."""
         if generation != self.generation:
             return False
+        selected = None
+        if self.previewing and self.model_name == analysis.spec.name:
+            blocks = analysis.tree.blocks
+            expanded = [u for u in self.expanded if u.split(GROUP_SEP)[0] in blocks]
+            selected = self.selected if self.selected in blocks else None
         self.model.loading = None
+        self.model.preview = False
+        self._install(analysis, expanded, selected)
+        self.emit(Event.MODEL_CHANGED, analysis)
+        return True
+
+    def _install(self, analysis: Any, expanded: Iterable[str], selected: str | None) -> None:
         self.model.analysis = analysis
         self.model.name = analysis.spec.name
-        self.view.selected = None
+        self.view.selected = selected
         self.weights.info = None
         was_fused = self.fused
         self._forget_fusion()
@@ -73,9 +96,7 @@ class Session(SessionState, EventBus):
             self.emit(Event.FUSED_CHANGED, False, None)
         self._clear_deletions()
         self.view.expanded = frozenset(expanded) | {""}
-        self.emit(Event.SELECTION_CHANGED, None)
-        self.emit(Event.MODEL_CHANGED, analysis)
-        return True
+        self.emit(Event.SELECTION_CHANGED, selected)
 
     def cancel_request(self) -> None:
         """Drop whatever a model request still delivers; a pending one is said cancelled."""

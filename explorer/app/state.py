@@ -32,6 +32,9 @@ class ModelState:
     analysis: Analysis | None = None
     generation: int = 0  # bumped on every model request; older results are dropped
     loading: str | None = None  # the model asked for and not yet installed, failed or cancelled
+    # the analysis shown is the stored graph of the model asked for (analysis.built False):
+    # drawn while torch loads; nothing runs on it (explorer.graph.cache)
+    preview: bool = False
     input_size: int | None = None  # the user's input size (None: the model's own)
     # one user of the model at a time: runs, weight loads, evaluations, fusion copies
     lock: Any = field(default_factory=threading.Lock)
@@ -139,6 +142,7 @@ class SessionState:
     model_name: str | None = Read("model", "name")  # type: ignore[assignment]
     generation: int = Read("model", "generation")  # type: ignore[assignment]
     loading: str | None = Read("model", "loading")  # type: ignore[assignment]
+    previewing: bool = Read("model", "preview")  # type: ignore[assignment]
     input_size: int | None = Read("model", "input_size")  # type: ignore[assignment]
     selected: str | None = Read("view", "selected")  # type: ignore[assignment]
     expanded: frozenset[str] = Read("view", "expanded")  # type: ignore[assignment]

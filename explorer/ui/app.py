@@ -427,6 +427,15 @@ def run_app(argv: list[str]) -> int:
         )
     if script is not None:
         win.graphShown.connect(lambda _n: script.graph_shown(keep_pending=bool(keep)))
+
+        def on_drawn(_name: str, stored: bool) -> None:
+            if "graph_drawn_s" not in timings:  # the first graph on screen: painted now
+                win.graph.viewport().repaint()
+                timings["graph_drawn_s"] = round(process_uptime(), 3)
+                timings["graph_stored"] = stored
+                timings["torch_at_graph_drawn"] = "torch" in sys.modules
+
+        win.graphDrawn.connect(on_drawn)
     win.session.set_colour_by(args.colour_by)
     if compare:
         from explorer.ui.compare.startup import start_compare

@@ -63,7 +63,12 @@ class FusionControl(Control):
         s = self.session
         s.connect(Event.MODEL_LOADING, lambda _n: self.cancel())
         s.connect(Event.WEIGHTS_REQUESTED, lambda _c: self.cancel())
-        for ev in (Event.MODEL_CHANGED, Event.WEIGHTS_CHANGED, Event.WEIGHTS_FAILED):
+        for ev in (
+            Event.MODEL_PREVIEWED,  # a stored graph: nothing to fuse until the model is built
+            Event.MODEL_CHANGED,
+            Event.WEIGHTS_CHANGED,
+            Event.WEIGHTS_FAILED,
+        ):
             s.connect(ev, lambda *_: self.update_actions())
         s.connect(Event.FUSED_CHANGED, self._on_fused_changed)
         s.connect(Event.MODEL_CHANGED, lambda *_: self._on_model_changed())
@@ -100,7 +105,7 @@ class FusionControl(Control):
         """(RepVGG blocks, BatchNorms) of the training-time model, found once per model."""
         s = self.session
         an = s.unfused_analysis if s.fused else s.analysis
-        if an is None:
+        if an is None or not an.built:  # a stored graph: the model is still being built
             return False, False
         if self._can[0] is not an:
             from explorer.app.workflows.fuse import offered

@@ -173,6 +173,8 @@ class GraphControl(QObject):
         an = self.session.analysis
         if an is None:
             return "no model"
+        if not an.built:  # its stored graph is drawn: deleting waits for the model
+            return f"{an.spec.name} is still loading"
         from explorer.studies.lesion.surgery import LesionError, plan_deletion
 
         try:

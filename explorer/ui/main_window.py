@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -45,6 +46,9 @@ class MainWindow(QMainWindow):
     """One window over one :class:`Session`."""
 
     graphShown = Signal(str)  # noqa: N815 - emitted once a model's graph is on screen
+    # a model's graph first drawn: its stored graph (True) before torch loads, or, when none
+    # was stored, the traced one (False; graphShown follows at once)
+    graphDrawn = Signal(str, bool)  # noqa: N815
     panelsFilled = Signal(str)  # noqa: N815 - a run's figures are in every run panel
     modelFailed = Signal(str, str)  # noqa: N815
 
@@ -59,6 +63,7 @@ class MainWindow(QMainWindow):
         self.jobs = qt_jobs(self)
         self._loading_name: str | None = None
         self._load_started = 0.0
+        self._drawn_stored: str | None = None  # the model whose stored graph is drawn
 
         self.graph = GraphView(self)
         # the centre: the block graph, or the Compare view (made when first shown)
@@ -104,6 +109,7 @@ class MainWindow(QMainWindow):
 
         self.browser.modelChosen.connect(self._on_model_chosen)
         self.browser.compareChosen.connect(self.show_compare)
+        self.session.connect(Event.MODEL_PREVIEWED, self._on_model_previewed)
         self.session.connect(Event.MODEL_CHANGED, self._on_model_changed)
         self.session.connect(Event.MODEL_FAILED, self._on_model_failed)
         self.graph_control = GraphControl(self.session, self.graph, self.inspector, self.say, self)
@@ -336,22 +342,33 @@ class MainWindow(QMainWindow):
     # -- loading ----------------------------------------------------------------------------
 
     def load_model(self, name: str, input_size: int | None = None) -> None:
-        """Build and trace ``name`` on a worker thread; the window stays usable."""
+        """Build and trace ``name`` on a worker thread; the window stays usable. A stored
+        graph of it (the analysis cache) is drawn first, before torch is imported."""
         from explorer.app.workflows.run import load_model
 
         self.session.set_input_size(input_size)
         gen = self.session.request_model(name)
         self._loading_name = name
+        self._drawn_stored = None
         self._load_started = time.perf_counter()
         self.status_bar.loading(name)
+        drawn = threading.Event()
         self.jobs.start(
             "model",
-            lambda: load_model(name, input_size),
+            lambda: load_model(name, input_size, stored=True, drawn=drawn),
             label=f"loading {name}",
-            on_progress=self.status_bar.load_progress,
+            on_progress=lambda p: self._on_load_progress(gen, p, drawn),
             on_done=lambda an: self._on_loaded(gen, an),
             on_error=lambda exc: self.session.fail(name, exc, gen),
         )
+
+    def _on_load_progress(self, gen: int, p: Any, drawn: threading.Event) -> None:
+        self.status_bar.load_progress(p)
+        if p.partial is not None:  # the stored graph, drawn while the model is built
+            try:
+                self.session.show_preview(p.partial, gen, default_expanded(p.partial.tree))
+            finally:
+                drawn.set()  # the load goes on: torch is imported now
 
     def cancel_loading(self) -> None:
         self.jobs.cancel("model")
@@ -362,16 +379,32 @@ class MainWindow(QMainWindow):
         expanded = default_expanded(analysis.tree)
         self.session.set_analysis(analysis, gen, expanded)
 
+    def _on_model_previewed(self, analysis: Any) -> None:
+        """The stored graph of the model being loaded: drawn, while the model is built."""
+        name = analysis.spec.name
+        self._drawn_stored = name
+        self.model_label.setText(f"  {name}  ")
+        self.setWindowTitle(f"cnn-explorer: {name}")
+        self.status_bar.show_model(analysis)
+        self.browser.mark_current(name)
+        self._relayout(fit=True)
+        self.graphDrawn.emit(name, True)
+
     def _on_model_changed(self, analysis: Any) -> None:
         dt = time.perf_counter() - self._load_started
-        self.status_bar.end_loading(f"{analysis.spec.name} loaded in {dt:.1f} s")
-        self.model_label.setText(f"  {analysis.spec.name}  ")
-        self.setWindowTitle(f"cnn-explorer: {analysis.spec.name}")
+        name = analysis.spec.name
+        self.status_bar.end_loading(f"{name} loaded in {dt:.1f} s")
+        self.model_label.setText(f"  {name}  ")
+        self.setWindowTitle(f"cnn-explorer: {name}")
         self.status_bar.show_model(analysis)
-        self.browser.mark_current(analysis.spec.name)
-        self.recent.remember(analysis.spec.name)
-        self._relayout(fit=True)
-        self.graphShown.emit(analysis.spec.name)
+        self.browser.mark_current(name)
+        self.recent.remember(name)
+        # drawn from its stored graph already: the same graph, as the user has zoomed it
+        stored, self._drawn_stored = self._drawn_stored == name, None
+        self._relayout(fit=not stored)
+        if not stored:
+            self.graphDrawn.emit(name, False)
+        self.graphShown.emit(name)
 
     def _on_analysis_swapped(self, analysis: Any) -> None:
         """Fused or unfused: the same model drawn from its other analysis."""

@@ -186,8 +186,8 @@ class RunControl(Control):
     def request_weights(self, choice: str) -> None:
         self.session.request_weights(choice)  # unfuses a fused model: weights go to the real one
         an = self.session.analysis
-        if an is None:
-            return  # applied when a model arrives
+        if an is None or not an.built:
+            return  # applied when a model arrives (a stored graph has no model yet)
         self._start_weights(an, choice)
 
     def _start_weights(self, an: Any, choice: str) -> None:

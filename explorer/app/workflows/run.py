@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Generator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from explorer.app.jobs import Progress, scaled
+
+#: how long a load waits for its stored graph to be drawn before it imports torch
+DRAW_WAIT_S = 2.0
 
 if TYPE_CHECKING:
     from explorer.graph.analysis import Analysis
@@ -118,8 +122,37 @@ def load_weights(
         return apply_weights(an.spec, an.model, choice, fresh=fresh)
 
 
-def load_model(name: str, input_size: int | None = None) -> Generator[Progress, None, Analysis]:
-    """Build, trace and group the model ``name`` (the first step imports torch and timm)."""
+def load_model(
+    name: str,
+    input_size: int | None = None,
+    *,
+    stored: bool = False,
+    drawn: threading.Event | None = None,
+) -> Generator[Progress, None, Analysis]:
+    """Build, trace and group the model ``name`` (the first step imports torch and timm).
+
+    With ``stored``, the analysis cache (:mod:`explorer.graph.cache`) is read first: a stored
+    analysis of ``name`` is yielded as a partial result (its model not built) before torch is
+    imported, and the freshly traced one is kept for the next start. ``drawn``: torch's import
+    waits (up to :data:`DRAW_WAIT_S`) until the caller sets it, so that drawing the stored
+    graph does not share the interpreter with the import."""
     from explorer.graph.analysis import analyze_steps
 
-    return (yield from scaled(analyze_steps(name, input_size), 0.0, 1.0))
+    lo = 0.0
+    if stored:
+        from explorer.graph import cache
+        from explorer.graph.analysis import input_shape_for
+        from explorer.models.registry import get
+
+        yield Progress(0.0, f"reading the stored graph of {name}")
+        spec = get(name)
+        shown = cache.load(spec, input_shape_for(spec, input_size))
+        if shown is not None:
+            lo = 0.05
+            yield Progress(lo, f"{name}: the stored graph; importing torch", shown)
+            if drawn is not None:
+                drawn.wait(DRAW_WAIT_S)
+    an = yield from scaled(analyze_steps(name, input_size), lo, 1.0)
+    if stored:
+        cache.store(an)
+    return an
