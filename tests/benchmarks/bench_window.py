@@ -16,8 +16,15 @@ panels drawn with the run's figures), and the difference; target: panels filled 
 the window is shown. ``torch_before_window`` says whether torch was already imported when the
 window showed (then the model's load did not pay for it).
 
+A start from the analysis cache (``--stored``): the window with a cache folder of its own,
+filled by one first start; then, interleaved, a second start (``graph_drawn_s``: the stored
+graph on screen, painted, from process start), a start without the cache (the traced graph
+drawn) and a bare ``import torch, torchvision, timm`` (timed around the import). Target: the
+stored graph on screen in under half the bare import's time.
+
     .venv/bin/python tests/benchmarks/bench_window.py [--repeats 3] [--models a,b] [--json F]
     .venv/bin/python tests/benchmarks/bench_window.py --first-launch [--repeats 5]
+    .venv/bin/python tests/benchmarks/bench_window.py --stored [--repeats 5] [--models resnet152]
 """
 
 from __future__ import annotations
@@ -33,6 +40,9 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# the window's own figures are those of a start without the analysis cache (--stored measures
+# a start with it, in a folder of its own): the user's cache folder is never read or written
+os.environ["CNN_EXPLORER_GRAPH_CACHE"] = "off"
 
 MODELS = ["resnet152", "senet154", "inception_resnet_v2"]
 
@@ -49,8 +59,17 @@ print(json.dumps({"baseline_s": process_uptime()}))
 """
 
 
-def run_window(model: str | None, size: str = "1600x1000") -> dict[str, float]:
-    """One scripted window run; ``model`` None: the first launch (no --model)."""
+BARE_IMPORT = r"""
+import json, time
+t0 = time.perf_counter()
+import torch, torchvision, timm
+print(json.dumps({"import_s": time.perf_counter() - t0}))
+"""
+
+
+def run_window(model: str | None, size: str = "1600x1000", cache: str = "off") -> dict[str, float]:
+    """One scripted window run; ``model`` None: the first launch (no --model); ``cache``: the
+    analysis cache's folder (or off)."""
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "shot.png")
         proc = subprocess.run(
@@ -67,6 +86,7 @@ def run_window(model: str | None, size: str = "1600x1000") -> dict[str, float]:
             capture_output=True,
             text=True,
             timeout=600,
+            env={**os.environ, "CNN_EXPLORER_GRAPH_CACHE": cache},
         )
     if proc.returncode != 0:
         raise SystemExit(f"window run failed for {model}: {proc.stderr.strip()[-500:]}")
@@ -92,6 +112,51 @@ def first_launch(repeats: int) -> dict[str, float]:
         "filled_after_shown_worst_s": max(gaps),
         "torch_before_window": any(r.get("torch_before_window") for r in runs),
     }
+
+
+def stored_start(model: str, repeats: int) -> dict[str, object]:
+    """A second start from the analysis cache against a start without it and a bare import
+    of torch, torchvision and timm, interleaved; medians."""
+    with tempfile.TemporaryDirectory() as folder:
+        filled = run_window(model, cache=folder)  # the first start stores the graph
+        if filled.get("graph_stored") is not False or not os.listdir(folder):
+            raise SystemExit(f"the first start did not store {model}'s graph")
+        bare_import()  # warms the file cache
+        stored, fresh, imports = [], [], []
+        for _ in range(repeats):
+            stored.append(run_window(model, cache=folder))
+            fresh.append(run_window(model))
+            imports.append(bare_import())
+    if not all(r.get("graph_stored") is True for r in stored):
+        raise SystemExit("a second start did not draw the stored graph")
+    for r, f, i in zip(stored, fresh, imports, strict=True):
+        print(
+            f"  stored: window {r['window_shown_s']:.2f} s, graph drawn "
+            f"{r['graph_drawn_s']:.2f} s (torch then: {r['torch_at_graph_drawn']}), model "
+            f"{r['graph_shown_s']:.2f} s | no cache: graph {f['graph_drawn_s']:.2f} s | "
+            f"bare import {i:.2f} s"
+        )
+    med = statistics.median
+    ratios = [r["graph_drawn_s"] / i for r, i in zip(stored, imports, strict=True)]
+    return {
+        "window_shown_s": med(r["window_shown_s"] for r in stored),
+        "stored_graph_drawn_s": med(r["graph_drawn_s"] for r in stored),
+        "stored_model_shown_s": med(r["graph_shown_s"] for r in stored),
+        "fresh_graph_drawn_s": med(f["graph_drawn_s"] for f in fresh),
+        "bare_import_s": med(imports),
+        "drawn_over_import": med(ratios),
+        "drawn_over_import_worst": max(ratios),
+        "torch_at_graph_drawn": any(r["torch_at_graph_drawn"] for r in stored),
+    }
+
+
+def bare_import() -> float:
+    proc = subprocess.run(
+        [sys.executable, "-c", BARE_IMPORT], capture_output=True, text=True, timeout=600
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"import failed: {proc.stderr.strip()[-500:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])["import_s"]
 
 
 def run_baseline(model: str) -> float:
@@ -153,7 +218,33 @@ def main() -> int:
     ap.add_argument(
         "--first-launch", action="store_true", help="only the first launch (no --model)"
     )
+    ap.add_argument(
+        "--stored",
+        action="store_true",
+        help="a second start from the analysis cache against a bare import of the libraries",
+    )
     args = ap.parse_args()
+    if args.stored:
+        rows = {m: stored_start(m, args.repeats) for m in args.models.split(",") if m}
+        print("| model | window shown s | stored graph on screen s | model built s | no cache: "
+              "graph s | bare import s | stored graph / import (median) | worst | torch "
+              "imported at the draw |")  # fmt: skip
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        for m, r in rows.items():
+            print(
+                f"| {m} | {r['window_shown_s']:.2f} | {r['stored_graph_drawn_s']:.2f} | "
+                f"{r['stored_model_shown_s']:.2f} | {r['fresh_graph_drawn_s']:.2f} | "
+                f"{r['bare_import_s']:.2f} | {r['drawn_over_import']:.2f} | "
+                f"{r['drawn_over_import_worst']:.2f} | {r['torch_at_graph_drawn']} |"
+            )
+        ok = all(r["drawn_over_import"] < 0.5 for r in rows.values())
+        print(
+            f"target (stored graph on screen < 0.5x the bare import): {'met' if ok else 'NOT met'}"
+        )
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"stored": rows}, f, indent=2)
+        return 0
     if args.first_launch:
         fl = first_launch(args.repeats)
         print("| first launch | window shown s | graph shown s | panels filled s | filled - shown s "
