@@ -402,19 +402,22 @@ def _in_se(tree: BlockTree, leaf: Block, stop: str) -> bool:
     return False
 
 
-def _conv_items(convs: list[Block]) -> list[str]:
-    """Convs in a summary, a depthwise conv and the 1x1 after it said as one separable conv."""
+def _conv_items(convs: list[Block], before: dict[str, str] | None = None) -> list[str]:
+    """Convs in a summary, a depthwise conv and the 1x1 after it said as one separable conv;
+    ``before``: conv id -> what precedes it (``BN-ReLU-``, a pre-activation unit's)."""
+    before = before or {}
     items: list[str] = []
     i = 0
     while i < len(convs):
         p = conv_parts(convs[i])
         nxt = conv_parts(convs[i + 1]) if i + 1 < len(convs) else None
+        pre = before.get(convs[i].id, "")
         if p["depthwise"] and nxt is not None and nxt["k"] in ((1, 1), (1,)):
-            item = f"sep {_kxk(p['k'])} {nxt['cout']}"
+            item = f"{pre}sep {_kxk(p['k'])} {nxt['cout']}"
             items.append(item + (f" /{p['stride']}" if p["stride"] > 1 else ""))
             i += 2
             continue
-        items.append(_short_conv(convs[i]))
+        items.append(pre + _short_conv(convs[i]))
         i += 1
     out: list[str] = []
     i = 0
@@ -424,6 +427,46 @@ def _conv_items(convs: list[Block]) -> list[str]:
             j += 1
         out.extend([f"{items[i]} ×{j - i}"] if j - i >= 3 else items[i:j])
         i = j
+    return out
+
+
+def _norm_act_before(tree: BlockTree, node: str) -> list[Block]:
+    """The norms and activations that lead into ``node``, each the only input of the next
+    (``[BN, ReLU]`` before a pre-activation conv), in order."""
+    g = tree.graph.g
+    chain: list[Block] = []
+    preds = list(g.predecessors(node))
+    while len(preds) == 1:
+        pb = tree.blocks.get(preds[0])
+        if pb is None or not pb.is_leaf or pb.kind not in ("norm", "act"):
+            break
+        chain.append(pb)
+        preds = list(g.predecessors(pb.id))
+    return chain[::-1]
+
+
+def pre_activation(tree: BlockTree, bid: str) -> dict[str, str]:
+    """For a pre-activation residual unit (He et al. 2016: BN-ReLU before every conv, the
+    last conv's output summed as it is), conv id -> its prefix (``"BN-ReLU-"``); else empty.
+
+    A post-activation block (conv first, BN after its last conv) gives an empty dict, though
+    its second conv also follows a BN and a ReLU.
+    """
+    b = tree.blocks[bid]
+    mo = b.motif
+    if b.kind != "residual" or mo is None:
+        return {}
+    into_sum = tree.blocks.get(mo.operands[0])
+    convs = [c for c in _convs(tree, mo.branches[0]) if not _in_se(tree, c, bid)]
+    if into_sum is None or into_sum.kind != "conv" or not convs:
+        return {}
+    if not _norm_act_before(tree, convs[0].id):
+        return {}
+    out = {}
+    for c in convs:
+        chain = _norm_act_before(tree, c.id)
+        if chain:
+            out[c.id] = "".join(f"{mark_label(x)}-" for x in chain)
     return out
 
 
@@ -448,7 +491,7 @@ def _residual_label(tree: BlockTree, b: Block) -> str:
         body = " | ".join(parts) + ("".join(f" → {_short_conv(c)}" for c in after))
         return f"{_pretty_name(b)} (residual): {body}{tail}"
     main = [c for c in _convs(tree, main_nodes) if not _in_se(tree, c, b.id)]
-    items = _conv_items(main)
+    items = _conv_items(main, pre_activation(tree, b.id))
     pools = [
         x for x in (tree.blocks.get(n) for n in main_nodes) if x is not None and x.kind == "pool"
     ]

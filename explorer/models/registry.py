@@ -216,13 +216,15 @@ def model_names() -> list[str]:
 
 
 def closest_names(name: str, n: int = 3) -> list[str]:
-    """Registered names nearest to ``name`` (prefix matches first, then fuzzy)."""
+    """Registered names nearest to ``name``: a variant of it first (``preact_resnet1001`` for
+    ``resnet1001``), then fuzzy matches, then prefix matches."""
     names = model_names()
     low = name.lower()
+    variants = [m for m in names if m.endswith("_" + low)]
     fuzzy = difflib.get_close_matches(low, names, n=n, cutoff=0.5)
     prefix = [m for m in names if m.startswith(low) or low.startswith(m)]
     out: list[str] = []
-    for m in fuzzy + sorted(prefix, key=lambda m: abs(len(m) - len(low))):
+    for m in variants + fuzzy + sorted(prefix, key=lambda m: abs(len(m) - len(low))):
         if m not in out:
             out.append(m)
     return out[:n]

@@ -269,6 +269,40 @@ def _fold(g: Any, blocks: dict[str, Block], units: list[str]) -> dict[str, list[
     return folded
 
 
+def _pre_fold(g: Any, blocks: dict[str, Block], units: list[str]) -> dict[str, list[str]]:
+    """In a pre-activation frame, the norms and activations folded into the conv or FC after
+    them: head unit -> folded units, in order (BN -> ReLU -> conv: one box ``BN → ReLU →
+    3x3 conv, 64``).
+
+    A frame is pre-activation when a norm or activation comes before its first conv or FC
+    (He et al. 2016's units, DenseNet's layers); elsewhere (conv -> BN -> ReLU) nothing folds
+    forward, so a post-activation block never reads as a pre-activation one. A run folds when
+    each of its layers takes only the previous one's output, and the conv only the last's.
+    """
+    layers = [blocks[u] for u in units if u in blocks and blocks[u].is_leaf]
+    first = next((b for b in layers if b.kind in FOLD_KINDS | {"conv", "linear"}), None)
+    if first is None or first.kind not in ("norm", "act"):
+        return {}
+    folded: dict[str, list[str]] = {}
+    run: list[str] = []
+    for u in units:
+        b = blocks.get(u)
+        if b is None or not b.is_leaf or len(b.nodes) != 1:
+            run = []
+            continue
+        node = b.nodes[0]
+        joined = bool(run) and _only_input(g, blocks, node) == blocks[run[-1]].nodes[0]
+        if b.kind in ("conv", "linear"):
+            if joined:
+                folded[u] = run
+            run = []
+        elif b.kind in FOLD_KINDS:
+            run = [*run, u] if joined else [u]
+        else:
+            run = []
+    return folded
+
+
 def _only_input(g: Any, blocks: dict[str, Block], node: str) -> str | None:
     """The node whose output is ``node``'s only input, looking through layers that are not
     drawn (timm's Identity ``bn`` between an SE block's conv and its ReLU), provided that
@@ -299,6 +333,7 @@ def _compute_layout(
 
     hidden_nodes: list[str] = []
     folded_into: dict[str, list[str]] = {}  # head unit -> leaf units drawn as its marks
+    pre_folded: dict[str, list[str]] = {}  # head unit -> leaf units named before it, in order
 
     def children_units(bid: str) -> list[str]:
         kids = []
@@ -311,6 +346,10 @@ def _compute_layout(
             kids.append(c)
         units = _group_units(bid, kids)
         if fold:
+            pre = _pre_fold(g, blocks, units)
+            pre_folded.update(pre)
+            gone = {v for vs in pre.values() for v in vs}
+            units = [u for u in units if u not in gone]
             heads = _fold(g, blocks, units)
             folded_into.update(heads)
             gone = {v for vs in heads.values() for v in vs}
@@ -374,7 +413,7 @@ def _compute_layout(
             else:
                 for n in blocks[u].nodes:
                     unit_of[n] = u
-                for v in folded_into.get(u, ()):
+                for v in (*pre_folded.get(u, ()), *folded_into.get(u, ())):
                     for n in blocks[v].nodes:
                         unit_of[n] = u
 
@@ -442,7 +481,13 @@ def _compute_layout(
             return _box_w(group_label(tree, groups[u])), BOX_H
         if not blocks[u].is_leaf:
             return _box_w(block_label(tree, u)), BOX_H
+        if u in pre_folded:
+            return _box_w(pre_label(u)), BOX_H
         return _leaf_size(blocks[u])
+
+    def pre_label(u: str) -> str:
+        """``BN → ReLU → 3x3 conv, 64``: a conv with the pre-activation folded into it."""
+        return " → ".join([*(mark_label(blocks[v]) for v in pre_folded[u]), leaf_label(blocks[u])])
 
     def place(bid: str) -> Frame:
         if bid not in frames:
@@ -503,7 +548,11 @@ def _compute_layout(
                     w,
                     h,
                     one.kind if one is not None else b.kind,  # a fused RepVGG block: conv
-                    _label(b) if is_open else block_label(tree, u),
+                    _label(b)
+                    if is_open
+                    else pre_label(u)
+                    if u in pre_folded
+                    else block_label(tree, u),
                     u,
                     frame,
                     open=is_open,

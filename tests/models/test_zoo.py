@@ -6,6 +6,7 @@ import math
 
 import pytest
 import torch
+from _preact import preact_params
 
 from explorer.graph.analysis import analyze
 from explorer.graph.shapes import TensorShape, infer_shapes
@@ -51,6 +52,8 @@ def reference_params(name: str) -> int:
             n += 3 * (w * w * 9 + 2 * w + w * w * 9 + w)
             prev = w
         return n + 128 * 10 + 10
+    if name.startswith("preact_resnet"):
+        return preact_params(spec.extra["depth"], spec.extra["bottleneck"])
     raise AssertionError(f"no reference for {name}")
 
 

@@ -9,6 +9,7 @@ from explorer.models.zoo import (  # noqa: F401
     inception,
     lenet,
     modern,
+    preact,
     repvgg,
     resnet,
     senet,
