@@ -50,13 +50,22 @@ def _clip(text: str, limit: int) -> str:
 
 
 def log_dir() -> Path:
-    """The program's cache folder: ``$CNN_EXPLORER_CACHE``, else ``$XDG_CACHE_HOME/cnn-explorer``
-    or ``~/.cache/cnn-explorer``."""
+    """The program's cache folder (its log, the analysis cache): ``$CNN_EXPLORER_CACHE``, else
+    ``$XDG_CACHE_HOME/cnn-explorer``, else the platform's user cache folder:
+    ``~/Library/Caches/cnn-explorer`` on macOS, ``%LOCALAPPDATA%\\cnn-explorer\\Cache`` on
+    Windows, ``~/.cache/cnn-explorer`` elsewhere (as platformdirs' ``user_cache_dir``)."""
     own = os.environ.get("CNN_EXPLORER_CACHE")
     if own:
         return Path(own)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "cnn-explorer"
+    if xdg:
+        return Path(xdg) / "cnn-explorer"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "cnn-explorer"
+    local = os.environ.get("LOCALAPPDATA")
+    if sys.platform == "win32" and local:
+        return Path(local) / "cnn-explorer" / "Cache"
+    return Path.home() / ".cache" / "cnn-explorer"
 
 
 def log_file() -> Path:

@@ -18,6 +18,9 @@ from explorer.errors import ExplorerError, first_line, log_file, log_unexpected,
 INTERNAL = {
     "explorer.graph.shapes.NoRule",  # no shape rule for a node: the tracer computes it for real
     "explorer.studies.fusion.bn.FusionSkip",  # why a block was left unfused: a report's line
+    # a stored analysis that is not used: the graph is traced again, nothing is said
+    "explorer.graph.stored.StoredError",
+    "explorer.graph.stored._NotPlain",
 }
 
 

@@ -305,3 +305,22 @@ def _progress(gen):  # noqa: ANN001, ANN202
             yield next(gen)
     except StopIteration:
         return
+
+
+def test_the_folder_follows_the_platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    for var in (cache.CACHE_ENV, "CNN_EXPLORER_CACHE", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    expected = {
+        "linux": tmp_path / ".cache" / "cnn-explorer" / "graphs",
+        "darwin": tmp_path / "Library" / "Caches" / "cnn-explorer" / "graphs",
+        "win32": tmp_path / "local" / "cnn-explorer" / "Cache" / "graphs",
+    }
+    for platform, folder in expected.items():
+        monkeypatch.setattr(sys, "platform", platform)
+        assert cache.cache_folder() == folder, platform
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_folder() == tmp_path / "xdg" / "cnn-explorer" / "graphs"
