@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from explorer.errors import ExplorerError
+from explorer.runtime.probe_graph import probe_pass
 from explorer.runtime.probe_plan import ProbePlan
-from explorer.runtime.probes import ProbeResult, logits_of, probing
+from explorer.runtime.probes import ProbeResult, logits_of
 
 if TYPE_CHECKING:
     import torch
@@ -207,22 +208,19 @@ def _forward(
     precision: str,
     plan: ProbePlan | None,
     feature_block: str | None,
+    probes: str = "auto",
 ) -> tuple[torch.Tensor, ProbeResult | None]:
     import torch
 
     xb = x.to(device, non_blocking=True)
-    # a lesioned network runs the original model's modules: the hooks go on those, and a
-    # call of a module is counted among the calls that remain
-    hooked = getattr(model, "root", None) or model
-    if plan is not None and hasattr(model, "module_calls"):
-        plan = plan.remapped(model.module_calls())
-    probe_cm = (
-        probing(hooked, plan, xb.shape[0], feature_block) if plan is not None else nullcontext([])
-    )
-    with torch.inference_mode(), autocast(device, precision), probe_cm as res:
-        logits = logits_of(model(xb))
+    res = None
+    with torch.inference_mode(), autocast(device, precision):
+        if plan is None:
+            logits = logits_of(model(xb))
+        else:  # the reductions in the traced graph where it can be, else hooks
+            logits, res = probe_pass(model, xb, plan, feature_block, probes)
     logits = logits.float().cpu()
-    return logits, (res[0] if res else None)
+    return logits, res
 
 
 def _merge(parts: list[ProbeResult]) -> ProbeResult:
@@ -244,6 +242,7 @@ def _merge(parts: list[ProbeResult]) -> ProbeResult:
         },
         feature_block=first.feature_block,
         batch=sum(p.batch for p in parts),
+        method=first.method,
     )
     if first.features is not None:
         out.features = torch.cat([p.features for p in parts])  # type: ignore[misc]
@@ -261,11 +260,14 @@ def run(
     plan: ProbePlan | None = None,
     feature_block: str | None = None,
     on_note: Callable[[str], None] | None = None,
+    probes: str = "auto",
 ) -> RunResult:
     """Run batch ``x`` ([B, C, H, W] on the CPU) through ``model`` on ``device``.
 
     The model is moved to the device (and stays there). With a ``plan`` the pass is
-    probed (:mod:`explorer.runtime.probes`). When the GPU runs out of memory the batch
+    probed: the reductions in the traced graph (:mod:`explorer.runtime.probe_graph`), with
+    module hooks (:mod:`explorer.runtime.probes`) where the network has no traced graph, or
+    as ``probes="hooks"`` asks. When the GPU runs out of memory the batch
     is retried in halves, then on the CPU; ``notes`` says what was done.
     """
     import torch
@@ -287,7 +289,7 @@ def run(
         try:
             t0 = time.perf_counter()
             outs = [
-                _forward(model, x[i : i + chunk], dev, precision, plan, feature_block)
+                _forward(model, x[i : i + chunk], dev, precision, plan, feature_block, probes)
                 for i in range(0, x.shape[0], chunk)
             ]
             synchronize(dev)

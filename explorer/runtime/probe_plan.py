@@ -103,7 +103,8 @@ def _node_target(tree: BlockTree, block_id: str, node: str) -> Target | None:
     if scope and scope in modules:
         inside = [n for n in g.nodes if (g.nodes[n].get("scope") or "") == scope]
         if inside and max(inside, key=lambda n: g.nodes[n]["order"]) == node:
-            return Target(block_id, scope, 0)
+            # a hook sees it as the scope's output; the traced graph as this node
+            return Target(block_id, scope, 0, fx=d.get("fx"))
     return None
 
 

@@ -55,6 +55,8 @@ class ProbeResult:
     channel_mean: np.ndarray | None = None  # [batch, C]
     channel_std: np.ndarray | None = None  # [batch, C]
     batch: int = 1
+    #: how the pass was probed: "graph" (reductions in the traced graph) or "hooks"
+    method: str = "hooks"
 
     def block_stats(self, image: int = 0) -> list[dict[str, Any]]:
         """One dict per block for image ``image``: id, kind, out_shape, mean, std."""
@@ -202,44 +204,84 @@ class _Collector:
             self.features = t.detach().float().clone()
 
     def result(self) -> ProbeResult:
-        import torch
-
-        plan, b = self.plan, self.batch
-        rows = []
-        for t in plan.stats if self.stats_on else ():
-            got = self.sums.get(plan.alias.get(t.block, t.block))
-            if got is not None:
-                rows.append((t.block, *got))
-        ids = [r[0] for r in rows]
-        if rows:
-            # [rows, batch] (0-d sums of one image become [rows, 1])
-            s1 = torch.stack([r[1] for r in rows]).double().cpu().numpy().reshape(len(rows), b)
-            s2 = torch.stack([r[2] for r in rows]).double().cpu().numpy().reshape(len(rows), b)
-            n = np.array([[r[3]] for r in rows], dtype=np.float64)
-            mean, std = _moments(s1, s2, n)
-        else:
-            mean = std = np.zeros((0, b))
-        res = ProbeResult(
-            block_ids=ids,
-            kinds=[plan.kinds.get(i, "other") for i in ids],
-            out_shapes=[plan.shapes.get(i, ()) for i in ids],
-            mean=mean,
-            std=std,
-            se_gates={k: v.cpu().numpy() for k, v in self.se.items()},
-            highway_gates={k: v.cpu().numpy() for k, v in self.hw.items()},
-            batch=b,
+        return assemble(
+            self.plan,
+            self.batch,
+            self.sums if self.stats_on else None,
+            self.se,
+            self.hw,
+            self.features,
+            self.requested,
         )
-        res.feature_block = self.requested
-        if self.features is not None:
-            f = self.features
-            flat = f.reshape(b, f.shape[1], -1) if f.dim() > 2 else f.reshape(b, -1, 1)
-            n_el = flat.shape[2]
-            c1 = flat.sum(2).double()
-            c2 = torch.linalg.vecdot(flat, flat).double()
-            cm, cs = _moments(c1.cpu().numpy(), c2.cpu().numpy(), np.float64(n_el))
-            res.features = f.cpu()
-            res.channel_mean, res.channel_std = cm, cs
-        return res
+
+
+def assemble(
+    plan: ProbePlan,
+    batch: int,
+    sums: dict[str, tuple[torch.Tensor, torch.Tensor, int]] | None,
+    se: dict[str, torch.Tensor],
+    hw: dict[str, torch.Tensor],
+    features: torch.Tensor | None,
+    requested: str | None,
+    method: str = "hooks",
+    known: dict[str, tuple[np.ndarray, np.ndarray, int]] | None = None,
+) -> ProbeResult:
+    """The :class:`ProbeResult` of what one pass collected, however it was collected.
+
+    ``sums``: block -> (sum, sum of squares, elements per image) of its output, on the
+    device (``None``: statistics were not asked for); ``known``: the same already on the
+    CPU in float64 ([batch] each), for blocks whose sums were worked out rather than reduced;
+    ``se``: block -> gates [batch, C]; ``hw``: block -> mean gate [batch]; ``features``: the
+    requested block's output.
+    """
+    import torch
+
+    b = batch
+    known = known or {}
+    rows = []
+    for t in plan.stats if sums is not None else ():
+        src = plan.alias.get(t.block, t.block)
+        got = sums.get(src) or known.get(src)  # type: ignore[union-attr]
+        if got is not None:
+            rows.append((t.block, src in sums, *got))  # type: ignore[operator]
+    ids = [r[0] for r in rows]
+    if rows:
+        # [rows, batch] (0-d sums of one image become [rows, 1])
+        s1 = np.empty((len(rows), b))
+        s2 = np.empty((len(rows), b))
+        dev = [i for i, r in enumerate(rows) if r[1]]
+        if dev:
+            s1[dev] = torch.stack([rows[i][2] for i in dev]).double().cpu().numpy().reshape(-1, b)
+            s2[dev] = torch.stack([rows[i][3] for i in dev]).double().cpu().numpy().reshape(-1, b)
+        for i, r in enumerate(rows):
+            if not r[1]:
+                s1[i], s2[i] = r[2], r[3]
+        n = np.array([[r[4]] for r in rows], dtype=np.float64)
+        mean, std = _moments(s1, s2, n)
+    else:
+        mean = std = np.zeros((0, b))
+    res = ProbeResult(
+        block_ids=ids,
+        kinds=[plan.kinds.get(i, "other") for i in ids],
+        out_shapes=[plan.shapes.get(i, ()) for i in ids],
+        mean=mean,
+        std=std,
+        se_gates={k: v.cpu().numpy() for k, v in se.items()},
+        highway_gates={k: v.cpu().numpy() for k, v in hw.items()},
+        batch=b,
+        method=method,
+    )
+    res.feature_block = requested
+    if features is not None:
+        f = features
+        flat = f.reshape(b, f.shape[1], -1) if f.dim() > 2 else f.reshape(b, -1, 1)
+        n_el = flat.shape[2]
+        c1 = flat.sum(2).double()
+        c2 = torch.linalg.vecdot(flat, flat).double()
+        cm, cs = _moments(c1.cpu().numpy(), c2.cpu().numpy(), np.float64(n_el))
+        res.features = f.cpu()
+        res.channel_mean, res.channel_std = cm, cs
+    return res
 
 
 @contextmanager

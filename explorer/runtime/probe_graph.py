@@ -1,0 +1,497 @@
+"""Probes in the traced graph: the reductions are calls in the graph, not module hooks.
+
+The model's traced graph (:class:`explorer.graph.trace.ModelGraph`'s ``fx_graph``, or the
+segments of a lesioned network run one after another) is copied, and right after each node
+whose value a probe needs a call is inserted: the sum and sum of squares of a block's output,
+a copy of the selected block's output, a gate vector. The :class:`torch.fx.GraphModule` made
+from it returns the network's output and the probes' values; no module hook is registered or
+dispatched (torch's hook dispatch costs ~25 us a hooked call here, ~4 ms for resnet50's ~160).
+
+A call placed right after the node sees the value the hook would have seen: an in-place
+ReLU that follows a BatchNorm runs after it.
+
+The probed module is made once per network, plan and feature block and kept while the network
+lives (:func:`prober_for`); a network that fx cannot trace, or one this module does not know
+how to rebuild, is probed with hooks (:mod:`explorer.runtime.probes`).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from explorer.runtime.probes import ProbeResult, assemble, logits_of, probing
+
+if TYPE_CHECKING:
+    import torch
+    from torch import fx, nn
+
+    from explorer.runtime.probe_plan import ProbePlan
+
+#: ``method`` of :func:`probe_pass`
+METHODS = ("auto", "graph", "hooks")
+
+
+# -- the calls inserted in the graph -------------------------------------------------------------
+# Module-level functions: the generated code calls them by name. Each returns what the pass
+# hands back; nothing is moved off the device before the pass ends.
+
+
+def probe_sums(value: Any) -> Any:
+    """Sum and sum of squares of each image's output, float32, and the elements per image:
+    ``(s1, s2, n)`` (s1, s2: [batch], or 0-d for one image), or None for a value that is not
+    a floating tensor with a batch dimension."""
+    import torch
+
+    t = _first(value)
+    if t is None or t.dim() == 0 or not t.is_floating_point():
+        return None
+    if t.dtype != torch.float32:
+        t = t.float()
+    b = t.shape[0]
+    if b == 1:  # one vector: a dot product is the fastest sum of squares
+        v = t.reshape(-1)
+        return v.sum(), torch.dot(v, v), v.numel()
+    flat = t.reshape(b, -1)
+    norm = torch.linalg.vector_norm(flat, dim=1)
+    return flat.sum(1), norm * norm, flat.shape[1]
+
+
+def probe_channel_sums(value: Any) -> Any:
+    """Per image and channel: the sum and the 2-norm (its square is the sum of squares) of a
+    BatchNorm's input, float32 ``([batch, C], [batch, C], elements per channel)``."""
+    import torch
+
+    t = _first(value)
+    if t is None or t.dim() < 2 or not t.is_floating_point():
+        return None
+    if t.dtype != torch.float32:
+        t = t.float()
+    flat = t.reshape(t.shape[0], t.shape[1], -1)
+    return flat.sum(2), torch.linalg.vector_norm(flat, dim=2), flat.shape[2]
+
+
+def probe_copy(value: Any) -> Any:
+    """A float copy of the value (an in-place op later in the pass would change a view)."""
+    t = _first(value)
+    return None if t is None else t.detach().float().clone()
+
+
+def probe_gate(value: Any) -> Any:
+    """A gate's values, one row per image."""
+    t = _first(value)
+    return None if t is None or t.dim() == 0 else t.reshape(t.shape[0], -1).float()
+
+
+def probe_gate_mean(value: Any) -> Any:
+    """A gate's mean per image (a highway block's transform gate)."""
+    t = _first(value)
+    return None if t is None or t.dim() == 0 else t.reshape(t.shape[0], -1).float().mean(1)
+
+
+def _first(value: Any) -> torch.Tensor | None:
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, list | tuple) and value and isinstance(value[0], torch.Tensor):
+        return value[0]
+    return None
+
+
+# -- the probed module ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Probe:
+    role: str  # "stat", "feature", "se", "hw"; after probed_graph also "bn", "bn-input"
+    block: str
+    node: str  # the fx node it reads
+    index: int = -1  # its value among those the probed module returns
+    module: str | None = None  # "bn": the BatchNorm whose output it stands for
+
+
+@dataclass
+class GraphProber:
+    """A network with its probes in the graph: ``prober(x)`` -> (logits, ProbeResult)."""
+
+    gm: fx.GraphModule
+    root: nn.Module
+    plan: ProbePlan
+    probes: list[_Probe]
+    feature_block: str | None
+    stats: bool
+    device: Any = None
+    _bn_cache: dict[str, Any] = field(default_factory=dict)
+
+    def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, ProbeResult]:
+        if self.device != x.device:  # the module's own constants follow the input
+            self.gm.to(x.device)
+            self.device = x.device
+        was_training = self.root.training
+        try:
+            self.root.eval()
+            # forward(), not __call__: GraphModule's __call__ prints its generated code and a
+            # traceback on stderr when a layer raises, before the error reaches its one line
+            out, values = self.gm.forward(x)
+        finally:
+            self.root.train(was_training)
+        return logits_of(out), self._result(values, x.shape[0])
+
+    def _result(self, values: tuple[Any, ...], batch: int) -> ProbeResult:
+        import numpy as np
+        import torch
+
+        sums: dict[str, tuple[Any, Any, int]] = {}
+        known: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}
+        se: dict[str, Any] = {}
+        hw: dict[str, Any] = {}
+        features = None
+        channels: dict[int, tuple[np.ndarray, np.ndarray, int]] = {}
+        wanted = [
+            i
+            for i in {p.index for p in self.probes if p.role in ("bn", "bn-input")}
+            if values[i] is not None and values[i][0].shape[0] == batch
+        ]
+        if wanted:  # every channel sum to the CPU at once
+            c1 = torch.cat([values[i][0] for i in wanted], 1).double().cpu().numpy()
+            c2 = torch.cat([values[i][1] for i in wanted], 1).double().cpu().numpy()
+            at = 0
+            for i in wanted:
+                c = values[i][0].shape[1]
+                channels[i] = (c1[:, at : at + c], c2[:, at : at + c] ** 2, values[i][2])
+                at += c
+        for p in self.probes:
+            if p.role in ("bn", "bn-input"):
+                got = channels.get(p.index)
+                if got is not None:
+                    c1, c2, n = got
+                    if p.role == "bn":
+                        known[p.block] = self._bn_sums(p.module, c1, c2, n)  # type: ignore[arg-type]
+                    else:
+                        known[p.block] = (c1.sum(1), c2.sum(1), n * c1.shape[1])
+                continue
+            v = values[p.index]
+            if v is None:
+                continue
+            if p.role == "stat":
+                if v[0].numel() == batch:
+                    sums[p.block] = v
+            elif p.role == "feature":
+                features = v if v.shape[0] == batch else None
+            elif v.shape[0] == batch:
+                (se if p.role == "se" else hw)[p.block] = v
+        return assemble(
+            self.plan,
+            batch,
+            sums if self.stats else None,
+            se,
+            hw,
+            features,
+            self.feature_block,
+            method="graph",
+            known=known,
+        )
+
+    def _bn_sums(self, module: str, c1: Any, c2: Any, n: int) -> tuple[Any, Any, int]:
+        """A BatchNorm's output sums from its input's per-channel sums: it maps channel c as
+        ``y = a_c x + b_c``, so sum y = a_c S1 + n b_c and sum y^2 = a_c^2 S2 + 2 a_c b_c S1 +
+        n b_c^2 (float64)."""
+        a, b = self._affine(module)
+        s1 = c1 @ a + n * b.sum()
+        s2 = c2 @ (a * a) + 2.0 * (c1 @ (a * b)) + n * float(b @ b)
+        return s1, s2, n * c1.shape[1]
+
+    def _affine(self, module: str) -> tuple[Any, Any]:
+        """(a, b) of a BatchNorm in eval: a = weight / sqrt(running_var + eps),
+        b = bias - running_mean * a; kept until one of its tensors changes (new weights)."""
+        import numpy as np
+
+        m = self.root.get_submodule(module)
+        tensors = (m.weight, m.bias, m.running_mean, m.running_var)
+        try:
+            key: Any = tuple((t.data_ptr(), t._version) if t is not None else None for t in tensors)
+        except RuntimeError:  # an inference tensor has no version counter: work it out
+            key = None
+        cached = self._bn_cache.get(module)
+        if key is not None and cached is not None and cached[0] == key:
+            return cached[1], cached[2]
+        rv = m.running_var.detach().double().cpu().numpy()
+        rm = m.running_mean.detach().double().cpu().numpy()
+        a = 1.0 / np.sqrt(rv + m.eps)
+        if m.weight is not None:
+            a = a * m.weight.detach().double().cpu().numpy()
+        b = -rm * a
+        if m.bias is not None:
+            b = b + m.bias.detach().double().cpu().numpy()
+        self._bn_cache[module] = (key, a, b)
+        return a, b
+
+
+def _node_of(plan: ProbePlan, block: str, fx_name: str | None) -> str | None:
+    """The fx node whose value is ``block``'s output (a container's: its output node's)."""
+    if fx_name is not None:
+        return fx_name
+    tree = plan.tree
+    b = tree.blocks.get(block) if tree is not None else None
+    if b is None:
+        return None
+    out = b.output_node or (b.nodes[-1] if b.nodes else None)
+    if out is None or out not in tree.graph.g:
+        return None
+    name = tree.graph.g.nodes[out].get("fx")
+    return str(name) if name is not None else None
+
+
+def _wanted(
+    plan: ProbePlan, feature_block: str | None, stats: bool, lesioned: bool = False
+) -> list[_Probe]:
+    """What to read where, by fx node name, in the plan's order.
+
+    In a ``lesioned`` network (a chain of traced segments) a container is measured only where
+    it returns a layer's output, as the hooks see it (:meth:`ProbePlan.remapped`).
+    """
+    out: list[_Probe] = []
+    if stats:
+        for t in plan.stats:
+            if t.block in plan.alias or (lesioned and t.fx is None):
+                continue  # measured once, under the block it returns
+            node = _node_of(plan, t.block, t.fx)
+            if node is not None:
+                out.append(_Probe("stat", t.block, node))
+    for role, targets in (("se", plan.se), ("hw", plan.highway)):
+        for t in targets:
+            if t.fx is not None:
+                out.append(_Probe(role, t.block, t.fx))
+    if feature_block:
+        block = plan.alias.get(feature_block, feature_block)
+        fx_name = next((t.fx for t in plan.stats if t.block == block), None)
+        node = _node_of(plan, block, fx_name)
+        if node is not None:
+            out.append(_Probe("feature", feature_block, node))
+    return out
+
+
+_CALLS = {"stat": probe_sums, "feature": probe_copy, "se": probe_gate, "hw": probe_gate_mean}
+
+_BN_TYPES: tuple[type, ...] = ()
+
+
+def _derivable_bn(node: fx.Node, modules: dict[str, Any]) -> bool:
+    """A BatchNorm call whose output is an affine map of its input, channel by channel (it
+    runs on its running statistics): its output's sums follow from its input's per-channel
+    sums, and it need not be read again."""
+    global _BN_TYPES
+    from torch import fx, nn
+
+    if not _BN_TYPES:
+        _BN_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
+    if node.op != "call_module" or len(node.args) != 1 or node.kwargs:
+        return False
+    m = modules.get(str(node.target))
+    return (
+        type(m) in _BN_TYPES
+        and m.track_running_stats
+        and m.running_mean is not None
+        and m.running_var is not None
+        and isinstance(node.args[0], fx.Node)
+    )
+
+
+def probed_graph(
+    graph: fx.Graph, probes: list[_Probe], modules: dict[str, Any] | None = None
+) -> tuple[fx.Graph, list[_Probe]]:
+    """A copy of ``graph`` with each probe's call right after the node it reads, returning
+    ``(the network's output, (the probes' values ...))``; probes whose node the graph lacks
+    (a deleted block's) are left out of the list returned, and each probe kept says where its
+    value is (``index``).
+
+    With the network's ``modules``, a BatchNorm output measured is not read: the per-channel
+    sums of its input are, right before it (role ``bn``), and where that input is measured
+    too and feeds only the BatchNorm (a convolution's output), its sums are those channel
+    sums added up (role ``bn-input``): one reduction instead of two for each pair.
+    """
+    from torch import fx
+
+    new = fx.Graph()
+    env: dict[fx.Node, fx.Node] = {}
+    out = new.graph_copy(graph, env)
+    by_name = {n.name: n for n in new.nodes}
+    stat_nodes = {p.node for p in probes if p.role == "stat"}
+    bn_of_input: dict[str, str] = {}  # an input measured through its BatchNorm -> that BN
+    derived: set[str] = set()  # BatchNorm nodes measured from their input's channels
+    if modules is not None:
+        for name in stat_nodes:
+            node = by_name.get(name)
+            if node is None or not _derivable_bn(node, modules):
+                continue
+            derived.add(name)
+            src = node.args[0]
+            if src.name in stat_nodes and set(src.users) == {node}:
+                bn_of_input[src.name] = name
+    kept: list[_Probe] = []
+    values: list[fx.Node] = []
+    last_after: dict[str, fx.Node] = {}
+    channel_sums: dict[str, int] = {}  # BatchNorm node -> index of its input's channel sums
+
+    def channels_of(bn: fx.Node) -> int:
+        if bn.name not in channel_sums:
+            with new.inserting_before(bn):  # the input as the BatchNorm sees it
+                values.append(new.call_function(probe_channel_sums, (bn.args[0],)))
+            channel_sums[bn.name] = len(values) - 1
+        return channel_sums[bn.name]
+
+    for p in probes:
+        node = by_name.get(p.node)
+        if node is None or node.op in ("output", "get_attr"):
+            continue
+        if p.role == "stat" and p.node in derived:
+            kept.append(_Probe("bn", p.block, p.node, channels_of(node), str(node.target)))
+            continue
+        if p.role == "stat" and p.node in bn_of_input:
+            kept.append(
+                _Probe("bn-input", p.block, p.node, channels_of(by_name[bn_of_input[p.node]]))
+            )
+            continue
+        # after the node and the probes already placed after it: they run in the plan's order
+        with new.inserting_after(last_after.get(p.node, node)):
+            call = new.call_function(_CALLS[p.role], (node,))
+        last_after[p.node] = call
+        values.append(call)
+        kept.append(_Probe(p.role, p.block, p.node, len(values) - 1))
+    new.output((out, tuple(values)))
+    new.lint()
+    return new, kept
+
+
+def chained_graph(segments: list[fx.GraphModule]) -> fx.Graph:
+    """One graph running ``segments`` (graphs of one input each) one after another.
+
+    Node names stay those of the segments (each node but an input lives in one segment), so
+    the plan's node names find them.
+    """
+    from torch import fx
+
+    new = fx.Graph()
+    x: Any = None
+    for i, seg in enumerate(segments):
+        env: dict[fx.Node, fx.Node] = {}
+        inputs = [n for n in seg.graph.nodes if n.op == "placeholder"]
+        if len(inputs) != 1:
+            raise ValueError(f"segment {i} takes {len(inputs)} inputs, not one")
+        env[inputs[0]] = new.placeholder("x") if x is None else x
+        out = None
+        for n in seg.graph.nodes:
+            if n.op == "placeholder":
+                continue
+            if n.op == "output":
+                out = fx.map_arg(n.args[0], env.__getitem__)
+                break
+            env[n] = new.node_copy(n, env.__getitem__)
+        x = out
+    new.output(x)
+    return new
+
+
+# -- which networks, and the cache -----------------------------------------------------------------
+
+
+def _source(model: Any, plan: ProbePlan) -> tuple[fx.Graph, nn.Module, bool] | None:
+    """The graph to probe for ``model``, the module that owns its layers and whether it is a
+    lesioned network; None where
+    ``model`` is not the plan's traced network (nor a lesioned one of its segments)."""
+    from torch import fx
+
+    mg = plan.tree.graph if plan.tree is not None else None
+    if mg is None or mg.fx_graph is None or mg.root is None:
+        return None  # traced with hooks: no graph to put the probes in
+    if model is mg.root:
+        return mg.fx_graph, mg.root, False
+    segments = getattr(model, "segments", None)
+    if getattr(model, "root", None) is mg.root and segments:
+        if all(isinstance(s, fx.GraphModule) for s in segments):
+            return chained_graph(list(segments)), mg.root, True
+    return None
+
+
+_cache: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], GraphProber | None]] = (
+    weakref.WeakKeyDictionary()
+)
+_cache_lock = threading.Lock()
+
+
+def prober_for(
+    model: Any, plan: ProbePlan, feature_block: str | None = None, stats: bool = True
+) -> GraphProber | None:
+    """The probed module of ``model`` (the plan's network, or a lesioned network of its
+    segments), made on first use and kept while ``model`` lives; None where the probes must
+    be hooks (an untraced network, a graph that cannot be rebuilt).
+
+    The key is the network object and the plan (a lesioned network is a new object for each
+    set of deleted blocks; a fused one is another analysis with its own plan and model), with
+    the feature block: a different selection is another module, made once.
+    """
+    key = (id(plan), feature_block, stats)
+    with _cache_lock:
+        try:
+            per_model = _cache.setdefault(model, {})
+        except TypeError:  # not weakly referable: made each time
+            per_model = {}
+        if key in per_model:
+            got = per_model[key]
+            if got is None or got.plan is plan:
+                return got
+        prober = _make(model, plan, feature_block, stats)
+        per_model[key] = prober
+        return prober
+
+
+def _make(
+    model: Any, plan: ProbePlan, feature_block: str | None, stats: bool
+) -> GraphProber | None:
+    from torch import fx
+
+    src = _source(model, plan)
+    if src is None:
+        return None
+    graph, root, lesioned = src
+    try:
+        modules = dict(root.named_modules())
+        new, kept = probed_graph(graph, _wanted(plan, feature_block, stats, lesioned), modules)
+        gm = fx.GraphModule(root, new, "Probed")
+    except Exception:  # noqa: BLE001 - a graph fx cannot rebuild: hooks do the work
+        return None
+    return GraphProber(gm, root, plan, kept, feature_block, stats)
+
+
+def probe_pass(
+    model: Any,
+    x: torch.Tensor,
+    plan: ProbePlan,
+    feature_block: str | None = None,
+    method: str = "auto",
+) -> tuple[torch.Tensor, ProbeResult]:
+    """One probed forward pass of ``x`` (already on the model's device), in the caller's
+    ``inference_mode``: probes in the graph where it can be (``auto``), else hooks.
+
+    ``method="graph"`` raises ValueError where the graph cannot carry the probes;
+    ``"hooks"`` always hooks. ``plan`` is the model's (a lesioned network's is remapped here
+    for the hooks).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}")
+    prober = prober_for(model, plan, feature_block) if method != "hooks" else None
+    if prober is not None:
+        return prober(x)
+    if method == "graph":
+        raise ValueError("this network has no traced graph to put the probes in")
+    # a lesioned network runs the original model's modules: the hooks go on those, and a
+    # call of a module is counted among the calls that remain
+    hooked = getattr(model, "root", None) or model
+    if hasattr(model, "module_calls"):
+        plan = plan.remapped(model.module_calls())
+    with probing(hooked, plan, x.shape[0], feature_block) as res:
+        logits = logits_of(model(x))
+    return logits, res[0]
