@@ -22,9 +22,11 @@ without a screen.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from dataclasses import dataclass, replace
 
+from explorer.graph.ops import paused_gc
 from explorer.present.layout import BOX_H, HEADER, PAD, Box, Layout, LayoutEdge
 
 PIECE_SEP = "#"  # "features#2": the second piece of the frame "features", in another column
@@ -39,6 +41,8 @@ BREAK_Y = 6.0  # a break edge runs this far below its column's last gap, above t
 BAND_INSET = COL_GAP / 4 + 8.0  # a band's label starts this far inside it (inside its column)
 BAND_TAIL = 16.0  # the last band reaches this far below the last box
 MAX_COLUMNS = 16
+#: pieces between cuts the column search weighs at most (evenly spread by height)
+MAX_PIECES = 240
 LEVEL_PENALTY = 0.03  # a wrap that cuts through frames must be this much better per cost point
 
 
@@ -57,11 +61,18 @@ class Band:
 
 @dataclass
 class Cut:
-    """A horizontal line through a gap of the layout that crosses at most one edge."""
+    """A horizontal line through a gap of the layout that crosses at most one edge (or one
+    edge and a shortcut from the same tensor)."""
 
     y: float  # the middle of the gap
     edge: int | None  # index in ``Layout.edges`` of the edge crossing it, if any
     cost: int = 0  # frames it cuts through: 1 for a plain container, 3 for a block
+    #: a shortcut leaving the same tensor as ``edge`` that crosses too: the gap between two
+    #: open residual units (the sum of one feeds the next unit and its shortcut)
+    skip: int | None = None
+
+    def edges(self) -> set[int]:
+        return {i for i in (self.edge, self.skip) if i is not None}
 
 
 # -- text size ---------------------------------------------------------------------------------
@@ -160,21 +171,42 @@ def chain_cuts(lay: Layout) -> list[Cut]:
             gaps.append((end, y0))
         end = max(end, y1)
     ext = [(min(y for _, y in e.points), max(y for _, y in e.points)) for e in lay.edges]
-    lows = sorted(lo for lo, _ in ext)
-    highs = sorted(hi for _, hi in ext)
+    by_top = sorted(range(len(ext)), key=lambda i: ext[i][0])
+    active: list[tuple[float, int]] = []  # (bottom, edge) of the edges begun above the gap
+    k = 0
     cuts: list[Cut] = []
-    for g0, g1 in gaps:
+    for g0, g1 in gaps:  # top to bottom: one sweep, not a pass over the edges for each gap
         c = (g0 + g1) / 2
-        crossing = bisect.bisect_left(lows, c) - bisect.bisect_right(highs, c)
-        if crossing > 1:
+        while k < len(by_top) and ext[by_top[k]][0] < c:
+            heapq.heappush(active, (ext[by_top[k]][1], by_top[k]))
+            k += 1
+        while active and active[0][0] <= c:
+            heapq.heappop(active)
+        if len(active) > 2:
             continue
-        edge = None
-        if crossing == 1:
-            edge = next(i for i, (lo, hi) in enumerate(ext) if lo < c < hi)
-        cuts.append(Cut(c, edge))
+        crossing = sorted(i for _, i in active)
+        edge = skip = None
+        if len(crossing) == 2:  # one tensor into the next unit and into its shortcut: a cut too
+            ea, eb = (lay.edges[i] for i in crossing)
+            if ea.src != eb.src or sorted((ea.kind, eb.kind)) != ["data", "skip"]:
+                continue
+            edge, skip = crossing if ea.kind == "data" else crossing[::-1]
+            # above the open block the shortcut belongs to, never through it
+            frame = lay.boxes.get(lay.boxes[lay.edges[skip].dst].parent or "")
+            if frame is not None and frame.y < c:
+                continue
+        elif crossing:
+            edge = crossing[0]
+        cuts.append(Cut(c, edge, skip=skip))
+    # the frames a cut passes through: those that start above it less those that end above it
     frames = [b for b in lay.boxes.values() if b.open]
-    for cut in cuts:
-        cut.cost = sum(1 if f.kind == "sequential" else 3 for f in frames if f.y < cut.y < f.bottom)
+    for kinds, weight in ((True, 1), (False, 3)):
+        group = [f for f in frames if (f.kind == "sequential") == kinds]
+        tops = sorted(f.y for f in group)
+        ends = sorted(f.bottom for f in group)
+        for cut in cuts:
+            inside = bisect.bisect_left(tops, cut.y) - bisect.bisect_right(ends, cut.y)
+            cut.cost += weight * inside
     return cuts
 
 
@@ -254,6 +286,32 @@ def _extent(lay: Layout, top: float, bottom: float, skip: set[int]) -> tuple[flo
     return (x0, x1) if x0 <= x1 else (0.0, 0.0)
 
 
+def _extents(lay: Layout, ys: list[float], skip: set[int]) -> list[tuple[float, float]]:
+    """:func:`_extent` of every range ``ys[a]``..``ys[a + 1]`` in one pass (a thousand-layer
+    graph has hundreds of ranges: one pass over its boxes each took seconds)."""
+    n = len(ys) - 1
+    x0 = [math.inf] * n
+    x1 = [-math.inf] * n
+
+    def widen(a: int, b: int, lo: float, hi: float) -> None:
+        for k in range(max(a, 0), min(b, n - 1) + 1):
+            x0[k] = min(x0[k], lo)
+            x1[k] = max(x1[k], hi)
+
+    for bx in lay.boxes.values():
+        # the ranges it overlaps: ys[k] < bottom and ys[k + 1] > y
+        a = bisect.bisect_right(ys, bx.y) - 1
+        b = bisect.bisect_left(ys, bx.bottom) - 1
+        widen(a, b, bx.x, bx.x + bx.w)
+    for i, e in enumerate(lay.edges):
+        if i in skip:
+            continue
+        for x, y in e.points:
+            # ranges holding y, ends included: ys[k] <= y <= ys[k + 1]
+            widen(bisect.bisect_left(ys, y) - 1, bisect.bisect_right(ys, y) - 1, x, x)
+    return [(lo, hi) if lo <= hi else (0.0, 0.0) for lo, hi in zip(x0, x1, strict=True)]
+
+
 def _partition(heights: list[float], k: int) -> list[int]:
     """Indices where columns 2..k start, so that the tallest column is as short as can be."""
     lo, hi = max(heights), sum(heights)
@@ -280,7 +338,7 @@ def _columns(lay: Layout, cuts: list[Cut], starts: list[int]) -> list[_Column]:
     _x0, y0, _x1, y1 = bounds(replace(lay, bands=[]))
     ys = [y0] + [c.y for c in cuts] + [y1]
     idx = [0, *starts, len(ys) - 1]
-    crossing = {cuts[s - 1].edge for s in starts if cuts[s - 1].edge is not None}
+    crossing = {i for s in starts for i in cuts[s - 1].edges()}
     cols = []
     for a, b in zip(idx, idx[1:], strict=False):
         x0, x1 = _extent(lay, ys[a], ys[b], crossing)  # type: ignore[arg-type]
@@ -346,10 +404,18 @@ def _wraps(
     """
     usable = [i for i, c in enumerate(cuts) if c.cost <= level]
     _x0, y0, _x1, y1 = bounds(replace(lay, bands=[]))
+    if len(usable) > MAX_PIECES:  # thousands of units: every cut a candidate took minutes
+        step, thinned = (y1 - y0) / MAX_PIECES, []
+        nxt = y0 + step
+        for i in usable:
+            if cuts[i].y >= nxt:
+                thinned.append(i)
+                nxt = cuts[i].y + step
+        usable = thinned
     ys = [y0] + [cuts[i].y for i in usable] + [y1]
     n = len(ys) - 1
-    crossing = {cuts[i].edge for i in usable if cuts[i].edge is not None}
-    ext = [_extent(lay, ys[a], ys[a + 1], crossing) for a in range(n)]  # type: ignore[arg-type]
+    crossing = {e for i in usable for e in cuts[i].edges()}
+    ext = _extents(lay, ys, crossing)
     heights = [ys[a + 1] - ys[a] for a in range(n)]
     if n <= 30:
         limits = sorted({ys[j] - ys[i] for i in range(n) for j in range(i + 1, n + 1)})
@@ -361,7 +427,9 @@ def _wraps(
             )
             for k in range(1, min(max_columns, n) + 1)
         ]
-        limits = sorted({t * f for t in base for f in (1.0, 1.1, 1.25, 1.5)})
+        # a thousand-layer graph (hundreds of pieces): fewer limits, each a pass of seconds
+        factors = (1.0, 1.1, 1.25, 1.5) if n <= 100 else (1.0, 1.25)
+        limits = sorted({t * f for t in base for f in factors})
     best: dict[int, tuple[list[int], float]] = {}
     seen: set[tuple[int, ...]] = set()
     for limit in limits:
@@ -370,12 +438,29 @@ def _wraps(
             continue
         seen.add(tuple(starts))
         chosen = [usable[s - 1] for s in starts]
-        w, h = _place(_columns(lay, cuts, [i + 1 for i in chosen]))
+        if n <= 30:
+            w, h = _place(_columns(lay, cuts, [i + 1 for i in chosen]))
+        else:  # from the pieces' extents: a pass over the layout per candidate took seconds
+            w, h = _size(ys, ext, starts)
         score = min(vw / (w + 2 * SCENE_MARGIN), vh / (h + 2 * SCENE_MARGIN + BAND_TAIL))
         k = len(chosen) + 1
         if k not in best or score > best[k][1]:
             best[k] = (chosen, score)
     return [best[k] for k in sorted(best)]
+
+
+def _size(
+    ys: list[float], ext: list[tuple[float, float]], starts: list[int]
+) -> tuple[float, float]:
+    """What :func:`_place` gives for the columns ``starts`` begins, from the extents of the
+    pieces (each without the edges that cross a usable cut: a shortcut's route beside the
+    boxes may be left out, a few units of width)."""
+    runs = _runs(starts, len(ext))
+    width = sum(
+        max(ext[k][1] for k in range(a, b)) - min(ext[k][0] for k in range(a, b)) for a, b in runs
+    )
+    height = max(ys[b] - ys[a] for a, b in runs)
+    return width + COL_GAP * (len(runs) - 1), height + (BREAK_Y if len(runs) > 1 else 0.0)
 
 
 def _runs(starts: list[int], n: int) -> list[tuple[int, int]]:
@@ -391,15 +476,23 @@ def _narrowest(ys: list[float], ext: list[tuple[float, float]], limit: float) ->
     inf = math.inf
     cost = [0.0] + [inf] * n
     back = [0] * (n + 1)
-    for j in range(1, n + 1):
+    lim = limit + 1e-6
+    for j in range(1, n + 1):  # plain comparisons: hundreds of pieces, dozens of limits
         x0, x1 = inf, -inf
-        for i in range(j - 1, -1, -1):  # the column holds pieces i .. j-1
-            if ys[j] - ys[i] > limit + 1e-6:
-                break
-            x0, x1 = min(x0, ext[i][0]), max(x1, ext[i][1])
+        yj = ys[j]
+        best, bi = inf, 0
+        i = j - 1
+        while i >= 0 and yj - ys[i] <= lim:  # the column holds pieces i .. j-1
+            e0, e1 = ext[i]
+            if e0 < x0:
+                x0 = e0
+            if e1 > x1:
+                x1 = e1
             c = cost[i] + (x1 - x0) + (COL_GAP if i else 0.0)
-            if c < cost[j]:
-                cost[j], back[j] = c, i
+            if c < best:
+                best, bi = c, i
+            i -= 1
+        cost[j], back[j] = best, bi
     if cost[n] == inf:
         return None
     starts, j = [], n
@@ -426,6 +519,18 @@ def wrap_layout(
     ``enough_px``: with ``view_px``, stop adding columns once labels are this many pixels
     high at Fit (a short network is then not spread over the whole screen).
     """
+    with paused_gc():  # thousands of boxes replaced: a collection would scan the model too
+        return _wrap_layout(lay, aspect, view_px, max_columns, enough_px, bands)
+
+
+def _wrap_layout(
+    lay: Layout,
+    aspect: float,
+    view_px: tuple[float, float] | None,
+    max_columns: int,
+    enough_px: float | None,
+    bands: bool,
+) -> Layout:
     if view_px is not None:
         aspect = view_px[0] / max(view_px[1], 1.0)
     cuts = chain_cuts(lay)
