@@ -46,7 +46,18 @@ from explorer.ui.graph_style import (
     text_colour,
 )
 
-__all__ = ["EDGE_COLOURS", "BandItem", "BoxItem", "EdgeItem", "Style", "fmt_shape", "heat_colour"]
+__all__ = [
+    "EDGE_COLOURS",
+    "OVERVIEW_ITEMS",
+    "OVERVIEW_LOD",
+    "BandItem",
+    "BoxItem",
+    "EdgeItem",
+    "OverviewItem",
+    "Style",
+    "fmt_shape",
+    "heat_colour",
+]
 
 SHAPE_LOD = 2.2  # zoom above which edges carry tensor shapes (boxes show theirs from ~0.6)
 FAR_LOD = 0.12  # zoom below which boxes are plain patches (text would be under 2 px)
@@ -454,3 +465,84 @@ class EdgeItem(QGraphicsItem):
             painter.setFont(self.font)
             painter.setPen(QColor("#555555"))
             painter.drawText(QPointF(x + 5, y + self.font.pixelSize()), self.label)
+
+
+#: zoom below which a large graph is drawn by one :class:`OverviewItem` instead of its items
+#: (no label is legible there: a label is drawn from 4 px, and the largest is ~14 px at 1.0)
+OVERVIEW_LOD = 0.25
+#: boxes and edges from which a graph gets an overview (a smaller one draws fast item by item)
+OVERVIEW_ITEMS = 1500
+
+
+class OverviewItem(QGraphicsItem):
+    """A large graph seen from far away, in one item: its boxes as patches of their colour,
+    frames as outlines, edges and skip arcs as paths, each set drawn with one call.
+
+    Painting 15,000 items one by one costs a Python call each (~0.4 s a frame); these few
+    paths cost milliseconds. The view shows it, and hides the items, below
+    :data:`OVERVIEW_LOD` (:meth:`GraphView.drawBackground`).
+    """
+
+    def __init__(self, boxes: list[BoxItem], edges: list[EdgeItem], style: Style = DEFAULT_STYLE):
+        super().__init__()
+        self.style = style
+        fills: dict[int, tuple[QColor, QPainterPath]] = {}
+        frames: dict[int, tuple[QColor, QPainterPath]] = {}
+        arcs = {False: QPainterPath(), True: QPainterPath()}  # by projection
+        bounds = QRectF()
+        for it in boxes:
+            b = it.box
+            r = QRectF(b.x, b.y, b.w, b.h)
+            bounds = bounds.united(r)
+            if b.open:
+                c = QColor(colour(b.kind))
+                frames.setdefault(c.rgba(), (c, QPainterPath()))[1].addRect(r)
+                continue
+            fills.setdefault(it.fill.rgba(), (it.fill, QPainterPath()))[1].addRect(r)
+            if b.kind == "residual":
+                arcs[b.shortcut == "projection"].addPath(it._skip_arc().translated(b.x, b.y))
+        paths: dict[tuple[str, bool], QPainterPath] = {}
+        for e in edges:
+            dashed = e.pen.style() == Qt.DashLine
+            paths.setdefault((e.edge.kind, dashed), QPainterPath()).addPath(e.path)
+            bounds = bounds.united(e.path.boundingRect())
+        self.fills = list(fills.values())
+        self.frames = list(frames.values())
+        self.arcs = arcs
+        self.edge_paths = paths
+        self._bounds = bounds.adjusted(-4, -4, BoxItem.ARC + 10, 4)
+        self.setZValue(-20)
+        self.setAcceptedMouseButtons(Qt.NoButton)  # clicks go to the boxes
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()  # never the target of a click or hover
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._bounds
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
+    ) -> None:
+        st = self.style
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        for c, path in self.frames:
+            fill = QColor(c)
+            fill.setAlphaF(0.07)
+            painter.setPen(QPen(c, 0))
+            painter.setBrush(fill)
+            painter.drawPath(path)
+        for (kind, dashed), path in self.edge_paths.items():
+            # data edges one pixel wide (as the far items draw them), the others as near
+            pen = QPen(st.edge_colour(kind), 0) if kind == "data" else st.edge_pen(kind, dashed)
+            painter.setPen(pen)
+            painter.setBrush(Qt.NoBrush)
+            painter.drawPath(path)
+        painter.setPen(Qt.NoPen)
+        for c, path in self.fills:
+            painter.setBrush(c)
+            painter.drawPath(path)
+        painter.setBrush(Qt.NoBrush)
+        for proj, path in self.arcs.items():
+            if not path.isEmpty():
+                painter.setPen(st.edge_pen("skip", dashed=proj))
+                painter.drawPath(path)

@@ -20,20 +20,26 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QGraphicsScene,
     QGraphicsView,
     QLabel,
+    QStyleOptionGraphicsItem,
     QWidget,
 )
 
 from explorer.graph.blocks import Block
 from explorer.graph.kinds import colour, kind_table
+from explorer.graph.ops import paused_gc
 from explorer.present.layout import Layout
 from explorer.present.wrap import SCENE_MARGIN, bounds, has_text, label_px
 from explorer.ui.graph_items import (
+    OVERVIEW_ITEMS,
+    OVERVIEW_LOD,
     BandItem,
     BoxItem,
     EdgeItem,
+    OverviewItem,
     Style,
     heat_colour,
 )
@@ -80,12 +86,18 @@ class GraphView(QGraphicsView):
         )
         self.legend.setTextFormat(Qt.RichText)
         self._selected: str | None = None
+        self.overview: OverviewItem | None = None  # a large graph far away (show_layout)
+        self._overview_on = False
         self._merge = MergeAnimation(self)
         self._merge.finished.connect(self.mergeFinished)
 
     # -- content ---------------------------------------------------------------------------
 
     def show_layout(self, lay: Layout, blocks: dict[str, Block], colour_by: str = "kind") -> None:
+        with paused_gc():  # thousands of items made: a collection would scan the model too
+            self._show_layout(lay, blocks, colour_by)
+
+    def _show_layout(self, lay: Layout, blocks: dict[str, Block], colour_by: str) -> None:
         self._merge.end()  # the scene it moves goes: a merge under way ends here
         scene = self.scene()
         scene.clear()
@@ -126,6 +138,12 @@ class GraphView(QGraphicsView):
             edge_item = EdgeItem(e, projection=proj, style=st)
             scene.addItem(edge_item)
             self.edges.append(edge_item)
+        self.overview: OverviewItem | None = None
+        self._overview_on = False
+        if len(self.boxes) + len(self.edges) >= OVERVIEW_ITEMS:  # far away: one item, not all
+            self.overview = OverviewItem(list(self.boxes.values()), self.edges, st)
+            self.overview.setVisible(False)
+            scene.addItem(self.overview)
         # the layout's own extent (not the items', whose shape labels reach further): Fit then
         # shows what explorer.present.wrap.min_text_px computes
         x0, y0, x1, y1 = bounds(lay)
@@ -134,6 +152,46 @@ class GraphView(QGraphicsView):
         self._update_legend(lay, colour_by, vmax)
         if self._selected in self.boxes:
             self.boxes[self._selected].selected = True
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802
+        # before Qt gathers the items to draw: a change in drawBackground comes a frame late
+        self._sync_overview(QStyleOptionGraphicsItem.levelOfDetailFromTransform(self.transform()))
+        super().paintEvent(event)
+
+    def render(self, painter: QPainter, *args: Any, **kwargs: Any) -> None:
+        """As QGraphicsView's, the overview or the items chosen for the zoom drawn at."""
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(
+            self.transform() * painter.worldTransform()
+        )
+        self._sync_overview(lod)
+        super().render(painter, *args, **kwargs)
+
+    def _sync_overview(self, lod: float) -> None:
+        """A large graph seen from far away is drawn by its overview, its items not painted
+        (a selected or deleted box is, to show its state)."""
+        on = self.overview is not None and lod < OVERVIEW_LOD
+        if on == self._overview_on:
+            return
+        self._overview_on = on
+        if self.overview is not None:
+            self.overview.setVisible(on)
+        no_contents = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+        for item in self.boxes.values():  # not painted, not hidden: a click still selects
+            item.setFlag(no_contents, on and not (item.selected or item.deleted))
+        for edge in self.edges:
+            edge.setVisible(not on)
+
+    def _overview_changed(self) -> None:
+        """A box was selected or deleted: the items back, the next frame decides again (the
+        selected or deleted box then stays drawn over the overview)."""
+        if self._overview_on:
+            self._overview_on = False
+            if self.overview is not None:
+                self.overview.setVisible(False)
+            for item in self.boxes.values():
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, False)
+            for edge in self.edges:
+                edge.setVisible(True)
 
     def set_presentation(self, scale: float = 1.0, high_contrast: bool = False) -> None:
         """Draw fonts and strokes ``scale`` times larger (a label never outgrows its box: it
@@ -229,6 +287,7 @@ class GraphView(QGraphicsView):
                 item.deleted = now
                 item.setToolTip(item._tooltip() + ("<br><b>deleted</b>" if now else ""))
                 item.update()
+        self._overview_changed()
 
     def set_selected(self, unit_id: str | None) -> None:
         if self._selected in self.boxes:
@@ -238,6 +297,7 @@ class GraphView(QGraphicsView):
         if unit_id in self.boxes:
             self.boxes[unit_id].selected = True
             self.boxes[unit_id].update()
+        self._overview_changed()
 
     def unit_for_block(self, block_id: str) -> str | None:
         """The drawn box that shows ``block_id`` (itself, or the group holding it)."""
