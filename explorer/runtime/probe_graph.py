@@ -91,6 +91,25 @@ def probe_gate_mean(value: Any) -> Any:
     return None if t is None or t.dim() == 0 else t.reshape(t.shape[0], -1).float().mean(1)
 
 
+def add_into(a: Any, b: Any) -> Any:
+    """``a + b`` written into ``a`` where that is the same tensor (same shape and dtype, no
+    gradient): a ResNet's ``out += identity`` traces as an out-of-place sum, and a new
+    tensor for each sum costs ~2 ms a pass of resnet50 on a CPU. Placed only where nothing
+    reads ``a`` after the sum (:func:`_restore_in_place`)."""
+    import torch
+
+    if (
+        isinstance(a, torch.Tensor)
+        and isinstance(b, torch.Tensor)
+        and a.shape == b.shape
+        and a.dtype == b.dtype
+        and a.device == b.device
+        and not (torch.is_grad_enabled() and (a.requires_grad or b.requires_grad))
+    ):
+        return a.add_(b)
+    return a + b
+
+
 def _first(value: Any) -> torch.Tensor | None:
     import torch
 
@@ -362,8 +381,38 @@ def probed_graph(
         values.append(call)
         kept.append(_Probe(p.role, p.block, p.node, len(values) - 1))
     new.output((out, tuple(values)))
+    if modules is not None:
+        _restore_in_place(new, modules, set(values))
     new.lint()
     return new, kept
+
+
+_FRESH: tuple[type, ...] = ()  # layers whose output is a new tensor, never a view
+
+
+def _restore_in_place(graph: fx.Graph, modules: dict[str, Any], probes: set[fx.Node]) -> None:
+    """Sums whose first operand is a layer's new output read by nothing after the sum (but
+    the probes placed before it) are made in place (:func:`add_into`)."""
+    global _FRESH
+    import operator
+
+    import torch
+    from torch import fx, nn
+
+    if not _FRESH:
+        _FRESH = (nn.modules.conv._ConvNd, nn.modules.batchnorm._BatchNorm, nn.Linear)
+    for n in graph.nodes:
+        if n.op != "call_function" or n.target not in (operator.add, torch.add):
+            continue
+        if len(n.args) != 2 or n.kwargs:
+            continue
+        a = n.args[0]
+        if not isinstance(a, fx.Node) or a.op != "call_module" or a is n.args[1]:
+            continue
+        if not isinstance(modules.get(str(a.target)), _FRESH):
+            continue
+        if all(u is n or u in probes for u in a.users):
+            n.target = add_into
 
 
 def chained_graph(segments: list[fx.GraphModule]) -> fx.Graph:

@@ -302,3 +302,39 @@ def test_a_model_left_in_training_mode_is_probed_in_eval_and_restored():
     with torch.inference_mode():
         _, h = probe_pass(an.model, x, plan, None, "hooks")
     np.testing.assert_allclose(g.std, h.std, rtol=1e-5)
+
+
+class _SumThenReuse(nn.Module):
+    """A layer's output summed, then read again: the sum must not be written into it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 3, padding=1)
+        self.bn = nn.BatchNorm2d(3)
+        self.conv2 = nn.Conv2d(3, 3, 1)
+        self.fc = nn.Linear(3, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.bn(self.conv(x))
+        z = y + x  # y is read again below
+        w = self.conv2(z)
+        w = w + x  # w is not: this sum may be written into it
+        return self.fc((z + y + w).mean((2, 3)))
+
+
+def test_sums_are_made_in_place_only_where_nothing_reads_the_operand_again():
+    torch.manual_seed(0)
+    model = _SumThenReuse().eval()
+    mg = build_graph(model, (1, 3, 8, 8))
+    plan = make_plan(build_blocks(mg))
+    prober = prober_for(model, plan)
+    targets = [n.target for n in prober.gm.graph.nodes if n.op == "call_function"]
+    assert targets.count(probe_graph.add_into) == 1
+    x = torch.randn(2, 3, 8, 8)
+    with torch.inference_mode():
+        logits, _ = probe_pass(model, x, plan, None, "graph")
+        torch.testing.assert_close(logits, model(x))
+    # resnet50's 16 residual sums are in place again, as in its own forward (out += identity)
+    an = _analysis("resnet50", input_size=64)
+    gm = prober_for(an.model, make_plan(an.tree)).gm
+    assert sum(n.target is probe_graph.add_into for n in gm.graph.nodes) == 16
