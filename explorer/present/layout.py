@@ -356,20 +356,27 @@ def _compute_layout(
             units = [u for u in units if u not in gone]
         return units
 
+    # the groups the user opened, by first member (once: a frame per unit of a thousand-layer
+    # graph each scanning every opened group took seconds)
+    opened_groups: dict[str, list[str]] = defaultdict(list)
+    for gid in open_set:
+        if GROUP_SEP in gid:
+            first, _, last = gid.partition(GROUP_SEP)
+            opened_groups[first].append(last)
+
     def _group_units(bid: str, kids: list[str]) -> list[str]:
         if not collapse_repeats:
             return kids
         # members of a group the user opened stay ungrouped, even once a member is opened
         opened: set[str] = set()
-        for gid in open_set:
-            if GROUP_SEP in gid:
-                first, _, last = gid.partition(GROUP_SEP)
-                if first in kids:
-                    i0 = kids.index(first)
-                    stem = first.rpartition(".")[0]
-                    last_id = f"{stem}.{last}" if stem else last
-                    i1 = kids.index(last_id) if last_id in kids else i0
-                    opened.update(kids[i0 : i1 + 1])
+        at = {k: i for i, k in enumerate(kids)}
+        for first in at.keys() & opened_groups.keys():
+            for last in opened_groups[first]:
+                i0 = at[first]
+                stem = first.rpartition(".")[0]
+                last_id = f"{stem}.{last}" if stem else last
+                i1 = at.get(last_id, i0)
+                opened.update(kids[i0 : i1 + 1])
         out: list[str] = []
         i = 0
         while i < len(kids):

@@ -292,23 +292,24 @@ def _extents(lay: Layout, ys: list[float], skip: set[int]) -> list[tuple[float, 
     n = len(ys) - 1
     x0 = [math.inf] * n
     x1 = [-math.inf] * n
-
-    def widen(a: int, b: int, lo: float, hi: float) -> None:
-        for k in range(max(a, 0), min(b, n - 1) + 1):
-            x0[k] = min(x0[k], lo)
-            x1[k] = max(x1[k], hi)
-
+    spans: list[tuple[int, int, float, float]] = []
     for bx in lay.boxes.values():
         # the ranges it overlaps: ys[k] < bottom and ys[k + 1] > y
         a = bisect.bisect_right(ys, bx.y) - 1
         b = bisect.bisect_left(ys, bx.bottom) - 1
-        widen(a, b, bx.x, bx.x + bx.w)
+        spans.append((a, b, bx.x, bx.x + bx.w))
     for i, e in enumerate(lay.edges):
         if i in skip:
             continue
         for x, y in e.points:
             # ranges holding y, ends included: ys[k] <= y <= ys[k + 1]
-            widen(bisect.bisect_left(ys, y) - 1, bisect.bisect_right(ys, y) - 1, x, x)
+            spans.append((bisect.bisect_left(ys, y) - 1, bisect.bisect_right(ys, y) - 1, x, x))
+    for a, b, lo, hi in spans:
+        for k in range(max(a, 0), min(b, n - 1) + 1):
+            if lo < x0[k]:
+                x0[k] = lo
+            if hi > x1[k]:
+                x1[k] = hi
     return [(lo, hi) if lo <= hi else (0.0, 0.0) for lo, hi in zip(x0, x1, strict=True)]
 
 
@@ -339,11 +340,9 @@ def _columns(lay: Layout, cuts: list[Cut], starts: list[int]) -> list[_Column]:
     ys = [y0] + [c.y for c in cuts] + [y1]
     idx = [0, *starts, len(ys) - 1]
     crossing = {i for s in starts for i in cuts[s - 1].edges()}
-    cols = []
-    for a, b in zip(idx, idx[1:], strict=False):
-        x0, x1 = _extent(lay, ys[a], ys[b], crossing)  # type: ignore[arg-type]
-        cols.append(_Column(ys[a], ys[b], x0, x1))
-    return cols
+    tops = [ys[a] for a in idx]
+    ext = _extents(lay, tops, crossing)
+    return [_Column(tops[k], tops[k + 1], *ext[k]) for k in range(len(ext))]
 
 
 def _place(cols: list[_Column]) -> tuple[float, float]:

@@ -196,3 +196,34 @@ def test_a_short_network_is_not_spread_wider_than_needed() -> None:
     assert len({b.column for b in wrapped.bands}) < len(
         {b.column for b in wrap_layout(lay, 1.0, view_px=(1920, 1080)).bands}
     )
+
+
+@pytest.mark.parametrize("name", ["resnet50", "inception_v3", "preact_resnet164"])
+def test_extents_in_one_pass_equal_one_range_at_a_time(name: str) -> None:
+    """The one-pass extents the column search uses are those of a pass per range."""
+    from explorer.present.layout import expand_all
+    from explorer.present.wrap import _extent, _extents
+
+    tree = analysis(name).tree
+    lay = compute_layout(tree, expand_all(tree), collapse_repeats=False)
+    cuts = chain_cuts(lay)
+    ys = [-5.0] + [c.y for c in cuts] + [lay.height + 5.0]
+    skip = {i for c in cuts[::3] for i in c.edges()}
+    want = [_extent(lay, ys[a], ys[a + 1], skip) for a in range(len(ys) - 1)]
+    assert _extents(lay, ys, skip) == want
+    assert len(set(want)) > 3  # the ranges differ: the check says something
+
+
+def test_a_thousand_layer_graph_wraps_between_its_units() -> None:
+    """preact_resnet1001 with every block open: cut above the units (into the next unit and
+    its shortcut), so that it fills a 16:10 view in 16 columns, not 3 at a fifth the scale."""
+    from explorer.present.layout import expand_all
+    from explorer.present.wrap import fit_scale
+
+    tree = analysis("preact_resnet1001").tree
+    lay = compute_layout(tree, expand_all(tree), collapse_repeats=False)
+    cuts = chain_cuts(lay)
+    assert sum(c.skip is not None for c in cuts) >= 300
+    wrapped = wrap_layout(lay, 1.6, view_px=(1280, 800))
+    assert len({b.column for b in wrapped.bands}) >= 12
+    assert fit_scale(wrapped, 1280, 800) >= 0.1
