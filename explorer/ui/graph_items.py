@@ -525,11 +525,11 @@ class OverviewItem(QGraphicsItem):
     ) -> None:
         st = self.style
         painter.setRenderHint(QPainter.Antialiasing, False)
+        painter.setBrush(Qt.NoBrush)
         for c, path in self.frames:
-            fill = QColor(c)
-            fill.setAlphaF(0.07)
+            # outlines only: the frames' 7 % tint, blended through every nesting level, cost
+            # 16 of 44 ms a frame for preact_resnet1001, for a tint the eye barely sees here
             painter.setPen(QPen(c, 0))
-            painter.setBrush(fill)
             painter.drawPath(path)
         for (kind, dashed), path in self.edge_paths.items():
             # data edges one pixel wide (as the far items draw them), the others as near
