@@ -253,9 +253,10 @@ def assemble(
         if dev:
             s1[dev] = torch.stack([rows[i][2] for i in dev]).double().cpu().numpy().reshape(-1, b)
             s2[dev] = torch.stack([rows[i][3] for i in dev]).double().cpu().numpy().reshape(-1, b)
-        for i, r in enumerate(rows):
-            if not r[1]:
-                s1[i], s2[i] = r[2], r[3]
+        cpu = [i for i, r in enumerate(rows) if not r[1]]
+        if cpu:
+            s1[cpu] = np.stack([rows[i][2] for i in cpu])
+            s2[cpu] = np.stack([rows[i][3] for i in cpu])
         n = np.array([[r[4]] for r in rows], dtype=np.float64)
         mean, std = _moments(s1, s2, n)
     else:

@@ -288,6 +288,14 @@ def test_the_probed_module_is_made_once_per_network_and_selection():
         an.model.conv1.weight.mul_(2.0)
     after = run(an.model, x, "cpu", plan=plan, feature_block="layer1").probes.stat("conv1")
     assert after[1] == pytest.approx(2 * before[1], rel=1e-5)
+    # and new BatchNorm statistics (the BatchNorms' outputs are worked out from them)
+    bn_before = run(an.model, x, "cpu", plan=plan, feature_block="layer1").probes.stat("bn1")
+    with torch.no_grad():
+        an.model.bn1.running_var.mul_(4.0)
+    bn_after = run(an.model, x, "cpu", plan=plan, feature_block="layer1").probes
+    hooked = run(an.model, x, "cpu", plan=plan, feature_block="layer1", probes="hooks").probes
+    assert bn_after.stat("bn1") == pytest.approx(hooked.stat("bn1"), rel=1e-5)
+    assert bn_after.stat("bn1")[1] < 0.6 * bn_before[1]
 
 
 def test_a_model_left_in_training_mode_is_probed_in_eval_and_restored():
