@@ -144,6 +144,7 @@ class GraphProber:
     stats: bool
     device: Any = None
     _modules: list[Any] | None = field(default=None, repr=False)
+    _unseen: list[Any] | None = field(default=None, repr=False)  # modules the graph never calls
     _bn: Any = field(default=None, repr=False)  # the BatchNorms, their tensors' keys, (a, b)
 
     def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, ProbeResult]:
@@ -165,6 +166,18 @@ class GraphProber:
             for m in training:
                 m.training = True
         return logits_of(out), self._result(values, x.shape[0])
+
+    def bypassed(self) -> bool:
+        """Whether a module the graph does not call (the model itself, a container) has
+        hooks or a ``forward`` of its own set since it was traced: the graph would skip
+        them, so the pass must run the model as it is (with hooks)."""
+        if self._unseen is None:
+            called = {str(n.target) for n in self.gm.graph.nodes if n.op == "call_module"}
+            self._unseen = [m for q, m in self.root.named_modules() if q not in called]
+        return any(
+            m._forward_hooks or m._forward_pre_hooks or "forward" in m.__dict__
+            for m in self._unseen
+        )
 
     def _result(self, values: tuple[Any, ...], batch: int) -> ProbeResult:
         sums: dict[str, tuple[Any, Any, int]] = {}
@@ -557,13 +570,17 @@ def probe_pass(
     """One probed forward pass of ``x`` (already on the model's device), in the caller's
     ``inference_mode``: probes in the graph where it can be (``auto``), else hooks.
 
-    ``method="graph"`` raises ValueError where the graph cannot carry the probes;
+    ``auto`` also takes hooks where a module the graph does not call has hooks or a replaced
+    ``forward`` (:meth:`GraphProber.bypassed`). ``method="graph"`` raises ValueError where
+    the graph cannot carry the probes;
     ``"hooks"`` always hooks. ``plan`` is the model's (a lesioned network's is remapped here
     for the hooks).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
     prober = prober_for(model, plan, feature_block) if method != "hooks" else None
+    if prober is not None and method == "auto" and prober.bypassed():
+        prober = None  # hooks someone set on the model (or a forward replaced) must run
     if prober is not None:
         return prober(x)
     if method == "graph":

@@ -346,3 +346,37 @@ def test_sums_are_made_in_place_only_where_nothing_reads_the_operand_again():
     an = _analysis("resnet50", input_size=64)
     gm = prober_for(an.model, make_plan(an.tree)).gm
     assert sum(n.target is probe_graph.add_into for n in gm.graph.nodes) == 16
+
+
+def test_hooks_set_on_the_model_or_a_replaced_forward_still_run():
+    """The graph does not call the model's own forward, nor a container's: where someone
+    hooked them or replaced a forward, the pass runs the model as it is."""
+    an = _analysis("resnet18", input_size=64)
+    plan = make_plan(an.tree)
+    x = _x(an, 1)
+    calls = []
+    h = an.model.layer1.register_forward_pre_hook(lambda *_a: calls.append("layer1"))
+    try:
+        res = run(an.model, x, "cpu", plan=plan)
+        assert calls == ["layer1"] and res.probes.method == "hooks"
+    finally:
+        h.remove()
+    assert run(an.model, x, "cpu", plan=plan).probes.method == "graph"
+    # a hook on a layer the graph calls runs in the graph as well
+    h = an.model.layer1[0].conv1.register_forward_hook(lambda *_a: calls.append("conv1"))
+    try:
+        res = run(an.model, x, "cpu", plan=plan)
+        assert calls[-1] == "conv1" and res.probes.method == "graph"
+    finally:
+        h.remove()
+
+    def broken(*_a, **_k):
+        raise RuntimeError("replaced on purpose")
+
+    an.model.forward = broken
+    try:
+        with pytest.raises(RuntimeError, match="on purpose"):
+            run(an.model, x, "cpu", plan=plan)
+    finally:
+        del an.model.forward
+    assert run(an.model, x, "cpu", plan=plan).probes.method == "graph"
