@@ -11,7 +11,7 @@ from explorer.graph.analysis import analyze
 from explorer.graph.blocks import build_blocks
 from explorer.graph.trace import build_graph
 from explorer.models import registry
-from explorer.runtime import probe_graph
+from explorer.runtime import probe_calls, probe_graph
 from explorer.runtime.inference import run
 from explorer.runtime.probe_graph import probe_pass, prober_for
 from explorer.runtime.probe_plan import make_plan
@@ -337,7 +337,7 @@ def test_sums_are_made_in_place_only_where_nothing_reads_the_operand_again():
     plan = make_plan(build_blocks(mg))
     prober = prober_for(model, plan)
     targets = [n.target for n in prober.gm.graph.nodes if n.op == "call_function"]
-    assert targets.count(probe_graph.add_into) == 1
+    assert targets.count(probe_calls.add_into) == 1
     x = torch.randn(2, 3, 8, 8)
     with torch.inference_mode():
         logits, _ = probe_pass(model, x, plan, None, "graph")
@@ -345,7 +345,7 @@ def test_sums_are_made_in_place_only_where_nothing_reads_the_operand_again():
     # resnet50's 16 residual sums are in place again, as in its own forward (out += identity)
     an = _analysis("resnet50", input_size=64)
     gm = prober_for(an.model, make_plan(an.tree)).gm
-    assert sum(n.target is probe_graph.add_into for n in gm.graph.nodes) == 16
+    assert sum(n.target is probe_calls.add_into for n in gm.graph.nodes) == 16
 
 
 def test_hooks_set_on_the_model_or_a_replaced_forward_still_run():
