@@ -13,6 +13,9 @@ os.environ["CNN_EXPLORER_OFFLINE"] = "1"
 # no analysis cache: every window traces its model (tests stay independent, the user's cache
 # folder is never read or written); the cache's own tests point it at a folder of theirs
 os.environ["CNN_EXPLORER_GRAPH_CACHE"] = "off"
+# the window in English whatever the machine's language (the texts tests read are English's;
+# a test of another language installs its catalogue itself)
+os.environ["LANGUAGE"] = "en"
 
 from pathlib import Path  # noqa: E402
 

@@ -50,6 +50,7 @@ def test_wheel_ships_resources(tmp_path: Path) -> None:
         "explorer/resources/README.md",
         "explorer/resources/small/resnet20.pt",
         "explorer/resources/small/resnet20.json",
+        "explorer/resources/i18n/cnn_explorer_ru.qm",
     ):
         assert want in names, want
     entry = next(n for n in names if n.endswith("entry_points.txt"))
@@ -64,6 +65,8 @@ def test_wheel_ships_resources(tmp_path: Path) -> None:
         "from explorer.models import registry, weights; "
         "p = weights.bundled_weights(registry.get('resnet20')); "
         "assert p is not None and str(p).startswith(sys.argv[1]), p; "
+        "from explorer.ui import i18n; q = i18n.catalogue_path('ru'); "
+        "assert q.is_file() and str(q).startswith(sys.argv[1]), q; "
         "print(len(k.kind_table()))"
     )
     run = subprocess.run(

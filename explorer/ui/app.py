@@ -25,6 +25,8 @@ def process_uptime() -> float:
 
 
 _IMPORTED = time.perf_counter()
+#: the languages of the window (explorer.ui.i18n.LANGUAGES, named here without importing Qt)
+WINDOW_LANGUAGES = ("en", "ru")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -212,6 +214,12 @@ def gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=positive_int, help="timed rounds for --measure / --kernels")
     p.add_argument("--size", type=_size, metavar="WxH", help="window size")
     p.add_argument(
+        "--lang",
+        choices=WINDOW_LANGUAGES,
+        help="the window's language (default: as chosen in View > Language, else the "
+        "system's); the command line stays in English",
+    )
+    p.add_argument(
         "--draw-pad",
         action="store_true",
         help="open the draw pad of a digits network and draw a 3 on it (with --screenshot)",
@@ -232,9 +240,11 @@ def gui_parser() -> argparse.ArgumentParser:
 def _curves_screenshot(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from explorer.ui import i18n
     from explorer.ui.curves_dialog import CurvesDialog
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    i18n.install(app, i18n.choose_language(args.lang, None))
     dlg = CurvesDialog()
     if args.size:
         dlg.resize(*args.size)
@@ -353,6 +363,9 @@ def run_app(argv: list[str]) -> int:
     if args.screenshot:  # a scripted run neither reads nor changes the user's saved layout
         tmp = tempfile.TemporaryDirectory(prefix="cnn-explorer-")
         settings = QSettings(os.path.join(tmp.name, "settings.ini"), QSettings.IniFormat)
+    from explorer.ui import i18n
+
+    i18n.install(app, i18n.choose_language(args.lang, settings or MainWindow.user_settings()))
     win = MainWindow(settings=settings)
     if args.size:
         win.resize(*args.size)

@@ -55,9 +55,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
         self.setWindowTitle("cnn-explorer")
-        self.settings = (
-            settings if settings is not None else QSettings("cnn-explorer", "cnn-explorer")
-        )
+        self.settings = settings if settings is not None else self.user_settings()
         self.session = Session()
         # every long task of the window runs here: one place owns generation, cancel and busy
         self.jobs = qt_jobs(self)
@@ -127,6 +125,11 @@ class MainWindow(QMainWindow):
         self.presentation.toggled.connect(self._on_presentation_toggled)
         self.run.weightsLoaded.connect(self.status_bar.show_weights)
         self._restore()
+
+    @staticmethod
+    def user_settings() -> QSettings:
+        """The user's own settings (layout, recent models, language)."""
+        return QSettings("cnn-explorer", "cnn-explorer")
 
     def say(self, text: str) -> None:
         """The status outlet the controllers get: one line in the status bar."""

@@ -119,7 +119,7 @@ class RunControl(Control):
             self.device_combo.addItem(d)
 
     def _on_device_chosen(self, _i: int) -> None:
-        dev = self.device_combo.currentText()
+        dev = str(self.device_combo.currentData() or self.device_combo.currentText())
         gpu = dev.startswith(("cuda", "mps")) or (dev == "auto" and self.device_combo.count() > 2)
         self.precision_combo.setEnabled(gpu)
         if not gpu:
