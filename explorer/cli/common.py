@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from explorer.app.argtypes import positive_int
+from explorer.app.argtypes import at_most, positive_int
 from explorer.app.jobs import Progress
 from explorer.app.workflows import drive
 from explorer.errors import ExplorerError, first_line, log_unexpected, one_line
@@ -298,3 +300,51 @@ def device_or_error(name: str, precision: str):  # noqa: ANN201
 def cannot_write(path: object, exc: OSError) -> CliError:
     """``cannot write PATH: <why>`` (the user named the place: exit 2)."""
     return CliError(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def ray_options(p: argparse.ArgumentParser) -> None:
+    """``--ray ADDRESS [--workers N]``: the independent evaluations on Ray workers."""
+    p.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="run the evaluations on Ray: local (a Ray instance started on this machine, a "
+        "worker per core) or a cluster's address (auto, ray://HOST:10001, HOST:6379); needs "
+        'pip install "cnn-explorer[distributed]"',
+    )
+    p.add_argument(
+        "--workers",
+        type=at_most(4096),
+        metavar="N",
+        help="with --ray: N workers, one torch thread each (local: one per core)",
+    )
+
+
+def check_ray(args: argparse.Namespace) -> None:
+    """``--ray``/``--workers`` said wrong (or Ray missing): the one line, before any work."""
+    from explorer.runtime.executor import ExecutorError, check_address, ray_module
+
+    try:
+        if args.ray is None:
+            if args.workers is not None:
+                raise ExecutorError("--workers goes with --ray (local or a cluster's address)")
+            return
+        check_address(args.ray)
+        ray_module()
+    except ExecutorError as exc:
+        raise CliError(str(exc)) from None
+
+
+@contextmanager
+def executor_or_error(args: argparse.Namespace, device: Any) -> Iterator[Any]:
+    """The executor ``--ray``/``--workers`` ask for (in this process without them), closed
+    after the command (a Ray instance it started is stopped)."""
+    from explorer.runtime.executor import ExecutorError, executor_for
+
+    try:
+        ex = executor_for(args.ray, args.workers, device)
+    except ExecutorError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        yield ex
+    finally:
+        ex.close()

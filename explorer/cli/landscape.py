@@ -10,9 +10,12 @@ from explorer.app.argtypes import at_most, positive_int
 from explorer.cli.common import (
     CliError,
     analyze_or_error,
+    check_ray,
     emit_json,
+    executor_or_error,
     prepared_model,
     progress,
+    ray_options,
     run_options,
     spec_or_error,
 )
@@ -68,6 +71,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
         help="the 1-D line from the weights (--weights) to this checkpoint of the same network",
     )
     run_options(p)
+    ray_options(p)
     # "--range -1,1": a value that starts with a minus sign is taken for the range, not for
     # an option (argparse takes only plain negative numbers so)
     number = r"(inf|[\d.]+([eE][-+]?\d+)?)"
@@ -123,6 +127,7 @@ def cmd_landscape(args: argparse.Namespace) -> int:
             )
     except (LandscapeError, FileError) as exc:
         raise CliError(str(exc)) from None
+    check_ray(args)
     if args.input_size is not None:
         batch = min(args.batch_size, args.limit or args.batch_size)
         check_input(spec_or_error(args.model).input_size[0], args.input_size, batch)
@@ -133,7 +138,12 @@ def cmd_landscape(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     spec, _model, info, prep, device, _precision = prepared_model(args, an)
     ev = EvalSettings(args.data, args.limit, args.batch_size)
-    ls = progress(landscape(an, prep, info.categories, settings, ev, device, weights=info.label))
+    with executor_or_error(args, device) as ex:
+        ls = progress(
+            landscape(
+                an, prep, info.categories, settings, ev, device, weights=info.label, executor=ex
+            )
+        )
     warn_skipped(ls.skipped)
     out = ls.as_json()
     if args.json:
@@ -178,7 +188,8 @@ def _print(out: dict) -> None:
         )
     )
     n = len(xs) * (len(out["y"]) if out["y"] else 1)
-    print(f"{n} points in {out['elapsed_s']:.1f} s ({out['workers']} worker)")
+    w = out["workers"]
+    print(f"{n} points in {out['elapsed_s']:.1f} s ({w} worker{'s' if w != 1 else ''})")
 
 
 def _fmt(v: float | None) -> str:

@@ -11,9 +11,12 @@ from explorer.app.workflows.lesion import SWEEPS
 from explorer.cli.common import (
     CliError,
     analyze_or_error,
+    check_ray,
     emit_json,
+    executor_or_error,
     prepared_model,
     progress,
+    ray_options,
     run_options,
     spec_or_error,
 )
@@ -44,6 +47,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> dict:
     le.add_argument("--seed", type=int, default=0)
     le.add_argument("--download", action="store_true", help="let torchvision data download")
     run_options(le)
+    ray_options(le)
     return {"lesion": cmd_lesion}
 
 
@@ -53,6 +57,9 @@ def cmd_lesion(args: argparse.Namespace) -> int:
     from explorer.runtime.preprocess import check_input
     from explorer.studies.lesion.surgery import LesionError
 
+    check_ray(args)
+    if args.ray is not None and not args.sweep:
+        raise CliError("--ray goes with --sweep (single, random or reorder)")
     if args.input_size is not None:  # before the model is traced at that size
         batch = min(args.batch_size, args.limit or args.batch_size)
         check_input(spec_or_error(args.model).input_size[0], args.input_size, batch)
@@ -63,18 +70,22 @@ def cmd_lesion(args: argparse.Namespace) -> int:
         raise CliError("--delete and --sweep go separately")
     settings = EvalSettings(args.data, args.limit, args.batch_size, args.download)
     runs: list[Any] = []
+    workers = 1
     try:
         if args.sweep:
-            sw = progress(
-                sweep(
-                    an,
-                    prep,
-                    info.categories,
-                    SweepSettings(args.sweep, args.k_max, args.trials, args.seed),
-                    settings,
-                    device,
+            with executor_or_error(args, device) as ex:
+                sw = progress(
+                    sweep(
+                        an,
+                        prep,
+                        info.categories,
+                        SweepSettings(args.sweep, args.k_max, args.trials, args.seed),
+                        settings,
+                        device,
+                        executor=ex,
+                    )
                 )
-            )
+            workers = sw.workers
             intact, data, n, skipped = sw.intact, sw.data, sw.n, sw.skipped
             if sw.kind == "single":
                 runs = list(sw.runs)
@@ -95,6 +106,7 @@ def cmd_lesion(args: argparse.Namespace) -> int:
         "data": {"name": data, "n": n, **({"skipped": list(skipped)} if skipped else {})},
         "intact": {"top1": intact.top1, "top5": intact.top5, "loss": intact.loss},
         "runs": [r if isinstance(r, dict) else _run_dict(r) for r in runs],
+        "workers": workers,
     }
     if args.json:
         emit_json(out)

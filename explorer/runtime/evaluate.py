@@ -99,6 +99,16 @@ class Tally:
             self.loss += float(torch.nn.functional.cross_entropy(logits, y, reduction="sum"))
             self.labelled += logits.shape[0]
 
+    def merge(self, other: Tally) -> Tally:
+        """``other``'s counts added to these (its images after these ones); returns self."""
+        self.n += other.n
+        self.c1 += other.c1
+        self.c5 += other.c5
+        self.loss += other.loss
+        self.labelled += other.labelled
+        self.preds.extend(other.preds)
+        return self
+
     def result(self, deleted: Sequence[str] = (), intact: Any = None) -> EvalResult:
         import numpy as np
         import torch

@@ -153,6 +153,7 @@ def landscape(
     *,
     weights: str = "",
     lock: AbstractContextManager[Any] | None = None,
+    executor: Any = None,
 ) -> Generator[Progress, None, Landscape]:
     """Walk the landscape; every level of refinement (and every row) rides on the progress
     as a :class:`Landscape` snapshot. Raises LandscapeError, DataError, ModelError and the
@@ -163,8 +164,15 @@ def landscape(
     import torch
 
     from explorer.app.workflows.lesion import EvalData
+    from explorer.runtime.executor import InProcess, Work
     from explorer.studies.landscape import directions as dirs_mod
-    from explorer.studies.landscape.grid import Moved, evaluate_point, progressive_order
+    from explorer.studies.landscape.grid import (
+        Walk,
+        progressive_order,
+        walk_point,
+        walk_setup,
+        walk_teardown,
+    )
 
     xs, ys = check_settings(settings)
     start = time.perf_counter()
@@ -175,12 +183,15 @@ def landscape(
     batches = kept_batches(data, an)
     yield Progress(0.0, data.opened)
     dev = data.device
+    ex = executor if executor is not None else InProcess(dev)
+    away = not isinstance(ex, InProcess)  # the workers get copies, not this model
     with lock or nullcontext():
-        model = copy.deepcopy(an.model) if settings.copy_model else an.model
-    hold = nullcontext() if settings.copy_model else (lock or nullcontext())
+        model = copy.deepcopy(an.model) if settings.copy_model or away else an.model
+    if away:
+        model = model.cpu()
+        batches = [(x.cpu(), y.cpu()) for x, y in batches]
+    hold = nullcontext() if settings.copy_model or away else (lock or nullcontext())
     with hold:
-        model.eval().to(dev)
-        batches = [(x.to(dev), y.to(dev)) for x, y in batches]
         if settings.save_directions is not None:
             saved = {"x": dx} if dy is None else {"x": dx, "y": dy}
             dirs_mod.save_directions(settings.save_directions, saved)
@@ -202,36 +213,71 @@ def landscape(
             source=source,
             batchnorm=BATCHNORM_TO if settings.to else BATCHNORM,
             skipped=data.skipped,
+            workers=ex.workers,
         )
         levels = progressive_order(len(xs), len(ys) if ys is not None else None)
         ls.levels = len(levels)
         total = sum(len(lv) for lv in levels) + 1
-        with Moved(model, dx, dy) as moved:
-            c = evaluate_point(model, batches)
-            ls.center = {"loss": c.loss, "top1": c.top1}
-            count = 1
-            yield Progress(count / total, "evaluated the trained point", ls.snapshot())
-            for k, level in enumerate(levels):
-                ls.level = k + 1
-                for m, (i, j) in enumerate(level):
-                    yv = ys[i] if ys is not None else 0.0
-                    if xs[j] == 0.0 and yv == 0.0:
-                        p = c
-                    else:
-                        moved.set(xs[j], yv)
-                        p = evaluate_point(model, batches)
-                    ls.loss[i, j] = np.nan if p.loss is None else p.loss
-                    ls.top1[i, j] = np.nan if p.top1 is None else p.top1
-                    ls.nonfinite += p.loss is None
-                    ls.done[i, j] = True
-                    count += 1
-                    ls.elapsed_s = time.perf_counter() - start
-                    end_of_row = m + 1 == len(level) or (m + 1) % len(xs) == 0
-                    yield Progress(
-                        count / total,
-                        f"level {k + 1} of {len(levels)}: {count - 1} of {total - 1} points",
-                        ls.snapshot() if end_of_row else None,
-                    )
+        # the units: the trained point, then the grid level by level (a grid point at the
+        # trained point is that one's evaluation, not evaluated again)
+        units: list[tuple[float, float]] = [(0.0, 0.0)]
+        where: list[tuple[int, int]] = [(-1, -1)]
+        unit_level = [0]
+        origin: dict[int, list[tuple[int, int]]] = {}  # level -> its cells at the trained point
+        for k, level in enumerate(levels):
+            for i, j in level:
+                yv = ys[i] if ys is not None else 0.0
+                if xs[j] == 0.0 and yv == 0.0:
+                    origin.setdefault(k + 1, []).append((i, j))
+                    continue
+                units.append((xs[j], yv))
+                where.append((i, j))
+                unit_level.append(k + 1)
+        left = [0, *(len(lv) for lv in levels)]
+        count = 0
+        center: Any = None
+        reached = 0  # the highest level a result has come from
+
+        def fill(cells: list[tuple[int, int]], p: Any, k: int) -> None:
+            nonlocal count
+            for i, j in cells:
+                ls.loss[i, j] = np.nan if p.loss is None else p.loss
+                ls.top1[i, j] = np.nan if p.top1 is None else p.top1
+                ls.nonfinite += p.loss is None
+                ls.done[i, j] = True
+                left[k] -= 1
+                count += 1
+
+        def fill_origin(upto: int) -> None:
+            # a grid point at the trained point is that one's evaluation, filled with its level
+            for k in [k for k in origin if k <= upto]:
+                fill(origin.pop(k), center, k)
+
+        work = Work(walk_setup, walk_point, Walk(model, dx, dy, batches), walk_teardown)
+        for u, p in ex.map(work, units):
+            ls.elapsed_s = time.perf_counter() - start
+            if u == 0:
+                center = p
+                ls.center = {"loss": p.loss, "top1": p.top1}
+                count += 1
+                fill_origin(reached)
+                yield Progress(count / total, "evaluated the trained point", ls.snapshot())
+                continue
+            k = unit_level[u]
+            reached = max(reached, k)
+            fill([where[u]], p, k)
+            if center is not None:
+                fill_origin(reached)
+            ls.level = k
+            shown = (len(levels[k - 1]) - left[k]) % len(xs) == 0 or left[k] == 0
+            yield Progress(
+                count / total,
+                f"level {k} of {len(levels)}: {count - 1} of {total - 1} points",
+                ls.snapshot() if shown else None,
+            )
+        if center is not None:
+            fill_origin(len(levels))
+        ls.workers = getattr(ex, "took_part", ex.workers) or ex.workers
         del batches
         if dev.type == "cuda":
             torch.cuda.empty_cache()

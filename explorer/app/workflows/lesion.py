@@ -215,6 +215,8 @@ class Sweep:
     data: str
     n: int
     skipped: dict[str, str] = field(default_factory=dict)
+    #: how many workers took part (1 in this process)
+    workers: int = 1
 
     @property
     def result(self) -> tuple[Any, Any]:
@@ -230,24 +232,39 @@ def sweep(
     device: Any,
     *,
     lock: AbstractContextManager[Any] | None = None,
+    executor: Any = None,
 ) -> Generator[Progress, None, Sweep]:
-    """Run a lesion sweep on the evaluation set; partial results ride on the progress."""
+    """Run a lesion sweep on the evaluation set; partial results ride on the progress.
+
+    ``executor`` (:mod:`explorer.runtime.executor`): in this process on ``device`` when None;
+    on Ray workers the evaluation images are read once and kept (their size checked first)
+    and go to every worker with the network."""
+    from explorer.runtime.executor import InProcess
     from explorer.studies.lesion import sweeps
 
     sw = sweep_settings
     data = EvalData(an, prep, categories, settings, device)
     yield Progress(0.0, data.opened)
     batches, n, dev = data.batches, data.n, data.device
+    ex = executor if executor is not None else InProcess(dev)
+    if not isinstance(ex, InProcess):
+        from explorer.limits import check_bytes, tensor_bytes
+
+        shape = tuple(an.graph.input_shape[1:])
+        check_bytes(tensor_bytes((n, *shape)), f"{n} evaluation images of {shape}")
     with lock or nullcontext():
-        an.model.eval().to(dev)
+        if isinstance(ex, InProcess):
+            an.model.eval().to(dev)
+        kw = {"device": dev, "executor": ex}
         if sw.kind == "single":
-            gen = sweeps.single_sweep(an, batches, n, device=dev)
+            gen = sweeps.single_sweep(an, batches, n, **kw)
         elif sw.kind == "random":
-            gen = sweeps.random_sweep(an, batches, n, sw.k_max, sw.trials, sw.seed, device=dev)
+            gen = sweeps.random_sweep(an, batches, n, sw.k_max, sw.trials, sw.seed, **kw)
         else:
-            gen = sweeps.reorder_sweep(an, batches, n, sw.trials, sw.seed, device=dev)
+            gen = sweeps.reorder_sweep(an, batches, n, sw.trials, sw.seed, **kw)
         intact, runs = yield from scaled(_model_errors(gen), 0.0, 1.0)
-    return Sweep(sw.kind, intact, runs, data.name, intact.n, data.skipped)
+    workers = getattr(ex, "took_part", ex.workers) or ex.workers
+    return Sweep(sw.kind, intact, runs, data.name, intact.n, data.skipped, workers)
 
 
 def _model_errors(gen: Generator[Any, None, Any]) -> Generator[Any, None, Any]:

@@ -165,6 +165,37 @@ def evaluate_point(model: nn.Module, batches: Sequence[tuple[Any, Any]]) -> Poin
     return Point(r.loss, r.top1, r.n)
 
 
+@dataclass
+class Walk:
+    """What every worker of a landscape needs once: the network (on the CPU, or as it is in
+    this process), the directions and the kept evaluation batches."""
+
+    model: nn.Module
+    dx: Direction
+    dy: Direction | None
+    batches: list[tuple[Any, Any]]
+
+
+def walk_setup(walk: Walk, device: Any) -> tuple[nn.Module, Moved, list[tuple[Any, Any]]]:
+    """A worker's state: the network on ``device`` in eval mode, its weights ready to move, the
+    batches on ``device`` (:class:`explorer.runtime.executor.Work`'s ``setup``)."""
+    model = walk.model.eval().to(device)
+    batches = [(x.to(device), y.to(device)) for x, y in walk.batches]
+    return model, Moved(model, walk.dx, walk.dy), batches
+
+
+def walk_point(state: tuple[nn.Module, Moved, list[tuple[Any, Any]]], at: Any) -> Point:
+    """One grid point ``at = (x, y)`` evaluated."""
+    model, moved, batches = state
+    moved.set(float(at[0]), float(at[1]))
+    return evaluate_point(model, batches)
+
+
+def walk_teardown(state: tuple[nn.Module, Moved, list[tuple[Any, Any]]]) -> None:
+    """The weights put back bit for bit."""
+    state[1].restore()
+
+
 def roughness(loss: Any) -> dict[str, Any]:
     """How rough a landscape is, from its grid of losses (NaN where not finite):
 

@@ -1,0 +1,231 @@
+"""Independent evaluations (a landscape's grid points, a sweep's deletion sets or data shards)
+handed to an executor: in this process (the default) or on a Ray cluster.
+
+A :class:`Work` is what every worker needs once (``payload``: the network, its directions, the
+evaluation images), how a worker turns it into its state (``setup``, once per worker: the
+network built and kept) and how one unit is evaluated with that state (``run``). An executor's
+:meth:`map` gives ``(index, result)`` pairs in any order, each unit exactly once; closing the
+iterator (a Cancel) stops the units not yet done.
+
+With Ray the payload goes into the object store once (``ray.put``); each worker is an actor that
+builds its state from it once; a worker that dies has its unit run again on a fresh one (at most
+:data:`TRIES` times per unit), a result is taken once per unit, never twice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from explorer.errors import ExplorerError
+
+#: how many times a unit is tried on a worker that dies under it before the run fails
+TRIES = 3
+INSTALL = 'Ray is not installed: pip install "cnn-explorer[distributed]" (or pip install ray)'
+
+
+class ExecutorError(ExplorerError):
+    """Ray missing, a cluster that cannot be reached, workers that keep dying."""
+
+
+@dataclass(frozen=True)
+class Work:
+    """``setup(payload, device) -> state`` once per worker; ``run(state, unit) -> result`` per
+    unit; ``teardown(state)`` at the end in this process (the network's weights put back)."""
+
+    setup: Callable[[Any, Any], Any]
+    run: Callable[[Any, Any], Any]
+    payload: Any
+    teardown: Callable[[Any], None] | None = None
+
+
+class InProcess:
+    """The units one after the other in this process, on ``device``."""
+
+    name = "in-process"
+
+    def __init__(self, device: Any = "cpu") -> None:
+        self.device = device
+        self.workers = 1
+
+    def map(self, work: Work, units: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+        state = work.setup(work.payload, self.device)
+        try:
+            for i, unit in enumerate(units):
+                yield i, work.run(state, unit)
+        finally:
+            if work.teardown is not None:
+                work.teardown(state)
+
+    def close(self) -> None:
+        """Nothing to give back."""
+
+
+def ray_module() -> Any:
+    """``ray``, or the one line that says how to install it."""
+    try:
+        import ray
+    except ImportError:
+        raise ExecutorError(INSTALL) from None
+    return ray
+
+
+def check_address(address: str) -> str:
+    """``local``, ``auto``, ``ray://HOST:PORT`` or ``HOST:PORT``; else the one line."""
+    a = address.strip()
+    if a in ("local", "auto") or a.startswith("ray://") or _host_port(a):
+        return a
+    raise ExecutorError(
+        f"--ray {address!r}: give local (a Ray instance on this machine), auto (the cluster "
+        "this machine belongs to) or a cluster's address (ray://HOST:10001 or HOST:6379)"
+    )
+
+
+@contextmanager
+def _stderr_quiet() -> Iterator[None]:
+    """The process's standard error (fd 2, where Ray's C++ core writes) sent nowhere."""
+    import sys
+
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no fd 2 to quiet
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _host_port(a: str) -> bool:
+    host, _, port = a.rpartition(":")
+    return bool(host) and port.isdigit() and 0 < int(port) < 65536
+
+
+class _Worker:
+    """A Ray actor's body: the state built once from the payload, then unit after unit."""
+
+    def __init__(self, setup: Callable[[Any, Any], Any], payload: Any, threads: int) -> None:
+        import torch
+
+        if threads > 0:
+            torch.set_num_threads(threads)
+        self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        self.state = setup(payload, self.device)
+
+    def run(self, run: Callable[[Any, Any], Any], unit: Any) -> Any:
+        return run(self.state, unit)
+
+
+class RayExecutor:
+    """Units spread over Ray workers: ``address`` ``local`` starts a Ray instance on this
+    machine with ``workers`` CPUs (default: one per core); any other address joins that
+    cluster (``auto``, ``ray://...``). ``threads``: torch threads per worker."""
+
+    name = "ray"
+
+    def __init__(self, address: str = "local", workers: int | None = None, threads: int = 1):
+        ray = ray_module()
+        self.address = check_address(address)
+        if workers is not None and workers < 1:
+            raise ExecutorError(f"--workers {workers}: give 1 or more")
+        self.threads = threads
+        self.started = False
+        if not ray.is_initialized():
+            opts: dict[str, Any] = {
+                "include_dashboard": False,
+                "log_to_driver": False,
+                "configure_logging": False,
+            }
+            try:
+                if self.address == "local":
+                    ray.init(num_cpus=workers or os.cpu_count() or 1, **opts)
+                else:
+                    with _stderr_quiet():  # a cluster not there: a warning a second for 20 s
+                        ray.init(address=self.address, **opts)
+            except Exception as exc:  # noqa: BLE001 - Ray's many ways of failing to connect
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise ExecutorError(f"Ray at {self.address}: {first}") from None
+            self.started = True
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        self.workers = max(1, min(workers or cpus, cpus))
+        self.gpus = float(ray.cluster_resources().get("GPU", 0.0))
+        #: how many workers gave results in the last map
+        self.took_part = 0
+
+    def map(self, work: Work, units: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+        ray = ray_module()
+        from ray.exceptions import RayActorError, RayTaskError, WorkerCrashedError
+
+        todo = list(units)
+        if not todo:
+            return
+        n = min(self.workers, len(todo))
+        gpu = min(1.0, self.gpus / n) if self.gpus else 0.0
+        actor_cls = ray.remote(num_cpus=1, num_gpus=gpu)(_Worker)
+        payload = ray.put(work.payload)  # once: every worker reads the same object
+        refs = [ray.put(u) for u in todo]  # a unit tried again is not put again
+        actors = [actor_cls.remote(work.setup, payload, self.threads) for _ in range(n)]
+        idle = deque(actors)  # ``actors``: every one made, killed at the end whatever happens
+        pending: deque[tuple[int, int]] = deque((i, 0) for i in range(len(todo)))
+        running: dict[Any, tuple[Any, int, int]] = {}
+        done: set[int] = set()
+        gave: set[str] = set()
+        self.took_part = 0
+        try:
+            while pending or running:
+                while pending and idle:
+                    actor = idle.popleft()
+                    i, tries = pending.popleft()
+                    running[actor.run.remote(work.run, refs[i])] = (actor, i, tries)
+                ready, _ = ray.wait(list(running), num_returns=1)
+                ref = ready[0]
+                actor, i, tries = running.pop(ref)
+                try:
+                    result = ray.get(ref)
+                except (RayActorError, WorkerCrashedError):
+                    if tries + 1 >= TRIES:
+                        raise ExecutorError(
+                            f"a Ray worker died {TRIES} times on unit {i + 1} of {len(todo)}"
+                        ) from None
+                    pending.appendleft((i, tries + 1))
+                    ray.kill(actor, no_restart=True)
+                    actors.append(actor_cls.remote(work.setup, payload, self.threads))
+                    idle.append(actors[-1])
+                    continue
+                except RayTaskError as exc:  # the unit's own error: the one line it says
+                    cause = getattr(exc, "cause", None)
+                    raise (cause if isinstance(cause, BaseException) else exc) from None
+                idle.append(actor)
+                if i in done:  # never counted twice
+                    continue
+                done.add(i)
+                gave.add(actor._actor_id.hex())
+                self.took_part = len(gave)
+                yield i, result
+        finally:  # done, failed or cancelled: the workers go (a unit under way stops with its)
+            for actor in actors:
+                ray.kill(actor, no_restart=True)
+
+    def close(self) -> None:
+        """Stop the Ray instance this executor started (a joined cluster goes on)."""
+        if self.started:
+            ray_module().shutdown()
+            self.started = False
+
+
+def executor_for(ray: str | None, workers: int | None, device: Any) -> InProcess | RayExecutor:
+    """In-process on ``device`` (``ray`` None), else Ray at that address."""
+    if ray is None:
+        if workers is not None:
+            raise ExecutorError("--workers goes with --ray (local or a cluster's address)")
+        return InProcess(device)
+    return RayExecutor(ray, workers)
