@@ -237,14 +237,16 @@ def score_range(
     return ScoreRange(round(lo2, 6), round(hi2, 6))
 
 
-def sweep_title(baseline: float | None, r: ScoreRange, colour: str = "#c0392b") -> str:
-    """The title line of a sweep's plot: the dashed line's key and, when the y axis does not
-    start at 0, that it does not."""
+def sweep_title(
+    baseline: float | None, r: ScoreRange, colour: str = "#c0392b", intact: str = "intact network"
+) -> str:
+    """The title line of a sweep's plot: the dashed line's key (``intact``: its words, in the
+    window's language) and, when the y axis does not start at 0, that it does not."""
     parts = []
     if baseline is not None:
         parts.append(
             f"<span style='color:{colour}; font-weight:bold'>\u2012 \u2012 \u2012</span>"
-            f"&nbsp;intact network {baseline:.2f} %"
+            f"&nbsp;{intact} {baseline:.2f} %"
         )
     if r.note:
         parts.append(f"<i>y {html.escape(r.note)}</i>")
@@ -268,19 +270,6 @@ def highway_bars(res: Any) -> tuple[list[str], np.ndarray]:
     if not ids:
         return [], np.zeros((0, 0))
     return ids, np.stack([np.asarray(gates[b], dtype=float).reshape(-1) for b in ids], axis=1)
-
-
-SWEEPS_INTRO = (
-    "<b>Sweeps</b> delete blocks and measure the network again on the Accuracy tab's set "
-    "(Veit et al. 2016, residual networks behave like ensembles of shallow ones):<br>"
-    "&nbsp;&bull; <b>Each block alone</b>: one bar per block, the top-1 accuracy with that "
-    "block deleted (their Fig. 3);<br>"
-    "&nbsp;&bull; <b>k random blocks</b>: accuracy as more blocks go at random, mean &plusmn; "
-    "std over the trials (Fig. 5a);<br>"
-    "&nbsp;&bull; <b>Reorder blocks</b>: blocks of a stage shuffled; accuracy against how "
-    "far the order moved (Kendall tau, Fig. 5b).<br>"
-    "Press one of the buttons above to start; the intact network is marked by a dashed line."
-)
 
 
 #: the sizes a panel is exported at: (menu label, (width, height) or None for as shown)

@@ -19,7 +19,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QTranslator,
+)
+
+__all__ = ["QT_TRANSLATE_NOOP", "translate", "number", "integer", "install"]
 
 #: the window's languages, each named in itself (so a user finds their own in any language)
 LANGUAGES = {"en": "English", "ru": "Русский"}

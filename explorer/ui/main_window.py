@@ -244,7 +244,7 @@ class MainWindow(QMainWindow):
         return self.session.result is not None and all(
             t in self.panels
             and not self.panels[t].stale
-            and not self.panels[t].status.text().startswith("this panel failed")
+            and not getattr(self.panels[t], "broken", False)
             for t in RUN_PANELS
         )
 

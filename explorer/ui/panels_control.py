@@ -77,13 +77,13 @@ class PanelsControl(QObject):
         # nothing of the model on its way out stays under the new one's name: its run, its
         # evaluation and its sweep were the old model's
         for p in self.panels.values():
-            p.clear(f"loading {name}...")
+            p.clear(self.tr("loading {name}...").format(name=name))
 
     def _on_model_settled(self) -> None:
         """A model arrived, or the old one stays (the load failed or was cancelled): the
         run's panels wait for its run, the studies' panels say how to start one."""
         for p in self.panels.values():
-            p.clear(getattr(p, "INTRO", "updating..."))
+            p.clear(p.intro_text())
 
     def _on_model_changed(self, analysis: Any) -> None:
         """Panels for one kind of block only (the highway gates) show with such a model."""
@@ -103,15 +103,21 @@ class PanelsControl(QObject):
     def _on_results_changed(self, result: Any) -> None:
         for title, p in self.panels.items():
             try:
+                p.broken = False
                 p.show_result(result, self.session)
             except Exception as exc:  # noqa: BLE001 - a panel's bug must not take the window
-                p.status.setText(f"this panel failed: {type(exc).__name__}: {exc}")
+                p.broken = True
+                p.status.setText(
+                    self.tr("this panel failed: {error}").format(
+                        error=f"{type(exc).__name__}: {exc}"
+                    )
+                )
                 print(f"cnn-explorer: panel {title} failed: {exc!r}", file=sys.stderr)
 
     def _on_run_failed(self, message: str) -> None:
-        self.status(f"Run failed: {message}")
+        self.status(self.tr("Run failed: {message}").format(message=message))
         for p in self.panels.values():
-            p.invalidate(f"the run failed: {message}", keep=False)
+            p.invalidate(self.tr("the run failed: {message}").format(message=message), keep=False)
 
     def cancel_work(self) -> None:
         """The panels' Cancel: a fusion, the forward pass, the evaluation and any sweep."""
@@ -132,9 +138,9 @@ class PanelsControl(QObject):
 
     def _on_eval_busy(self, busy: bool, what: str) -> None:
         if busy and what == "evaluating":
-            self.panels["Accuracy"].clear("evaluating...")
+            self.panels["Accuracy"].clear(self.tr("evaluating..."))
         elif what == "cancelled":
-            why = "cancelled: delete a block or run a sweep to start again"
+            why = self.tr("cancelled: delete a block or run a sweep to start again")
             self.panels["Accuracy"].clear(why)
             self.panels["Sweeps"].cancelled(why)
 
@@ -146,6 +152,8 @@ class PanelsControl(QObject):
 
     def _on_run_cancelled(self) -> None:
         # nothing is coming: "updating..." would wait forever
-        self.status("Run cancelled")
+        self.status(self.tr("Run cancelled"))
         for p in self.panels.values():
-            p.invalidate("cancelled: change the image, weights or block to run again", keep=False)
+            p.invalidate(
+                self.tr("cancelled: change the image, weights or block to run again"), keep=False
+            )

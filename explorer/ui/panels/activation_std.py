@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushBu
 
 from explorer.present.panels import LegendEntry, weights_note, wrapped
 from explorer.runtime.probe_curves import STD_LEVELS, sorted_descending, std_by_layer
+from explorer.ui.i18n import QT_TRANSLATE_NOOP
 from explorer.ui.panels.base import Panel, SideLegend
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
@@ -18,20 +19,24 @@ LEGEND_WIDTH = 300  # px: the legend column beside the plots
 
 
 class ActivationStdPanel(Panel):
-    title = "Activation std"
+    title = QT_TRANSLATE_NOOP("Panels", "Activation std")
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("layers"))
+        bar.addWidget(QLabel(self.tr("layers")))
         self.level_combo = QComboBox()
-        self.level_combo.addItems(["every layer", "norm outputs (Fig. 7)", "blocks"])
+        self.level_combo.addItems(
+            [self.tr("every layer"), self.tr("norm outputs (Fig. 7)"), self.tr("blocks")]
+        )
         self.level_combo.setCurrentIndex(1)
         bar.addWidget(self.level_combo)
-        self.keep_btn = QPushButton("Keep curve")
-        self.keep_btn.setToolTip("Keep this curve on the plot to compare with other models")
-        self.clear_btn = QPushButton("Clear kept")
-        self.log_box = QCheckBox("log scale")
+        self.keep_btn = QPushButton(self.tr("Keep curve"))
+        self.keep_btn.setToolTip(
+            self.tr("Keep this curve on the plot to compare with other models")
+        )
+        self.clear_btn = QPushButton(self.tr("Clear kept"))
+        self.log_box = QCheckBox(self.tr("log scale"))
         bar.addWidget(self.keep_btn)
         bar.addWidget(self.clear_btn)
         bar.addWidget(self.log_box)
@@ -41,10 +46,10 @@ class ActivationStdPanel(Panel):
         self.canvas.setMinimumHeight(MIN_PLOT_HEIGHT)
         # side by side, titles in the axis labels: at 1280x720 the panels get ~250 px
         self.ordered = self.canvas.addPlot(row=0, col=0)
-        self.ordered.setLabel("bottom", "layer, in order of depth")
-        self.ordered.setLabel("left", "std")
+        self.ordered.setLabel("bottom", self.tr("layer, in order of depth"))
+        self.ordered.setLabel("left", self.tr("std"))
         self.sorted = self.canvas.addPlot(row=0, col=1)
-        self.sorted.setLabel("bottom", "rank, sorted by magnitude")
+        self.sorted.setLabel("bottom", self.tr("rank, sorted by magnitude"))
         for p in (self.ordered, self.sorted):
             p.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" only confuses
         self.legend = SideLegend()
@@ -89,7 +94,11 @@ class ActivationStdPanel(Panel):
         self._result = result
         info = session.weights_info
         img = session.image
-        self.label = f"{an.spec.name} ({info.label if info else '?'}) on {img.name if img else '?'}"
+        self.label = self.tr("{model} ({weights}) on {image}").format(
+            model=an.spec.name,
+            weights=info.label if info else "?",
+            image=img.name if img else "?",
+        )
         residual = an.tree.count("residual") > 0 or an.tree.count("residual", trait=True) > 0
         self.note, self.note_warns = weights_note(
             info.trained if info else None, info.label if info else "", residual
@@ -114,7 +123,7 @@ class ActivationStdPanel(Panel):
             return
         self.ids, self.values = std_by_layer(r.probes, self._plan, self.level)
         curves = [k for k in self.kept if k[1] == self.level] + [
-            (self.label + " (now)", self.level, self.values)
+            (self.tr("{label} (now)").format(label=self.label), self.level, self.values)
         ]
         entries = []
         for n, (label, _lvl, v) in enumerate(curves):
@@ -135,10 +144,11 @@ class ActivationStdPanel(Panel):
         )
         pts.sigClicked.connect(self._on_points_clicked)
         self.ordered.addItem(pts)
-        kept = f"; {len(self.kept)} kept curve(s)" if self.kept else ""
+        kept = self.tr("; kept curves: {n}").format(n=len(self.kept)) if self.kept else ""
         self.status.setText(
-            f"{len(self.ids)} outputs ({self.level_combo.currentText()}){kept}. "
-            "Click a point to select its block."
+            self.tr("{n} outputs ({level}){kept}. Click a point to select its block.").format(
+                n=len(self.ids), level=self.level_combo.currentText(), kept=kept
+            )
         )
 
     def _on_points_clicked(self, _item: Any, points: Any, *_: Any) -> None:

@@ -27,9 +27,19 @@ from explorer.present.panels import (
     export_scale,
     legend_html,
 )
+from explorer.ui.i18n import QT_TRANSLATE_NOOP, translate
 
 # plots on the window's light background, smooth lines
 pg.setConfigOptions(background="w", foreground="k", antialias=True)
+
+# the core's export sizes and the panels' titles, for the catalogue
+_WORDS = (
+    QT_TRANSLATE_NOOP("Panels", "1920x1080 (16:9 slide)..."),
+    QT_TRANSLATE_NOOP("Panels", "1280x720 (16:9)..."),
+    QT_TRANSLATE_NOOP("Panels", "1024x768 (4:3 slide)..."),
+    QT_TRANSLATE_NOOP("Panels", "1920x540 (half a 16:9 slide)..."),
+    QT_TRANSLATE_NOOP("Panels", "as shown..."),
+)
 
 #: how much of a figure shows while its replacement is computed
 DIMMED = 0.35
@@ -41,10 +51,12 @@ class Panel(QWidget):
     blockChosen = Signal(str)  # noqa: N815 - a block picked in the panel (a bar, a row)
 
     title = ""
+    #: what the panel says before its first figures (a source text of the "Panels" context)
+    INTRO = ""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.status = QLabel("Open an image to see this panel.")
+        self.status = QLabel(self.tr("Open an image to see this panel."))
         self.status.setWordWrap(True)
         self.status.setObjectName("panel_status")
         self.box = QVBoxLayout(self)
@@ -53,12 +65,14 @@ class Panel(QWidget):
         self.head = QHBoxLayout()
         self.head.addWidget(self.status, 1)
         self.export_btn = QToolButton()
-        self.export_btn.setText("Export panel...")
-        self.export_btn.setToolTip("Save this panel's figure as PNG, SVG or PDF, at a size")
+        self.export_btn.setText(self.tr("Export panel..."))
+        self.export_btn.setToolTip(
+            self.tr("Save this panel's figure as PNG, SVG or PDF, at a size")
+        )
         self.export_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_btn)
         for label, size in EXPORT_SIZES:
-            menu.addAction(label, lambda size=size: self._export_dialog(size))
+            menu.addAction(translate("Panels", label), lambda size=size: self._export_dialog(size))
         self.export_btn.setMenu(menu)
         self.head.addWidget(self.export_btn)
         self.box.addLayout(self.head)
@@ -67,10 +81,15 @@ class Panel(QWidget):
         #: the widgets that draw the figures: dimmed (not emptied) while new ones are computed
         self.figures: list[QWidget] = []
 
-    def invalidate(self, why: str = "updating...", keep: bool = True) -> None:
+    def intro_text(self) -> str:
+        """What the panel says before its first figures, in the window's language."""
+        return translate("Panels", self.INTRO) if self.INTRO else self.tr("updating...")
+
+    def invalidate(self, why: str = "", keep: bool = True) -> None:
         """The figures shown no longer hold (another image, weights, device ...); the new
         ones follow. ``keep``: the old figures stay, dimmed, under ``why`` (no flash of an
         empty panel on every change); else they go at once (nothing is coming)."""
+        why = why or self.tr("updating...")
         if not keep or not self.figures:
             self.clear(why)
             return
@@ -157,7 +176,10 @@ class Panel(QWidget):
     def _export_dialog(self, size: tuple[int, int] | None) -> None:
         name = export_name(self.title, size)
         path, chosen = QFileDialog.getSaveFileName(
-            self, f"Export {self.title}", name, "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"
+            self,
+            self.tr("Export {title}").format(title=translate("Panels", self.title)),
+            name,
+            "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)",
         )
         if not path:
             return
@@ -166,9 +188,10 @@ class Panel(QWidget):
         try:
             self.export(path, size)
         except (OSError, ExplorerError) as exc:
-            self.status.setText(f"<span style='color:#c0392b'>not saved: {exc}</span>")
+            not_saved = self.tr("not saved: {reason}").format(reason=exc)
+            self.status.setText(f"<span style='color:#c0392b'>{not_saved}</span>")
         else:
-            self.status.setText(f"saved {path}")
+            self.status.setText(self.tr("saved {path}").format(path=path))
 
 
 class SideLegend(pg.LabelItem):

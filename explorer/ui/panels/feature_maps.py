@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton
 
 from explorer.present.panels import FeaturePage, feature_page, normalise, overlay
+from explorer.ui.i18n import QT_TRANSLATE_NOOP, number
 from explorer.ui.panels.base import Panel
 
 COLORMAPS = ("viridis", "inferno", "magma", "CET-L1", "turbo")
@@ -24,7 +25,7 @@ def lut(name: str) -> np.ndarray:
 
 
 class FeatureMapsPanel(Panel):
-    title = "Feature maps"
+    title = QT_TRANSLATE_NOOP("Panels", "Feature maps")
 
     #: a value of a map clicked: (block, row, column) in the block's output
     positionChosen = Signal(str, int, int)  # noqa: N815
@@ -36,16 +37,16 @@ class FeatureMapsPanel(Panel):
         self.next_btn = QPushButton(">")
         for b in (self.prev_btn, self.next_btn):
             b.setFixedWidth(28)
-        self.page_label = QLabel("page 1/1")
+        self.page_label = QLabel(self.tr("page {page}/{pages}").format(page=1, pages=1))
         self.cmap_combo = QComboBox()
         self.cmap_combo.addItems(COLORMAPS)
-        self.overlay_box = QCheckBox("overlay on input")
+        self.overlay_box = QCheckBox(self.tr("overlay on input"))
         self.image_combo = QComboBox()
-        self.image_combo.addItems(["image A"])
+        self.image_combo.addItems([self.tr("image A")])
         bar.addWidget(self.prev_btn)
         bar.addWidget(self.page_label)
         bar.addWidget(self.next_btn)
-        bar.addWidget(QLabel("colormap"))
+        bar.addWidget(QLabel(self.tr("colormap")))
         bar.addWidget(self.cmap_combo)
         bar.addWidget(self.overlay_box)
         bar.addWidget(self.image_combo)
@@ -93,7 +94,7 @@ class FeatureMapsPanel(Panel):
         blocker = self.image_combo.blockSignals(True)
         keep = min(self.image_combo.currentIndex(), n - 1)
         self.image_combo.clear()
-        self.image_combo.addItems(["image A", "image B"][:n])
+        self.image_combo.addItems([self.tr("image A"), self.tr("image B")][:n])
         self.image_combo.setCurrentIndex(max(keep, 0))
         self.image_combo.blockSignals(blocker)
         self._draw()
@@ -121,9 +122,11 @@ class FeatureMapsPanel(Panel):
             self.current = None
             what = pr.feature_block if pr is not None else None
             self.status.setText(
-                "Select a block in the graph to see its feature maps."
+                self.tr("Select a block in the graph to see its feature maps.")
                 if what is None
-                else f"{what}: its output is not a module's output; no feature maps"
+                else self.tr(
+                    "{block}: its output is not a module's output; no feature maps"
+                ).format(block=what)
             )
             return
         i = self._image()
@@ -133,14 +136,19 @@ class FeatureMapsPanel(Panel):
         self.grid_item.setImage(np.nan_to_num(page.image, nan=0.0), levels=(0, 1))
         self.grid_item.setLookupTable(lut(self.cmap_combo.currentText()))
         self.grid_view.autoRange(padding=0.01)
-        self.page_label.setText(f"page {page.page + 1}/{page.pages}")
+        self.page_label.setText(
+            self.tr("page {page}/{pages}").format(page=page.page + 1, pages=page.pages)
+        )
         if self.channel is None or self.channel not in range(pr.features.shape[1]):
             self.channel = page.channels[0] if page.channels else None
         c = pr.features.shape[1]
         shape = "x".join(str(s) for s in pr.features.shape[1:])
         self.status.setText(
-            f"<b>{pr.feature_block}</b>: {shape}; {c} channels ordered by mean activation, "
-            f"{PER_PAGE} a page. Click a tile to enlarge it."
+            f"<b>{pr.feature_block}</b>: "
+            + self.tr(
+                "{shape}; {c} channels ordered by mean activation, {per_page} a page. Click a "
+                "tile to enlarge it."
+            ).format(shape=shape, c=c, per_page=PER_PAGE)
         )
         self._draw_big()
 
@@ -168,10 +176,14 @@ class FeatureMapsPanel(Panel):
         self.big_view.autoRange(padding=0.01)
         mean = pr.channel_mean[i, self.channel] if pr.channel_mean is not None else float("nan")
         std = pr.channel_std[i, self.channel] if pr.channel_std is not None else float("nan")
-        self.big_view.setToolTip(f"channel {self.channel}: mean {mean:.3f}, std {std:.3f}")
+        stats = self.tr("mean {mean}, std {std}").format(mean=number(mean, 3), std=number(std, 3))
+        self.big_view.setToolTip(
+            self.tr("channel {c}: {stats}").format(c=self.channel, stats=stats)
+        )
         self.status.setText(
             self.status.text().split(" | ")[0]
-            + f" | enlarged: channel {self.channel} (mean {mean:.3f}, std {std:.3f})"
+            + " | "
+            + self.tr("enlarged: channel {c} ({stats})").format(c=self.channel, stats=stats)
         )
 
     def choose_tile(self, x: float, y: float) -> int | None:
@@ -208,8 +220,10 @@ class FeatureMapsPanel(Panel):
             return  # a vector: no position to see the field of
         self.status.setText(
             self.status.text().split(" | ")[0]
-            + f" | enlarged: channel {self.channel}; value ({row}, {col}): its field in the "
-            "Receptive field tab"
+            + " | "
+            + self.tr(
+                "enlarged: channel {c}; value ({row}, {col}): its field in the Receptive field tab"
+            ).format(c=self.channel, row=row, col=col)
         )
         self.positionChosen.emit(pr.feature_block, row, col)
 

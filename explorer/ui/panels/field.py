@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.errors import one_line
+from explorer.ui.i18n import QT_TRANSLATE_NOOP, integer, number
 from explorer.ui.panels.base import Panel
 
 LANE = "field"
@@ -46,9 +47,10 @@ def _box_pen(style: Qt.PenStyle = Qt.PenStyle.SolidLine, width: float = 2.0) -> 
 
 
 class FieldPanel(Panel):
-    title = "Receptive field"
-    INTRO = (
-        "Run an image, then pick a layer with the slider (or select a block) and click the image."
+    title = QT_TRANSLATE_NOOP("Panels", "Receptive field")
+    INTRO = QT_TRANSLATE_NOOP(
+        "Panels",
+        "Run an image, then pick a layer with the slider (or select a block) and click the image.",
     )
 
     #: a comparison of effective fields is drawn (its result)
@@ -60,39 +62,50 @@ class FieldPanel(Panel):
         super().__init__(parent)
         self.jobs: Any = None  # the window's job runner (set by the window)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("depth"))
+        bar.addWidget(QLabel(self.tr("depth")))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setMinimum(0)
         self.slider.setMaximum(0)
-        self.slider.setToolTip("Walk the field through the network, layer by layer")
+        self.slider.setToolTip(self.tr("Walk the field through the network, layer by layer"))
         bar.addWidget(self.slider, 1)
-        self.effective_btn = QPushButton("Effective field")
+        self.effective_btn = QPushButton(self.tr("Effective field"))
         self.effective_btn.setToolTip(
-            "The gradient of this output value on the image (Luo et al. 2016): where the "
-            "field really looks"
+            self.tr(
+                "The gradient of this output value on the image (Luo et al. 2016): where the "
+                "field really looks"
+            )
         )
         bar.addWidget(self.effective_btn)
         self.head.insertLayout(0, bar, 2)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Effective field compared"))
+        row.addWidget(QLabel(self.tr("Effective field compared")))
         self.compare_combo = QComboBox()
         self.compare_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.compare_combo.setToolTip(
-            "The same output value in the same network with random weights, and in the "
-            "network that differs by its skip connections alone"
+            self.tr(
+                "The same output value in the same network with random weights, and in the "
+                "network that differs by its skip connections alone"
+            )
         )
         row.addWidget(self.compare_combo)
-        row.addWidget(QLabel("over"))
+        row.addWidget(QLabel(self.tr("over")))
         self.over_combo = QComboBox()
-        self.over_combo.addItems([f"{OVER[0]} (up to {COMPARE_IMAGES})", OVER[1]])
+        self.over_combo.addItems(
+            [
+                self.tr("evaluation images (up to {n})").format(n=COMPARE_IMAGES),
+                self.tr("this image"),
+            ]
+        )
         row.addWidget(self.over_combo)
-        self.compare_btn = QPushButton("Compare")
-        self.compare_btn.setToolTip("Compute the effective fields on a worker, side by side")
+        self.compare_btn = QPushButton(self.tr("Compare"))
+        self.compare_btn.setToolTip(
+            self.tr("Compute the effective fields on a worker, side by side")
+        )
         row.addWidget(self.compare_btn)
         self.compare_bar = QProgressBar()
         self.compare_bar.setRange(0, 100)
         self.compare_bar.setMaximumWidth(160)
-        self.compare_cancel = QPushButton("Cancel")
+        self.compare_cancel = QPushButton(self.tr("Cancel"))
         self.compare_note = QLabel("")
         for w in (self.compare_bar, self.compare_cancel):
             w.hide()
@@ -179,7 +192,7 @@ class FieldPanel(Panel):
         self._session = session
         an = session.analysis
         if result.input is None or an is None:
-            self.clear(self.INTRO)
+            self.clear(self.intro_text())
             return
         new_model = an is not self._an
         self._an = an
@@ -324,15 +337,24 @@ class FieldPanel(Panel):
         st = f["stride"] if isinstance(f["stride"], int) else f"{f['stride'][0]}x{f['stride'][1]}"
         padded = (i0, j0, i1, j1) != (y0, x0, y1, x1)
         v = self.slider.value()
-        where = f"layer {v + 1} of {len(self.links)}"
+        where = self.tr("layer {i} of {n}").format(i=v + 1, n=len(self.links))
         if self._chosen:
-            where = f"its output; the slider at its last layer, {self.links[v]}, {where}"
+            where = self.tr("its output; the slider at its last layer, {layer}, {where}").format(
+                layer=self.links[v], where=where
+            )
+        sees = self.tr("output ({row}, {col}) of {h}x{w} sees {rf} px, stride {stride}").format(
+            row=f["position"][0],
+            col=f["position"][1],
+            h=f["output"][0],
+            w=f["output"][1],
+            rf=rf,
+            stride=st,
+        )
         self.status.setText(
             f"<b>{self.block}</b> ({where}): "
-            f"output ({f['position'][0]}, {f['position'][1]}) of {f['output'][0]}x"
-            f"{f['output'][1]} sees {rf} px, stride {st}"
-            + (" (dashed: past the image, the padding)" if padded else "")
-            + ". Click the image to move it."
+            + sees
+            + (self.tr(" (dashed: past the image, the padding)") if padded else "")
+            + self.tr(". Click the image to move it.")
         )
         lines = []
         b = tree.blocks[self.block]
@@ -343,9 +365,15 @@ class FieldPanel(Panel):
         if self.effective is not None:
             e = self.effective
             lines.append(
-                f"Effective field (heat map, this image): std {e['std_px'][0]:.1f} px (rows), "
-                f"{e['std_px'][1]:.1f} px (columns); 95 % of it in {e['mass95_px']:,} px, "
-                f"{e['mass95_share']:.0%} of the field on the image"
+                self.tr(
+                    "Effective field (heat map, this image): std {rows} px (rows), {cols} px "
+                    "(columns); 95 % of it in {px} px, {share} % of the field on the image"
+                ).format(
+                    rows=number(e["std_px"][0], 1),
+                    cols=number(e["std_px"][1], 1),
+                    px=integer(e["mass95_px"]),
+                    share=number(100 * e["mass95_share"], 0),
+                )
             )
         if self.comparison is not None:
             from explorer.present.field import compare_caption
@@ -381,7 +409,7 @@ class FieldPanel(Panel):
             x = x.to(p.device)
 
         def work() -> Any:
-            yield 0.0, "the gradient of the value on the image"
+            yield 0.0, self.tr("the gradient of the value on the image")
             from explorer.studies.field.effective import gradient_map, spread
 
             with lock:
@@ -478,11 +506,13 @@ class FieldPanel(Panel):
         self.compare_bar.setValue(0)
         self.compare_bar.show()
         self.compare_cancel.show()
-        self.compare_note.setText(f"comparing {block} with {', '.join(what)}...")
+        self.compare_note.setText(
+            self.tr("comparing {block} with {what}...").format(block=block, what=", ".join(what))
+        )
         self.jobs.start(
             COMPARE_LANE,
             work,
-            label="comparing effective fields",
+            label=self.tr("comparing effective fields"),
             on_progress=self._on_compare_progress,
             on_done=self._on_compared,
             on_error=self._on_compare_error,
@@ -491,7 +521,7 @@ class FieldPanel(Panel):
 
     def cancel_compare(self) -> None:
         if self.jobs is not None and self.jobs.cancel(COMPARE_LANE):
-            self.compare_note.setText("comparison cancelled")
+            self.compare_note.setText(self.tr("comparison cancelled"))
         self._compare_idle()
 
     def _compare_idle(self) -> None:
@@ -569,7 +599,10 @@ class FieldPanel(Panel):
             self.compare_items.append(item)
             self.compare_titles.append(title)
         bar = pg.ColorBarItem(
-            values=(0, top), colorMap=cmap, interactive=False, label="share of the map per px"
+            values=(0, top),
+            colorMap=cmap,
+            interactive=False,
+            label=self.tr("share of the map per px"),
         )
         bar.setImageItem(self.compare_items)
         self.compare_canvas.addItem(bar, row=1, col=len(nets))

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from explorer.present.panels import LegendEntry, highway_bars, legend_inline, sparse_ticks
+from explorer.ui.i18n import QT_TRANSLATE_NOOP
 from explorer.ui.panels.base import Panel
 
 COLOURS = ("#2e86c1", "#e67e22")
@@ -21,18 +22,20 @@ MOST_VALUE_LABELS = 24  # blocks; more and the values above the bars overlap
 
 
 class HighwayPanel(Panel):
-    title = "Highway gates"
+    title = QT_TRANSLATE_NOOP("Panels", "Highway gates")
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
-        self.hint = QLabel("image B: the toolbar's 'compare' box")
-        self.hint.setToolTip("Choose image B there to set two images' gates side by side")
+        self.hint = QLabel(self.tr("image B: the toolbar's 'compare' box"))
+        self.hint.setToolTip(self.tr("Choose image B there to set two images' gates side by side"))
         self.head.insertWidget(1, self.hint)  # after the status, before Export
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setMinimumHeight(MIN_PLOT_HEIGHT)
         self.plot = self.canvas.addPlot()
-        self.plot.setLabel("left", "mean gate T")
-        self.plot.setLabel("bottom", "highway block, in order of depth (click a bar to select it)")
+        self.plot.setLabel("left", self.tr("mean gate T"))
+        self.plot.setLabel(
+            "bottom", self.tr("highway block, in order of depth (click a bar to select it)")
+        )
         self.plot.setYRange(*Y_RANGE, padding=0)
         self.plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
         self.plot.setMouseEnabled(x=False, y=False)
@@ -62,11 +65,13 @@ class HighwayPanel(Panel):
         self.selected = session.selected
         if not self.ids:
             self.clear_figures()
-            self.status.setText("This model has no highway blocks.")
+            self.status.setText(self.tr("This model has no highway blocks."))
             return
         self.status.setText(
-            f"{len(self.ids)} highway blocks: y = T\u00b7H(x) + (1\u2212T)\u00b7x. "
-            "T near 1: the block transforms its input; near 0: it carries it on unchanged."
+            self.tr(
+                "{n} highway blocks: y = T\u00b7H(x) + (1\u2212T)\u00b7x. T near 1: the block "
+                "transforms its input; near 0: it carries it on unchanged."
+            ).format(n=len(self.ids))
         )
         self._draw()
 
@@ -84,7 +89,7 @@ class HighwayPanel(Panel):
         entries = []
         for i in range(k):
             x = np.arange(n) + (i - (k - 1) / 2) * width
-            name = self.names[i] if i < len(self.names) else f"image {i}"
+            name = self.names[i] if i < len(self.names) else self.tr("image {i}").format(i=i)
             pens = [SELECTED_PEN if b == self.selected else None for b in self.ids]
             item = pg.BarGraphItem(
                 x=x, height=self.values[i], width=width, brush=COLOURS[i % 2], pens=pens,
@@ -93,7 +98,7 @@ class HighwayPanel(Panel):
             item.mouseClickEvent = self._on_bar_click  # type: ignore[method-assign]
             self.plot.addItem(item)
             self.bar_items.append(item)
-            entries.append(LegendEntry(f"T of {name}", COLOURS[i % 2]))
+            entries.append(LegendEntry(self.tr("T of {name}").format(name=name), COLOURS[i % 2]))
             if n <= MOST_VALUE_LABELS:
                 for xi, v in zip(x, self.values[i], strict=True):
                     t = pg.TextItem(f"{v:.2f}", color="#222", anchor=(0.5, 1.0))
@@ -102,7 +107,8 @@ class HighwayPanel(Panel):
         self.plot.addLine(y=0.5, pen=pg.mkPen("#888", width=1, style=Qt.PenStyle.DashLine))
         self.plot.setTitle(
             f"{legend_inline(entries)}&nbsp;&nbsp;&nbsp;<span style='color:#666'>"
-            "dashed: T = 0.5, as much carried as transformed</span>"
+            + self.tr("dashed: T = 0.5, as much carried as transformed")
+            + "</span>"
         )
         self.plot.getAxis("bottom").setTicks([sparse_ticks(self.ids)])
         self.plot.setXRange(-0.6, n - 0.4, padding=0)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.errors import one_line
+from explorer.ui.i18n import QT_TRANSLATE_NOOP, translate
 from explorer.ui.panels.base import Panel
 
 LANE = "landscape"
@@ -38,11 +39,12 @@ CURVE_PENS = ("#1864ab", "#c92a2a")
 
 
 class LandscapePanel(Panel):
-    title = "Landscape"
-    INTRO = (
+    title = QT_TRANSLATE_NOOP("Panels", "Landscape")
+    INTRO = QT_TRANSLATE_NOOP(
+        "Panels",
         "The loss around the trained weights along two random filter-normalised directions "
         "(Li et al. 2018). Choose a grid and press Compute; resnet56 against plain56 is the "
-        "lecture's slide."
+        "lecture's slide.",
     )
     finished = Signal()  # a landscape (or a pair) was drawn in full
     #: computed on request, for the network: a new image or a cancelled run leaves it be
@@ -58,7 +60,9 @@ class LandscapePanel(Panel):
         self.grid = QSpinBox()
         self.grid.setRange(2, 201)
         self.grid.setValue(11)
-        self.grid.setToolTip("points per axis (2 to 201); odd: the trained point is on the grid")
+        self.grid.setToolTip(
+            self.tr("points per axis (2 to 201); odd: the trained point is on the grid")
+        )
         self.lo, self.hi = QDoubleSpinBox(), QDoubleSpinBox()
         for w, v in ((self.lo, -1.0), (self.hi, 1.0)):
             w.setRange(-100.0, 100.0)
@@ -69,33 +73,40 @@ class LandscapePanel(Panel):
         self.limit.setRange(1, 1_000_000)
         self.limit.setValue(DEFAULT_IMAGES)
         self.limit.setToolTip(
-            "the first N images of the model's evaluation set (each grid point evaluates them "
-            "all: fewer images, a faster sketch)"
+            self.tr(
+                "the first N images of the model's evaluation set (each grid point evaluates "
+                "them all: fewer images, a faster sketch)"
+            )
         )
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.versus = QComboBox()
-        self.versus.setToolTip("a second network, walked with the same settings and seed")
-        self.log = QCheckBox("log")
+        self.versus.setToolTip(self.tr("a second network, walked with the same settings and seed"))
+        self.log = QCheckBox(self.tr("log"))
         self.log.setChecked(True)
-        self.log.setToolTip("colours and isolines on log10 of the loss")
+        self.log.setToolTip(self.tr("colours and isolines on log10 of the loss"))
         self.surface = QCheckBox("3-D")
         ok, why = gl_available()
         self.surface.setEnabled(ok)
         self.surface.setToolTip(
-            "the loss as a surface (drag to turn it)" if ok else f"no 3-D view here: {why}"
+            self.tr("the loss as a surface (drag to turn it)")
+            if ok
+            else self.tr("no 3-D view here: {why}").format(why=why)
         )
-        self.run_btn = QPushButton("Compute")
-        self.cancel_btn = QPushButton("Cancel")
+        self.run_btn = QPushButton(self.tr("Compute"))
+        self.cancel_btn = QPushButton(self.tr("Cancel"))
         self.cancel_btn.setEnabled(False)
-        self.open_btn = QPushButton("Open...")
-        self.open_btn.setToolTip("show landscapes saved with  cnn-explorer landscape ... --json")
+        self.open_btn = QPushButton(self.tr("Open..."))
+        self.open_btn.setToolTip(
+            self.tr("show landscapes saved with  cnn-explorer landscape ... --json")
+        )
         # two rows: the panel fits beside the graph in a window 1000 px wide
         second = QHBoxLayout()
         for row, items in (
-            (bar, (("", self.dims), ("grid", self.grid), ("range", self.lo), ("to", self.hi),
-                   ("images", self.limit), ("seed", self.seed))),
-            (second, (("vs", self.versus), ("", self.log), ("", self.surface),
+            (bar, (("", self.dims), (self.tr("grid"), self.grid), (self.tr("range"), self.lo),
+                   (self.tr("to"), self.hi), (self.tr("images"), self.limit),
+                   (self.tr("seed"), self.seed))),
+            (second, ((self.tr("vs"), self.versus), ("", self.log), ("", self.surface),
                       ("", self.run_btn), ("", self.cancel_btn), ("", self.open_btn))),
         ):  # fmt: skip
             for label, w in items:
@@ -130,7 +141,7 @@ class LandscapePanel(Panel):
         self.open_btn.clicked.connect(self._open_dialog)
         self.log.toggled.connect(lambda _on: self.draw())
         self.surface.toggled.connect(lambda _on: self.draw())
-        self.status.setText(self.INTRO)
+        self.status.setText(self.intro_text())
 
     # -- the panel's life ---------------------------------------------------------------------
 
@@ -141,9 +152,9 @@ class LandscapePanel(Panel):
 
         self.session, self.jobs = session, jobs
         for ev in (Event.WEIGHTS_CHANGED, Event.ANALYSIS_SWAPPED):
-            session.connect(ev, lambda *_: self.clear(self.INTRO))
+            session.connect(ev, lambda *_: self.clear(self.intro_text()))
 
-    def invalidate(self, why: str = "updating...", keep: bool = True) -> None:
+    def invalidate(self, why: str = "", keep: bool = True) -> None:
         """A new image changes nothing here: the landscape is the network's."""
 
     def update_result(self, result: Any, session: Any) -> None:
@@ -178,7 +189,8 @@ class LandscapePanel(Panel):
         names = ([twin] if twin in same else []) + [n for n in same if n != twin]
         blocker = self.versus.blockSignals(True)
         self.versus.clear()
-        self.versus.addItems([*names[:1], NONE, *names[1:]] if names else [NONE])
+        none = self.tr("(none)")
+        self.versus.addItems([*names[:1], none, *names[1:]] if names else [none])
         self.versus.setCurrentIndex(0)
         self.versus.blockSignals(blocker)
 
@@ -199,7 +211,7 @@ class LandscapePanel(Panel):
         """Walk the shown network (and ``versus``, default the one chosen) on a worker."""
         s = self.session
         if self.jobs is None or s is None or s.analysis is None or s.weights_info is None:
-            self.status.setText("<i>Load a network first.</i>")
+            self.status.setText("<i>" + self.tr("Load a network first.") + "</i>")
             return False
         from explorer.app.workflows.landscape import check_settings, landscapes
         from explorer.app.workflows.lesion import EvalSettings
@@ -212,7 +224,7 @@ class LandscapePanel(Panel):
             self._fail(exc)
             return False
         other = versus if versus is not None else self.versus.currentText()
-        others = [] if other in ("", NONE) else [other]
+        others = [] if other in ("", NONE, self.tr("(none)")) else [other]
         first = (s.analysis, prep, s.weights_info.categories, s.weights_info.label)
         ev = EvalSettings(None, self.limit.value(), 256)
         device, lock = s.device, s.lock
@@ -228,7 +240,7 @@ class LandscapePanel(Panel):
         self.cancel_btn.setEnabled(True)
         self.progress.setValue(0)
         self.progress.show()
-        self.status.setText("<i>starting...</i>")
+        self.status.setText("<i>" + self.tr("starting...") + "</i>")
         self.jobs.start(
             LANE,
             work,
@@ -242,7 +254,7 @@ class LandscapePanel(Panel):
 
     def cancel(self) -> None:
         if self.jobs is not None and self.jobs.request_cancel(LANE):
-            self.status.setText("<i>cancelling after this point...</i>")
+            self.status.setText("<i>" + self.tr("cancelling after this point...") + "</i>")
 
     def _on_progress(self, p: Any) -> None:
         if p.fraction is not None:
@@ -266,7 +278,10 @@ class LandscapePanel(Panel):
         self.results = done
         self.draw()
         self.status.setText(
-            "<i>cancelled</i>" + ("; the partial grid is cleared" if not done else "")
+            "<i>"
+            + self.tr("cancelled")
+            + "</i>"
+            + (self.tr("; the partial grid is cleared") if not done else "")
         )
 
     def _fail(self, exc: BaseException) -> None:
@@ -296,7 +311,7 @@ class LandscapePanel(Panel):
 
     def _open_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Open landscapes", "", "Landscapes (*.json);;All files (*)"
+            self, self.tr("Open landscapes"), "", self.tr("Landscapes (*.json);;All files (*)")
         )
         if not paths:
             return
@@ -313,8 +328,8 @@ class LandscapePanel(Panel):
         self.results = list(results)
         self._follow_settings(results[0] if results else None)
         self.draw()
-        names = " vs ".join(html.escape(r.model) for r in results)
-        self.status.setText(f"<b>{names}</b>: loss landscape (Li et al. 2018)")
+        names = self.tr(" vs ").join(html.escape(r.model) for r in results)
+        self.status.setText(f"<b>{names}</b>: " + self.tr("loss landscape (Li et al. 2018)"))
 
     def _follow_settings(self, r: Any) -> None:
         """The controls say how the shown landscape was made (an opened one too), so that
@@ -352,7 +367,12 @@ class LandscapePanel(Panel):
             self._draw_maps(shown)
         lines = [html.escape(caption(r)) for r in shown]
         if self.stack.currentIndex() == 1 and len(shown) > 1:
-            lines.insert(0, "left to right: " + ", ".join(html.escape(r.model) for r in shown))
+            lines.insert(
+                0,
+                self.tr("left to right: {models}").format(
+                    models=", ".join(html.escape(r.model) for r in shown)
+                ),
+            )
         self.captions.setText("<br>".join(lines))
 
     def _draw_maps(self, shown: list[Any]) -> None:
@@ -372,8 +392,8 @@ class LandscapePanel(Panel):
             # not locked square: the maps fill their half of the panel, on the same x scale
             plot.setMouseEnabled(x=False, y=False)
             plot.setTitle(html.escape(r.model), size="12pt")
-            plot.setLabel("bottom", "x (direction 1)")
-            plot.setLabel("left", "y (direction 2)")
+            plot.setLabel("bottom", self.tr("x (direction 1)"))
+            plot.setLabel("left", self.tr("y (direction 2)"))
             xs, ys = np.asarray(r.x), np.asarray(r.y)
             dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
             dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
@@ -397,7 +417,7 @@ class LandscapePanel(Panel):
             plot.setXRange(xs[0] - dx / 2, xs[-1] + dx / 2, padding=0)
             plot.setYRange(ys[0] - dy / 2, ys[-1] + dy / 2, padding=0)
             self.plots.append(plot)
-        label = "log10 loss" if log else "loss"
+        label = self.tr("log10 loss") if log else self.tr("loss")
         self.colorbar = pg.ColorBarItem(
             values=(lo, hi), colorMap=cmap, label=label, interactive=False, width=18
         )
@@ -410,8 +430,8 @@ class LandscapePanel(Panel):
         plot.addLegend(offset=(10, 10))
         log = self.log.isChecked()
         plot.setLogMode(y=log)
-        plot.setLabel("left", "loss (log scale)" if log else "loss")
-        plot.setLabel("bottom", "x (along the direction)")
+        plot.setLabel("left", self.tr("loss (log scale)") if log else self.tr("loss"))
+        plot.setLabel("bottom", self.tr("x (along the direction)"))
         plot.showGrid(x=True, y=True, alpha=0.3)
         for k, r in enumerate(shown):
             y = np.asarray(r.loss, dtype=float)[0]
@@ -446,7 +466,7 @@ class LandscapePanel(Panel):
         except Exception as exc:  # noqa: BLE001 - any failure of OpenGL: the map instead
             self.surface.setChecked(False)
             self.surface.setEnabled(False)
-            self.surface.setToolTip(f"no 3-D view here: {one_line(exc)}")
+            self.surface.setToolTip(self.tr("no 3-D view here: {why}").format(why=one_line(exc)))
             return False
         view = self.gl_view
         for item in list(view.items):
@@ -505,9 +525,11 @@ def gl_available() -> tuple[bool, str]:
 
     platform = QGuiApplication.platformName() if QGuiApplication.instance() else ""
     if platform in ("offscreen", "minimal"):
-        return False, f"the '{platform}' display has no OpenGL"
+        return False, translate("Panels", "the '{platform}' display has no OpenGL").format(
+            platform=platform
+        )
     if importlib.util.find_spec("OpenGL") is None:
-        return False, "PyOpenGL is not installed (pip install PyOpenGL)"
+        return False, translate("Panels", "PyOpenGL is not installed (pip install PyOpenGL)")
     return True, ""
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.errors import one_line
+from explorer.ui.i18n import QT_TRANSLATE_NOOP, integer
 from explorer.ui.panels.base import Panel
 
 LANE = "paths"
@@ -41,11 +42,12 @@ UNIT_X, UNIT_Y = 78.0, 34.0  # scene pixels per block column, per path row
 
 
 class PathsPanel(Panel):
-    title = "Paths"
-    INTRO = (
+    title = QT_TRANSLATE_NOOP("Panels", "Paths")
+    INTRO = QT_TRANSLATE_NOOP(
+        "Panels",
         "A residual network of n blocks is 2^n paths, C(n, k) of them through k residual "
         "branches (Veit et al. 2016). Press Compute to measure the gradient each path length "
-        "carries to the input."
+        "carries to the input.",
     )
     finished = Signal()  # a result was drawn in full
     failed = Signal(str)  # the sampling could not start or failed: its one line
@@ -62,26 +64,29 @@ class PathsPanel(Panel):
         self.limit = QSpinBox()
         self.limit.setRange(1, 100_000)
         self.limit.setValue(DEFAULT_IMAGES)
-        self.limit.setToolTip("the first N images of the model's evaluation set")
+        self.limit.setToolTip(self.tr("the first N images of the model's evaluation set"))
         self.samples = QSpinBox()
         self.samples.setRange(1, 100_000)
         self.samples.setValue(DEFAULT_SAMPLES)
         self.samples.setToolTip(
-            "paths measured per length (every one where a length has no more; the paper: "
-            "1,000); the time grows with images x paths"
+            self.tr(
+                "paths measured per length (every one where a length has no more; the paper: "
+                "1,000); the time grows with images x paths"
+            )
         )
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
-        self.seed.setToolTip("seed of the paths drawn")
+        self.seed.setToolTip(self.tr("seed of the paths drawn"))
         self.versus = QComboBox()
         self.versus.setToolTip(
-            "a second network, sampled with the same settings and drawn on the same axes"
+            self.tr("a second network, sampled with the same settings and drawn on the same axes")
         )
-        self.run_btn = QPushButton("Compute")
-        self.cancel_btn = QPushButton("Cancel")
+        self.run_btn = QPushButton(self.tr("Compute"))
+        self.cancel_btn = QPushButton(self.tr("Cancel"))
         self.cancel_btn.setEnabled(False)
-        for label, w in (("images", self.limit), ("paths per length", self.samples),
-                         ("seed", self.seed), ("vs", self.versus)):  # fmt: skip
+        for label, w in ((self.tr("images"), self.limit),
+                         (self.tr("paths per length"), self.samples),
+                         (self.tr("seed"), self.seed), (self.tr("vs"), self.versus)):  # fmt: skip
             bar.addWidget(QLabel(label))
             bar.addWidget(w)
         bar.addWidget(self.run_btn)
@@ -98,7 +103,9 @@ class PathsPanel(Panel):
         self.view = _FitView(self.scene)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.view.setMinimumWidth(300)
-        self.view.setToolTip("the first three blocks unraveled into 8 paths (Veit et al., Fig. 1b)")
+        self.view.setToolTip(
+            self.tr("the first three blocks unraveled into 8 paths (Veit et al., Fig. 1b)")
+        )
         self.canvas = pg.GraphicsLayoutWidget()
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
@@ -120,7 +127,7 @@ class PathsPanel(Panel):
         self.region: Any = None
         self.run_btn.clicked.connect(lambda: self.compute())
         self.cancel_btn.clicked.connect(self.cancel)
-        self.status.setText(self.INTRO)
+        self.status.setText(self.intro_text())
         self._make_plots()
 
     # -- the panel's life ---------------------------------------------------------------------
@@ -132,7 +139,7 @@ class PathsPanel(Panel):
 
         self.session, self.jobs = session, jobs
         for ev in (Event.WEIGHTS_CHANGED, Event.ANALYSIS_SWAPPED):
-            session.connect(ev, lambda *_: self.clear(self.INTRO))
+            session.connect(ev, lambda *_: self.clear(self.intro_text()))
         session.connect(Event.MODEL_CHANGED, self.follow_model)
         self.follow_model(session.analysis)
 
@@ -171,7 +178,7 @@ class PathsPanel(Panel):
 
         blocker = self.versus.blockSignals(True)
         self.versus.clear()
-        self.versus.addItem(NONE)
+        self.versus.addItem(self.tr("(none)"))
         if analysis is not None:
             me = analysis.spec
             self.versus.addItems(
@@ -187,7 +194,7 @@ class PathsPanel(Panel):
         self.versus.setCurrentIndex(0)
         self.versus.blockSignals(blocker)
 
-    def invalidate(self, why: str = "updating...", keep: bool = True) -> None:
+    def invalidate(self, why: str = "", keep: bool = True) -> None:
         """A new image changes nothing here: the paths are the network's."""
 
     def update_result(self, result: Any, session: Any) -> None:
@@ -211,10 +218,14 @@ class PathsPanel(Panel):
         cannot start."""
         s = self.session
         if self.jobs is None or s is None or s.analysis is None or s.weights_info is None:
-            self.status.setText("<i>Load a network first.</i>")
+            self.status.setText("<i>" + self.tr("Load a network first.") + "</i>")
             return False
         if not self.names:
-            self.status.setText(f"<i>{s.analysis.spec.name} has no residual blocks.</i>")
+            self.status.setText(
+                "<i>"
+                + self.tr("{model} has no residual blocks.").format(model=s.analysis.spec.name)
+                + "</i>"
+            )
             return False
         from explorer.app.workflows.lesion import EvalSettings
         from explorer.app.workflows.paths import PathSettings, check_settings, paths
@@ -231,7 +242,7 @@ class PathsPanel(Panel):
         device, lock = s.device, s.lock
 
         other = self.versus.currentText()
-        other = None if other in ("", NONE) else other
+        other = None if other in ("", NONE, self.tr("(none)")) else other
 
         def work() -> Any:
             first = yield from _tagged(
@@ -243,7 +254,7 @@ class PathsPanel(Panel):
                 return first, None
             from explorer.app.workflows.landscape import prepared
 
-            yield 0.5, f"building {other}"
+            yield 0.5, self.tr("building {model}").format(model=other)
             an2, prep2, cats2, label2 = prepared(other)
             second = yield from _tagged(
                 paths(an2, prep2, cats2, settings, ev, device, weights=label2), 1, 0.5, 1.0
@@ -257,7 +268,7 @@ class PathsPanel(Panel):
         self.cancel_btn.setEnabled(True)
         self.progress.setValue(0)
         self.progress.show()
-        self.status.setText("<i>starting...</i>")
+        self.status.setText("<i>" + self.tr("starting...") + "</i>")
         self.jobs.start(
             LANE,
             work,
@@ -271,7 +282,7 @@ class PathsPanel(Panel):
 
     def cancel(self) -> None:
         if self.jobs is not None and self.jobs.request_cancel(LANE):
-            self.status.setText("<i>cancelling after this length...</i>")
+            self.status.setText("<i>" + self.tr("cancelling after this length...") + "</i>")
 
     def _on_progress(self, p: Any) -> None:
         if p.fraction is not None:
@@ -297,7 +308,7 @@ class PathsPanel(Panel):
         self.result = self.other = None
         self._draw_curves()
         self.captions.setText("")
-        self.status.setText("<i>cancelled; the partial curves are cleared</i>")
+        self.status.setText("<i>" + self.tr("cancelled; the partial curves are cleared") + "</i>")
 
     def _fail(self, exc: BaseException) -> None:
         self._idle()
@@ -323,27 +334,41 @@ class PathsPanel(Panel):
         lines = [caption(result)] + ([caption(self.other)] if self.other is not None else [])
         self.captions.setText("\n".join(lines))
         eff = result.effective
-        where = f"effective paths {eff[0]}-{eff[1]} of {result.n_blocks}" if eff else ""
-        said = f"<b>{result.model}</b>: an ensemble of {2**result.n_blocks:,} paths; {where}"
+        where = (
+            self.tr("effective paths {lo}-{hi} of {n}").format(
+                lo=eff[0], hi=eff[1], n=result.n_blocks
+            )
+            if eff
+            else ""
+        )
+        said = f"<b>{result.model}</b>: " + self.tr("an ensemble of {n} paths; {where}").format(
+            n=integer(2**result.n_blocks), where=where
+        )
         o = self.other
         if o is not None:
             oe = o.effective
-            said += f"; <b style='color:{OTHER}'>{o.model}</b> (red): {2**o.n_blocks:,} paths" + (
-                f", effective {oe[0]}-{oe[1]} of {o.n_blocks}" if oe else ""
+            said += (
+                f"; <b style='color:{OTHER}'>{o.model}</b> "
+                + self.tr("(red): {n} paths").format(n=integer(2**o.n_blocks))
+                + (
+                    self.tr(", effective {lo}-{hi} of {n}").format(lo=oe[0], hi=oe[1], n=o.n_blocks)
+                    if oe
+                    else ""
+                )
             )
         self.status.setText(said)
 
     def _make_plots(self) -> None:
         titles = (
-            ("a: paths by length", "paths"),
-            ("b: |gradient| at the input, one path", "norm (log scale)"),
-            ("c: total by length", "paths × norm"),
+            (self.tr("a: paths by length"), self.tr("paths")),
+            (self.tr("b: |gradient| at the input, one path"), self.tr("norm (log scale)")),
+            (self.tr("c: total by length"), self.tr("paths × norm")),
         )
         self.plots = []
         for col, (title, left) in enumerate(titles):
             plot = self.canvas.addPlot(row=0, col=col)
             plot.setTitle(title, size="10pt")
-            plot.setLabel("bottom", "path length k")
+            plot.setLabel("bottom", self.tr("path length k"))
             plot.setLabel("left", left)
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMouseEnabled(x=False, y=False)
@@ -357,7 +382,7 @@ class PathsPanel(Panel):
 
         for plot in self.plots:
             plot.clear()
-        self.plots[2].setTitle("c: total by length", size="10pt")
+        self.plots[2].setTitle(self.tr("c: total by length"), size="10pt")
         self.region = None
         r = self.result
         n = len(self.names)
@@ -383,7 +408,9 @@ class PathsPanel(Panel):
                 pen=pg.mkPen(None),
             )  # fmt: skip
             self.plots[2].addItem(self.region)
-            self.plots[2].setTitle(f"c: total, effective {lo}-{hi} shaded", size="10pt")
+            self.plots[2].setTitle(
+                self.tr("c: total, effective {lo}-{hi} shaded").format(lo=lo, hi=hi), size="10pt"
+            )
         done = np.isfinite(c.contribution)
         if done.any():
             self.plots[2].plot(
@@ -475,9 +502,9 @@ class PathsPanel(Panel):
                 self._text("+", x, y, font)
             elif nd.kind == "output":
                 self.scene.addLine(x - 0.6 * UNIT_X + 13, y, x - 4, y, QPen(QColor("#343a40"), 1.6))
-                self._text("out", x + 14, y, font)
+                self._text(self.tr("out"), x + 14, y, font)
             elif nd.kind == "input":
-                self._text("in", x - 16, y, font)
+                self._text(self.tr("in"), x - 16, y, font)
             else:
                 self.scene.addEllipse(QRectF(x - 2.5, y - 2.5, 5, 5), QPen(Qt.PenStyle.NoPen),
                                       QBrush(QColor("#868e96")))  # fmt: skip
@@ -488,7 +515,9 @@ class PathsPanel(Panel):
             for k, c in enumerate(u.lengths)
         )
         self._html(
-            f"{2**u.n} paths by length {counts}<br>{block_legend(u.names)}; grey: skip",
+            self.tr("{n} paths by length {counts}").format(n=2**u.n, counts=counts)
+            + f"<br>{block_legend(u.names)}; "
+            + self.tr("grey: skip"),
             -30, bottom, small, width,
         )  # fmt: skip
         self.view.setSceneRect(self.scene.itemsBoundingRect().adjusted(-6, -6, 6, 6))

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.present.panels import prediction_rows
+from explorer.ui.i18n import QT_TRANSLATE_NOOP, number
 from explorer.ui.panels.base import Panel
 
 
@@ -81,7 +82,7 @@ class FittedImage(QLabel):
 
 
 class PredictionsPanel(Panel):
-    title = "Predictions"
+    title = QT_TRANSLATE_NOOP("Panels", "Predictions")
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
@@ -90,7 +91,9 @@ class PredictionsPanel(Panel):
         self.view.setMinimumSize(64, 64)  # smaller where the panel is short (presentation)
         self.view.setMaximumSize(180, 180)
         self.view.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.view.setToolTip("The input as the model sees it (after resize, crop and scaling)")
+        self.view.setToolTip(
+            self.tr("The input as the model sees it (after resize, crop and scaling)")
+        )
         self.view.setStyleSheet("background: #222;")
         col = QVBoxLayout()
         col.addWidget(self.view)
@@ -101,7 +104,7 @@ class PredictionsPanel(Panel):
         col.addStretch(1)
         row.addLayout(col)
         self.table = QTableWidget(5, 3)
-        self.table.setHorizontalHeaderLabels(["#", "class", "probability"])
+        self.table.setHorizontalHeaderLabels(["#", self.tr("class"), self.tr("probability")])
         self.table.verticalHeader().hide()
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -158,22 +161,32 @@ class PredictionsPanel(Panel):
         prep = getattr(result, "preprocess", None)
         if x is not None and prep is not None:
             self.view.set_image(to_pixmap(model_view(x[0], prep)))
-            self.view_caption.setText(f"{prep.size}x{prep.size} as the model sees it")
+            self.view_caption.setText(
+                self.tr("{w}x{h} as the model sees it").format(w=prep.size, h=prep.size)
+            )
         img = session.image
         info = session.weights_info
         parts = [f"<b>{img.name if img else '?'}</b>"]
         if info is not None:
-            parts.append(f"weights: {info.label}")
-        parts.append(f"{result.latency_ms:.1f} ms on {result.device}")
+            parts.append(self.tr("weights: {label}").format(label=info.label))
+        parts.append(
+            self.tr("{ms} ms on {device}").format(
+                ms=number(result.latency_ms, 1), device=result.device
+            )
+        )
         if prep is not None:
             parts.append(prep.describe())
         if img is not None and img.notes:
-            parts.append("image: " + "; ".join(img.notes))
+            parts.append(self.tr("image: {notes}").format(notes="; ".join(img.notes)))
         if nonfinite:
             parts.append(
-                f"<span style='color:{RED}'><b>not numbers</b>: the model's outputs hold NaN "
-                "or infinity, so these probabilities are not numbers (NaN or infinite weights, "
-                "or values that overflow)</span>"
+                f"<span style='color:{RED}'>"
+                + self.tr(
+                    "<b>not numbers</b>: the model's outputs hold NaN or infinity, so these "
+                    "probabilities are not numbers (NaN or infinite weights, or values that "
+                    "overflow)"
+                )
+                + "</span>"
             )
             # the run's own note says the same
             parts += [n for n in result.notes if "not finite" not in n]
@@ -181,8 +194,9 @@ class PredictionsPanel(Panel):
             parts += [_warned(n) for n in result.notes]
         if info is not None and not info.trained:
             parts.append(
-                "<span style='color:#c0392b'><b>untrained weights</b>: these "
-                "probabilities mean nothing</span>"
+                "<span style='color:#c0392b'>"
+                + self.tr("<b>untrained weights</b>: these probabilities mean nothing")
+                + "</span>"
             )
         self.status.setText(" | ".join(parts))
 

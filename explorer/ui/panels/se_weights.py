@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from explorer.present.panels import LegendEntry, legend_inline
 from explorer.runtime.probe_curves import se_matrix
+from explorer.ui.i18n import QT_TRANSLATE_NOOP
 from explorer.ui.panels.base import Panel
 
 COLOURS = ("#2e86c1", "#e67e22")
@@ -17,31 +18,33 @@ MIN_PLOT_HEIGHT = 150  # px: below this the bars cannot be told apart
 
 
 class SEWeightsPanel(Panel):
-    title = "SE weights"
+    title = QT_TRANSLATE_NOOP("Panels", "SE weights")
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("SE block"))
+        bar.addWidget(QLabel(self.tr("SE block")))
         self.block_combo = QComboBox()
         self.block_combo.setMinimumWidth(160)
         bar.addWidget(self.block_combo)
         # one line with the status: the plots keep the height
         self.head.insertLayout(0, bar)
         # said until a second image runs beside the first
-        self.hint = QLabel("image B: the toolbar's 'compare' box")
-        self.hint.setToolTip("Choose image B there to set two images' gates side by side")
+        self.hint = QLabel(self.tr("image B: the toolbar's 'compare' box"))
+        self.hint.setToolTip(self.tr("Choose image B there to set two images' gates side by side"))
         self.head.insertWidget(2, self.hint)  # after the status, before Export
         self.canvas = pg.GraphicsLayoutWidget()
-        self.bars = self.canvas.addPlot(title="gate per channel")
-        self.bars.setLabel("bottom", "channel")
-        self.bars.setLabel("left", "gate (sigmoid)")
+        self.bars = self.canvas.addPlot(title=self.tr("gate per channel"))
+        self.bars.setLabel("bottom", self.tr("channel"))
+        self.bars.setLabel("left", self.tr("gate (sigmoid)"))
         self.bars.setYRange(0, 1)
         self.heat = self.canvas.addPlot(
-            title="SE blocks x channels, image A (dark 0, yellow 1; blank: no such channel)"
+            title=self.tr(
+                "SE blocks x channels, image A (dark 0, yellow 1; blank: no such channel)"
+            )
         )
-        self.heat.setLabel("bottom", "channel")
-        self.heat.setLabel("left", "SE block (click a row)")
+        self.heat.setLabel("bottom", self.tr("channel"))
+        self.heat.setLabel("left", self.tr("SE block (click a row)"))
         self.heat.invertY(True)
         self.heat_item = pg.ImageItem(axisOrder="row-major")
         self.heat.addItem(self.heat_item)
@@ -68,7 +71,7 @@ class SEWeightsPanel(Panel):
         # image B is chosen (two images ran), or there is nothing to compare
         self.hint.setHidden(not gates or pr.batch > 1)
         if not gates:
-            self.status.setText("This model has no squeeze-and-excitation blocks.")
+            self.status.setText(self.tr("This model has no squeeze-and-excitation blocks."))
             self.block_combo.clear()
             self.bars.clear()
             self.heat_item.clear()
@@ -84,8 +87,9 @@ class SEWeightsPanel(Panel):
         self.heat_ids, m = se_matrix(pr, image=0)
         self.heat_item.setImage(heat_rgba(m, self.lut), levels=(0, 255))
         self.status.setText(
-            f"{len(gates)} SE blocks; gates of {' and '.join(names)} "
-            "(0 = channel suppressed, 1 = kept)."
+            self.tr("{n} SE blocks; gates of {images} (0 = channel suppressed, 1 = kept).").format(
+                n=len(gates), images=self.tr(" and ").join(names)
+            )
         )
         self._draw_bars()
 
@@ -108,7 +112,7 @@ class SEWeightsPanel(Panel):
         entries = []
         for i in range(k):
             x = np.arange(n) + (i - (k - 1) / 2) * width
-            name = self.names[i] if i < len(self.names) else f"image {i}"
+            name = self.names[i] if i < len(self.names) else self.tr("image {i}").format(i=i)
             self.bars.addItem(
                 pg.BarGraphItem(
                     x=x, height=g[i], width=width, brush=COLOURS[i % 2], pen=None, name=name
@@ -117,7 +121,8 @@ class SEWeightsPanel(Panel):
             entries.append(LegendEntry(name, COLOURS[i % 2]))
         # the key in the title line: a legend in the view box covered bar 0
         self.bars.setTitle(
-            f"{block}: gate per channel ({n} channels)&nbsp;&nbsp;&nbsp;{legend_inline(entries)}"
+            self.tr("{block}: gate per channel ({n} channels)").format(block=block, n=n)
+            + f"&nbsp;&nbsp;&nbsp;{legend_inline(entries)}"
         )
         self.bars.setXRange(-1, n)
 

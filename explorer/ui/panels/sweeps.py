@@ -12,13 +12,13 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSp
 
 from explorer.files import atomic_path
 from explorer.present.panels import (
-    SWEEPS_INTRO,
     ScoreRange,
     score_range,
     sparse_ticks,
     sweep_title,
 )
 from explorer.ui.export import widget_saved
+from explorer.ui.i18n import QT_TRANSLATE_NOOP, integer, number
 from explorer.ui.panels.base import Panel
 
 MIN_PLOT_HEIGHT = 150  # px
@@ -50,31 +50,33 @@ def _score(r: Any) -> float:
 
 
 class SweepsPanel(Panel):
-    title = "Sweeps"
-    INTRO = "No sweep yet: the buttons below start one (what each shows is said beneath)."
+    title = QT_TRANSLATE_NOOP("Panels", "Sweeps")
+    INTRO = QT_TRANSLATE_NOOP(
+        "Panels", "No sweep yet: the buttons below start one (what each shows is said beneath)."
+    )
     sweepRequested = Signal(str, int, int)  # noqa: N815 - kind, k_max, trials
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
         bar = QHBoxLayout()
-        self.single_btn = QPushButton("Each block alone")
-        self.random_btn = QPushButton("k random blocks")
-        self.reorder_btn = QPushButton("Reorder blocks")
+        self.single_btn = QPushButton(self.tr("Each block alone"))
+        self.random_btn = QPushButton(self.tr("k random blocks"))
+        self.reorder_btn = QPushButton(self.tr("Reorder blocks"))
         bar.addWidget(self.single_btn)
         bar.addWidget(self.random_btn)
-        bar.addWidget(QLabel("k up to"))
+        bar.addWidget(QLabel(self.tr("k up to")))
         self.k_spin = QSpinBox()
         self.k_spin.setRange(1, 100)
         self.k_spin.setValue(8)
         bar.addWidget(self.k_spin)
         bar.addWidget(self.reorder_btn)
-        bar.addWidget(QLabel("trials"))
+        bar.addWidget(QLabel(self.tr("trials")))
         self.trials_spin = QSpinBox()
         self.trials_spin.setRange(1, 100)
         self.trials_spin.setValue(5)
         bar.addWidget(self.trials_spin)
         bar.addStretch(1)
-        self.csv_btn = QPushButton("Export CSV...")
+        self.csv_btn = QPushButton(self.tr("Export CSV..."))
         bar.addWidget(self.csv_btn)
         self.box.addLayout(bar)
         self.plot = pg.PlotWidget()
@@ -82,7 +84,19 @@ class SweepsPanel(Panel):
         self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)
         self.box.addWidget(self.framed(self.plot), 1)
         # until the first sweep: what the tab will show and how to start it, not bare axes
-        self.intro = QLabel(SWEEPS_INTRO)
+        self.intro = QLabel(
+            self.tr(
+                "<b>Sweeps</b> delete blocks and measure the network again on the Accuracy tab's set "
+                "(Veit et al. 2016, residual networks behave like ensembles of shallow ones):<br>"
+                "&nbsp;&bull; <b>Each block alone</b>: one bar per block, the top-1 accuracy with that "
+                "block deleted (their Fig. 3);<br>"
+                "&nbsp;&bull; <b>k random blocks</b>: accuracy as more blocks go at random, mean &plusmn; "
+                "std over the trials (Fig. 5a);<br>"
+                "&nbsp;&bull; <b>Reorder blocks</b>: blocks of a stage shuffled; accuracy against how "
+                "far the order moved (Kendall tau, Fig. 5b).<br>"
+                "Press one of the buttons above to start; the intact network is marked by a dashed line."
+            )
+        )
         self.intro.setWordWrap(True)
         self.intro.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.intro.setStyleSheet("background: white; padding: 8px;")
@@ -98,12 +112,12 @@ class SweepsPanel(Panel):
         self.reorder_btn.clicked.connect(lambda: self._request("reorder"))
         self.csv_btn.clicked.connect(self._export_csv_dialog)
         self.partial = False  # the plot shows a running sweep's bars, not a result
-        self.status.setText(self.INTRO)
+        self.status.setText(self.intro_text())
 
     def _request(self, kind: str) -> None:
         self.sweepRequested.emit(kind, self.k_spin.value(), self.trials_spin.value())
 
-    def invalidate(self, why: str = "updating...", keep: bool = True) -> None:
+    def invalidate(self, why: str = "", keep: bool = True) -> None:
         """A new image or run does not change this panel: it follows its own evaluation."""
 
     def clear_figures(self) -> None:
@@ -131,7 +145,11 @@ class SweepsPanel(Panel):
         if kind == "single" and partial:
             self._draw_single(None, partial)
             self.partial = True
-            self.status.setText(f"each block alone: {frac:.0%} of the images so far")
+            self.status.setText(
+                self.tr("each block alone: {percent} % of the images so far").format(
+                    percent=number(100 * frac, 0)
+                )
+            )
 
     def show_sweep(self, kind: str, res: dict[str, Any]) -> None:
         self.stale, self.partial = False, False
@@ -143,8 +161,21 @@ class SweepsPanel(Panel):
             self._draw_random(intact, runs)
         else:
             self._draw_reorder(intact, runs)
-        base = f"{intact.top1:.2f} %" if intact.top1 is not None else "(no labels: agreement)"
-        self.status.setText(f"{kind} sweep on {res['data']} ({res['n']} images); intact {base}")
+        base = (
+            f"{number(intact.top1, 2)} %"
+            if intact.top1 is not None
+            else self.tr("(no labels: agreement)")
+        )
+        names = {
+            "single": self.tr("Each block alone"),
+            "random": self.tr("k random blocks"),
+            "reorder": self.tr("Reorder blocks"),
+        }
+        self.status.setText(
+            self.tr("{sweep} on {data} ({n} images); intact {base}").format(
+                sweep=names.get(kind, kind), data=res["data"], n=integer(res["n"]), base=base
+            )
+        )
 
     def _begin(self) -> None:
         self.intro.hide()
@@ -156,12 +187,12 @@ class SweepsPanel(Panel):
         the axis label saying where it starts when that is not 0."""
         base = _score(intact) if intact is not None else None
         if intact is not None and intact.top1 is None:
-            what = "agreement with the intact network %"
+            what = self.tr("agreement with the intact network %")
         self.y_range = r = score_range(scores, base)
         self.plot.setYRange(r.lo, r.hi, padding=0)
         self.plot.setLabel("left", what)
         # the key and the axis's start in the title line, outside the data
-        self.plot.setTitle(sweep_title(base, r), size="10pt")
+        self.plot.setTitle(sweep_title(base, r, intact=self.tr("intact network")), size="10pt")
         if base is not None:
             self.plot.addLine(y=base, pen=pg.mkPen(INTACT, width=2, style=Qt.PenStyle.DashLine))
 
@@ -173,7 +204,7 @@ class SweepsPanel(Panel):
         bars = pg.BarGraphItem(x=x, height=y, width=0.8, brush="#2e86c1", pen=None)
         self.plot.addItem(bars)
         self.plot.getAxis("bottom").setTicks([sparse_ticks(self.ids)])
-        self.plot.setLabel("bottom", "deleted block (click a bar to select it)")
+        self.plot.setLabel("bottom", self.tr("deleted block (click a bar to select it)"))
         self.plot.setXRange(-0.6, max(len(y), 1) - 0.4, padding=0)
         self._set_y(y, intact, "top-1 %")
         bars.mouseClickEvent = self._on_bar_click  # type: ignore[method-assign]
@@ -186,7 +217,7 @@ class SweepsPanel(Panel):
         self.plot.plot(ks, mean, pen=pg.mkPen("#2e86c1", width=2), symbol="o")
         self.plot.addItem(pg.ErrorBarItem(x=np.array(ks), y=mean, height=2 * std, beam=0.2))
         self.plot.getAxis("bottom").setTicks(None)
-        self.plot.setLabel("bottom", "k blocks deleted at random (mean ± std)")
+        self.plot.setLabel("bottom", self.tr("k blocks deleted at random (mean ± std)"))
         self._set_y(np.concatenate([mean - std, mean + std]), intact, "top-1 %")
 
     def _draw_reorder(self, intact: Any, runs: list[tuple[float, Any]]) -> None:
@@ -195,7 +226,7 @@ class SweepsPanel(Panel):
         y = np.array([_score(r) for _, r in runs])
         self.plot.plot(taus, y, pen=None, symbol="o", symbolBrush="#2e86c1")
         self.plot.getAxis("bottom").setTicks(None)
-        self.plot.setLabel("bottom", "Kendall tau of the block order (1: unchanged)")
+        self.plot.setLabel("bottom", self.tr("Kendall tau of the block order (1: unchanged)"))
         self._set_y(y, intact, "top-1 %")
 
     def _on_bar_click(self, ev: Any) -> None:
@@ -218,7 +249,7 @@ class SweepsPanel(Panel):
         if self.result is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export CSV", f"{self.kind}_sweep.csv", "CSV (*.csv)"
+            self, self.tr("Export CSV"), f"{self.kind}_sweep.csv", "CSV (*.csv)"
         )
         if path:
             self.export_csv(path)
