@@ -235,6 +235,14 @@ class Session(SessionState, EventBus):
             self.invalidate()
             self.emit(Event.DEVICE_CHANGED, device, precision)
 
+    def set_executor(self, ray: str | None) -> None:
+        """Landscapes and sweeps from now on in this process (None), on a local Ray instance
+        ("local") or on the Ray cluster at that address; ExecutorError for an address that is
+        none. Results already shown stay: they do not depend on where they were computed."""
+        from explorer.runtime.executor import check_address
+
+        self.run.ray = None if ray is None else check_address(ray)
+
     def invalidate(self) -> None:
         """The results shown no longer hold; a run started before now is stale."""
         self.run.generation += 1

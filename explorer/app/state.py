@@ -86,6 +86,9 @@ class RunState:
     precision: str = "fp32"
     result: RunResult | None = None
     generation: int = 0  # bumped on every run request; older results are dropped
+    #: where the studies' independent evaluations go: None (this process), "local" (a Ray
+    #: instance on this machine) or a Ray cluster's address
+    ray: str | None = None
 
 
 @dataclass
@@ -157,6 +160,7 @@ class SessionState:
     compare_image: LoadedImage | None = Read("images_state", "compare")  # type: ignore[assignment]
     device: str = Read("run", "device")  # type: ignore[assignment]
     precision: str = Read("run", "precision")  # type: ignore[assignment]
+    ray: str | None = Read("run", "ray")  # type: ignore[assignment]
     result: RunResult | None = Read("run", "result")  # type: ignore[assignment]
     run_generation: int = Read("run", "generation")  # type: ignore[assignment]
     deleted: frozenset[str] = Read("deletions", "deleted")  # type: ignore[assignment]

@@ -169,6 +169,13 @@ def gui_parser() -> argparse.ArgumentParser:
         help="run this lesion sweep once the model is shown (with --screenshot: wait for it)",
     )
     p.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="landscapes and sweeps on Ray: local (a Ray instance on this machine) or a "
+        "cluster's address (auto, ray://HOST:10001, HOST:6379), for this start (Model > "
+        "Evaluate on keeps a choice)",
+    )
+    p.add_argument(
         "--keep",
         metavar="MODEL",
         action="append",
@@ -343,6 +350,14 @@ def run_app(argv: list[str]) -> int:
         if problem:
             return _error(f"--field-compare: {problem}")
         args.field_compare = [w.strip() for w in args.field_compare.split(",") if w.strip()]
+    if args.ray is not None:  # as the command line does: a bad address or no Ray, one line
+        from explorer.runtime.executor import ExecutorError, check_address, ray_module
+
+        try:
+            args.ray = check_address(args.ray)
+            ray_module()
+        except ExecutorError as exc:
+            return _error(str(exc))
     if args.device != "auto":  # as the command line does: a device that is not here is refused
         from explorer.runtime.inference import DeviceError, resolve_device
 
@@ -421,6 +436,8 @@ def run_app(argv: list[str]) -> int:
     win.panels["Feature maps"].overlay_box.setChecked(args.overlay)  # type: ignore[attr-defined]
     if args.device != "auto":
         win.session.set_device(args.device)
+    if args.ray is not None:
+        win.session.set_executor(args.ray)
     if args.side_by_side:
         from explorer.ui.side_by_side.startup import start_side_by_side
 

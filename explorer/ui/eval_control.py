@@ -160,11 +160,18 @@ class EvalControl(Control):
         categories, settings, device = s.weights_info.categories, self.settings, s.device
         sw = SweepSettings(kind, k_max, trials, seed)
 
+        ray = s.ray
+
         def steps():  # noqa: ANN202 - on the worker thread
+            from explorer.app.workflows.executors import on_executor
             from explorer.app.workflows.lesion import sweep
 
-            res = yield from sweep(an, prep, categories, sw, settings, device, lock=s.lock)
-            return {"kind": res.kind, "result": res.result, "data": res.data, "n": res.n}
+            def study(ex):  # noqa: ANN001, ANN202
+                return sweep(an, prep, categories, sw, settings, device, lock=s.lock, executor=ex)
+
+            res = yield from on_executor(ray, device, study)
+            return {"kind": res.kind, "result": res.result, "data": res.data, "n": res.n,
+                    "workers": res.workers}  # fmt: skip
 
         self._sweep_kind = kind
         self.jobs.start("sweep", steps, label=f"{kind} sweep", on_progress=self._on_sweep_progress,

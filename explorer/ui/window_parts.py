@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from explorer.app.events import Event
 from explorer.app.state import COLOUR_MODES
 from explorer.ui.eval_control import EvalControl
+from explorer.ui.executor_setting import add_executor_menu
 from explorer.ui.i18n import LANGUAGES, SETTINGS_KEY, saved_language, translate
 from explorer.ui.panels.accuracy import AccuracyPanel
 from explorer.ui.panels.activation_std import ActivationStdPanel
@@ -216,6 +217,9 @@ def build_menus(win: Any) -> None:
     model_menu.addAction(f.act_deploy)
     model_menu.addSeparator()
     add_weights_menu(model_menu.addMenu(translate("Window", "Weights")), win.run)
+    add_executor_menu(
+        model_menu.addMenu(translate("Executor", "Evaluate landscapes and sweeps on")), win
+    )
     win.graph_toolbar.addAction(f.act_deploy)
     v = win.menuBar().addMenu(translate("Window", "&View"))
     win.act_compare = QAction(translate("Window", "Compare architectures"), win)

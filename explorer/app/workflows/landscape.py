@@ -350,6 +350,7 @@ def landscapes(
     device: Any,
     *,
     lock: AbstractContextManager[Any] | None = None,
+    executor: Any = None,
 ) -> Generator[Progress, None, list[Landscape]]:
     """The landscape of ``first`` (analysis, preprocessing, categories, weights label: the
     shown network, walked on a copy so that it stays usable) and of each network named in
@@ -364,11 +365,23 @@ def landscapes(
         if isinstance(item, str):
             yield Progress(lo, f"building {item}")
             an, prep, cats, label = prepared(item)
-            walk = landscape(an, prep, cats, settings, eval_settings, device, weights=label)
+            walk = landscape(
+                an, prep, cats, settings, eval_settings, device, weights=label, executor=executor
+            )
         else:
             an, prep, cats, label = item
             mine = replace(settings, copy_model=True)
-            walk = landscape(an, prep, cats, mine, eval_settings, device, weights=label, lock=lock)
+            walk = landscape(
+                an,
+                prep,
+                cats,
+                mine,
+                eval_settings,
+                device,
+                weights=label,
+                lock=lock,
+                executor=executor,
+            )
         try:
             while True:
                 step = next(walk)

@@ -227,14 +227,19 @@ class LandscapePanel(Panel):
         others = [] if other in ("", NONE, self.tr("(none)")) else [other]
         first = (s.analysis, prep, s.weights_info.categories, s.weights_info.label)
         ev = EvalSettings(None, self.limit.value(), 256)
-        device, lock = s.device, s.lock
+        device, lock, ray = s.device, s.lock, s.ray
         self.results = []
         self._expected = 1 + len(others)
         self._draw_nothing()
         self.captions.setText("")
 
         def work() -> Any:
-            return (yield from landscapes(first, others, settings, ev, device, lock=lock))
+            from explorer.app.workflows.executors import on_executor
+
+            def study(ex: Any) -> Any:
+                return landscapes(first, others, settings, ev, device, lock=lock, executor=ex)
+
+            return (yield from on_executor(ray, device, study))
 
         self.run_btn.setEnabled(False)
         self.cancel_btn.setEnabled(True)
