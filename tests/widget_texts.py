@@ -77,6 +77,12 @@ NAMES = {
     "et",
     "Li",
     "He",
+    "English",
+    "CET",
+    "ImageNet",
+    "TFLOP",
+    "GFLOP",
+    "auto",
 }
 
 
@@ -135,8 +141,11 @@ def widget_texts(root: QWidget) -> list[tuple[str, str]]:
 
 
 def _words(text: str) -> list[str]:
-    plain = re.sub(r"<[^>]+>|&\w+;", " ", text)  # rich text's tags and entities
-    return re.findall(r"[A-Za-z][A-Za-z_]+", plain.replace("&", ""))
+    """The words of ``text`` that could be English: not identifiers (``vgg16_bn``,
+    ``repvgg_a0+fused``, ``Ctrl+F``), nor rich text's tags and entities."""
+    plain = re.sub(r"<[^>]+>|&\w+;", " ", text).replace("&", "")
+    tokens = re.findall(r"[A-Za-z][\w+\-]*", plain)
+    return [t for t in tokens if not re.search(r"[\d_+]", t) and len(t) > 1]
 
 
 def untranslated(

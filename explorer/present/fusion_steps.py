@@ -9,6 +9,7 @@ while the branches' boxes move; without a block to picture the captions still pl
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -53,29 +54,47 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}"
 
 
-def merge_steps(k: BlockKernels | None, fused_label: str = "3x3 conv") -> list[MergeStep]:
+def _same(text: str) -> str:
+    return text
+
+
+def merge_steps(
+    k: BlockKernels | None, fused_label: str = "3x3 conv", tr: Callable[[str], str] = _same
+) -> list[MergeStep]:
     """The five steps of fusing a RepVGG block; pictures drawn from ``k`` when given.
 
-    ``fused_label`` names the fused block when ``k`` is None (else ``k.label()``).
+    ``fused_label`` names the fused block when ``k`` is None (else ``k.label()``). ``tr``
+    gives each English text (a template filled with ``str.format``) in the reader's
+    language: the window passes its translation; the templates are the strings below.
     """
     label = k.label() if k is not None else fused_label
     kk = f"{k.kernel_size[0]}x{k.kernel_size[1]}" if k is not None else "3x3"
-    pair = f" (weights of output channel {k.out_channel}, input {k.in_channel})" if k else ""
+    pair = (
+        tr(" (weights of output channel {out}, input {inp})").format(
+            out=k.out_channel, inp=k.in_channel
+        )
+        if k
+        else ""
+    )
     captions = {
-        "fold": "Fold each branch's BatchNorm into its conv: W' = s·W, b' = β − s·μ "
-        "with s = γ/σ" + pair,
-        "pad": f"Pad the 1x1 kernel with zeros into the centre of a {kk}",
-        "identity": f"Write the identity branch as a {kk} delta kernel (its BN scale folded in)",
-        "sum": f"Sum the three {kk} kernels and their biases",
-        "fused": f"One block: {label} (with bias)",
+        "fold": tr(
+            "Fold each branch's BatchNorm into its conv: W' = s·W, b' = β − s·μ with s = γ/σ"
+        )
+        + pair,
+        "pad": tr("Pad the 1x1 kernel with zeros into the centre of a {kk}").format(kk=kk),
+        "identity": tr(
+            "Write the identity branch as a {kk} delta kernel (its BN scale folded in)"
+        ).format(kk=kk),
+        "sum": tr("Sum the three {kk} kernels and their biases").format(kk=kk),
+        "fused": tr("One block: {label} (with bias)").format(label=label),
     }
     if k is not None and k.branch("identity") is None:
-        captions["identity"] = (
+        captions["identity"] = tr(
             "No identity branch in this block (its stride or width changes): nothing to add"
         )
     steps: list[MergeStep] = []
     for n, (key, ms) in enumerate(STEP_MS, start=1):
-        pics, ops = _pictures(key, k) if k is not None else ([], [])
+        pics, ops = _pictures(key, k, tr) if k is not None else ([], [])
         steps.append(
             MergeStep(
                 key=key,
@@ -94,7 +113,9 @@ def _centre(g: Grid) -> tuple[tuple[int, int], ...]:
     return ((len(g) // 2, len(g[0]) // 2),) if g else ()
 
 
-def _pictures(key: str, k: BlockKernels) -> tuple[list[Picture], list[str]]:
+def _pictures(
+    key: str, k: BlockKernels, tr: Callable[[str], str] = _same
+) -> tuple[list[Picture], list[str]]:
     kxk, one, ident = k.branch("kxk"), k.branch("1x1"), k.branch("identity")
     assert kxk is not None
     kk = f"{k.kernel_size[0]}x{k.kernel_size[1]}"
@@ -103,18 +124,25 @@ def _pictures(key: str, k: BlockKernels) -> tuple[list[Picture], list[str]]:
         if one is not None:
             pics.append(Picture("1x1 · s", one.folded, f"s = {_fmt(one.scale)}"))
         if ident is not None:
-            pics.append(Picture("identity · s", ident.folded, f"s = {_fmt(ident.scale)}"))
+            pics.append(Picture(tr("identity · s"), ident.folded, f"s = {_fmt(ident.scale)}"))
         return pics, [""] * (len(pics) - 1)
     if key in ("pad", "identity"):
         pics = [Picture(kk, kxk.padded)]
         if one is not None:
-            pics.append(Picture(f"1x1 → {kk}", one.padded, "zeros around", _centre(one.padded)))
+            pics.append(Picture(f"1x1 → {kk}", one.padded, tr("zeros around"), _centre(one.padded)))
         if ident is not None:
             if key == "identity":
-                note = "delta" if ident.raw[0][0] else "zero: another channel"
-                pics.append(Picture(f"identity → {kk}", ident.padded, note, _centre(ident.padded)))
+                note = tr("delta") if ident.raw[0][0] else tr("zero: another channel")
+                pics.append(
+                    Picture(
+                        tr("identity → {kk}").format(kk=kk),
+                        ident.padded,
+                        note,
+                        _centre(ident.padded),
+                    )
+                )
             else:
-                pics.append(Picture("identity · s", ident.folded, "still 1x1"))
+                pics.append(Picture(tr("identity · s"), ident.folded, tr("still 1x1")))
         return pics, [""] * (len(pics) - 1)
     if key == "sum":
         pics = [Picture(kk, kxk.padded, f"b = {_fmt(kxk.bias)}")]
@@ -122,11 +150,13 @@ def _pictures(key: str, k: BlockKernels) -> tuple[list[Picture], list[str]]:
             pics.append(Picture("1x1", one.padded, f"b = {_fmt(one.bias)}", _centre(one.padded)))
         if ident is not None:
             pics.append(
-                Picture("identity", ident.padded, f"b = {_fmt(ident.bias)}", _centre(ident.padded))
+                Picture(
+                    tr("identity"), ident.padded, f"b = {_fmt(ident.bias)}", _centre(ident.padded)
+                )
             )
-        pics.append(Picture("fused", k.fused, f"b = {_fmt(k.fused_bias)}"))
+        pics.append(Picture(tr("fused"), k.fused, f"b = {_fmt(k.fused_bias)}"))
         return pics, ["+"] * (len(pics) - 2) + ["="]
-    return [Picture(k.label(), k.fused, f"bias {_fmt(k.fused_bias)}")], []
+    return [Picture(k.label(), k.fused, tr("bias {b}").format(b=_fmt(k.fused_bias)))], []
 
 
 def value_scale(vmax: float) -> tuple[float, str]:

@@ -38,7 +38,7 @@ class ModelBrowser(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search models... (Enter opens)")
+        self.search.setPlaceholderText(self.tr("Search models... (Enter opens)"))
         self.search.setClearButtonEnabled(True)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Model", "Year"])
@@ -62,7 +62,11 @@ class ModelBrowser(QWidget):
         for s in specs:
             key = (s.lecture, s.family)
             if key not in groups:
-                label = s.family if s.lecture else f"{s.family} (beyond the lecture)"
+                label = (
+                    s.family
+                    if s.lecture
+                    else self.tr("{family} (beyond the lecture)").format(family=s.family)
+                )
                 g = QTreeWidgetItem([label, ""])
                 g.setFlags(g.flags() & ~Qt.ItemIsSelectable)
                 self.tree.addTopLevelItem(g)
@@ -72,9 +76,9 @@ class ModelBrowser(QWidget):
             it.setToolTip(0, f"{s.paper} ({s.year})\n{s.description}".strip())
             groups[key].addChild(it)
             self.items[s.name] = it
-        self.compare_item = QTreeWidgetItem(["Compare architectures", ""])
+        self.compare_item = QTreeWidgetItem([self.tr("Compare architectures"), ""])
         self.compare_item.setToolTip(
-            0, "Accuracy against operations, measured speed and compute density (Ctrl+K)"
+            0, self.tr("Accuracy against operations, measured speed and compute density (Ctrl+K)")
         )
         f = self.compare_item.font(0)
         f.setItalic(True)

@@ -31,15 +31,21 @@ STYLE = {
 class CurvesDialog(QDialog):
     """Training and test error per epoch of plain20/56 and resnet20/56 on digits."""
 
+    def _error_title(self, which: str) -> str:
+        return self.tr("train error") if which == "train" else self.tr("test error")
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Training curves: plain vs residual (digits)")
+        self.setWindowTitle(self.tr("Training curves: plain vs residual (digits)"))
         self.resize(1100, 480)
         lay = QVBoxLayout(self)
         note = QLabel(
-            "The built-in networks as 'cnn-explorer train' trained them on scikit-learn's digits "
-            "(same seed and schedule for all four). As in He et al. 2015, the deeper plain "
-            "network trains worse (a higher training error), the deeper residual one does not."
+            self.tr(
+                "The built-in networks as 'cnn-explorer train' trained them on scikit-learn's "
+                "digits (same seed and schedule for all four). As in He et al. 2015, the deeper "
+                "plain network trains worse (a higher training error), the deeper residual one "
+                "does not."
+            )
         )
         note.setWordWrap(True)
         lay.addWidget(note)
@@ -47,9 +53,9 @@ class CurvesDialog(QDialog):
         lay.addWidget(canvas, 1)
         self.plots = {}
         for col, which in enumerate(("train", "test")):
-            p = canvas.addPlot(row=0, col=col, title=f"{which} error")
-            p.setLabel("bottom", "epoch")
-            p.setLabel("left", f"{which} error %")
+            p = canvas.addPlot(row=0, col=col, title=self._error_title(which))
+            p.setLabel("bottom", self.tr("epoch"))
+            p.setLabel("left", self._error_title(which) + " %")
             p.setLogMode(y=True)
             p.showGrid(y=True, alpha=0.3)
             self.plots[which] = p
@@ -83,6 +89,6 @@ class CurvesDialog(QDialog):
             note = floor_note(self.floored.get(which, 0))
             if note:  # said on the plot: a flat line at the floor is no error at all
                 p.setTitle(
-                    f"{which} error&nbsp;&nbsp;<span style='color:#666; font-size:10pt'>"
+                    f"{self._error_title(which)}&nbsp;&nbsp;<span style='color:#666; font-size:10pt'>"
                     f"<i>{note}</i></span>"
                 )

@@ -44,7 +44,7 @@ class DrawCanvas(QWidget):
         self.setMinimumSize(140, 140)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setToolTip("Draw a digit with the mouse, a pen or a finger; fill the square")
+        self.setToolTip(self.tr("Draw a digit with the mouse, a pen or a finger; fill the square"))
 
     # -- the drawing --------------------------------------------------------------------------
 
@@ -118,7 +118,7 @@ class DrawCanvas(QWidget):
         p.drawRect(sq.adjusted(0, 0, -1, -1))
         if self.is_empty():
             p.setPen(QColor(150, 150, 150))
-            p.drawText(sq, Qt.AlignmentFlag.AlignCenter, "draw a digit here")
+            p.drawText(sq, Qt.AlignmentFlag.AlignCenter, self.tr("draw a digit here"))
         p.end()
 
 
@@ -131,22 +131,24 @@ class DrawPad(QWidget):
     def __init__(self, parent: QWidget | None = None, interval: int = 150) -> None:
         super().__init__(parent)
         self.canvas = DrawCanvas()
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Wipe the pad")
+        self.clear_button = QPushButton(self.tr("Clear"))
+        self.clear_button.setToolTip(self.tr("Wipe the pad"))
         self.clear_button.clicked.connect(self.canvas.clear)
         self.preview = QLabel()
         self.preview.setFixedSize(64, 64)
         self.preview.setStyleSheet("background: black; border: 1px solid #777;")
         self.preview.setToolTip(
-            "What the network gets: the drawing cut to its box, scaled to 32x32, counted in "
-            "4x4 blocks (8x8, 0-16) as scikit-learn's digits were made"
+            self.tr(
+                "What the network gets: the drawing cut to its box, scaled to 32x32, counted in "
+                "4x4 blocks (8x8, 0-16) as scikit-learn's digits were made"
+            )
         )
-        self.hint = QLabel("White on black, as the digits the network was trained on.")
+        self.hint = QLabel(self.tr("White on black, as the digits the network was trained on."))
         self.hint.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.clear_button)
         row.addStretch(1)
-        row.addWidget(QLabel("network sees"))
+        row.addWidget(QLabel(self.tr("network sees")))
         row.addWidget(self.preview)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -197,7 +199,7 @@ class DrawPad(QWidget):
         self.canvas.setEnabled(usable)
         self.clear_button.setEnabled(usable)
         self.hint.setText(
-            "White on black, as the digits the network was trained on." if usable else why
+            self.tr("White on black, as the digits the network was trained on.") if usable else why
         )
 
 

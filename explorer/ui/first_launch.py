@@ -12,13 +12,16 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
+from explorer.ui.i18n import QT_TRANSLATE_NOOP
+
 #: the network opened at a first launch: the residual network of the lecture's central paper
 DEFAULT_MODEL = "resnet56"
 
 #: the one line of what to try
-HINT = (
+HINT = QT_TRANSLATE_NOOP(
+    "HintBar",
     "Try: click a block to see its figures \u00b7 Delete removes it (Ctrl+Z brings it back) "
-    "\u00b7 Ctrl+K compares the architectures \u00b7 F5 presentation mode"
+    "\u00b7 Ctrl+K compares the architectures \u00b7 F5 presentation mode",
 )
 
 #: the panels a run fills (the first launch waits for these)
@@ -30,8 +33,9 @@ class HintBar(QWidget):
 
     closed = Signal()
 
-    def __init__(self, text: str = HINT, parent: QWidget | None = None):
+    def __init__(self, text: str = "", parent: QWidget | None = None):
         super().__init__(parent)
+        text = text or self.tr(HINT)
         self.setObjectName("hint_bar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(
@@ -43,7 +47,7 @@ class HintBar(QWidget):
         self.label.setToolTip(text)
         self.close_button = QToolButton()
         self.close_button.setText("\u00d7")
-        self.close_button.setToolTip("Hide this hint")
+        self.close_button.setToolTip(self.tr("Hide this hint"))
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self._on_close)
         row = QHBoxLayout(self)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from explorer.graph.kinds import colour
 from explorer.present.fusion_steps import TOTAL_MS, MergeStep, Picture, cell_text, value_scale
+from explorer.ui.i18n import QT_TRANSLATE_NOOP, translate
 
 STEPS = 5
 MARGIN = 12
@@ -156,8 +157,11 @@ class KernelCard(QWidget):
         p.setFont(small)
         p.setPen(QColor("#555555"))
         sh = QFontMetrics(small).height()
-        head = f"Fusing a RepVGG block: step {step.number} of {STEPS}"
+        head = self.tr("Fusing a RepVGG block: step {n} of {total}").format(
+            n=step.number, total=STEPS
+        )
         note = value_scale(step.vmax)[1] if step.pictures else ""
+        note = note.replace("values", self.tr("values"))
         head += f"  ({note})" if note else ""
         p.drawText(QRect(x0, y, inner, sh), Qt.AlignmentFlag.AlignLeft, head)
         y += sh + 4
@@ -274,4 +278,48 @@ class TagItem(QGraphicsItem):
 
 MERGE_ITEMS = (FusedBoxItem, TagItem)  # the items a merge adds to the scene (and removes)
 
-__all__ = ["MERGE_ITEMS", "FusedBoxItem", "KernelCard", "TOTAL_MS", "TagItem", "value_colour"]
+#: the texts of the fusion's steps (explorer.present.fusion_steps), for the catalogue
+STEP_TEXTS = (
+    QT_TRANSLATE_NOOP("FusionSteps", " (weights of output channel {out}, input {inp})"),
+    QT_TRANSLATE_NOOP(
+        "FusionSteps",
+        "Fold each branch's BatchNorm into its conv: W' = s·W, b' = β − s·μ with s = γ/σ",
+    ),
+    QT_TRANSLATE_NOOP("FusionSteps", "Pad the 1x1 kernel with zeros into the centre of a {kk}"),
+    QT_TRANSLATE_NOOP(
+        "FusionSteps",
+        "Write the identity branch as a {kk} delta kernel (its BN scale folded in)",
+    ),
+    QT_TRANSLATE_NOOP("FusionSteps", "Sum the three {kk} kernels and their biases"),
+    QT_TRANSLATE_NOOP("FusionSteps", "One block: {label} (with bias)"),
+    QT_TRANSLATE_NOOP(
+        "FusionSteps",
+        "No identity branch in this block (its stride or width changes): nothing to add",
+    ),
+    QT_TRANSLATE_NOOP("FusionSteps", "identity · s"),
+    QT_TRANSLATE_NOOP("FusionSteps", "zeros around"),
+    QT_TRANSLATE_NOOP("FusionSteps", "delta"),
+    QT_TRANSLATE_NOOP("FusionSteps", "zero: another channel"),
+    QT_TRANSLATE_NOOP("FusionSteps", "identity → {kk}"),
+    QT_TRANSLATE_NOOP("FusionSteps", "still 1x1"),
+    QT_TRANSLATE_NOOP("FusionSteps", "identity"),
+    QT_TRANSLATE_NOOP("FusionSteps", "fused"),
+    QT_TRANSLATE_NOOP("FusionSteps", "bias {b}"),
+)
+
+
+def step_words(text: str) -> str:
+    """A text of the fusion's steps in the window's language (``merge_steps``'s ``tr``)."""
+    return translate("FusionSteps", text)
+
+
+__all__ = [
+    "STEP_TEXTS",
+    "step_words",
+    "MERGE_ITEMS",
+    "FusedBoxItem",
+    "KernelCard",
+    "TOTAL_MS",
+    "TagItem",
+    "value_colour",
+]

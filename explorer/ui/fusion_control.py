@@ -22,8 +22,9 @@ from explorer.app.workflows.fuse import KINDS, FuseOutcome, FuseSettings
 from explorer.errors import one_line
 from explorer.present.fusion_steps import merge_steps
 from explorer.ui.control import Control
-from explorer.ui.fusion_card import MERGE_ITEMS, FusedBoxItem, KernelCard, TagItem
-from explorer.ui.fusion_results import FusionResults
+from explorer.ui.fusion_card import MERGE_ITEMS, FusedBoxItem, KernelCard, TagItem, step_words
+from explorer.ui.fusion_results import FusionResults, words
+from explorer.ui.label_words import label_text
 from explorer.ui.merge_animation import Move, Step
 
 LANE = "fusion"
@@ -77,27 +78,29 @@ class FusionControl(Control):
     # -- actions ----------------------------------------------------------------------------------
 
     def _build_actions(self) -> None:
-        self.act_fuse = QAction("Fuse RepVGG branches", self)
-        self.act_fuse.setToolTip("Re-parameterise every RepVGG block into one 3x3 conv")
+        self.act_fuse = QAction(self.tr("Fuse RepVGG branches"), self)
+        self.act_fuse.setToolTip(self.tr("Re-parameterise every RepVGG block into one 3x3 conv"))
         self.act_fuse.triggered.connect(lambda: self.fuse("repvgg"))
-        self.act_fold = QAction("Fold BatchNorm into convolutions", self)
-        self.act_fold.setToolTip("Fold each BatchNorm that follows a conv into the conv")
+        self.act_fold = QAction(self.tr("Fold BatchNorm into convolutions"), self)
+        self.act_fold.setToolTip(self.tr("Fold each BatchNorm that follows a conv into the conv"))
         self.act_fold.triggered.connect(lambda: self.fuse("conv-bn"))
-        self.act_unfuse = QAction("Unfuse", self)
-        self.act_unfuse.setToolTip("Back to the training-time model")
+        self.act_unfuse = QAction(self.tr("Unfuse"), self)
+        self.act_unfuse.setToolTip(self.tr("Back to the training-time model"))
         self.act_unfuse.triggered.connect(self.unfuse)
-        self.act_results = QAction("Fusion results", self)
-        self.act_results.setToolTip("Show the panel with the last fusion's figures")
+        self.act_results = QAction(self.tr("Fusion results"), self)
+        self.act_results.setToolTip(self.tr("Show the panel with the last fusion's figures"))
         self.act_results.triggered.connect(self.show_results)
-        self.act_motion = QAction("Animate the fusion in steps", self)
+        self.act_motion = QAction(self.tr("Animate the fusion in steps"), self)
         self.act_motion.setCheckable(True)
         self.act_motion.setChecked(True)
         self.act_motion.setToolTip(
-            "Off: the fused graph is shown at once (reduced motion); on: the merge is played "
-            "in five captioned steps (about 2 s)"
+            self.tr(
+                "Off: the fused graph is shown at once (reduced motion); on: the merge is "
+                "played in five captioned steps (about 2 s)"
+            )
         )
         # the toolbar's one button: the fusion this model offers, or back
-        self.act_deploy = QAction("Fuse for deployment", self)
+        self.act_deploy = QAction(self.tr("Fuse for deployment"), self)
         self.act_deploy.triggered.connect(self._on_deploy)
         self.update_actions()
 
@@ -129,7 +132,7 @@ class FusionControl(Control):
         self.act_fold.setEnabled(ready and bn and not rep)  # RepVGG: its own fusion
         self.act_unfuse.setEnabled(s.fused and not self.busy)
         self.act_results.setEnabled(True)
-        self.act_deploy.setText("Unfuse" if s.fused else "Fuse for deployment")
+        self.act_deploy.setText(self.tr("Unfuse") if s.fused else self.tr("Fuse for deployment"))
         self.act_deploy.setEnabled(
             self.act_unfuse.isEnabled()
             or self.act_fuse.isEnabled()
@@ -137,9 +140,9 @@ class FusionControl(Control):
             or self.animating  # pressed again: the fused graph at once
         )
         self.act_deploy.setToolTip(
-            "Show the fused model now (skip the animation)"
+            self.tr("Show the fused model now (skip the animation)")
             if self.animating
-            else "Back to the training-time model"
+            else self.tr("Back to the training-time model")
             if s.fused
             else self.act_fuse.toolTip()
             if rep
@@ -148,7 +151,7 @@ class FusionControl(Control):
 
     def _on_fused_changed(self, fused: bool, report: Any) -> None:
         if fused and report is not None:
-            self.label.setText("fused: " + report.summary().split("; ")[0])
+            self.label.setText(self.tr("fused: ") + words(report.summary().split("; ")[0]))
             self.label.setToolTip(report.summary())
         else:
             self.label.setText("")
@@ -198,8 +201,12 @@ class FusionControl(Control):
             self.graph.finish_merge()
             return False
         if s.fused or not self._ready() or self.jobs.closed:
-            why = "already fused" if s.fused else "wait for the model and its weights"
-            self.status(f"Cannot fuse now: {why}")
+            why = (
+                self.tr("already fused")
+                if s.fused
+                else self.tr("wait for the model and its weights")
+            )
+            self.status(self.tr("Cannot fuse now: {why}").format(why=why))
             return False
         an, info = s.analysis, s.weights_info
         settings = replace(self.settings, kinds=(kind,), device=s.device, input_size=s.input_size)
@@ -212,7 +219,7 @@ class FusionControl(Control):
         self.jobs.start(
             LANE,
             steps,
-            label="fusing",
+            label=self.tr("fusing"),
             on_progress=self._on_progress,
             on_done=self._on_done,
             on_error=self._on_error,
@@ -221,11 +228,11 @@ class FusionControl(Control):
         return True
 
     def _on_progress(self, p: Progress) -> None:
-        self.status(f"Fusing: {p.message}...")
+        self.status(self.tr("Fusing: {step}...").format(step=p.message))
 
     def _on_error(self, exc: BaseException) -> None:
         message = one_line(exc)
-        self.status(f"Fusion failed: {message}")
+        self.status(self.tr("Fusion failed: {message}").format(message=message))
         self.failed.emit(message)
         self.session.report_failure("fusion", exc)
         self.update_actions()
@@ -236,7 +243,7 @@ class FusionControl(Control):
             self.update_actions()
             return
         self._pending = out
-        self.status("Fusing: merging the branches...")
+        self.status(self.tr("Fusing: merging the branches..."))
         gen = self.jobs.generation(LANE)
 
         def done() -> None:
@@ -398,7 +405,7 @@ class FusionControl(Control):
         moves = {"fold": fold, "pad": pad, "identity": delta, "sum": total, "fused": last}
         return [
             Step(c.key, max(1, round(c.duration_ms / max(self.speed, 1e-3))), moves[c.key], c)
-            for c in merge_steps(k, label)
+            for c in merge_steps(k, label_text(label), tr=step_words)
         ]
 
     def _place_card(self, q: str, steps: list[Step]) -> None:
@@ -501,7 +508,7 @@ class FusionControl(Control):
             return
         self.cancel()
         self.session.set_unfused()
-        self.status("Unfused: the training-time model is back")
+        self.status(self.tr("Unfused: the training-time model is back"))
         self.update_actions()
 
     def cancel(self) -> bool:
@@ -516,6 +523,6 @@ class FusionControl(Control):
             opened, self._opened = self._opened, set()
             self.session.set_expanded(self.session.expanded - opened)
         if was and not self.jobs.closed:
-            self.status("Fusion cancelled: the model is as it was")
+            self.status(self.tr("Fusion cancelled: the model is as it was"))
         self.update_actions()
         return was

@@ -148,22 +148,28 @@ class GraphControl(QObject):
         item = self.graph.boxes.get(unit_id)
         self.session.select(unit_id)
         if item is not None and (item.box.open or item.box.count > 1 or not item.block.is_leaf):
-            label = "Collapse" if item.box.open else "Expand"
+            label = self.tr("Collapse") if item.box.open else self.tr("Expand")
             menu.addAction(label, lambda: self.session.toggle_expanded(unit_id))
         block_id = item.box.block if item is not None else unit_id
         why = self.deletion_problem(block_id)
         deleted = block_id in self.session.deleted
         act = menu.addAction(
-            "Restore block" if deleted else "Delete block",
+            self.tr("Restore block") if deleted else self.tr("Delete block"),
             lambda: self.toggle_deleted(block_id),
         )
         act.setShortcut(QKeySequence.Delete)
         act.setEnabled(deleted or why is None)
         if why is not None and not deleted:
-            act.setText(f"Delete block (not possible: {why.split(': ', 1)[-1]})")
-        menu.addAction("Show feature maps", lambda: self.panelRequested.emit("Feature maps"))
-        menu.addAction("Copy qualname", lambda: QGuiApplication.clipboard().setText(block_id))
-        menu.addAction("Fit", self.graph.fit)
+            act.setText(
+                self.tr("Delete block (not possible: {why})").format(why=why.split(": ", 1)[-1])
+            )
+        menu.addAction(
+            self.tr("Show feature maps"), lambda: self.panelRequested.emit("Feature maps")
+        )
+        menu.addAction(
+            self.tr("Copy qualname"), lambda: QGuiApplication.clipboard().setText(block_id)
+        )
+        menu.addAction(self.tr("Fit"), self.graph.fit)
         return menu
 
     # -- deleting blocks -----------------------------------------------------------------------
@@ -172,9 +178,9 @@ class GraphControl(QObject):
         """Why ``block_id`` cannot be deleted, or None."""
         an = self.session.analysis
         if an is None:
-            return "no model"
+            return self.tr("no model")
         if not an.built:  # its stored graph is drawn: deleting waits for the model
-            return f"{an.spec.name} is still loading"
+            return self.tr("{model} is still loading").format(model=an.spec.name)
         from explorer.studies.lesion.surgery import LesionError, plan_deletion
 
         try:
@@ -187,12 +193,12 @@ class GraphControl(QObject):
         """Delete the block (the selected one by default), or restore it; False if refused."""
         block_id = self.session.selected if block_id is None else block_id
         if block_id is None:
-            self.status("Select a block to delete it")
+            self.status(self.tr("Select a block to delete it"))
             return False
         if block_id not in self.session.deleted:
             why = self.deletion_problem(block_id)
             if why is not None:
-                self.status(f"Cannot delete: {why}")
+                self.status(self.tr("Cannot delete: {why}").format(why=why))
                 self.inspector.show_deleted(False, False, why)
                 return False
         unit = self.graph.unit_for_block(block_id)
@@ -245,7 +251,7 @@ class GraphControl(QObject):
             return
         hits = list(self.session.find(text))
         if not hits:
-            self.status(f"No block matches '{text}'")
+            self.status(self.tr("No block matches '{text}'").format(text=text))
             return
         if text in hits:  # an exact name first, then the others in order
             hits.remove(text)
@@ -255,12 +261,16 @@ class GraphControl(QObject):
         else:
             self._find_pos = (self._find_pos + 1) % len(hits)
         self.select_block(hits[self._find_pos], zoom=True)
-        self.status(f"'{text}': match {self._find_pos + 1} of {len(hits)}")
+        self.status(
+            self.tr("'{text}': match {i} of {n}").format(
+                text=text, i=self._find_pos + 1, n=len(hits)
+            )
+        )
 
     def export_dialog(self, fmt: str) -> None:
         """Ask where and at what size, then save the graph as ``fmt`` (png, svg or pdf)."""
         if self.layout_data is None:
-            self.status("Nothing to export yet")
+            self.status(self.tr("Nothing to export yet"))
             return
         size = self.ask_size()
         if size is None:
@@ -270,7 +280,7 @@ class GraphControl(QObject):
         first = {"png": "PNG (*.png)", "svg": "SVG (*.svg)", "pdf": "PDF (*.pdf)"}.get(fmt, "")
         path, chosen = QFileDialog.getSaveFileName(
             self.graph.window(),
-            "Export graph",
+            self.tr("Export graph"),
             str(Path.home() / f"{name}.{fmt}"),
             filters,
             first,
@@ -284,9 +294,19 @@ class GraphControl(QObject):
         """The figure's size in pixels, asked in a small dialog (16:9 first); None if cancelled."""
         from PySide6.QtWidgets import QInputDialog
 
-        sizes = ["1920x1080 (16:9)", "1280x720 (16:9)", "3840x2160 (16:9, 4K)", "1600x1200 (4:3)"]
+        sizes = [
+            "1920x1080 (16:9)",
+            "1280x720 (16:9)",
+            "3840x2160 (16:9, 4K)",
+            "1600x1200 (4:3)",
+        ]
         text, ok = QInputDialog.getItem(
-            self.graph.window(), "Export graph", "Size in pixels (WxH):", sizes, 0, True
+            self.graph.window(),
+            self.tr("Export graph"),
+            self.tr("Size in pixels (WxH):"),
+            sizes,
+            0,
+            True,
         )
         if not ok:
             return None
@@ -295,10 +315,16 @@ class GraphControl(QObject):
         try:
             w, h = wxh((text.split() or [""])[0])  # "1920x1080 (16:9)": its first word
         except ValueError:
-            self.status(f"Not a size: '{text}' (expected WxH such as 1920x1080)")
+            self.status(
+                self.tr("Not a size: '{text}' (expected WxH such as 1920x1080)").format(text=text)
+            )
             return None
         if not figure_fits(w, h):
-            self.status(f"The size must be between 160x90 and 8192x8192, not {w}x{h}")
+            self.status(
+                self.tr("The size must be between 160x90 and 8192x8192, not {w}x{h}").format(
+                    w=w, h=h
+                )
+            )
             return None
         return w, h
 
@@ -320,7 +346,9 @@ class GraphControl(QObject):
             )
         except OSError as exc:
             QMessageBox.warning(
-                self.graph.window(), "Export failed", f"Could not write {path}:\n{exc}"
+                self.graph.window(),
+                self.tr("Export failed"),
+                self.tr("Could not write {path}:\n{error}").format(path=path, error=exc),
             )
             return
-        self.status(f"Saved {path} ({size[0]}x{size[1]})")
+        self.status(self.tr("Saved {path} ({w}x{h})").format(path=path, w=size[0], h=size[1]))

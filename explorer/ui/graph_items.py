@@ -45,6 +45,8 @@ from explorer.ui.graph_style import (
     fitted_font,
     text_colour,
 )
+from explorer.ui.i18n import integer, translate
+from explorer.ui.label_words import kind_name, label_text
 
 __all__ = [
     "EDGE_COLOURS",
@@ -77,6 +79,13 @@ def heat_colour(value: float, vmax: float) -> QColor:
 
 def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
     return option.levelOfDetailFromTransform(painter.worldTransform())
+
+
+def _header(box: Box) -> str:
+    """A frame's header (its label, and its kind unless a plain container's), translated."""
+    if header_text(box) == box.label:
+        return label_text(box.label)
+    return f"{label_text(box.label)}  ({kind_name(box.kind)})"
 
 
 class BoxItem(QGraphicsItem):
@@ -114,32 +123,37 @@ class BoxItem(QGraphicsItem):
         room = r.width() - 2 * TEXT_PAD
         if self.box.open:
             px = label_px(self.box, st.font_px())
-            self.label_font, self.label_text = fitted_font(header_text(self.box), room, px)
+            self.label_font, self.label_text = fitted_font(_header(self.box), room, px)
             return
         self.small_font = QFont()
         self.small_font.setPixelSize(
             round(max(MIN_LABEL_PX, label_px(self.box, st.font_px()) * 0.72))
         )
-        self.marks_text = " · ".join(self.box.marks)
+        self.marks_text = " · ".join(label_text(m) for m in self.box.marks)
         self.label_font, self.label_text = fitted_font(
-            self.box.label, room, label_px(self.box, st.font_px())
+            label_text(self.box.label), room, label_px(self.box, st.font_px())
         )
 
     def _tooltip(self) -> str:
         b, box = self.block, self.box
-        name = box.name or box.block or "model"
+        name = box.name or box.block or translate("Graph", "model")
         lines = [f"<b>{name}</b> ({b.type})"]
         if box.label and box.label != name:
-            lines.append(box.label)
-        lines.append(f"kind: {b.kind}")
+            lines.append(label_text(box.label))
+        lines.append(translate("Graph", "kind: {kind}").format(kind=kind_name(b.kind)))
         if box.marks:
-            lines.append("folded: " + ", ".join(box.marks))
+            marks = ", ".join(label_text(m) for m in box.marks)
+            lines.append(translate("Graph", "folded: {marks}").format(marks=marks))
         if box.count > 1:
-            lines.append(f"{box.count} identical blocks (double-click to show them)")
+            lines.append(
+                translate("Graph", "{n} identical blocks (double-click to show them)").format(
+                    n=box.count
+                )
+            )
         if b.out_shape:
-            lines.append(f"out: {fmt_shape(b.out_shape)}")
-        lines.append(f"params: {b.params * box.count:,}")
-        lines.append(f"MACs: {b.macs * box.count:,}")
+            lines.append(translate("Graph", "out: {shape}").format(shape=fmt_shape(b.out_shape)))
+        lines.append(translate("Graph", "params: {n}").format(n=integer(b.params * box.count)))
+        lines.append(translate("Graph", "MACs: {n}").format(n=integer(b.macs * box.count)))
         return "<br>".join(lines)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
@@ -238,7 +252,7 @@ class BoxItem(QGraphicsItem):
                 f.setPixelSize(px)
                 painter.setPen(QColor("#ffffff"))
                 painter.setFont(f)
-                painter.drawText(r, Qt.AlignCenter, self.box.label)  # "concat"
+                painter.drawText(r, Qt.AlignCenter, label_text(self.box.label))  # "concat"
             return
         # a stack of boxes for a repeat group
         if self.box.count > 1:
@@ -405,7 +419,7 @@ class BandItem(QGraphicsItem):
         painter.drawText(
             self._rect.adjusted(BAND_INSET, 0, -4, -1),
             Qt.AlignLeft | Qt.AlignBottom,
-            self.band.label,
+            label_text(self.band.label),
         )
 
 

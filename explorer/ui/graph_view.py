@@ -43,6 +43,8 @@ from explorer.ui.graph_items import (
     Style,
     heat_colour,
 )
+from explorer.ui.i18n import integer, translate
+from explorer.ui.label_words import colour_name, kind_name
 from explorer.ui.merge_animation import MergeAnimation
 
 
@@ -225,7 +227,9 @@ class GraphView(QGraphicsView):
                 for i in range(5)
             )
             self.legend.setText(
-                f"<b>{colour_by}</b> (log scale)<br>{stops}<br>0 &nbsp;&rarr;&nbsp; {vmax:,.0f}"
+                f"<b>{colour_name(colour_by)}</b> "
+                + translate("Graph", "(log scale)")
+                + f"<br>{stops}<br>0 &nbsp;&rarr;&nbsp; {integer(round(vmax))}"
             )
         else:
             kinds = sorted(
@@ -234,13 +238,13 @@ class GraphView(QGraphicsView):
             )
             rows = "".join(
                 f'<tr><td style="background:{colour(k)}">&nbsp;&nbsp;&nbsp;</td>'
-                f"<td>&nbsp;{k}</td></tr>"
+                f"<td>&nbsp;{kind_name(k)}</td></tr>"
                 for k in kinds
                 if k in kind_table()
             )
             edges = "".join(
                 f'<tr><td style="color:{self.style.edge_colour(k).name()}"><b>'
-                f"&#9472;&#9472;</b></td><td>&nbsp;{k}</td></tr>"
+                f"&#9472;&#9472;</b></td><td>&nbsp;{kind_name(k)}</td></tr>"
                 for k in ("data", "skip", "branch", "gate")
             )
             self.legend.setText(f"<table>{rows}{edges}</table>")
@@ -285,7 +289,10 @@ class GraphView(QGraphicsView):
             now = item.box.block in deleted or any(m in deleted for m in item.box.members)
             if now != item.deleted:
                 item.deleted = now
-                item.setToolTip(item._tooltip() + ("<br><b>deleted</b>" if now else ""))
+                item.setToolTip(
+                    item._tooltip()
+                    + ("<br><b>" + translate("Graph", "deleted") + "</b>" if now else "")
+                )
                 item.update()
         self._overview_changed()
 

@@ -15,6 +15,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from explorer.app.session import Session
+from explorer.ui.i18n import translate
 
 CHECKPOINT_SUFFIXES = (".pth", ".pt", ".bin", ".safetensors", ".th", ".ckpt")
 
@@ -43,7 +44,11 @@ class ImageOpener:
     def report(self, title: str, errors: list[str]) -> None:
         if not errors:
             return
-        self.status(errors[0] if len(errors) == 1 else f"{len(errors)} problems")
+        self.status(
+            errors[0]
+            if len(errors) == 1
+            else translate("ImageOpener", "{n} problems").format(n=len(errors))
+        )
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             title,
@@ -73,7 +78,7 @@ class ImageOpener:
                 errors.append(str(exc))
         if images:
             self.session.add_images(images)
-        self.report("Could not open", errors)
+        self.report(translate("ImageOpener", "Could not open"), errors)
         return errors
 
     def _load_all(self, files: list[Path], errors: list[str]) -> list[Any]:
@@ -94,7 +99,7 @@ class ImageOpener:
         try:
             self.session.add_images([load_sample(name)])
         except ImageError as exc:
-            self.report("Could not open", [str(exc)])
+            self.report(translate("ImageOpener", "Could not open"), [str(exc)])
             return [str(exc)]
         return []
 
@@ -115,13 +120,18 @@ class ImageOpener:
 
         pattern = " ".join("*" + s for s in SUPPORTED_SUFFIXES)
         paths, _ = QFileDialog.getOpenFileNames(
-            self.dialogs, "Open images", str(Path.home()), f"Images ({pattern});;All files (*)"
+            self.dialogs,
+            translate("ImageOpener", "Open images"),
+            str(Path.home()),
+            translate("ImageOpener", "Images ({pattern});;All files (*)").format(pattern=pattern),
         )
         if paths:
             self.open_paths(paths)
 
     def open_folder_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.dialogs, "Open a folder of images")
+        folder = QFileDialog.getExistingDirectory(
+            self.dialogs, translate("ImageOpener", "Open a folder of images")
+        )
         if folder:
             self.open_paths([folder])
 
@@ -146,16 +156,20 @@ class ImageOpener:
                 if source not in {im.source for im in self.session.images}:
                     self._pastes += 1
                 n = self._pastes
-                name = "pasted image" if n <= 1 else f"pasted image {n}"
+                name = (
+                    translate("ImageOpener", "pasted image")
+                    if n <= 1
+                    else translate("ImageOpener", "pasted image {n}").format(n=n)
+                )
                 self.session.add_images([from_array(arr, name, source)])
             except ImageError as exc:
-                self.report("Could not paste", [str(exc)])
+                self.report(translate("ImageOpener", "Could not paste"), [str(exc)])
             return True
         text = cb.text().strip()
         if text and Path(text).exists():
             self.open_paths([text])
             return True
-        self.status("The clipboard holds no image")
+        self.status(translate("ImageOpener", "The clipboard holds no image"))
         return False
 
 

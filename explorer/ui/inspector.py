@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 from explorer.graph.blocks import block_to_dict
 from explorer.graph.conventions import count_block, cumulative_rows, headline
 from explorer.graph.labels import block_label
+from explorer.ui.i18n import QT_TRANSLATE_NOOP, translate
+from explorer.ui.label_words import kind_name, label_text
 
 
 def inspector_rows(analysis: Any, block_id: str) -> list[tuple[str, str]]:
@@ -28,10 +30,10 @@ def inspector_rows(analysis: Any, block_id: str) -> list[tuple[str, str]]:
     total_m = max(analysis.graph.total_macs, 1)
     own = analysis.graph.param_owner_numel.get(block_id, 0) if not b.is_leaf else d["params"]
     rows = [
-        ("layer", block_label(tree, block_id) if b.executed else "-"),
+        ("layer", label_text(block_label(tree, block_id)) if b.executed else "-"),
         ("qualname", d["id"] or "(model)"),
         ("type", d["type"]),
-        ("kind", d["kind"]),
+        ("kind", kind_name(d["kind"])),
     ]
     if d["shortcut"]:
         rows.append(("shortcut", d["shortcut"]))
@@ -41,17 +43,24 @@ def inspector_rows(analysis: Any, block_id: str) -> list[tuple[str, str]]:
         rows.append(("contains", ", ".join(d["traits"])))
     rows += [
         ("input", "; ".join("x".join(map(str, s[1:])) for s in d["in_shapes"]) or "-"),
-        ("output", "x".join(map(str, d["out_shape"][1:])) if d["out_shape"] else "(not run)"),
+        ("output", "x".join(map(str, d["out_shape"][1:])) if d["out_shape"] else NOT_RUN),
         ("params", f"{d['params']:,} ({d['params'] / total_p:.1%})"),
         ("params (own)", f"{own:,}"),
         ("MACs", f"{d['macs']:,} ({d['macs'] / total_m:.1%})"),
     ]
     if d["rf"] is not None:
-        rows.append(("receptive field", f"{d['rf']} px, stride {d['rf_stride']}"))
+        rows.append(
+            (
+                "receptive field",
+                translate("Inspector", "{rf} px, stride {stride}").format(
+                    rf=d["rf"], stride=d["rf_stride"]
+                ),
+            )
+        )
     for k, v in (d.get("hparams") or {}).items():
         rows.append((k, "x".join(map(str, v)) if isinstance(v, list) else str(v)))
     if not b.executed:
-        rows.append(("note", "not part of the inference graph"))
+        rows.append(("note", translate("Inspector", "not part of the inference graph")))
     return rows
 
 
@@ -66,6 +75,25 @@ def convention_rows(analysis: Any, block_id: str) -> tuple[str, list[tuple[str, 
 
 
 COUNTS_HEADER = "operations"
+NOT_RUN = QT_TRANSLATE_NOOP("Inspector", "(not run)")
+#: the rows' names, for the catalogue (the rows stay keyed by them in English)
+ROW_NAMES = (
+    QT_TRANSLATE_NOOP("Inspector", "layer"),
+    QT_TRANSLATE_NOOP("Inspector", "qualname"),
+    QT_TRANSLATE_NOOP("Inspector", "type"),
+    QT_TRANSLATE_NOOP("Inspector", "kind"),
+    QT_TRANSLATE_NOOP("Inspector", "shortcut"),
+    QT_TRANSLATE_NOOP("Inspector", "branches"),
+    QT_TRANSLATE_NOOP("Inspector", "contains"),
+    QT_TRANSLATE_NOOP("Inspector", "input"),
+    QT_TRANSLATE_NOOP("Inspector", "output"),
+    QT_TRANSLATE_NOOP("Inspector", "params"),
+    QT_TRANSLATE_NOOP("Inspector", "params (own)"),
+    QT_TRANSLATE_NOOP("Inspector", "MACs"),
+    QT_TRANSLATE_NOOP("Inspector", "receptive field"),
+    QT_TRANSLATE_NOOP("Inspector", "note"),
+    QT_TRANSLATE_NOOP("Inspector", "operations"),
+)
 
 
 class Inspector(QWidget):
@@ -73,7 +101,7 @@ class Inspector(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.title = QLabel("No block selected")
+        self.title = QLabel(self.tr("No block selected"))
         self.title.setStyleSheet("font-weight: bold; padding: 2px;")
         self.title.setWordWrap(True)
         self.table = QTreeWidget()
@@ -87,19 +115,23 @@ class Inspector(QWidget):
         self.table.itemClicked.connect(self._on_item_clicked)
         self._counts_open = False
         self.footer = QLabel(
-            "Params: unique parameters, the block's own and its children's; % of the model. "
-            "MACs: multiply-accumulates of weights per image; 'operations' adds norms, "
-            "activations, pooling and additions one by one (summary --conventions names each "
-            "counter's). Receptive field: input pixels one output value sees (first spatial "
-            "axis)."
+            self.tr(
+                "Params: unique parameters, the block's own and its children's; % of the "
+                "model. MACs: multiply-accumulates of weights per image; 'operations' adds "
+                "norms, activations, pooling and additions one by one (summary --conventions "
+                "names each counter's). Receptive field: input pixels one output value sees "
+                "(first spatial axis)."
+            )
         )
         self.footer.setWordWrap(True)
-        self.deleted_box = QCheckBox("deleted (Delete key)")
+        self.deleted_box = QCheckBox(self.tr("deleted (Delete key)"))
         self.deleted_box.setToolTip(
-            "Delete this block from the network: a residual branch is removed and its "
-            "shortcut kept; an inception or RepVGG branch is removed; an SE gate is fixed to "
-            "1; a highway layer only carries; other layers become the identity where shapes "
-            "allow."
+            self.tr(
+                "Delete this block from the network: a residual branch is removed and its "
+                "shortcut kept; an inception or RepVGG branch is removed; an SE gate is fixed "
+                "to 1; a highway layer only carries; other layers become the identity where "
+                "shapes allow."
+            )
         )
         self.deleted_box.setEnabled(False)
         self.footer.setStyleSheet("color: #666; font-size: 10px;")
@@ -122,11 +154,17 @@ class Inspector(QWidget):
         self.table.clear()
         self.rows = {}
         if analysis is None or block_id is None or block_id not in analysis.tree.blocks:
-            self.title.setText("No block selected" if analysis is not None else "No model")
+            self.title.setText(
+                self.tr("No block selected") if analysis is not None else self.tr("No model")
+            )
             return
-        self.title.setText(block_id or f"{analysis.spec.name} (whole model)")
+        self.title.setText(
+            block_id or self.tr("{model} (whole model)").format(model=analysis.spec.name)
+        )
         for key, value in inspector_rows(analysis, block_id):
-            item = QTreeWidgetItem([key, value])
+            shown = translate("Inspector", key) if key in ROW_NAMES else key
+            value = translate("Inspector", value) if value == NOT_RUN else value
+            item = QTreeWidgetItem([shown, value])
             item.setTextAlignment(0, Qt.AlignLeft | Qt.AlignVCenter)
             item.setToolTip(1, value)
             self.table.addTopLevelItem(item)
@@ -134,8 +172,10 @@ class Inspector(QWidget):
         line, counts = convention_rows(analysis, block_id)
         if counts:
             # collapsed under one row (click to open) so the inspector stays short at 1280x720
-            head = QTreeWidgetItem([COUNTS_HEADER + " \u25b8", line])
-            head.setToolTip(0, "click: MACs with norms, activations, pooling and additions")
+            head = QTreeWidgetItem([translate("Inspector", COUNTS_HEADER) + " \u25b8", line])
+            head.setToolTip(
+                0, self.tr("click: MACs with norms, activations, pooling and additions")
+            )
             for key, value in counts:
                 child = QTreeWidgetItem([key, value])
                 child.setToolTip(1, value)
@@ -155,5 +195,5 @@ class Inspector(QWidget):
 
     def _show_open(self, item: QTreeWidgetItem, open_: bool) -> None:
         item.setExpanded(open_)
-        item.setText(0, COUNTS_HEADER + (" \u25be" if open_ else " \u25b8"))
+        item.setText(0, translate("Inspector", COUNTS_HEADER) + (" \u25be" if open_ else " \u25b8"))
         self.table.resizeColumnToContents(0)  # the open rows' labels are the longest

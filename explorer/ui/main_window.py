@@ -29,6 +29,7 @@ from explorer.ui.first_launch import RUN_PANELS, HintBar
 from explorer.ui.fusion_control import FusionControl
 from explorer.ui.graph_control import GraphControl
 from explorer.ui.graph_view import GraphView
+from explorer.ui.i18n import number
 from explorer.ui.inspector import Inspector
 from explorer.ui.presentation import Presentation
 from explorer.ui.run_control import RunControl
@@ -82,8 +83,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.browser = ModelBrowser()
         self.inspector = Inspector()
-        self._dock(self.browser, "Models", Qt.LeftDockWidgetArea, "models")
-        self._dock(self.inspector, "Inspector", Qt.RightDockWidgetArea, "inspector")
+        self._dock(self.browser, self.tr("Models"), Qt.LeftDockWidgetArea, "models")
+        self._dock(self.inspector, self.tr("Inspector"), Qt.RightDockWidgetArea, "inspector")
         build_graph_toolbar(self)
         build_status(self)
         self.run = RunControl(self.session, self.jobs, self.say, self)
@@ -93,7 +94,7 @@ class MainWindow(QMainWindow):
         self.fusion = FusionControl(self.session, self.jobs, self.graph, self.say, self)
         self.statusBar().addPermanentWidget(self.fusion.label)
         # the fusion's figures beside the graph, a tab behind the inspector until a fusion
-        self._dock(self.fusion.panel, "Fusion", Qt.RightDockWidgetArea, "fusion")
+        self._dock(self.fusion.panel, self.tr("Fusion"), Qt.RightDockWidgetArea, "fusion")
         self.tabifyDockWidget(self.inspector.parentWidget(), self.fusion.panel.parentWidget())
         self.inspector.parentWidget().raise_()
         build_panels(self)
@@ -359,7 +360,7 @@ class MainWindow(QMainWindow):
         self.jobs.start(
             "model",
             lambda: load_model(name, input_size, stored=True, drawn=drawn),
-            label=f"loading {name}",
+            label=self.tr("loading {name}").format(name=name),
             on_progress=lambda p: self._on_load_progress(gen, p, drawn),
             on_done=lambda an: self._on_loaded(gen, an),
             on_error=lambda exc: self.session.fail(name, exc, gen),
@@ -376,7 +377,9 @@ class MainWindow(QMainWindow):
     def cancel_loading(self) -> None:
         self.jobs.cancel("model")
         self.session.cancel_request()  # whatever still arrives is stale
-        self.status_bar.end_loading(f"Cancelled loading {self._loading_name}")
+        self.status_bar.end_loading(
+            self.tr("Cancelled loading {name}").format(name=self._loading_name)
+        )
 
     def _on_loaded(self, gen: int, analysis: Any) -> None:
         expanded = default_expanded(analysis.tree)
@@ -396,7 +399,9 @@ class MainWindow(QMainWindow):
     def _on_model_changed(self, analysis: Any) -> None:
         dt = time.perf_counter() - self._load_started
         name = analysis.spec.name
-        self.status_bar.end_loading(f"{name} loaded in {dt:.1f} s")
+        self.status_bar.end_loading(
+            self.tr("{name} loaded in {seconds} s").format(name=name, seconds=number(dt, 1))
+        )
         self.model_label.setText(f"  {name}  ")
         self.setWindowTitle(f"cnn-explorer: {name}")
         self.status_bar.show_model(analysis)
@@ -411,18 +416,18 @@ class MainWindow(QMainWindow):
 
     def _on_analysis_swapped(self, analysis: Any) -> None:
         """Fused or unfused: the same model drawn from its other analysis."""
-        name = analysis.spec.name + (" (fused)" if self.session.fused else "")
+        name = analysis.spec.name + (self.tr(" (fused)") if self.session.fused else "")
         self.model_label.setText(f"  {name}  ")
         self.setWindowTitle(f"cnn-explorer: {name}")
         self._sync_edit_actions()  # the status bar and the graph control redraw themselves
 
     def _on_model_failed(self, name: str, message: str) -> None:
-        self.status_bar.end_loading(f"Could not load {name}")
+        self.status_bar.end_loading(self.tr("Could not load {name}").format(name=name))
         self.modelFailed.emit(name, message)
         box = QMessageBox(
             QMessageBox.Warning,
-            "Model failed",
-            f"{name} could not be loaded:\n\n{message}",
+            self.tr("Model failed"),
+            self.tr("{name} could not be loaded:\n\n{message}").format(name=name, message=message),
             QMessageBox.Ok,
             self,
         )

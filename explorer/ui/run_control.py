@@ -23,18 +23,22 @@ from PySide6.QtWidgets import (
 
 from explorer.app.session import Event
 from explorer.errors import one_line
+from explorer.ui import core_words
 from explorer.ui.control import Control
+from explorer.ui.i18n import QT_TRANSLATE_NOOP
 from explorer.ui.image_opener import CHECKPOINT_SUFFIXES, ImageOpener
 
 WEIGHT_ITEMS = (
-    ("auto", "trained if available"),
-    ("bundled", "bundled (trained on digits)"),
-    ("pretrained", "pretrained"),
-    ("random", "random (untrained)"),
+    ("auto", QT_TRANSLATE_NOOP("Window", "trained if available")),
+    ("bundled", QT_TRANSLATE_NOOP("Window", "bundled (trained on digits)")),
+    ("pretrained", QT_TRANSLATE_NOOP("Window", "pretrained")),
+    ("random", QT_TRANSLATE_NOOP("Window", "random (untrained)")),
 )
 NORMALIZE_ITEMS = (None, "imagenet", "cifar", "none")
 #: the draw pad's action, for a network not trained on digits
-NOT_DIGITS = "Only for the networks trained on digits (lenet5, resnet56, vgg_small ...)"
+NOT_DIGITS = QT_TRANSLATE_NOOP(
+    "RunControl", "Only for the networks trained on digits (lenet5, resnet56, vgg_small ...)"
+)
 
 
 def _is_digit(image: Any) -> bool:
@@ -68,16 +72,18 @@ class RunControl(Control):
         self._models_shown = 0  # the first one comes with the images asked for with it
         self.pad: Any = None
         self.pad_dock: Any = None
-        self.act_draw = QAction("Draw a digit...", self)
-        self.act_draw.setToolTip(NOT_DIGITS)
+        self.act_draw = QAction(self.tr("Draw a digit..."), self)
+        self.act_draw.setToolTip(self.tr(NOT_DIGITS))
         self.act_draw.setEnabled(False)
         self.act_draw.triggered.connect(self.open_draw_pad)
-        self.act_invert = QAction("Invert light backgrounds (digits networks)", self)
+        self.act_invert = QAction(self.tr("Invert light backgrounds (digits networks)"), self)
         self.act_invert.setCheckable(True)
         self.act_invert.setChecked(True)
         self.act_invert.setToolTip(
-            "A digit drawn dark on light paper is inverted to white on black, as the digits "
-            "networks were trained (a note says so)"
+            self.tr(
+                "A digit drawn dark on light paper is inverted to white on black, as the digits "
+                "networks were trained (a note says so)"
+            )
         )
         self.act_invert.toggled.connect(self._on_invert_toggled)
         self._timer = QTimer(self)
@@ -129,7 +135,7 @@ class RunControl(Control):
     def _on_images_changed(self, images: list[Any], index: int, compare: int) -> None:
         for combo, items, cur in (
             (self.image_combo, [im.name for im in images], index),
-            (self.compare_combo, ["(none)"] + [im.name for im in images], compare + 1),
+            (self.compare_combo, [self.tr("(none)")] + [im.name for im in images], compare + 1),
         ):
             blocker = combo.blockSignals(True)
             combo.clear()
@@ -173,9 +179,11 @@ class RunControl(Control):
         if key == "file":
             path, _ = QFileDialog.getOpenFileName(
                 self.dialogs,
-                "Open a checkpoint",
+                self.tr("Open a checkpoint"),
                 str(Path.home()),
-                "Checkpoints (" + " ".join("*" + s for s in CHECKPOINT_SUFFIXES) + ");;All (*)",
+                self.tr("Checkpoints ({patterns});;All (*)").format(
+                    patterns=" ".join("*" + s for s in CHECKPOINT_SUFFIXES)
+                ),
             )
             if not path:
                 self._show_weights_choice()
@@ -199,8 +207,8 @@ class RunControl(Control):
         self.jobs.start(
             "weights",
             lambda: load_weights(an, choice, fresh, lock=lock),
-            label="loading weights",
-            on_progress=lambda p: self.status(p.message),
+            label=self.tr("loading weights"),
+            on_progress=lambda p: self.status(core_words.message(p.message)),
             on_done=self._on_weights_done,
             on_error=self._on_weights_error,
         )
@@ -213,7 +221,7 @@ class RunControl(Control):
         self.session.set_weights(info)
         self._show_weights_choice()
         self.badge_action.setVisible(not info.trained)
-        self.status(info.message)
+        self.status(core_words.message(info.message))
         self.weightsLoaded.emit(info)
 
     def _on_weights_error(self, exc: BaseException) -> None:
@@ -221,7 +229,7 @@ class RunControl(Control):
         an, choice = self._weights_job
         self.session.weights_failed(choice, exc)
         self._show_weights_choice()
-        self._report("Weights not loaded", [message])
+        self._report(self.tr("Weights not loaded"), [message])
         if self.session.weights_info is None and an is self.session.analysis and choice != "auto":
             # a model that just arrived holds no usable weights yet (the file was for
             # another network, or pretrained ones are out of reach): it still has to run
@@ -238,7 +246,9 @@ class RunControl(Control):
             i = self.weights_combo.findData(path)
             if i < 0:
                 i = self.weights_combo.count() - 1
-                self.weights_combo.insertItem(i, f"file: {info.label}", path)
+                self.weights_combo.insertItem(
+                    i, self.tr("file: {label}").format(label=info.label), path
+                )
                 self.weights_combo.setItemData(i, path, Qt.ItemDataRole.ToolTipRole)
             self.weights_combo.setCurrentIndex(i)
         elif key is not None:
@@ -275,10 +285,9 @@ class RunControl(Control):
 
         img = self.session.image
         if img is not None and look(img).photo:
-            why = (
-                f"{img.name} looks like a photo and {an.spec.name} was trained on 8x8 digits, "
-                "white on black"
-            )
+            why = self.tr(
+                "{image} looks like a photo and {model} was trained on 8x8 digits, white on black"
+            ).format(image=img.name, model=an.spec.name)
             self._show_instead(img, _is_digit, "digits", why)
 
     def _away_from_digit(self, an: Any) -> None:
@@ -286,7 +295,9 @@ class RunControl(Control):
         first launch's resnet56) shows a photo instead, and says so; the digit stays listed."""
         img = self.session.image
         if img is not None and _is_digit(img):
-            why = f"{img.name} is an 8x8 digit and {an.spec.name} was trained on ImageNet photos"
+            why = self.tr(
+                "{image} is an 8x8 digit and {model} was trained on ImageNet photos"
+            ).format(image=img.name, model=an.spec.name)
             self._show_instead(img, lambda im: not _is_digit(im), "imagenet", why)
 
     def _show_instead(self, img: Any, fits: Any, classes: str, why: str) -> None:
@@ -297,7 +308,9 @@ class RunControl(Control):
         other = next((im for im in self.session.images if fits(im)), None) or load_sample(
             sample_names(classes)[0]
         )
-        note = f"{why}: showing {other.name} instead ({img.name} is still in the image list)"
+        note = self.tr(
+            "{why}: showing {other} instead ({image} is still in the image list)"
+        ).format(why=why, other=other.name, image=img.name)
         self._notes_once = [note]
         self.session.add_images([other])
         self.status(note)
@@ -306,13 +319,18 @@ class RunControl(Control):
         digits = is_digits(an)
         self.act_draw.setEnabled(digits)
         self.act_draw.setToolTip(
-            "Draw a digit with the mouse, a pen or a finger: the panels follow as you draw"
+            self.tr("Draw a digit with the mouse, a pen or a finger: the panels follow as you draw")
             if digits
-            else NOT_DIGITS
+            else self.tr(NOT_DIGITS)
         )
         if self.pad is not None:
-            name = an.spec.name if an is not None else "this network"
-            self.pad.set_usable(digits, f"{name} was not trained on digits. {NOT_DIGITS}.")
+            name = an.spec.name if an is not None else self.tr("this network")
+            self.pad.set_usable(
+                digits,
+                self.tr("{model} was not trained on digits. {why}.").format(
+                    model=name, why=self.tr(NOT_DIGITS)
+                ),
+            )
 
     def _on_invert_toggled(self, on: bool) -> None:
         self.invert = bool(on)
@@ -333,7 +351,7 @@ class RunControl(Control):
             self.pad.cleared.connect(lambda: self._on_drawn(self.pad.canvas.array(), True))
             win = self.dialogs
             if isinstance(win, QMainWindow):
-                self.pad_dock = QDockWidget("Draw a digit", win)
+                self.pad_dock = QDockWidget(self.tr("Draw a digit"), win)
                 self.pad_dock.setObjectName("draw_pad")
                 self.pad_dock.setWidget(self.pad)
                 win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.pad_dock)
@@ -341,7 +359,7 @@ class RunControl(Control):
                 if beside is not None and not beside.isFloating():
                     win.tabifyDockWidget(beside, self.pad_dock)
             else:
-                self.pad.setWindowTitle("Draw a digit")
+                self.pad.setWindowTitle(self.tr("Draw a digit"))
                 self.pad.setWindowFlag(Qt.WindowType.Tool)
             self._show_draw_state(self.session.analysis)
         if self.pad_dock is not None:
@@ -411,7 +429,7 @@ class RunControl(Control):
         self.jobs.start(
             "run",
             steps,
-            label="running",
+            label=self.tr("running"),
             on_done=lambda res: self._on_run_done(gen, res),
             on_error=lambda exc: s.run_failed(exc, gen),
         )

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 from explorer.app.events import Event
 from explorer.app.jobs import Progress
 from explorer.app.session import Session
+from explorer.ui import core_words
+from explorer.ui.i18n import integer, number, translate
 
 RED = "#c0392b"
 
@@ -30,14 +32,17 @@ def info_text(analysis: Any, fused: bool, compact: bool = False) -> str:
     the counts alone, for presentation mode)."""
     mg = analysis.graph
     if compact:
-        return f"{mg.total_params:,} params \u00b7 {mg.total_macs / 1e9:.2f} GMACs" + (
-            " \u00b7 fused" if fused else ""
-        )
-    return (
-        f"{mg.total_params:,} params | {mg.total_macs / 1e9:.2f} GMACs | "
-        f"input {'x'.join(map(str, mg.input_shape[1:]))} | graph by {mg.method}"
-        + (" | fused" if fused else "")
-    )
+        return translate("StatusBar", "{params} params \u00b7 {gmacs} GMACs").format(
+            params=integer(mg.total_params), gmacs=number(mg.total_macs / 1e9, 2)
+        ) + (" \u00b7 " + translate("StatusBar", "fused") if fused else "")
+    return translate(
+        "StatusBar", "{params} params | {gmacs} GMACs | input {shape} | graph by {how}"
+    ).format(
+        params=integer(mg.total_params),
+        gmacs=number(mg.total_macs / 1e9, 2),
+        shape="x".join(map(str, mg.input_shape[1:])),
+        how=mg.method,
+    ) + (" | " + translate("StatusBar", "fused") if fused else "")
 
 
 class StatusBar(QObject):
@@ -50,16 +55,16 @@ class StatusBar(QObject):
         self.session = session
         self.presenting = False
         self._analysis: Any = None
-        self.label = QLabel("Ready")
+        self.label = QLabel(self.tr("Ready"))
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(200)
         self.progress.setRange(0, 100)
         self.progress.hide()
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.hide()
         self.cancel_button.clicked.connect(on_cancel)
         self.info_label = QLabel("")
-        self.device_label = QLabel("device: -")
+        self.device_label = QLabel(self.tr("device: -"))
         self.latency_label = QLabel("")
         self.weights_label = QLabel("")
         # what the weights hold that the user must know (NaN or infinite tensors ...)
@@ -93,14 +98,14 @@ class StatusBar(QObject):
     # -- loading a model ----------------------------------------------------------------------
 
     def loading(self, name: str) -> None:
-        self.say(f"Loading {name}...")
+        self.say(self.tr("Loading {name}...").format(name=name))
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
 
     def load_progress(self, p: Progress) -> None:
         self.progress.setValue(int(100 * (p.fraction or 0.0)))
-        self.say(p.message)
+        self.say(core_words.message(p.message))
 
     def end_loading(self, message: str) -> None:
         self.progress.hide()
@@ -125,7 +130,9 @@ class StatusBar(QObject):
             self.show_model(self._analysis)
 
     def show_weights(self, info: Any) -> None:
-        self.weights_label.setText(f"weights: {info.label}")
+        self.weights_label.setText(
+            self.tr("weights: {label}").format(label=core_words.weights_label(info.label))
+        )
         self.show_warnings(weights_warnings(info))
 
     def show_warnings(self, warnings: tuple[str, ...]) -> None:
@@ -134,19 +141,28 @@ class StatusBar(QObject):
         if len(text) > 90:  # the rest in the tooltip: the bar keeps its other figures
             text = text[:87] + "..."
         if len(warnings) > 1:
-            text += f" (+{len(warnings) - 1} more)"
+            text += self.tr(" (+{n} more)").format(n=len(warnings) - 1)
         self.warnings_label.setText(text)
         self.warnings_label.setToolTip("\n".join(warnings))
         self.warnings_label.setVisible(bool(warnings))
 
     def show_run(self, res: Any) -> None:
-        self.device_label.setText(f"device {res.device} ({res.precision})")
-        self.latency_label.setText(f"last forward {res.latency_ms:.0f} ms")
-        self.latency_label.setToolTip(f"on {res.device} ({res.precision})")
+        self.device_label.setText(
+            self.tr("device {device} ({precision})").format(
+                device=res.device, precision=res.precision
+            )
+        )
+        self.latency_label.setText(
+            self.tr("last forward {ms} ms").format(ms=number(res.latency_ms, 0))
+        )
+        self.latency_label.setToolTip(
+            self.tr("on {device} ({precision})").format(device=res.device, precision=res.precision)
+        )
 
     def show_deleted(self, deleted: frozenset[str]) -> None:
         n = len(deleted)
-        self.deleted_label.setText(f"{n} block{'s' if n != 1 else ''} deleted" if n else "")
+        text = self.tr("{n} block deleted") if n == 1 else self.tr("{n} blocks deleted")
+        self.deleted_label.setText(text.format(n=n) if n else "")
 
     def _on_analysis_swapped(self, analysis: Any) -> None:
         self.show_model(analysis)

@@ -31,6 +31,7 @@ from explorer.app.state import COLOUR_MODES
 from explorer.ui.eval_control import EvalControl
 from explorer.ui.executor_setting import add_executor_menu
 from explorer.ui.i18n import LANGUAGES, SETTINGS_KEY, saved_language, translate
+from explorer.ui.label_words import colour_name
 from explorer.ui.panels.accuracy import AccuracyPanel
 from explorer.ui.panels.activation_std import ActivationStdPanel
 from explorer.ui.panels.base import Panel
@@ -276,16 +277,6 @@ def build_menus(win: Any) -> None:
     v.addSeparator()
     win.language_menu = v.addMenu(translate("Window", "Language"))
     add_language_menu(win.language_menu, win)
-
-
-def colour_name(mode: str) -> str:
-    """A colouring's name in the toolbar's box and the View menu."""
-    names = {
-        "kind": translate("Window", "kind"),
-        "params": translate("Window", "params"),
-        "macs": translate("Window", "MACs"),
-    }
-    return names[mode]
 
 
 def add_language_menu(menu: QMenu, win: Any) -> None:

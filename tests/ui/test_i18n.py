@@ -117,3 +117,127 @@ def test_install_translates_and_formats_numbers(qapp) -> None:
         assert i18n.install(qapp, "en") == "en"
     assert i18n.translate("Window", "Block graph") == "Block graph"
     assert i18n.number(1.5) == "1.5"
+
+
+def _texts_in(qapp, lang: str, make) -> list[tuple[str, str]]:  # noqa: ANN001
+    from widget_texts import widget_texts
+
+    i18n.install(qapp, lang)
+    try:
+        return widget_texts(make())
+    finally:
+        i18n.install(qapp, i18n.SOURCE_LANGUAGE)
+
+
+def test_every_widget_text_differs_in_russian(qtbot, qapp, tmp_path: Path) -> None:
+    """The main window, its panels, the Compare view and the side-by-side view, the draw
+    pad and the training curves: every text a user reads differs between English and
+    Russian, but for names (networks, devices, formats, the papers' notation) and numbers."""
+    from PySide6.QtCore import QSettings
+    from widget_texts import NAMES, untranslated
+
+    from explorer.models.registry import model_names
+    from explorer.ui.curves_dialog import CurvesDialog
+    from explorer.ui.draw_pad import DrawPad
+    from explorer.ui.main_window import MainWindow
+
+    def window():  # noqa: ANN202
+        ini = tmp_path / f"{len(list(tmp_path.iterdir()))}.ini"
+        win = MainWindow(settings=QSettings(str(ini), QSettings.IniFormat))
+        qtbot.addWidget(win)
+        win.show_compare()
+        win.show_side_by_side()
+        win.show_graph()
+        win.run.open_draw_pad()
+        return win
+
+    def curves():  # noqa: ANN202
+        dlg = CurvesDialog()
+        qtbot.addWidget(dlg)
+        return dlg
+
+    def pad():  # noqa: ANN202
+        p = DrawPad()
+        qtbot.addWidget(p)
+        return p
+
+    names = NAMES | set(model_names())
+    for make in (window, curves, pad):
+        en, ru = _texts_in(qapp, "en", make), _texts_in(qapp, "ru", make)
+        assert len(en) > 20 or make is not window
+        bad = untranslated(en, ru, names)
+        assert not bad, f"{len(bad)} texts the same in Russian: {bad[:15]}"
+
+
+def test_graph_labels_in_russian(qapp) -> None:
+    """The core's slide labels keep their numbers and names; their words are translated."""
+    from explorer.ui.label_words import KIND_NAMES, kind_name, label_text
+
+    cases = {
+        "3x3 conv, 128, /2": "3x3 свёртка, 128, /2",
+        "3x3 max pool, /2": "3x3 макс-пулинг, /2",
+        "global avg pool": "глоб. ср. пулинг",
+        "FC 4096": "полносв. 4096",
+        "layer1: 3 residual blocks, 64 ch": "layer1: остаточный блок ×3, 64 кан.",
+        "residual: 1x1 64, 3x3 64, 1x1 256 + proj": "остаточный: 1x1 64, 3x3 64, 1x1 256 + проекция",
+        "Inception 3a: 1x1 64 | 3x3 128 | pool 32": "Inception 3a: 1x1 64 | 3x3 128 | пулинг 32",
+        "56x56, 256 ch": "56x56, 256 кан.",
+        "BN → ReLU → 3x3 conv, 64": "BN → ReLU → 3x3 свёртка, 64",
+        "features.conv: 4 convs, 64 ch": "features.conv: свёрток: 4, 64 кан.",
+    }
+    assert all(label_text(en) == en for en in cases)  # English as the core writes it
+    i18n.install(qapp, "ru")
+    try:
+        assert {en: label_text(en) for en in cases} == cases
+        same = {k for k in KIND_NAMES if kind_name(k) == k}
+        assert same <= {"inception", "highway"}  # the papers' names
+    finally:
+        i18n.install(qapp, i18n.SOURCE_LANGUAGE)
+
+
+def test_fusion_step_texts_are_in_the_catalogue() -> None:
+    """Every text the core's fusion steps pass through the window's translation is one the
+    catalogue knows (a text changed in the core and not here would stay English)."""
+    import torch
+
+    from explorer.models.registry import get
+    from explorer.present.fusion_steps import merge_steps
+    from explorer.studies.fusion.pictures import block_kernels
+    from explorer.studies.fusion.repvgg import calibrate_bn
+    from explorer.ui.fusion_card import STEP_TEXTS
+
+    torch.manual_seed(0)
+    model = get("repvgg_small").build()
+    calibrate_bn(model, n_batches=1, batch=4, size=32, seed=0, channels=1)
+    model.eval()
+    seen: list[str] = []
+
+    def tr(text: str) -> str:
+        seen.append(text)
+        return text
+
+    for q, m in model.named_modules():
+        if hasattr(m, "conv_kxk") and m.conv_kxk.conv.in_channels > 1:
+            merge_steps(block_kernels(m, q, 1, 1), tr=tr)
+    merge_steps(None, tr=tr)
+    assert seen and set(seen) <= set(STEP_TEXTS)
+
+
+def test_core_messages_in_russian(qapp) -> None:
+    """The core's progress and weights messages the status bar shows: known shapes are
+    translated, anything else (an error's own words) stays as the core wrote it."""
+    from explorer.ui.core_words import message, weights_label
+
+    assert message("building resnet50") == "building resnet50"
+    i18n.install(qapp, "ru")
+    try:
+        assert message("building resnet50") == "построение resnet50"
+        assert message("3 block(s) deleted") == "удалено блоков: 3"
+        assert message(
+            "resnet56: bundled weights, trained by the project on digits (97.50 % test top-1)"
+        ) == ("resnet56: встроенные веса, обученные проектом на цифрах (97.50 % top-1 на тесте)")
+        assert message("a message of its own") == "a message of its own"
+        assert weights_label("bundled (digits, 97.2 %)") == "встроенные (цифры, 97.2 %)"
+        assert weights_label("resnet20-12fca82f.th") == "resnet20-12fca82f.th"
+    finally:
+        i18n.install(qapp, i18n.SOURCE_LANGUAGE)

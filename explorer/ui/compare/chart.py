@@ -41,12 +41,13 @@ from explorer.present.chart import (
     recipe_note,
     size_key,
 )
+from explorer.ui.i18n import QT_TRANSLATE_NOOP, translate
 from explorer.ui.panels.base import Panel  # noqa: F401 - sets pyqtgraph's light background
 
 
 def _chart_data() -> Any:
     """Generator for the worker: the published figures (importing torchvision takes seconds)."""
-    yield 0.0, "reading torchvision's weights metadata"
+    yield 0.0, translate("ChartTab", "reading torchvision's weights metadata")
     from explorer.models.published import chart_data
 
     return chart_data()
@@ -54,6 +55,18 @@ def _chart_data() -> Any:
 
 #: outline of a ball of an improved recipe (the family colour's outline marks an original one)
 IMPROVED_PEN = (25, 25, 25)
+
+
+#: the core's names of the chart's axes and recipes (explorer.present.chart), for the catalogue
+AXIS_WORDS = (
+    QT_TRANSLATE_NOOP("ChartTab", "GMACs (published)"),
+    QT_TRANSLATE_NOOP("ChartTab", "parameters (millions)"),
+    QT_TRANSLATE_NOOP("ChartTab", "images/s measured here"),
+    QT_TRANSLATE_NOOP("ChartTab", "ImageNet top-1 (%)"),
+    QT_TRANSLATE_NOOP("ChartTab", "ImageNet top-5 (%)"),
+    QT_TRANSLATE_NOOP("ChartTab", "original recipe"),
+    QT_TRANSLATE_NOOP("ChartTab", "best available"),
+)
 
 
 class SizeKey(QWidget):
@@ -116,35 +129,39 @@ class ChartTab(QWidget):
         bar.addWidget(QLabel("y"))
         self.y_combo = QComboBox()
         for key, text in Y_AXES.items():
-            self.y_combo.addItem(text, key)
+            self.y_combo.addItem(translate("ChartTab", text), key)
         bar.addWidget(self.y_combo)
         bar.addWidget(QLabel("  x"))
         self.x_combo = QComboBox()
         for key, text in X_AXES.items():
-            self.x_combo.addItem(text, key)
+            self.x_combo.addItem(translate("ChartTab", text), key)
         bar.addWidget(self.x_combo)
-        bar.addWidget(QLabel("  recipe"))
+        bar.addWidget(QLabel("  " + self.tr("recipe")))
         self.recipe_combo = QComboBox()
         for key, text in RECIPES.items():
-            self.recipe_combo.addItem(text, key)
+            self.recipe_combo.addItem(translate("ChartTab", text), key)
         self.recipe_combo.setToolTip(
-            "original: each network as its paper trained it (torchvision's IMAGENET1K_V1 "
-            "weights where torchvision has several), as in the lecture's chart; best "
-            "available: later recipes too (torchvision's V2, timm's), with an arrow from each "
-            "network's original ball"
+            self.tr(
+                "original: each network as its paper trained it (torchvision's IMAGENET1K_V1 "
+                "weights where torchvision has several), as in the lecture's chart; best "
+                "available: later recipes too (torchvision's V2, timm's), with an arrow from "
+                "each network's original ball"
+            )
         )
         bar.addWidget(self.recipe_combo)
-        self.logx = QCheckBox("log x")
+        self.logx = QCheckBox(self.tr("log x"))
         self.logx.setChecked(True)
-        self.logy = QCheckBox("log y")
-        self.labels = QCheckBox("names")
+        self.logy = QCheckBox(self.tr("log y"))
+        self.labels = QCheckBox(self.tr("names"))
         self.labels.setChecked(True)
         for w in (self.logx, self.logy, self.labels):
             bar.addWidget(w)
         bar.addStretch(1)
         self.note = QLabel(
-            "Ball area is proportional to parameters. Hover a ball for its "
-            "figures and their source; click it to open the network."
+            self.tr(
+                "Ball area is proportional to parameters. Hover a ball for its "
+                "figures and their source; click it to open the network."
+            )
         )
         self.note.setObjectName("chart_note")
         self.note.setWordWrap(True)
@@ -187,19 +204,22 @@ class ChartTab(QWidget):
         self.legend = QLabel("")
         self.legend.setObjectName("chart_legend")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.size_title = QLabel("Ball area = parameters:")
+        self.size_title = QLabel(self.tr("Ball area = parameters:"))
         self.size_key = SizeKey()
         self.size_key.setObjectName("chart_size_key")
         self.recipe_key = QLabel("")
         self.recipe_key.setObjectName("chart_recipe_key")
         self.recipe_key.setWordWrap(True)
         self.recipe_key.setTextFormat(Qt.TextFormat.RichText)
-        self.missing_label = QLabel("Without published ImageNet figures")
+        self.missing_label = QLabel(self.tr("Without published ImageNet figures"))
         self.missing_label.setWordWrap(True)
         self.missing_list = QListWidget()
         self.missing_list.setWordWrap(True)
         self.missing_list.setToolTip(
-            "Not on the chart: no published figures. Double-click to open the network all the same."
+            self.tr(
+                "Not on the chart: no published figures. Double-click to open the network all "
+                "the same."
+            )
         )
         self.missing_list.itemDoubleClicked.connect(self._on_missing_activated)
         self.left_label = QLabel("")
@@ -237,7 +257,7 @@ class ChartTab(QWidget):
         if self.figures or self.missing or self._asked:
             return
         self._asked = True
-        self.note.setText("Reading the published figures...")
+        self.note.setText(self.tr("Reading the published figures..."))
         self.jobs.start(
             "compare-chart", _chart_data, on_done=self._on_loaded, on_error=self._on_load_error
         )
@@ -254,7 +274,9 @@ class ChartTab(QWidget):
     def set_figures(self, figures: list[Any], missing: list[Any]) -> None:
         self.figures, self.missing = list(figures), list(missing)
         self.missing_label.setText(
-            f"Without published ImageNet figures ({len(self.missing)}), not drawn:"
+            self.tr("Without published ImageNet figures ({n}), not drawn:").format(
+                n=len(self.missing)
+            )
         )
         self.missing_list.clear()
         for m in self.missing:
@@ -335,8 +357,8 @@ class ChartTab(QWidget):
             head.setZValue(7)
             pi.addItem(head, ignoreBounds=True)
             self._heads.append(head)
-        pi.setLabel("bottom", X_AXES[self.x_axis])
-        pi.setLabel("left", Y_AXES[self.y_axis])
+        pi.setLabel("bottom", translate("ChartTab", X_AXES[self.x_axis]))
+        pi.setLabel("left", translate("ChartTab", Y_AXES[self.y_axis]))
         self._log_ticks()
         if self.labels.isChecked():
             for p in self.points:
@@ -359,33 +381,48 @@ class ChartTab(QWidget):
         ring = "<span style='color:rgb{}; font-size:15px'>{}</span>"
         self.recipe_key.setText(
             ring.format((214, 39, 40), "&#9711;")
-            + " ring of the family's colour: original recipe; "
+            + self.tr(" ring of the family's colour: original recipe; ")
             + ring.format(IMPROVED_PEN, "<b>&#9711;</b>")
-            + " dark ring: improved recipe"
+            + self.tr(" dark ring: improved recipe")
             + (
-                "; " + ring.format((214, 39, 40), "&#9676;") + " faint dashed ring and arrow: "
-                "the same network's original recipe"
+                "; "
+                + ring.format((214, 39, 40), "&#9676;")
+                + self.tr(" faint dashed ring and arrow: the same network's original recipe")
                 if self.recipe == "best"
                 else ""
             )
-            + ". A name ending in NNNpx: figures at that resolution (else 224 px)."
+            + self.tr(". A name ending in NNNpx: figures at that resolution (else 224 px).")
         )
         self._set_note()
         msg = []
         if self.x_axis == "speed" and not (self.speed and self.speed.results):
-            msg.append("Nothing measured yet: measure networks in the Speed tab.")
+            msg.append(self.tr("Nothing measured yet: measure networks in the Speed tab."))
         elif self.x_axis == "speed":
-            msg.append(f"Measured on {self.speed.device}, batch {self.speed.batch}.")
+            msg.append(
+                self.tr("Measured on {device}, batch {batch}.").format(
+                    device=self.speed.device, batch=self.speed.batch
+                )
+            )
             with_figures = {f.name for f in self.figures}
             unplaced = sorted({r.name for r in self.speed.results} - with_figures)
             if unplaced:
-                msg.append("Measured, but without published accuracy: " + ", ".join(unplaced))
+                msg.append(
+                    self.tr("Measured, but without published accuracy: {names}").format(
+                        names=", ".join(unplaced)
+                    )
+                )
         unmeasured = [t for t in self.left_off if t.endswith(": not measured")]
         others = [t for t in self.left_off if t not in unmeasured]
         if unmeasured:
-            msg.append(f"{len(unmeasured)} networks with published figures not measured.")
+            msg.append(
+                self.tr("{n} networks with published figures not measured.").format(
+                    n=len(unmeasured)
+                )
+            )
         if others:
-            msg.append(f"Left off ({len(others)}): " + "; ".join(others))
+            msg.append(
+                self.tr("Left off ({n}): {what}").format(n=len(others), what="; ".join(others))
+            )
         self.left_label.setText("\n".join(msg))
         if self.points:
             pi.getViewBox().autoRange(items=[self.scatter, self.ghosts], padding=0.1)
@@ -396,9 +433,12 @@ class ChartTab(QWidget):
             return
         networks = len({f.name for f in self.figures})
         self.note.setText(
-            f"{networks} networks with published ImageNet figures. "
+            self.tr("{n} networks with published ImageNet figures.").format(n=networks)
+            + " "
             + recipe_note(self.figures, self.recipe)
-            + " Hover a ball for its figures, recipe and source; click it to open the network."
+            + self.tr(
+                " Hover a ball for its figures, recipe and source; click it to open the network."
+            )
         )
 
     def _log_ticks(self) -> None:

@@ -42,12 +42,16 @@ from explorer.studies.speed.density import (
     percent,
 )
 from explorer.ui.export import widget_saved
+from explorer.ui.i18n import QT_TRANSLATE_NOOP
 from explorer.ui.panels import base as _base  # noqa: F401 - pyqtgraph's light background
 
-EMPTY_TEXT = "Measure some networks in the Speed tab to see their compute density."
-NO_KINDS_TEXT = (
+EMPTY_TEXT = QT_TRANSLATE_NOOP(
+    "DensityTab", "Measure some networks in the Speed tab to see their compute density."
+)
+NO_KINDS_TEXT = QT_TRANSLATE_NOOP(
+    "DensityTab",
     "No layer kinds were timed: tick <b>layer kinds</b> in the Speed tab and measure again "
-    "to see where each network spends its time."
+    "to see where each network spends its time.",
 )
 BAR = "#2e86c1"
 PEAK = "#c0392b"
@@ -192,8 +196,8 @@ class DensityTab(QWidget):
 
         self.caption = QLabel()
         self.caption.setWordWrap(True)
-        self.csv_btn = QPushButton("Export CSV...")
-        self.png_btn = QPushButton("Export PNG...")
+        self.csv_btn = QPushButton(self.tr("Export CSV..."))
+        self.png_btn = QPushButton(self.tr("Export PNG..."))
         self.csv_btn.clicked.connect(self._on_export_csv)
         self.png_btn.clicked.connect(self._on_export_png)
         top = QHBoxLayout()
@@ -201,20 +205,22 @@ class DensityTab(QWidget):
         top.addWidget(self.csv_btn)
         top.addWidget(self.png_btn)
 
-        self.empty = QLabel(EMPTY_TEXT)
+        self.empty = QLabel(self.tr(EMPTY_TEXT))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: #666; font-size: 14px;")
 
-        self.models_plot = _BarChart("achieved GFLOP/s (click a bar to open the network)")
-        self.kinds_plot = _BarChart("achieved GFLOP/s by layer kind (time share in brackets)")
+        self.models_plot = _BarChart(self.tr("achieved GFLOP/s (click a bar to open the network)"))
+        self.kinds_plot = _BarChart(
+            self.tr("achieved GFLOP/s by layer kind (time share in brackets)")
+        )
         self.kind_combo = QComboBox()
         self.kind_combo.setMinimumContentsLength(24)
-        self.kind_combo.setToolTip("The network whose layer kinds are shown")
+        self.kind_combo.setToolTip(self.tr("The network whose layer kinds are shown"))
         self.kind_combo.currentIndexChanged.connect(self._on_kind_network_changed)
         self.kind_caption = QLabel()
         self.kind_caption.setWordWrap(True)
-        self.no_kinds = QLabel(NO_KINDS_TEXT)
+        self.no_kinds = QLabel(self.tr(NO_KINDS_TEXT))
         self.no_kinds.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_kinds.setWordWrap(True)
         self.no_kinds.setStyleSheet("color: #666;")
@@ -222,7 +228,7 @@ class DensityTab(QWidget):
         self.kinds_stack.addWidget(self.no_kinds)
         self.kinds_stack.addWidget(self.kinds_plot)
         pick = QHBoxLayout()
-        pick.addWidget(QLabel("Layer kinds of"))
+        pick.addWidget(QLabel(self.tr("Layer kinds of")))
         pick.addWidget(self.kind_combo)
         pick.addWidget(self.kind_caption, 1)
         lower = QWidget()
@@ -267,15 +273,23 @@ class DensityTab(QWidget):
         so_far = (
             ""
             if report.complete
-            else f" <i>({stopped}: the figures measured before)</i>"
+            else " <i>"
+            + self.tr("({how}: the figures measured before)").format(
+                how=self.tr("cancelled") if stopped == "cancelled" else self.tr("failed")
+            )
+            + "</i>"
             if stopped
-            else " <i>(measuring: the figures so far)</i>"
+            else " <i>" + self.tr("(measuring: the figures so far)") + "</i>"
         )
         failed = "; ".join(n for n, _ in getattr(report, "failed", []))
-        failed = f"<br><span style='color:{PEAK}'>not measured: {failed}</span>" if failed else ""
+        not_measured = self.tr("not measured: {names}").format(names=failed)
+        failed = f"<br><span style='color:{PEAK}'>{not_measured}</span>" if failed else ""
         self.caption.setText(
-            f"Achieved GFLOP/s = 2 x MACs x images/s on <b>{report.device}</b>; "
-            f"peak measured in the same run.{so_far}{failed}"
+            self.tr(
+                "Achieved GFLOP/s = 2 x MACs x images/s on <b>{device}</b>; peak measured in "
+                "the same run."
+            ).format(device=report.device)
+            + f"{so_far}{failed}"
         )
         self._draw_models()
         self._set_kind_choices([r for r in report.results if r.kinds])
@@ -284,8 +298,12 @@ class DensityTab(QWidget):
         rows, peak = self.rows, self.report.peak
         notes = [
             f"{number(r.gflops)} GFLOP/s"
-            + (f", {percent(r.fraction)} of peak" if r.fraction is not None else "")
-            + f" ({number(r.images_per_s)} images/s)"
+            + (
+                self.tr(", {share} of peak").format(share=percent(r.fraction))
+                if r.fraction is not None
+                else ""
+            )
+            + self.tr(" ({n} images/s)").format(n=number(r.images_per_s))
             for r in rows
         ]
         names = [r.label for r in rows]
@@ -323,11 +341,17 @@ class DensityTab(QWidget):
         self.shares = kind_rows(result)
         notes = []
         for s in self.shares:
-            layers = f"{s.layers} layer{'s' if s.layers != 1 else ''}"
+            layers = (self.tr("{n} layer") if s.layers == 1 else self.tr("{n} layers")).format(
+                n=s.layers
+            )
             if s.gflops is None:
-                notes.append(f"no MACs, {layers}")
+                notes.append(self.tr("no MACs, {layers}").format(layers=layers))
             else:
-                macs = f", {percent(s.mac_share)} of MACs" if s.mac_share is not None else ""
+                macs = (
+                    self.tr(", {share} of MACs").format(share=percent(s.mac_share))
+                    if s.mac_share is not None
+                    else ""
+                )
                 notes.append(f"{number(s.gflops)} GFLOP/s{macs}, {layers}")
         self.kinds_plot.draw(
             [kind_label(s) for s in self.shares],
@@ -337,8 +361,10 @@ class DensityTab(QWidget):
             self.report.peak,
         )
         self.kind_caption.setText(
-            f"{number(result.gflops)} GFLOP/s in all; each layer timed alone "
-            "(synchronised hooks), the rest in <i>other operations</i>"
+            self.tr(
+                "{gflops} GFLOP/s in all; each layer timed alone (synchronised hooks), the rest "
+                "in <i>other operations</i>"
+            ).format(gflops=number(result.gflops))
         )
         self.kinds_plot.setMinimumHeight(min(90 + 22 * len(self.shares), 300))
         self.kinds_stack.setCurrentWidget(self.kinds_plot)
@@ -378,14 +404,24 @@ class DensityTab(QWidget):
         return widget_saved(self.split, path)
 
     def _on_export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export CSV", "density.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export CSV"), "density.csv", "CSV (*.csv)"
+        )
         if path:
             try:
                 self.export_csv(path)
             except OSError as exc:
-                QMessageBox.warning(self, "Export failed", f"Could not write {path}:\n{exc}")
+                QMessageBox.warning(
+                    self,
+                    self.tr("Export failed"),
+                    self.tr("Could not write {path}:\n{error}").format(path=path, error=exc),
+                )
 
     def _on_export_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export PNG", "density.png", "PNG (*.png)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export PNG"), "density.png", "PNG (*.png)"
+        )
         if path and not self.export_png(path):
-            QMessageBox.warning(self, "Export failed", f"Could not write {path}")
+            QMessageBox.warning(
+                self, self.tr("Export failed"), self.tr("Could not write {path}").format(path=path)
+            )

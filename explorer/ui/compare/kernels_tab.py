@@ -42,15 +42,18 @@ from explorer.runtime.inference import (
 )
 from explorer.studies.speed.density import KERNEL_HEADER, kernel_rows, number, peak_label, percent
 from explorer.studies.speed.kernels import DEFAULTS, kernel_experiment, parse_kernels
+from explorer.ui import i18n
 from explorer.ui.compare.density import PEAK, kind_colour
+from explorer.ui.i18n import QT_TRANSLATE_NOOP, translate
 from explorer.ui.tables import fill_table, set_combo_items
 from explorer.ui.workers import Throttle
 
-INTRO = (
+INTRO = QT_TRANSLATE_NOOP(
+    "KernelsTab",
     "RepVGG's Table 1: one k x k convolution (C channels in and out, stride 1, same padding) "
     "per kernel size, timed in rounds with a large matrix product (the peak). Its operations "
     "grow with k²; on RepVGG's GPU the 3x3 convolution reached by far the highest TFLOP/s "
-    "(Winograd). What does this device do?"
+    "(Winograd). What does this device do?",
 )
 ERROR_STYLE = f"color: {PEAK};"
 
@@ -82,22 +85,24 @@ class KernelsTab(QWidget):
 
         self.device_combo = QComboBox()
         self.device_combo.addItems(devices if devices is not None else available_devices())
-        self.device_combo.setToolTip("Where to run: auto picks a GPU when there is one")
+        self.device_combo.setToolTip(self.tr("Where to run: auto picks a GPU when there is one"))
         self.precision_combo = QComboBox()
         self.precision_combo.addItems(list(PRECISIONS))
-        self.precision_combo.setToolTip("bf16 and fp16 (autocast) run on a GPU only")
+        self.precision_combo.setToolTip(self.tr("bf16 and fp16 (autocast) run on a GPU only"))
         self.batch_spin = spin_box(0, 4096, "batch")
         self.channels_spin = spin_box(0, 8192, "channels")
         self.size_spin = spin_box(0, 1024, "size")
         self.kernels_edit = QLineEdit("1,3,5,7")
-        self.kernels_edit.setToolTip("Odd kernel sizes, separated by commas")
+        self.kernels_edit.setToolTip(self.tr("Odd kernel sizes, separated by commas"))
         self.kernels_edit.setMaximumWidth(90)
         self.repeats_spin = QSpinBox()
         self.repeats_spin.setRange(1, 1000)
         self.repeats_spin.setValue(7)
-        self.repeats_spin.setToolTip("Timed runs of each kernel size (the median is shown)")
-        self.run_btn = QPushButton("Run")
-        self.cancel_btn = QPushButton("Cancel")
+        self.repeats_spin.setToolTip(
+            self.tr("Timed runs of each kernel size (the median is shown)")
+        )
+        self.run_btn = QPushButton(self.tr("Run"))
+        self.cancel_btn = QPushButton(self.tr("Cancel"))
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setFormat("%p %")
@@ -108,13 +113,13 @@ class KernelsTab(QWidget):
 
         bar = QHBoxLayout()
         for label, w in (
-            ("Device", self.device_combo),
-            ("Precision", self.precision_combo),
-            ("Batch", self.batch_spin),
-            ("Channels", self.channels_spin),
-            ("Size", self.size_spin),
-            ("Kernels", self.kernels_edit),
-            ("Repeats", self.repeats_spin),
+            (self.tr("Device"), self.device_combo),
+            (self.tr("Precision"), self.precision_combo),
+            (self.tr("Batch"), self.batch_spin),
+            (self.tr("Channels"), self.channels_spin),
+            (self.tr("Size"), self.size_spin),
+            (self.tr("Kernels"), self.kernels_edit),
+            (self.tr("Repeats"), self.repeats_spin),
         ):
             bar.addWidget(QLabel(label))
             bar.addWidget(w)
@@ -124,10 +129,10 @@ class KernelsTab(QWidget):
         bar.addWidget(self.progress)
         bar.addStretch(1)
 
-        self.intro = QLabel(INTRO)
+        self.intro = QLabel(self.tr(INTRO))
         self.intro.setWordWrap(True)
         self.intro.setStyleSheet("color: #555;")
-        self.status = QLabel("Press Run to time the convolutions on this device.")
+        self.status = QLabel(self.tr("Press Run to time the convolutions on this device."))
         self.status.setWordWrap(True)
         self.status.setObjectName("kernels_status")
 
@@ -137,8 +142,8 @@ class KernelsTab(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumWidth(420)
-        self.copy_btn = QPushButton("Copy table")
-        self.copy_btn.setToolTip("Tab-separated, for a spreadsheet")
+        self.copy_btn = QPushButton(self.tr("Copy table"))
+        self.copy_btn.setToolTip(self.tr("Tab-separated, for a spreadsheet"))
         self.copy_btn.clicked.connect(self._on_copy_clicked)
         left = QWidget()
         left_box = QVBoxLayout(left)
@@ -151,8 +156,8 @@ class KernelsTab(QWidget):
 
         self.plot = pg.PlotWidget()
         self.plot.showGrid(y=True, alpha=0.2)
-        self.plot.setLabel("left", "achieved TFLOP/s")
-        self.plot.setLabel("bottom", "kernel size")
+        self.plot.setLabel("left", self.tr("achieved TFLOP/s"))
+        self.plot.setLabel("bottom", self.tr("kernel size"))
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
@@ -183,11 +188,15 @@ class KernelsTab(QWidget):
         kind = device_type(self.device_combo.currentText(), names)
         batch, channels, size = DEFAULTS.get(kind, DEFAULTS["cpu"])
         for spin, what, value in (
-            (self.batch_spin, "Images per pass", batch),
-            (self.channels_spin, "Channels in and out", channels),
-            (self.size_spin, "Height = width of the input", size),
+            (self.batch_spin, self.tr("Images per pass"), batch),
+            (self.channels_spin, self.tr("Channels in and out"), channels),
+            (self.size_spin, self.tr("Height = width of the input"), size),
         ):
-            spin.setToolTip(f"{what}; default on {kind}: {value}")
+            spin.setToolTip(
+                self.tr("{what}; default on {device}: {value}").format(
+                    what=what, device=kind, value=value
+                )
+            )
 
     def set_devices(self, devices: list[str]) -> None:
         """Offer ``devices``, keeping the current choice where it is among them."""
@@ -228,7 +237,12 @@ class KernelsTab(QWidget):
             return False
         other = self.blocked_by()
         if other:
-            self._say(f"Wait for {other} to end: two timings at once disturb each other.", True)
+            self._say(
+                self.tr("Wait for {other} to end: two timings at once disturb each other.").format(
+                    other=other
+                ),
+                True,
+            )
             return False
         try:
             kernels = parse_kernels(self.kernels_edit.text())
@@ -254,11 +268,11 @@ class KernelsTab(QWidget):
         self._started = time.perf_counter()
         self.progress.setValue(0)
         self._set_running(True)
-        self._say(f"starting on {dev}...")
+        self._say(self.tr("starting on {device}...").format(device=dev))
         self.jobs.start(
             "kernels",
             factory,
-            label="kernel sizes",
+            label=self.tr("kernel sizes"),
             on_progress=self._on_progress,
             on_done=self._on_done,
             on_error=self._on_error,
@@ -273,7 +287,7 @@ class KernelsTab(QWidget):
         self._cancelling = True
         self.jobs.request_cancel("kernels")
         self.cancel_btn.setEnabled(False)
-        self._say("cancelling...")
+        self._say(self.tr("cancelling..."))
 
     def wait_all(self) -> None:
         """Cancel the run and wait for its thread (a view standing alone closes)."""
@@ -281,7 +295,7 @@ class KernelsTab(QWidget):
         self.jobs.cancel("kernels")  # what the run still sends is dropped
         self.jobs.wait()
         if running:
-            self._finish("cancelled")
+            self._finish(self.tr("cancelled"))
 
     def _finish(self, text: str, error: bool = False) -> None:
         self._cancelling = False
@@ -304,10 +318,18 @@ class KernelsTab(QWidget):
         self._show(report)
         failed = "; ".join(f"{n}: {e}" for n, e in report.failed)  # e.g. out of memory
         self._finish(
-            f"done in {secs:.1f} s on {report.device}: batch {report.batch}, "
-            f"{report.channels} channels in and out, {report.size}x{report.size}, "
-            f"median of {report.repeats} runs (spread = (max - min) / median)"
-            + (f"; failed: {failed}" if failed else ""),
+            self.tr(
+                "done in {seconds} s on {device}: batch {batch}, {channels} channels in and out, "
+                "{size}x{size}, median of {repeats} runs (spread = (max - min) / median)"
+            ).format(
+                seconds=i18n.number(secs, 1),
+                device=report.device,
+                batch=report.batch,
+                channels=report.channels,
+                size=report.size,
+                repeats=report.repeats,
+            )
+            + (self.tr("; failed: {failed}").format(failed=failed) if failed else ""),
             error=bool(failed),
         )
         self.reportReady.emit(report)
@@ -315,12 +337,12 @@ class KernelsTab(QWidget):
     def _on_error(self, exc: BaseException) -> None:
         message = one_line(exc)
         self._show(self.last)  # the last complete results stay
-        self._finish(message.splitlines()[0] if message else "failed", error=True)
+        self._finish(message.splitlines()[0] if message else self.tr("failed"), error=True)
 
     def _on_cancelled(self) -> None:
         if self.last is not None:
             self._show(self.last)
-        self._finish("cancelled")
+        self._finish(self.tr("cancelled"))
 
     def _on_run_clicked(self) -> None:
         self.start()
@@ -354,7 +376,7 @@ class KernelsTab(QWidget):
 def spin_box(lo: int, hi: int, what: str) -> QSpinBox:
     s = QSpinBox()
     s.setRange(lo, hi)
-    s.setSpecialValueText("default")  # 0: the device's default
+    s.setSpecialValueText(translate("KernelsTab", "default"))  # 0: the device's default
     s.setValue(0)
     s.setMinimumWidth(80)
     s.setObjectName(what)
@@ -391,10 +413,16 @@ def draw_kernel_bars(plot: Any, report: Any) -> tuple[Any, Any]:
         )
         plot.addItem(peak_line)
         # the line's label in the title: on the line it would cross the bars
-        plot.setTitle(f"dashed: {peak_label(peak, 'TFLOP/s')}", color=PEAK, size="10pt")
+        plot.setTitle(
+            translate("KernelsTab", "dashed: {peak}").format(peak=peak_label(peak, "TFLOP/s")),
+            color=PEAK,
+            size="10pt",
+        )
         for xi, r in zip(x, report.rows, strict=True):
             text = pg.TextItem(
-                f"{number(r.tflops)} ({percent(r.tflops / tpeak)} of peak)",
+                translate("KernelsTab", "{value} ({share} of peak)").format(
+                    value=number(r.tflops), share=percent(r.tflops / tpeak)
+                ),
                 color="#333",
                 anchor=(0.5, 1),
                 fill=(255, 255, 255, 190),

@@ -32,6 +32,7 @@ from explorer.app.jobs import JobRunner, Progress
 from explorer.errors import one_line
 from explorer.models.registry import list_models
 from explorer.present.chart import SPEED_HEADER, speed_table
+from explorer.ui.i18n import number, translate
 from explorer.ui.tables import fill_table, set_combo_items
 from explorer.ui.workers import Throttle
 
@@ -64,7 +65,7 @@ class SpeedTab(QWidget):
         self.blocked_by: Callable[[], str | None] = lambda: None
 
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter networks...")
+        self.filter.setPlaceholderText(self.tr("Filter networks..."))
         self.filter.setClearButtonEnabled(True)
         self.model_list = QListWidget()
         self.model_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -74,13 +75,17 @@ class SpeedTab(QWidget):
             it.setCheckState(
                 Qt.CheckState.Checked if spec.name in DEFAULT_MODELS else Qt.CheckState.Unchecked
             )
-            it.setToolTip(f"{spec.family} ({spec.year}), input {spec.input_size}")
+            it.setToolTip(
+                self.tr("{family} ({year}), input {size}").format(
+                    family=spec.family, year=spec.year, size=spec.input_size
+                )
+            )
             self.model_list.addItem(it)
         self.filter.textChanged.connect(self._on_filter)
         left = QWidget()
         lbox = QVBoxLayout(left)
         lbox.setContentsMargins(0, 0, 0, 0)
-        lbox.addWidget(QLabel("Networks to measure"))
+        lbox.addWidget(QLabel(self.tr("Networks to measure")))
         lbox.addWidget(self.filter)
         lbox.addWidget(self.model_list, 1)
 
@@ -94,50 +99,56 @@ class SpeedTab(QWidget):
         self.precision_combo.addItems(["fp32", "bf16", "fp16"])
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(0, 4096)
-        self.batch_spin.setSpecialValueText("default")
-        self.batch_spin.setToolTip("Images per pass; default: 64 on a CUDA GPU, 8 elsewhere")
+        self.batch_spin.setSpecialValueText(self.tr("default"))
+        self.batch_spin.setToolTip(
+            self.tr("Images per pass; default: 64 on a CUDA GPU, 8 elsewhere")
+        )
         self.res_spin = QSpinBox()
         self.res_spin.setRange(0, 1024)
-        self.res_spin.setSpecialValueText("own")
-        self.res_spin.setToolTip("Input height = width; 'own': each network's own input size")
+        self.res_spin.setSpecialValueText(self.tr("own"))
+        self.res_spin.setToolTip(
+            self.tr("Input height = width; 'own': each network's own input size")
+        )
         self.repeats_spin = QSpinBox()
         self.repeats_spin.setRange(1, 1000)
         self.repeats_spin.setValue(10)
         self.warmup_spin = QSpinBox()
         self.warmup_spin.setRange(0, 100)
         self.warmup_spin.setValue(3)
-        self.fused_check = QCheckBox("also fused (RepVGG)")
+        self.fused_check = QCheckBox(self.tr("also fused (RepVGG)"))
         self.fused_check.setChecked(True)
-        self.fused_check.setToolTip("Also measure the deploy form of RepVGG networks")
-        self.kinds_check = QCheckBox("layer kinds")
+        self.fused_check.setToolTip(self.tr("Also measure the deploy form of RepVGG networks"))
+        self.kinds_check = QCheckBox(self.tr("layer kinds"))
         self.kinds_check.setChecked(True)
         self.kinds_check.setToolTip(
-            "Also time each layer kind (an instrumented pass; see the Density tab)"
+            self.tr("Also time each layer kind (an instrumented pass; see the Density tab)")
         )
         grid = QGridLayout()
         for i, (label, w) in enumerate(
             [
-                ("device", self.device_combo),
-                ("precision", self.precision_combo),
-                ("batch", self.batch_spin),
-                ("resolution", self.res_spin),
-                ("rounds", self.repeats_spin),
-                ("warm-up", self.warmup_spin),
+                (self.tr("device"), self.device_combo),
+                (self.tr("precision"), self.precision_combo),
+                (self.tr("batch"), self.batch_spin),
+                (self.tr("resolution"), self.res_spin),
+                (self.tr("rounds"), self.repeats_spin),
+                (self.tr("warm-up"), self.warmup_spin),
             ]
         ):
             grid.addWidget(QLabel(label), i // 3, 2 * (i % 3))
             grid.addWidget(w, i // 3, 2 * (i % 3) + 1)
-        self.measure_btn = QPushButton("Measure")
+        self.measure_btn = QPushButton(self.tr("Measure"))
         self.measure_btn.setToolTip(
-            "Build the checked networks, warm them up and time them in interleaved rounds, "
-            "with a large matrix product for the device's peak"
+            self.tr(
+                "Build the checked networks, warm them up and time them in interleaved rounds, "
+                "with a large matrix product for the device's peak"
+            )
         )
         self.measure_btn.clicked.connect(self.start)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.cancel_btn = QPushButton("Cancel")
+        self.cancel_btn = QPushButton(self.tr("Cancel"))
         self.cancel_btn.clicked.connect(self.cancel)
-        self.copy_btn = QPushButton("Copy table")
+        self.copy_btn = QPushButton(self.tr("Copy table"))
         self.copy_btn.clicked.connect(self.copy_table)
         row = QHBoxLayout()
         row.addWidget(self.fused_check)
@@ -150,7 +161,9 @@ class SpeedTab(QWidget):
         self.progress.hide()
         self.cancel_btn.hide()
         self.status = QLabel(
-            "Check networks and press Measure. Other work in the window slows a measurement."
+            self.tr(
+                "Check networks and press Measure. Other work in the window slows a measurement."
+            )
         )
         self.status.setWordWrap(True)
         self.peak_label = QLabel("")
@@ -220,10 +233,15 @@ class SpeedTab(QWidget):
             return False
         other = self.blocked_by()
         if other:
-            self._say(f"Wait for {other} to end: two timings at once disturb each other.", True)
+            self._say(
+                self.tr("Wait for {other} to end: two timings at once disturb each other.").format(
+                    other=other
+                ),
+                True,
+            )
             return False
         if not names:
-            self._say("Check at least one network to measure.", error=True)
+            self._say(self.tr("Check at least one network to measure."), error=True)
             return False
         opts = dict(
             device=self.device_combo.currentText(),
@@ -250,18 +268,18 @@ class SpeedTab(QWidget):
         self.jobs.start(
             "speed",
             measurement,
-            label="measuring speed",
+            label=self.tr("measuring speed"),
             on_progress=self._on_progress,
             on_done=self._on_done,
             on_error=self._on_error,
             on_cancelled=self._on_cancelled,
         )
-        self._say(f"Measuring {len(names)} network(s)...")
+        self._say(self.tr("Measuring networks: {n}...").format(n=len(names)))
         return True
 
     def cancel(self) -> None:
         if self.jobs.request_cancel("speed"):
-            self._say("Cancelling after the current run...")
+            self._say(self.tr("Cancelling after the current run..."))
 
     def _set_busy(self, busy: bool) -> None:
         self.measure_btn.setEnabled(not busy)
@@ -291,8 +309,12 @@ class SpeedTab(QWidget):
         self.show_report(report)
         took = time.perf_counter() - self._started
         failed = "; ".join(f"{n}: {e}" for n, e in report.failed)  # type: ignore[attr-defined]
-        text = f"Done in {took:.1f} s on {report.device}."  # type: ignore[attr-defined]
-        self._say(text + (f" Not measured: {failed}" if failed else ""), error=bool(failed))
+        text = self.tr("Done in {seconds} s on {device}.").format(
+            seconds=number(took, 1),
+            device=report.device,  # type: ignore[attr-defined]
+        )
+        not_measured = self.tr(" Not measured: {failed}").format(failed=failed)
+        self._say(text + (not_measured if failed else ""), error=bool(failed))
 
     def _on_error(self, exc: BaseException) -> None:
         message = one_line(exc)
@@ -304,9 +326,9 @@ class SpeedTab(QWidget):
         self._set_busy(False)
         self._show_stopped("cancelled")
         self._say(
-            "Cancelled; the rows show the rounds measured before."
+            self.tr("Cancelled; the rows show the rounds measured before.")
             if self._latest is not None
-            else "Cancelled before the first round."
+            else self.tr("Cancelled before the first round.")
         )
 
     def _show_stopped(self, how: str) -> None:
@@ -340,8 +362,16 @@ def peak_text(report: Any) -> str:
     peak = report.peak if report is not None else None
     if peak is None:
         return ""
-    return (
-        f"Peak of {report.device}: {peak.gflops:,.1f} GFLOP/s "
-        f"({peak.n}x{peak.n} matrix product, {peak.dtype}, spread {peak.timing.spread:.0%}); "
-        f"batch {report.batch}, median of {len(peak.timing.seconds)} rounds"
+    return translate(
+        "SpeedTab",
+        "Peak of {device}: {gflops} GFLOP/s ({n}x{n} matrix product, {dtype}, spread "
+        "{spread} %); batch {batch}, median of {rounds} rounds",
+    ).format(
+        device=report.device,
+        gflops=number(peak.gflops, 1),
+        n=peak.n,
+        dtype=peak.dtype,
+        spread=number(100 * peak.timing.spread, 0),
+        batch=report.batch,
+        rounds=len(peak.timing.seconds),
     )

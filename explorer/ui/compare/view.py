@@ -23,12 +23,16 @@ from explorer.ui.compare.density import DensityTab
 from explorer.ui.compare.kernels_tab import KernelsTab
 from explorer.ui.compare.speed import SpeedTab
 from explorer.ui.export import widget_saved
+from explorer.ui.i18n import translate
 from explorer.ui.workers import qt_jobs
+
+#: the tabs, in order, by the names ``show_tab`` and the exported file take
+TABS = ("chart", "speed", "density", "kernels")
 
 
 def _devices() -> Any:
     """Generator for a worker: the devices here (``available_devices`` imports torch)."""
-    yield 0.0, "looking for devices"
+    yield 0.0, translate("CompareView", "looking for devices")
     from explorer.runtime.inference import available_devices
 
     return available_devices()
@@ -51,16 +55,18 @@ class CompareView(QWidget):
         self.kernels = KernelsTab(self.jobs, devices=["auto", "cpu"])
         self._devices_asked = False
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.chart, "Chart")
-        self.tabs.addTab(self.speed, "Speed")
-        self.tabs.addTab(self.density, "Density")
-        self.tabs.addTab(self.kernels, "Kernels")
+        self.tabs.addTab(self.chart, self.tr("Chart"))
+        self.tabs.addTab(self.speed, self.tr("Speed"))
+        self.tabs.addTab(self.density, self.tr("Density"))
+        self.tabs.addTab(self.kernels, self.tr("Kernels"))
         head = QHBoxLayout()
         title = QLabel(
-            "<b>Compare architectures</b>: published ImageNet figures, and speed "
-            "measured on this machine"
+            self.tr(
+                "<b>Compare architectures</b>: published ImageNet figures, and speed "
+                "measured on this machine"
+            )
         )
-        back = QPushButton("Back to the graph")
+        back = QPushButton(self.tr("Back to the graph"))
         back.clicked.connect(self.backRequested)
         head.addWidget(title, 1)
         head.addWidget(back)
@@ -70,8 +76,12 @@ class CompareView(QWidget):
         box.addWidget(self.tabs, 1)
 
         # one timing at a time: two at once would disturb each other
-        self.speed.blocked_by = lambda: "the kernel-size experiment" if self.kernels.busy else None
-        self.kernels.blocked_by = lambda: "the speed measurement" if self.speed.busy else None
+        self.speed.blocked_by = lambda: (
+            self.tr("the kernel-size experiment") if self.kernels.busy else None
+        )
+        self.kernels.blocked_by = lambda: (
+            self.tr("the speed measurement") if self.speed.busy else None
+        )
         self.speed.reportChanged.connect(self.chart.set_speed)
         self.speed.reportChanged.connect(self.density.show_report)
         self.chart.modelChosen.connect(self.modelChosen)
@@ -79,10 +89,9 @@ class CompareView(QWidget):
 
     def show_tab(self, name: str) -> None:
         """Show the tab titled ``name`` (Chart, Speed, Density, Kernels)."""
-        for i in range(self.tabs.count()):
-            if self.tabs.tabText(i).lower() == name.lower():
-                self.tabs.setCurrentIndex(i)
-                return
+        if name.lower() in TABS:
+            self.tabs.setCurrentIndex(TABS.index(name.lower()))
+            return
         raise ValueError(f"no tab '{name}' (Chart, Speed, Density, Kernels)")
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
@@ -102,16 +111,18 @@ class CompareView(QWidget):
 
     def export_dialog(self, say: Any) -> None:
         """Ctrl+E in the Compare view: its current tab as a PNG."""
-        tab = self.tabs.tabText(self.tabs.currentIndex()).lower()
+        tab = TABS[self.tabs.currentIndex()]
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export PNG", str(Path.home() / f"compare_{tab}.png"), "PNG (*.png)"
+            self, self.tr("Export PNG"), str(Path.home() / f"compare_{tab}.png"), "PNG (*.png)"
         )
         if not path:
             return
         if self.export_png(path):
-            say(f"Saved {path}")
+            say(self.tr("Saved {path}").format(path=path))
         else:
-            QMessageBox.warning(self, "Export failed", f"Could not write {path}")
+            QMessageBox.warning(
+                self, self.tr("Export failed"), self.tr("Could not write {path}").format(path=path)
+            )
 
     def export_png(self, path: str) -> bool:
         """The current tab as shown, as a PNG; False when it cannot be written."""

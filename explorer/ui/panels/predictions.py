@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.present.panels import prediction_rows
+from explorer.ui import core_words
 from explorer.ui.i18n import QT_TRANSLATE_NOOP, number
 from explorer.ui.panels.base import Panel
 
@@ -168,7 +169,9 @@ class PredictionsPanel(Panel):
         info = session.weights_info
         parts = [f"<b>{img.name if img else '?'}</b>"]
         if info is not None:
-            parts.append(self.tr("weights: {label}").format(label=info.label))
+            parts.append(
+                self.tr("weights: {label}").format(label=core_words.weights_label(info.label))
+            )
         parts.append(
             self.tr("{ms} ms on {device}").format(
                 ms=number(result.latency_ms, 1), device=result.device

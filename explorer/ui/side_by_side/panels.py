@@ -41,6 +41,7 @@ from explorer.present.across import (
 )
 from explorer.present.panels import LegendEntry, legend_html, wrapped
 from explorer.runtime.probe_curves import STD_LEVELS
+from explorer.ui.i18n import translate
 from explorer.ui.panels.activation_std import PALETTE
 from explorer.ui.panels.base import SideLegend
 from explorer.ui.panels.predictions import RED, probability_text
@@ -71,7 +72,7 @@ class AcrossPanels(QWidget):
         box.setSpacing(2)
         # one line: what the figures are of (or what runs), the controls of the std plot
         head = QHBoxLayout()
-        self.status = QLabel("Run an image to see the networks side by side.")
+        self.status = QLabel(self.tr("Run an image to see the networks side by side."))
         self.status.setObjectName("panel_status")
         self.status.setTextFormat(Qt.TextFormat.RichText)
         head.addWidget(self.status, 1)
@@ -81,24 +82,31 @@ class AcrossPanels(QWidget):
         self.progress.hide()
         head.addWidget(self.progress)
         self.cancel_btn = QToolButton()
-        self.cancel_btn.setText("Cancel")
-        self.cancel_btn.setToolTip("Stop the run (after the network running now)")
+        self.cancel_btn.setText(self.tr("Cancel"))
+        self.cancel_btn.setToolTip(self.tr("Stop the run (after the network running now)"))
         self.cancel_btn.hide()
         self.cancel_btn.clicked.connect(self.cancelRequested)
         head.addWidget(self.cancel_btn)
-        head.addWidget(QLabel("std of"))
+        head.addWidget(QLabel(self.tr("std of")))
         self.level_combo = QComboBox()
-        self.level_combo.addItems([LEVEL_NAMES[lv] for lv in STD_LEVELS])
+        # the same words as the activation-std panel's box
+        self.level_combo.addItems(
+            [translate("ActivationStdPanel", LEVEL_NAMES[lv]) for lv in STD_LEVELS]
+        )
         self.level_combo.setCurrentIndex(STD_LEVELS.index(FIG7_LEVEL))
         self.level_combo.setToolTip(
-            "Which outputs the std is measured at: the ResNet paper's Fig. 7 plots the "
-            "normalisation outputs (after BN, before the ReLU)"
+            self.tr(
+                "Which outputs the std is measured at: the ResNet paper's Fig. 7 plots the "
+                "normalisation outputs (after BN, before the ReLU)"
+            )
         )
         head.addWidget(self.level_combo)
-        self.sorted_box = QCheckBox("sorted")
-        self.sorted_box.setToolTip("Sorted by magnitude, largest first (Fig. 7, lower plot)")
-        self.log_box = QCheckBox("log")
-        self.log_box.setToolTip("Logarithmic std axis")
+        self.sorted_box = QCheckBox(self.tr("sorted"))
+        self.sorted_box.setToolTip(
+            self.tr("Sorted by magnitude, largest first (Fig. 7, lower plot)")
+        )
+        self.log_box = QCheckBox(self.tr("log"))
+        self.log_box.setToolTip(self.tr("Logarithmic std axis"))
         head.addWidget(self.sorted_box)
         head.addWidget(self.log_box)
         box.addLayout(head)
@@ -132,7 +140,7 @@ class AcrossPanels(QWidget):
         self.std_canvas = pg.GraphicsLayoutWidget()
         self.std_canvas.setMinimumHeight(MIN_FIGURE_HEIGHT)
         self.plot = self.std_canvas.addPlot(row=0, col=0, axisItems={"left": _StdAxis("left")})
-        self.plot.setLabel("left", "std")
+        self.plot.setLabel("left", self.tr("std"))
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.showGrid(x=False, y=True, alpha=0.2)
         self.legend = _Legend()
@@ -228,7 +236,8 @@ class AcrossPanels(QWidget):
         failed = [p.name for p in d.predictions if p.error]
         text = html.escape(d.source)
         if failed:
-            text += f" | <span style='color:{RED}'>failed: {html.escape(', '.join(failed))}</span>"
+            failed_line = self.tr("failed: {names}").format(names=", ".join(failed))
+            text += f" | <span style='color:{RED}'>{html.escape(failed_line)}</span>"
         return text
 
     def _set_busy(self, on: bool, message: str = "", fraction: float | None = None) -> None:
@@ -241,7 +250,7 @@ class AcrossPanels(QWidget):
         else:
             self.progress.setRange(0, 1000)
             self.progress.setValue(round(min(max(fraction, 0.0), 1.0) * 1000))
-        self.status.setText(f"<i>{html.escape(message or 'running...')}</i>")
+        self.status.setText(f"<i>{html.escape(message or self.tr('running...'))}</i>")
 
     def _draw_predictions(self) -> None:
         assert self.data is not None
@@ -260,7 +269,7 @@ class AcrossPanels(QWidget):
             head.setFont(font)
             self.table.setHorizontalHeaderItem(c, head)
             if col.error is not None:
-                item = QTableWidgetItem(f"failed: {col.error}")
+                item = QTableWidgetItem(self.tr("failed: {names}").format(names=col.error))
                 item.setForeground(QBrush(QColor(RED)))
                 item.setToolTip(col.error)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -279,7 +288,12 @@ class AcrossPanels(QWidget):
             warn += [f"{col.name}: {n}" for n in col.notes if _alarming(n)]
         self.table.horizontalHeader().setMinimumHeight(2 * ROW_HEIGHT + 4)
         if untrained:
-            warn.insert(0, f"untrained weights, probabilities mean nothing: {', '.join(untrained)}")
+            warn.insert(
+                0,
+                self.tr("untrained weights, probabilities mean nothing: {names}").format(
+                    names=", ".join(untrained)
+                ),
+            )
         # one line under the table (the rows keep the height); every word in its tooltip
         self.warnings.setVisible(bool(warn))
         self.warnings.setText(
@@ -304,7 +318,9 @@ class AcrossPanels(QWidget):
         sort = self.sorted_box.isChecked()
         self.plot.setLabel(
             "bottom",
-            "rank, sorted by magnitude" if sort else "layer index, in order of depth",
+            self.tr("rank, sorted by magnitude")
+            if sort
+            else self.tr("layer index, in order of depth"),
         )
         entries = []
         for curve in d.curves:
@@ -345,19 +361,19 @@ class AcrossPanels(QWidget):
         d = self.data
         if d is None:
             return
-        key = " Gate per SE block and channel: 0 dark, 1 yellow." if d.se else ""
+        key = self.tr(" Gate per SE block and channel: 0 dark, 1 yellow.") if d.se else ""
         self.se_label.setText(d.se_line + key)
         self.se_canvas.setVisible(bool(d.se))
         for col, g in enumerate(d.se):
             i = g.pane
             p = self.se_canvas.addPlot(row=0, col=col)
-            untrained = " <i>(random weights)</i>" if g.trained is False else ""
+            untrained = " <i>" + self.tr("(random weights)") + "</i>" if g.trained is False else ""
             p.setTitle(
                 f"<span style='color:{colour(i)}'><b>{html.escape(g.name)}</b></span>{untrained}",
                 size="9pt",
             )
-            p.setLabel("bottom", "channel")
-            p.setLabel("left", "SE block")
+            p.setLabel("bottom", self.tr("channel"))
+            p.setLabel("left", self.tr("SE block"))
             p.invertY(True)
             item = pg.ImageItem(axisOrder="row-major")
             item.setImage(heat_rgba(g.matrix, self.lut), levels=(0, 255))

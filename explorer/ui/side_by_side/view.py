@@ -37,6 +37,7 @@ from explorer.app.jobs import JobRunner
 from explorer.errors import one_line
 from explorer.ui.export import widget_saved
 from explorer.ui.graph_view import GraphView
+from explorer.ui.i18n import QT_TRANSLATE_NOOP, translate
 from explorer.ui.side_by_side.panels import AcrossPanels, colour
 from explorer.ui.workers import qt_jobs
 
@@ -90,7 +91,11 @@ class SideGraph(GraphView):
             outline.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             scene.addItem(outline)
             tag = QGraphicsSimpleTextItem(" ".join("+" + _short(k) for k in kinds))
-            tag.setToolTip("only in this pane, in this stage: " + ", ".join(kinds))
+            tag.setToolTip(
+                translate("SideBySideView", "only in this pane, in this stage: {kinds}").format(
+                    kinds=", ".join(kinds)
+                )
+            )
             font = QFont()
             font.setPixelSize(round(13 * self.style.scale))
             font.setBold(True)
@@ -187,6 +192,16 @@ SHORT = {
 }
 
 
+#: the core's preset titles (explorer.present.side_by_side.PRESETS), for the catalogue
+PRESET_TITLES = (
+    QT_TRANSLATE_NOOP("SideBySideView", "ResNet Fig. 3"),
+    QT_TRANSLATE_NOOP("SideBySideView", "plain vs residual, CIFAR"),
+    QT_TRANSLATE_NOOP("SideBySideView", "SE"),
+    QT_TRANSLATE_NOOP("SideBySideView", "RepVGG train vs deploy"),
+    QT_TRANSLATE_NOOP("SideBySideView", "Inception v1 vs v3"),
+)
+
+
 def _short(kind: str) -> str:
     """The mark's tag beside a box: short, so that it stays in the gap between panes (the
     inspector line and the tooltip say it in full)."""
@@ -216,9 +231,11 @@ class SideBySideView(QWidget):
 
         bar = QHBoxLayout()
         self.preset_combo = QComboBox()
-        self.preset_combo.addItem("Presets...")
+        self.preset_combo.addItem(self.tr("Presets..."))
         for title, names in PRESETS.items():
-            self.preset_combo.addItem(f"{title}: {', '.join(names)}", list(names))
+            self.preset_combo.addItem(
+                f"{translate('SideBySideView', title)}: {', '.join(names)}", list(names)
+            )
         self.preset_combo.activated.connect(self._on_preset)
         bar.addWidget(self.preset_combo)
         self.model_combos: list[QComboBox] = []
@@ -227,32 +244,38 @@ class SideBySideView(QWidget):
             combo = QComboBox()
             combo.setEditable(True)
             if i == MAX_PANES - 1:
-                combo.addItem(NONE)
+                combo.addItem(self.tr("(none)"))
             combo.addItems(zoo + [f"{n}+fused" for n in zoo if n.startswith("repvgg")])
             combo.setMinimumContentsLength(10)
-            combo.setToolTip(f"network {i + 1} (NAME+fused: a RepVGG network's deploy form)")
+            combo.setToolTip(
+                self.tr("network {i} (NAME+fused: a RepVGG network's deploy form)").format(i=i + 1)
+            )
             bar.addWidget(combo)
             self.model_combos.append(combo)
         self.detail_combo = QComboBox()
         for d in DETAILS:
-            self.detail_combo.addItem(f"detail: {d}", d)
+            self.detail_combo.addItem(
+                self.tr("detail: blocks") if d == "blocks" else self.tr("detail: layers"), d
+            )
         self.detail_combo.setToolTip(
-            "blocks: each block one box (xN for a run of equal ones); layers: every block open"
+            self.tr(
+                "blocks: each block one box (xN for a run of equal ones); layers: every block open"
+            )
         )
         bar.addWidget(self.detail_combo)
-        self.show_btn = QPushButton("Show")
+        self.show_btn = QPushButton(self.tr("Show"))
         self.show_btn.clicked.connect(self._on_show)
         bar.addWidget(self.show_btn)
-        fit = QPushButton("Fit")
+        fit = QPushButton(self.tr("Fit"))
         fit.clicked.connect(lambda: self.graph.fit())
         bar.addWidget(fit)
         bar.addStretch(1)
-        back = QPushButton("Back to the graph")
+        back = QPushButton(self.tr("Back to the graph"))
         back.clicked.connect(self.backRequested)
         bar.addWidget(back)
 
         status = QHBoxLayout()
-        self.status = QLabel("Choose a preset or two or three networks, then Show.")
+        self.status = QLabel(self.tr("Choose a preset or two or three networks, then Show."))
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.status.setWordWrap(True)
         status.addWidget(self.status, 1)
@@ -262,7 +285,7 @@ class SideBySideView(QWidget):
         self.progress.hide()
         status.addWidget(self.progress)
         self.cancel_btn = QToolButton()
-        self.cancel_btn.setText("Cancel")
+        self.cancel_btn.setText(self.tr("Cancel"))
         self.cancel_btn.hide()
         self.cancel_btn.clicked.connect(self.cancel)
         status.addWidget(self.cancel_btn)
@@ -301,10 +324,12 @@ class SideBySideView(QWidget):
         run_box = QVBoxLayout(run_tab)
         run_box.setContentsMargins(0, 0, 0, 0)
         run_bar = QHBoxLayout()
-        self.run_btn = QPushButton("Run the image through every pane")
+        self.run_btn = QPushButton(self.tr("Run the image through every pane"))
         self.run_btn.setToolTip(
-            "The window's current image (else a sample: a digit for digit networks, a photo "
-            "otherwise), through each network with its own weights and preprocessing"
+            self.tr(
+                "The window's current image (else a sample: a digit for digit networks, a photo "
+                "otherwise), through each network with its own weights and preprocessing"
+            )
         )
         self.run_btn.clicked.connect(lambda: self.run_image())
         run_bar.addWidget(self.run_btn)
@@ -312,8 +337,8 @@ class SideBySideView(QWidget):
         run_box.addLayout(run_bar)
         run_box.addWidget(self.panels, 1)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.table, "Stages")
-        self.tabs.addTab(run_tab, "Image across panes")
+        self.tabs.addTab(self.table, self.tr("Stages"))
+        self.tabs.addTab(run_tab, self.tr("Image across panes"))
 
         self.split = QSplitter(Qt.Orientation.Vertical)
         self.split.addWidget(top)
@@ -343,12 +368,12 @@ class SideBySideView(QWidget):
 
     def _on_show(self) -> None:
         names = [c.currentText().strip() for c in self.model_combos]
-        self.show_names([n for n in names if n and n != NONE])
+        self.show_names([n for n in names if n and n not in (NONE, self.tr("(none)"))])
 
     def set_names(self, names: list[str]) -> None:
         """The combos say ``names`` (the third ``(none)`` for two)."""
         for i, combo in enumerate(self.model_combos):
-            text = names[i] if i < len(names) else NONE
+            text = names[i] if i < len(names) else self.tr("(none)")
             combo.setCurrentText(text)
 
     @property
@@ -378,15 +403,15 @@ class SideBySideView(QWidget):
         detail_now, size, k = self.detail, self.input_size, self.graph.style.scale
         self.jobs.cancel(RUN_LANE)
         self.panels.clear("")
-        self._busy(True, "tracing " + ", ".join(names))
+        self._busy(True, self.tr("tracing {names}").format(names=", ".join(names)))
         self.jobs.start(
             LANE,
             lambda: build(names, detail_now, aspect, size, cached, k),
-            label="side by side",
+            label=self.tr("side by side"),
             on_progress=self._on_progress,
             on_done=self._on_built,
             on_error=lambda exc: self._fail(one_line(exc)),
-            on_cancelled=lambda: self._busy(False, "Cancelled."),
+            on_cancelled=lambda: self._busy(False, self.tr("Cancelled.")),
         )
         return True
 
@@ -427,17 +452,21 @@ class SideBySideView(QWidget):
         self.status.setText(
             _esc(self.said)
             + (
-                f". <span style='color:{MARK_COLOUR}'><b>Marked</b></span>: what one pane has "
-                "and another lacks in the same stage (" + ", ".join(marks) + ")"
+                f". <span style='color:{MARK_COLOUR}'><b>"
+                + self.tr("Marked")
+                + "</b></span>: "
+                + self.tr("what one pane has and another lacks in the same stage ({marks})").format(
+                    marks=", ".join(marks)
+                )
                 if marks
-                else ". No add-on in one pane that another lacks."
+                else self.tr(". No add-on in one pane that another lacks.")
             )
         )
         for i, label in enumerate(self.lines):
             label.setVisible(i < len(sbs.panes))
             if i < len(sbs.panes):
                 p = sbs.panes[i]
-                label.setText(f"<b>{_esc(p.title)}</b>: click a block or a stage")
+                label.setText(f"<b>{_esc(p.title)}</b>: " + self.tr("click a block or a stage"))
         self._fill_table()
         self.shown.emit()
 
@@ -464,10 +493,10 @@ class SideBySideView(QWidget):
         panes = sbs.panes
         a = panes[0]
         diffs = [diff(a.analysis, p.analysis, a.name, p.name) for p in panes[1:]]
-        heads = ["stage"]
+        heads = [self.tr("stage")]
         for p in panes:
-            heads += [f"{p.title} blocks", "params", "MACs"]
-        heads += [f"Δ params {p.title}" for p in panes[1:]]
+            heads += [self.tr("{name} blocks").format(name=p.title), self.tr("params"), "MACs"]
+        heads += [self.tr("Δ params {name}").format(name=p.title) for p in panes[1:]]
         rows = sbs.rows
         self.table.clear()
         self.table.setColumnCount(len(heads))
@@ -482,7 +511,7 @@ class SideBySideView(QWidget):
                 for k in range(len(diffs))
             ]
             self._table_row(r, cells)
-        total = ["total"]
+        total = [self.tr("total")]
         for p in panes:
             g = p.analysis.graph
             total += ["", f"{g.total_params:,}", f"{g.total_macs:,}"]
@@ -491,11 +520,11 @@ class SideBySideView(QWidget):
         for k, d in enumerate(diffs):
             only = [f"{f['count']} {f['kind']}" for f in d["only_in_b"]]
             lacks = [f"{f['count']} {f['kind']}" for f in d["only_in_a"]]
-            text = (
-                f"{d['b']} against {d['a']}: has "
-                + (", ".join(only) or "nothing more")
-                + "; lacks "
-                + (", ".join(lacks) or "nothing")
+            text = self.tr("{b} against {a}: has {more}; lacks {less}").format(
+                b=d["b"],
+                a=d["a"],
+                more=", ".join(only) or self.tr("nothing more"),
+                less=", ".join(lacks) or self.tr("nothing"),
             )
             self.table.setSpan(len(rows) + 1 + k, 0, 1, len(heads))
             self._table_row(len(rows) + 1 + k, [text])
@@ -536,7 +565,7 @@ class SideBySideView(QWidget):
         chosen = {pane: box_id, **others}
         for i, label in enumerate(self.lines[: len(sbs.panes)]):
             p = sbs.panes[i]
-            text = box_line(sbs, chosen[i]) if i in chosen else "no block in this stage"
+            text = box_line(sbs, chosen[i]) if i in chosen else self.tr("no block in this stage")
             label.setText(f"<b>{_esc(p.title)}</b>: {_esc(text)}")
 
     def select_row(self, row: int, from_table: bool = False) -> None:
@@ -579,24 +608,24 @@ class SideBySideView(QWidget):
         from explorer.app.workflows.across import run_across
 
         if self.sbs is None:
-            self._fail("show networks side by side first")
+            self._fail(self.tr("show networks side by side first"))
             return False
         if self.jobs.busy(LANE):
-            self._fail("the networks are still being traced")
+            self._fail(self.tr("the networks are still being traced"))
             return False
         image = image if image is not None else self.default_image()
         analyses = [p.analysis for p in self.sbs.panes]
         self.tabs.setCurrentIndex(1)
         self._room_for_panels()
-        self.panels.set_busy(f"running {image.name}", 0.0)
+        self.panels.set_busy(self.tr("running {image}").format(image=image.name), 0.0)
         self.jobs.start(
             RUN_LANE,
             lambda: run_across(analyses, image),
-            label="image across panes",
+            label=self.tr("image across panes"),
             on_progress=self.panels.show_progress,
             on_done=self._on_ran,
             on_error=self._on_run_error,
-            on_cancelled=lambda: self.panels.clear("Cancelled."),
+            on_cancelled=lambda: self.panels.clear(self.tr("Cancelled.")),
         )
         return True
 
@@ -620,14 +649,16 @@ class SideBySideView(QWidget):
 
     def export_dialog(self, say: Any) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export PNG", str(Path.home() / "side_by_side.png"), "PNG (*.png)"
+            self, self.tr("Export PNG"), str(Path.home() / "side_by_side.png"), "PNG (*.png)"
         )
         if not path:
             return
         if self.export_png(path):
-            say(f"Saved {path}")
+            say(self.tr("Saved {path}").format(path=path))
         else:
-            QMessageBox.warning(self, "Export failed", f"Could not write {path}")
+            QMessageBox.warning(
+                self, self.tr("Export failed"), self.tr("Could not write {path}").format(path=path)
+            )
 
     def export_png(self, path: str) -> bool:
         return widget_saved(self, path, "PNG")
