@@ -41,7 +41,7 @@ class ModelBrowser(QWidget):
         self.search.setPlaceholderText(self.tr("Search models... (Enter opens)"))
         self.search.setClearButtonEnabled(True)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Model", "Year"])
+        self.tree.setHeaderLabels([self.tr("Model"), self.tr("Year")])
         self.tree.setColumnWidth(0, 170)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)

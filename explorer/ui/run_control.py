@@ -73,6 +73,7 @@ class RunControl(Control):
         self.pad: Any = None
         self.pad_dock: Any = None
         self.act_draw = QAction(self.tr("Draw a digit..."), self)
+        self.act_draw.setIconText(self.tr("Draw a digit", "the toolbar's short name"))
         self.act_draw.setToolTip(self.tr(NOT_DIGITS))
         self.act_draw.setEnabled(False)
         self.act_draw.triggered.connect(self.open_draw_pad)

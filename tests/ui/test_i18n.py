@@ -241,3 +241,39 @@ def test_core_messages_in_russian(qapp) -> None:
         assert weights_label("resnet20-12fca82f.th") == "resnet20-12fca82f.th"
     finally:
         i18n.install(qapp, i18n.SOURCE_LANGUAGE)
+
+
+def test_russian_window_fits_1280x720(qtbot, qapp, tmp_path: Path) -> None:
+    """In Russian too, at 1280x720 with the hint and the red "untrained" badge shown, the
+    window stays 1280 px wide and every toolbar entry is on screen or in a menu."""
+    from PySide6.QtCore import QSettings
+    from test_window_720 import LOAD_TIMEOUT, entries, menu_actions, on_screen
+
+    from explorer.ui.main_window import MainWindow
+
+    i18n.install(qapp, "ru")
+    try:
+        win = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+        qtbot.addWidget(win)
+        win.resize(1400, 900)
+        win.show()
+        with qtbot.waitSignal(win.run.weightsLoaded, timeout=LOAD_TIMEOUT):
+            win.load_model("resnet56")
+        win.show_hint()
+        win.run.badge_action.setVisible(True)
+        win.resize(1280, 720)
+        qtbot.waitUntil(lambda: win.width() == 1280)
+        for _ in range(5):
+            qapp.processEvents()
+        assert win.width() == 1280
+        menus = menu_actions(win)
+        missing = [
+            a.text() or type(tb.widgetForAction(a)).__name__
+            for tb, a in entries(win)
+            if not on_screen(tb, a) and (type(a).__name__ == "QWidgetAction" or a not in menus)
+        ]
+        assert missing == []
+        for a in (win.act_fit, win.act_restore, win.fusion.act_deploy):
+            assert on_screen(win.graph_toolbar, a), a.text()
+    finally:
+        i18n.install(qapp, i18n.SOURCE_LANGUAGE)

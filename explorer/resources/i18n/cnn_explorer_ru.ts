@@ -1432,7 +1432,7 @@
     <message>
         <source>Try: click a block to see its figures · Delete removes it (Ctrl+Z brings it back) · Ctrl+K compares the architectures · F5 presentation mode</source>
         <extracomment>the one line of what to try</extracomment>
-        <translation>Попробуйте: щёлкните блок, чтобы увидеть его цифры · Delete удаляет его (Ctrl+Z возвращает) · Ctrl+K сравнивает архитектуры · F5 — режим презентации</translation>
+        <translation>Попробуйте: щёлкните блок — его цифры · Delete удаляет (Ctrl+Z вернёт) · Ctrl+K — сравнение архитектур · F5 — презентация</translation>
     </message>
     <message>
         <source>Hide this hint</source>
@@ -1931,7 +1931,7 @@
     </message>
     <message>
         <source>Open...</source>
-        <translation>Открыть...</translation>
+        <translation>Файлы...</translation>
     </message>
     <message>
         <source>show landscapes saved with  cnn-explorer landscape ... --json</source>
@@ -2083,6 +2083,14 @@
     <message>
         <source>Search models... (Enter opens)</source>
         <translation>Поиск моделей... (Enter открывает)</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Модель</translation>
+    </message>
+    <message>
+        <source>Year</source>
+        <translation>Год</translation>
     </message>
     <message>
         <source>{family} (beyond the lecture)</source>
@@ -2464,6 +2472,11 @@
         <translation>Нарисовать цифру...</translation>
     </message>
     <message>
+        <source>Draw a digit</source>
+        <comment>the toolbar&apos;s short name</comment>
+        <translation>От руки...</translation>
+    </message>
+    <message>
         <source>Invert light backgrounds (digits networks)</source>
         <translation>Инвертировать светлый фон (сети для цифр)</translation>
     </message>
@@ -2816,7 +2829,7 @@
     </message>
     <message>
         <source>device</source>
-        <translation>устройство</translation>
+        <translation>устр.</translation>
     </message>
     <message>
         <source>precision</source>
@@ -2903,7 +2916,7 @@
     <name>StatusBar</name>
     <message>
         <source>{params} params · {gmacs} GMACs</source>
-        <translation>параметров: {params} · GMAC: {gmacs}</translation>
+        <translation>{params} парам. · {gmacs} GMAC</translation>
     </message>
     <message>
         <source>fused</source>
@@ -2911,7 +2924,7 @@
     </message>
     <message>
         <source>{params} params | {gmacs} GMACs | input {shape} | graph by {how}</source>
-        <translation>параметров: {params} | GMAC: {gmacs} | вход {shape} | граф: {how}</translation>
+        <translation>{params} парам. | {gmacs} GMAC | вход {shape} | граф: {how}</translation>
     </message>
     <message>
         <source>Ready</source>
@@ -3093,7 +3106,7 @@
     </message>
     <message>
         <source>Open...</source>
-        <translation>Открыть...</translation>
+        <translation>Файлы...</translation>
     </message>
     <message>
         <source>Open a folder of images...</source>
@@ -3253,7 +3266,7 @@
     </message>
     <message>
         <source>untrained</source>
-        <translation>не обучена</translation>
+        <translation>без обуч.</translation>
     </message>
     <message>
         <source>The model has random weights: its predictions mean nothing</source>
@@ -3261,7 +3274,7 @@
     </message>
     <message>
         <source>image</source>
-        <translation>изображение</translation>
+        <translation>изобр.</translation>
     </message>
     <message>
         <source>Open image files (Ctrl+O)</source>
@@ -3269,7 +3282,7 @@
     </message>
     <message>
         <source>compare</source>
-        <translation>сравнить</translation>
+        <translation>сравн.</translation>
     </message>
     <message>
         <source>A second image run beside the first (SE weights panel)</source>
@@ -3293,7 +3306,7 @@
     </message>
     <message>
         <source>device</source>
-        <translation>устройство</translation>
+        <translation>устр.</translation>
     </message>
     <message>
         <source>auto</source>
