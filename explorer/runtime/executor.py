@@ -15,6 +15,7 @@ builds its state from it once; a worker that dies has its unit run again on a fr
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -119,9 +120,18 @@ class _Worker:
         if threads > 0:
             torch.set_num_threads(threads)
         self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        self.state = setup(payload, self.device)
+        self.error: BaseException | None = None
+        try:
+            self.state = setup(payload, self.device)
+        except Exception as exc:  # noqa: BLE001 - said by the first unit, as its own error
+            self.state, self.error = None, exc
+
+    def ready(self) -> bool:
+        return self.error is None
 
     def run(self, run: Callable[[Any, Any], Any], unit: Any) -> Any:
+        if self.error is not None:  # the network could not be built here: the user's line
+            raise self.error
         return run(self.state, unit)
 
 
@@ -160,6 +170,7 @@ class RayExecutor:
         self.gpus = float(ray.cluster_resources().get("GPU", 0.0))
         #: how many workers gave results in the last map
         self.took_part = 0
+        self.start_s = 0.0
 
     def map(self, work: Work, units: Iterable[Any]) -> Iterator[tuple[int, Any]]:
         ray = ray_module()
@@ -173,6 +184,7 @@ class RayExecutor:
         actor_cls = ray.remote(num_cpus=1, num_gpus=gpu)(_Worker)
         payload = ray.put(work.payload)  # once: every worker reads the same object
         refs = [ray.put(u) for u in todo]  # a unit tried again is not put again
+        start = time.perf_counter()
         actors = [actor_cls.remote(work.setup, payload, self.threads) for _ in range(n)]
         idle = deque(actors)  # ``actors``: every one made, killed at the end whatever happens
         pending: deque[tuple[int, int]] = deque((i, 0) for i in range(len(todo)))
@@ -181,6 +193,12 @@ class RayExecutor:
         gave: set[str] = set()
         self.took_part = 0
         try:
+            try:  # every worker started and its state built (a dead one is dealt with below)
+                ray.get([a.ready.remote() for a in actors])
+            except (RayActorError, WorkerCrashedError):
+                pass
+            #: seconds until the workers of the last map were ready (started, state built)
+            self.start_s = time.perf_counter() - start
             while pending or running:
                 while pending and idle:
                     actor = idle.popleft()

@@ -34,6 +34,10 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?P<n>\d+) block\(s\) deleted", QT_TRANSLATE_NOOP("CoreWords", "{n} block(s) deleted")),
         (r"forward pass", QT_TRANSLATE_NOOP("CoreWords", "forward pass")),
         (
+            r"(?P<small>\d+x\d+) digit upscaled to (?P<size>\d+x\d+)",
+            QT_TRANSLATE_NOOP("CoreWords", "{small} digit upscaled to {size}"),
+        ),
+        (
             r"loading weights: (?P<what>.+)",
             QT_TRANSLATE_NOOP("CoreWords", "loading weights: {what}"),
         ),

@@ -215,3 +215,13 @@ def test_a_missing_ray_is_one_line(capsys, monkeypatch) -> None:
     for cmd in (["landscape", "resnet20"], ["lesion", "resnet20", "--sweep", "random"]):
         line = assert_one_error(run(capsys, *cmd, "--ray", "local"), INSTALL, command=cmd[0])
         assert "cnn-explorer[distributed]" in line
+
+
+def _bad_setup(_payload, _device):
+    raise ValueError("the network cannot be built here")
+
+
+def test_a_network_a_worker_cannot_build_is_the_users_line(ray_ex) -> None:
+    with pytest.raises(ValueError, match="cannot be built here"):
+        list(ray_ex.map(Work(_bad_setup, _raises, None), range(3)))
+    assert ray_ex.start_s > 0

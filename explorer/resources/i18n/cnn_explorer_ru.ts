@@ -422,6 +422,10 @@
         <translation>прямой проход</translation>
     </message>
     <message>
+        <source>{small} digit upscaled to {size}</source>
+        <translation>цифра {small}, увеличенная до {size}</translation>
+    </message>
+    <message>
         <source>loading weights: {what}</source>
         <translation>загрузка весов: {what}</translation>
     </message>
@@ -2434,6 +2438,14 @@
     <message>
         <source>probability</source>
         <translation>вероятность</translation>
+    </message>
+    <message>
+        <source>resize {resize}, centre-crop {size}, mean {mean}, std {std}, {colour}, {how}</source>
+        <translation>масштаб {resize}, центр. обрезка {size}, среднее {mean}, СКО {std}, {colour}, {how}</translation>
+    </message>
+    <message>
+        <source>grey</source>
+        <translation>оттенки серого</translation>
     </message>
     <message>
         <source>{w}x{h} as the model sees it</source>

@@ -137,6 +137,23 @@ class PredictionsPanel(Panel):
         self.view.clear()
         self.view_caption.setText("")
 
+    def _describe(self, prep: Any) -> str:
+        """The preprocessing in one line (``Preprocess.describe``), in the window's language."""
+
+        def triple(values: Any) -> str:
+            return "(" + ", ".join(f"{v:.4g}" for v in values) + ")"
+
+        return self.tr(
+            "resize {resize}, centre-crop {size}, mean {mean}, std {std}, {colour}, {how}"
+        ).format(
+            resize=prep.resize,
+            size=prep.size,
+            mean=triple(prep.mean),
+            std=triple(prep.std),
+            colour="RGB" if prep.channels == 3 else self.tr("grey"),
+            how=prep.interpolation,
+        )
+
     def update_result(self, result: Any, session: Any) -> None:
         from explorer.runtime.preprocess import model_view
 
@@ -178,9 +195,10 @@ class PredictionsPanel(Panel):
             )
         )
         if prep is not None:
-            parts.append(prep.describe())
+            parts.append(self._describe(prep))
         if img is not None and img.notes:
-            parts.append(self.tr("image: {notes}").format(notes="; ".join(img.notes)))
+            notes = "; ".join(core_words.message(n) for n in img.notes)
+            parts.append(self.tr("image: {notes}").format(notes=notes))
         if nonfinite:
             parts.append(
                 f"<span style='color:{RED}'>"
