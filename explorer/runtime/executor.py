@@ -14,6 +14,7 @@ builds its state from it once; a worker that dies has its unit run again on a fr
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections import deque
@@ -157,6 +158,9 @@ class RayExecutor:
             }
             try:
                 if self.address == "local":
+                    # Ray's notice that token authentication is on (as it should be) for the
+                    # instance it starts is not for the user's terminal
+                    logging.getLogger("ray._private.authentication").setLevel(logging.ERROR)
                     ray.init(num_cpus=workers or os.cpu_count() or 1, **opts)
                 else:
                     with _stderr_quiet():  # a cluster not there: a warning a second for 20 s

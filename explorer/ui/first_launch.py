@@ -10,7 +10,7 @@ figures (a digit is opened with it, as for any digits network).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from explorer.ui.i18n import QT_TRANSLATE_NOOP
 
@@ -43,9 +43,6 @@ class HintBar(QWidget):
             "#hint_bar QLabel { color: #222; }"
         )
         self.label = QLabel(text)
-        # a long hint (a longer language) is cut, its whole text in the tooltip: it never
-        # widens the window past a 1280 px projector
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.label.setToolTip(text)
         self.close_button = QToolButton()

@@ -81,6 +81,10 @@ def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
     return option.levelOfDetailFromTransform(painter.worldTransform())
 
 
+#: the smallest font of a translated label (the core sizes boxes by its English words)
+TRANSLATED_MIN_PX = 0.85 * MIN_LABEL_PX
+
+
 def _header(box: Box) -> str:
     """A frame's header (its label, and its kind unless a plain container's), translated."""
     if header_text(box) == box.label:
@@ -130,8 +134,12 @@ class BoxItem(QGraphicsItem):
             round(max(MIN_LABEL_PX, label_px(self.box, st.font_px()) * 0.72))
         )
         self.marks_text = " · ".join(label_text(m) for m in self.box.marks)
+        text = label_text(self.box.label)
+        # the boxes are sized for the core's English; a translation a little longer may
+        # shrink a little further before it is cut
+        floor = MIN_LABEL_PX if text == self.box.label else TRANSLATED_MIN_PX
         self.label_font, self.label_text = fitted_font(
-            label_text(self.box.label), room, label_px(self.box, st.font_px())
+            text, room, label_px(self.box, st.font_px()), floor
         )
 
     def _tooltip(self) -> str:

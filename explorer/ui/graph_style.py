@@ -60,12 +60,14 @@ def text_colour(fill: QColor, high_contrast: bool = False) -> QColor:
     return QColor("#000000" if high_contrast else "#111111")
 
 
-def fitted_font(text: str, width: float, px: float) -> tuple[QFont, str]:
+def fitted_font(
+    text: str, width: float, px: float, floor: float = MIN_LABEL_PX
+) -> tuple[QFont, str]:
     """A font of about ``px`` pixels (smaller if ``text`` is wider than ``width``, never below
-    :data:`MIN_LABEL_PX`) and the text, elided if it still does not fit."""
+    ``floor``, :data:`MIN_LABEL_PX` by default) and the text, elided if it still does not fit."""
     f = QFont()
     f.setPixelSize(max(1, round(px)))
     w = QFontMetricsF(f).horizontalAdvance(text)
-    if w > width > 0 and px > MIN_LABEL_PX:
-        f.setPixelSize(max(round(MIN_LABEL_PX), int(px * width / w)))
+    if w > width > 0 and px > floor:
+        f.setPixelSize(max(round(floor), int(px * width / w)))
     return f, QFontMetricsF(f).elidedText(text, Qt.ElideRight, max(width, 1.0))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -75,6 +76,35 @@ def convention_rows(analysis: Any, block_id: str) -> tuple[str, list[tuple[str, 
 
 
 COUNTS_HEADER = "operations"
+#: a residual block's shortcut (the core's words)
+SHORTCUTS = (
+    QT_TRANSLATE_NOOP("Inspector", "identity"),
+    QT_TRANSLATE_NOOP("Inspector", "projection"),
+    QT_TRANSLATE_NOOP("Inspector", "parameter-free"),
+)
+#: the words of the operation counts' rows (explorer.graph.conventions)
+COUNT_WORDS = (
+    QT_TRANSLATE_NOOP("Inspector", "all kinds"),
+    QT_TRANSLATE_NOOP("Inspector", "MACs (weights)"),
+    QT_TRANSLATE_NOOP("Inspector", "biases"),
+    QT_TRANSLATE_NOOP("Inspector", "norms"),
+    QT_TRANSLATE_NOOP("Inspector", "activations"),
+    QT_TRANSLATE_NOOP("Inspector", "pooling"),
+    QT_TRANSLATE_NOOP("Inspector", "additions"),
+    QT_TRANSLATE_NOOP("Inspector", "weights"),
+)
+_COUNT_WORD = re.compile(
+    r"(?<!\w)("
+    + "|".join(re.escape(w) for w in sorted(COUNT_WORDS, key=len, reverse=True))
+    + r")(?!\w)"
+)
+
+
+def _counts_words(text: str) -> str:
+    """A row of the operation counts (``+ norms``, ``4.12 G, all kinds``) translated."""
+    return _COUNT_WORD.sub(lambda m: translate("Inspector", m.group(1)), text)
+
+
 NOT_RUN = QT_TRANSLATE_NOOP("Inspector", "(not run)")
 #: the rows' names, for the catalogue (the rows stay keyed by them in English)
 ROW_NAMES = (
@@ -163,7 +193,8 @@ class Inspector(QWidget):
         )
         for key, value in inspector_rows(analysis, block_id):
             shown = translate("Inspector", key) if key in ROW_NAMES else key
-            value = translate("Inspector", value) if value == NOT_RUN else value
+            if value == NOT_RUN or (key == "shortcut" and value in SHORTCUTS):
+                value = translate("Inspector", value)
             item = QTreeWidgetItem([shown, value])
             item.setTextAlignment(0, Qt.AlignLeft | Qt.AlignVCenter)
             item.setToolTip(1, value)
@@ -172,12 +203,13 @@ class Inspector(QWidget):
         line, counts = convention_rows(analysis, block_id)
         if counts:
             # collapsed under one row (click to open) so the inspector stays short at 1280x720
+            line = _counts_words(line)
             head = QTreeWidgetItem([translate("Inspector", COUNTS_HEADER) + " \u25b8", line])
             head.setToolTip(
                 0, self.tr("click: MACs with norms, activations, pooling and additions")
             )
             for key, value in counts:
-                child = QTreeWidgetItem([key, value])
+                child = QTreeWidgetItem([_counts_words(key), _counts_words(value)])
                 child.setToolTip(1, value)
                 head.addChild(child)
                 self.rows[key] = value

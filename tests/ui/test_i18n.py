@@ -179,7 +179,7 @@ def test_graph_labels_in_russian(qapp) -> None:
         "global avg pool": "глоб. ср. пулинг",
         "FC 4096": "полносв. 4096",
         "layer1: 3 residual blocks, 64 ch": "layer1: остаточный блок ×3, 64 кан.",
-        "residual: 1x1 64, 3x3 64, 1x1 256 + proj": "остаточный: 1x1 64, 3x3 64, 1x1 256 + проекция",
+        "residual: 1x1 64, 3x3 64, 1x1 256 + proj": "остаточный: 1x1 64, 3x3 64, 1x1 256 + проекц.",
         "Inception 3a: 1x1 64 | 3x3 128 | pool 32": "Inception 3a: 1x1 64 | 3x3 128 | пулинг 32",
         "56x56, 256 ch": "56x56, 256 кан.",
         "BN → ReLU → 3x3 conv, 64": "BN → ReLU → 3x3 свёртка, 64",

@@ -1059,6 +1059,7 @@
     <name>Graph</name>
     <message>
         <source>model</source>
+        <extracomment>the smallest font of a translated label (the core sizes boxes by its English words)</extracomment>
         <translation>модель</translation>
     </message>
     <message>
@@ -1320,7 +1321,7 @@
     </message>
     <message>
         <source>proj</source>
-        <translation>проекция</translation>
+        <translation>проекц.</translation>
     </message>
     <message>
         <source>pad</source>
@@ -1436,7 +1437,7 @@
     <message>
         <source>Try: click a block to see its figures · Delete removes it (Ctrl+Z brings it back) · Ctrl+K compares the architectures · F5 presentation mode</source>
         <extracomment>the one line of what to try</extracomment>
-        <translation>Попробуйте: щёлкните блок — его цифры · Delete удаляет (Ctrl+Z вернёт) · Ctrl+K — сравнение архитектур · F5 — презентация</translation>
+        <translation>Щёлкните блок — его цифры · Delete удалит (Ctrl+Z вернёт) · Ctrl+K: сравнение архитектур · F5: презентация</translation>
     </message>
     <message>
         <source>Hide this hint</source>
@@ -1492,6 +1493,52 @@
     <message>
         <source>not part of the inference graph</source>
         <translation>не входит в граф вывода</translation>
+    </message>
+    <message>
+        <source>identity</source>
+        <extracomment>a residual block&apos;s shortcut (the core&apos;s words)</extracomment>
+        <translation>тождественная</translation>
+    </message>
+    <message>
+        <source>projection</source>
+        <translation>проекция</translation>
+    </message>
+    <message>
+        <source>parameter-free</source>
+        <translation>без параметров</translation>
+    </message>
+    <message>
+        <source>all kinds</source>
+        <extracomment>the words of the operation counts&apos; rows (explorer.graph.conventions)</extracomment>
+        <translation>все виды</translation>
+    </message>
+    <message>
+        <source>MACs (weights)</source>
+        <translation>MAC (веса)</translation>
+    </message>
+    <message>
+        <source>biases</source>
+        <translation>смещения</translation>
+    </message>
+    <message>
+        <source>norms</source>
+        <translation>нормализации</translation>
+    </message>
+    <message>
+        <source>activations</source>
+        <translation>активации</translation>
+    </message>
+    <message>
+        <source>pooling</source>
+        <translation>пулинг</translation>
+    </message>
+    <message>
+        <source>additions</source>
+        <translation>сложения</translation>
+    </message>
+    <message>
+        <source>weights</source>
+        <translation>веса</translation>
     </message>
     <message>
         <source>(not run)</source>
