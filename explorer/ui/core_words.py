@@ -34,6 +34,14 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?P<n>\d+) block\(s\) deleted", QT_TRANSLATE_NOOP("CoreWords", "{n} block(s) deleted")),
         (r"forward pass", QT_TRANSLATE_NOOP("CoreWords", "forward pass")),
         (
+            r"opened (?P<data>.+): (?P<n>\d+) images",
+            QT_TRANSLATE_NOOP("CoreWords", "opened {data}: {n} images"),
+        ),
+        (
+            r"(?P<names>.+): (?P<n>\d+) stages, aligned by downsampling step",
+            QT_TRANSLATE_NOOP("CoreWords", "{names}: {n} stages, aligned by downsampling step"),
+        ),
+        (
             r"(?P<small>\d+x\d+) digit upscaled to (?P<size>\d+x\d+)",
             QT_TRANSLATE_NOOP("CoreWords", "{small} digit upscaled to {size}"),
         ),

@@ -30,6 +30,8 @@ WORDS = (
     QT_TRANSLATE_NOOP("FusionResults", "graph nodes"),
     QT_TRANSLATE_NOOP("FusionResults", "convolutions"),
     QT_TRANSLATE_NOOP("FusionResults", "BatchNorms"),
+    QT_TRANSLATE_NOOP("FusionResults", "blocks fused"),
+    QT_TRANSLATE_NOOP("FusionResults", "BatchNorms folded"),
     QT_TRANSLATE_NOOP("FusionResults", "max |difference|"),
     QT_TRANSLATE_NOOP("FusionResults", "max relative difference"),
     QT_TRANSLATE_NOOP("FusionResults", "on seeded noise"),

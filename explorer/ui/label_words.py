@@ -102,6 +102,7 @@ LABEL_WORDS = (
     QT_TRANSLATE_NOOP("GraphLabels", "sep"),
     QT_TRANSLATE_NOOP("GraphLabels", "sigmoid"),
     QT_TRANSLATE_NOOP("GraphLabels", "vector"),
+    QT_TRANSLATE_NOOP("GraphLabels", "params"),
     QT_TRANSLATE_NOOP("GraphLabels", "ch"),
     QT_TRANSLATE_NOOP("GraphLabels", "act"),
     QT_TRANSLATE_NOOP("GraphLabels", "norm"),

@@ -92,8 +92,8 @@ class StatusBar(QObject):
         session.connect(Event.ANALYSIS_SWAPPED, self._on_analysis_swapped)
 
     def say(self, text: str) -> None:
-        """The one message line."""
-        self.label.setText(text)
+        """The one message line (a core's message of a known shape in the window's language)."""
+        self.label.setText(core_words.message(text))
 
     # -- loading a model ----------------------------------------------------------------------
 

@@ -206,8 +206,25 @@
         <translation>чтение метаданных весов torchvision</translation>
     </message>
     <message>
+        <source>Recipe: each network&apos;s original (torchvision&apos;s IMAGENET1K_V1 weights, or the authors&apos; own)</source>
+        <extracomment>outline of a ball of an improved recipe (the family colour&apos;s outline marks an original one) the parts of the core&apos;s sentence on the recipe (explorer.present.chart.recipe_note)</extracomment>
+        <translation>Рецепт: исходный для каждой сети (веса IMAGENET1K_V1 из torchvision или авторские)</translation>
+    </message>
+    <message>
+        <source>; {n} networks have improved weights too: see &apos;best available&apos;</source>
+        <translation>; у сетей ({n}) есть и улучшенные веса: см. «лучший доступный»</translation>
+    </message>
+    <message>
+        <source>Recipe: the best available weights; {n} networks gain from a later recipe (arrow from the faint ring, their original)</source>
+        <translation>Рецепт: лучшие доступные веса; сети ({n}) выигрывают от более позднего рецепта (стрелка от бледного кольца — их исходного)</translation>
+    </message>
+    <message>
+        <source>. Only an improved recipe published for {names} (dark ring)</source>
+        <translation>. Только улучшенный рецепт опубликован для {names} (тёмное кольцо)</translation>
+    </message>
+    <message>
         <source>GMACs (published)</source>
-        <extracomment>outline of a ball of an improved recipe (the family colour&apos;s outline marks an original one) the core&apos;s names of the chart&apos;s axes and recipes (explorer.present.chart), for the catalogue</extracomment>
+        <extracomment>the core&apos;s names of the chart&apos;s axes and recipes (explorer.present.chart), for the catalogue</extracomment>
         <translation>GMAC (опубликованные)</translation>
     </message>
     <message>
@@ -420,6 +437,14 @@
     <message>
         <source>forward pass</source>
         <translation>прямой проход</translation>
+    </message>
+    <message>
+        <source>opened {data}: {n} images</source>
+        <translation>открыт {data}: изображений {n}</translation>
+    </message>
+    <message>
+        <source>{names}: {n} stages, aligned by downsampling step</source>
+        <translation>{names}: стадий {n}, выровнены по шагам понижения разрешения</translation>
     </message>
     <message>
         <source>{small} digit upscaled to {size}</source>
@@ -872,7 +897,7 @@
     </message>
     <message>
         <source>fused: </source>
-        <translation>слито: </translation>
+        <translation>слито, </translation>
     </message>
     <message>
         <source>already fused</source>
@@ -939,6 +964,14 @@
         <translation>слои BatchNorm</translation>
     </message>
     <message>
+        <source>blocks fused</source>
+        <translation>слито блоков</translation>
+    </message>
+    <message>
+        <source>BatchNorms folded</source>
+        <translation>встроено BatchNorm</translation>
+    </message>
+    <message>
         <source>max |difference|</source>
         <translation>макс. |разница|</translation>
     </message>
@@ -972,11 +1005,11 @@
     </message>
     <message>
         <source>{n} blocks re-parameterised</source>
-        <translation>перепараметризовано блоков: {n}</translation>
+        <translation>блоков: {n}</translation>
     </message>
     <message>
         <source>{n} BatchNorms folded</source>
-        <translation>встроено BatchNorm: {n}</translation>
+        <translation>встроено BN: {n}</translation>
     </message>
     <message>
         <source>Fusion</source>
@@ -1338,6 +1371,10 @@
     <message>
         <source>vector</source>
         <translation>вектор</translation>
+    </message>
+    <message>
+        <source>params</source>
+        <translation>парам.</translation>
     </message>
     <message>
         <source>ch</source>
@@ -2660,6 +2697,59 @@
     <message>
         <source>only in this pane, in this stage: {kinds}</source>
         <translation>только в этой панели, в этой стадии: {kinds}</translation>
+    </message>
+    <message>
+        <source>skip</source>
+        <translation>обход</translation>
+    </message>
+    <message>
+        <source>proj</source>
+        <translation>проекц.</translation>
+    </message>
+    <message>
+        <source>gate</source>
+        <translation>вентиль</translation>
+    </message>
+    <message>
+        <source>incep.</source>
+        <translation>incep.</translation>
+    </message>
+    <message>
+        <source>dense</source>
+        <translation>плотн.</translation>
+    </message>
+    <message>
+        <source>skip connection</source>
+        <extracomment>the add-ons the core marks (explorer.present.side_by_side), for the catalogue</extracomment>
+        <translation>обходная связь</translation>
+    </message>
+    <message>
+        <source>projection shortcut</source>
+        <translation>проекционная обходная связь</translation>
+    </message>
+    <message>
+        <source>SE gate</source>
+        <translation>вентиль SE</translation>
+    </message>
+    <message>
+        <source>highway gate</source>
+        <translation>вентиль highway</translation>
+    </message>
+    <message>
+        <source>1x1 branch</source>
+        <translation>ветвь 1x1</translation>
+    </message>
+    <message>
+        <source>identity branch</source>
+        <translation>тождественная ветвь</translation>
+    </message>
+    <message>
+        <source>inception module</source>
+        <translation>модуль inception</translation>
+    </message>
+    <message>
+        <source>dense concat</source>
+        <translation>плотная конкатенация</translation>
     </message>
     <message>
         <source>ResNet Fig. 3</source>

@@ -7,6 +7,7 @@ each network's original ball); names beside their balls, with a leader line wher
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pyqtgraph as pg
@@ -55,6 +56,50 @@ def _chart_data() -> Any:
 
 #: outline of a ball of an improved recipe (the family colour's outline marks an original one)
 IMPROVED_PEN = (25, 25, 25)
+
+
+#: the parts of the core's sentence on the recipe (explorer.present.chart.recipe_note)
+_RECIPE_PARTS = (
+    (
+        r"Recipe: each network's original \(torchvision's IMAGENET1K_V1 weights, or the "
+        r"authors' own\)",
+        QT_TRANSLATE_NOOP(
+            "ChartTab",
+            "Recipe: each network's original (torchvision's IMAGENET1K_V1 weights, or the "
+            "authors' own)",
+        ),
+    ),
+    (
+        r"; (?P<n>\d+) networks have improved weights too: see 'best available'",
+        QT_TRANSLATE_NOOP(
+            "ChartTab", "; {n} networks have improved weights too: see 'best available'"
+        ),
+    ),
+    (
+        r"Recipe: the best available weights; (?P<n>\d+) networks gain from a later recipe "
+        r"\(arrow from the faint ring, their original\)",
+        QT_TRANSLATE_NOOP(
+            "ChartTab",
+            "Recipe: the best available weights; {n} networks gain from a later recipe (arrow "
+            "from the faint ring, their original)",
+        ),
+    ),
+    (
+        r"\. Only an improved recipe published for (?P<names>.+) \(dark ring\)(?=\.$)",
+        QT_TRANSLATE_NOOP(
+            "ChartTab", ". Only an improved recipe published for {names} (dark ring)"
+        ),
+    ),
+)
+
+
+def recipe_words(text: str) -> str:
+    """The core's sentence on the recipe shown, in the window's language."""
+    for pattern, template in _RECIPE_PARTS:
+        text = re.sub(
+            pattern, lambda m, t=template: translate("ChartTab", t).format(**m.groupdict()), text
+        )
+    return text
 
 
 #: the core's names of the chart's axes and recipes (explorer.present.chart), for the catalogue
@@ -435,7 +480,7 @@ class ChartTab(QWidget):
         self.note.setText(
             self.tr("{n} networks with published ImageNet figures.").format(n=networks)
             + " "
-            + recipe_note(self.figures, self.recipe)
+            + recipe_words(recipe_note(self.figures, self.recipe))
             + self.tr(
                 " Hover a ball for its figures, recipe and source; click it to open the network."
             )

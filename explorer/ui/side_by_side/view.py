@@ -35,9 +35,11 @@ from PySide6.QtWidgets import (
 
 from explorer.app.jobs import JobRunner
 from explorer.errors import one_line
+from explorer.ui import core_words
 from explorer.ui.export import widget_saved
 from explorer.ui.graph_view import GraphView
 from explorer.ui.i18n import QT_TRANSLATE_NOOP, translate
+from explorer.ui.label_words import label_text
 from explorer.ui.side_by_side.panels import AcrossPanels, colour
 from explorer.ui.workers import qt_jobs
 
@@ -69,7 +71,7 @@ class SideGraph(GraphView):
         self._highlights = []
         rect = scene.sceneRect()
         for t in sbs.texts:
-            item = QGraphicsSimpleTextItem(t.text)
+            item = QGraphicsSimpleTextItem(label_text(t.text))  # a row header: "56x56 ..."
             font = QFont()
             font.setPixelSize(round(t.px))
             font.setBold(t.bold)
@@ -93,7 +95,7 @@ class SideGraph(GraphView):
             tag = QGraphicsSimpleTextItem(" ".join("+" + _short(k) for k in kinds))
             tag.setToolTip(
                 translate("SideBySideView", "only in this pane, in this stage: {kinds}").format(
-                    kinds=", ".join(kinds)
+                    kinds=", ".join(_mark(k) for k in kinds)
                 )
             )
             font = QFont()
@@ -181,15 +183,31 @@ class SideGraph(GraphView):
 
 
 SHORT = {
-    "skip connection": "skip",
-    "projection shortcut": "proj",
+    "skip connection": QT_TRANSLATE_NOOP("SideBySideView", "skip"),
+    "projection shortcut": QT_TRANSLATE_NOOP("SideBySideView", "proj"),
     "SE gate": "SE",
-    "highway gate": "gate",
+    "highway gate": QT_TRANSLATE_NOOP("SideBySideView", "gate"),
     "1x1 branch": "1x1",
     "identity branch": "id",
-    "inception module": "incep.",
-    "dense concat": "dense",
+    "inception module": QT_TRANSLATE_NOOP("SideBySideView", "incep."),
+    "dense concat": QT_TRANSLATE_NOOP("SideBySideView", "dense"),
 }
+#: the add-ons the core marks (explorer.present.side_by_side), for the catalogue
+MARK_NAMES = (
+    QT_TRANSLATE_NOOP("SideBySideView", "skip connection"),
+    QT_TRANSLATE_NOOP("SideBySideView", "projection shortcut"),
+    QT_TRANSLATE_NOOP("SideBySideView", "SE gate"),
+    QT_TRANSLATE_NOOP("SideBySideView", "highway gate"),
+    QT_TRANSLATE_NOOP("SideBySideView", "1x1 branch"),
+    QT_TRANSLATE_NOOP("SideBySideView", "identity branch"),
+    QT_TRANSLATE_NOOP("SideBySideView", "inception module"),
+    QT_TRANSLATE_NOOP("SideBySideView", "dense concat"),
+)
+
+
+def _mark(kind: str) -> str:
+    """An add-on's name (``skip connection``) in the window's language."""
+    return translate("SideBySideView", kind) if kind in MARK_NAMES else kind
 
 
 #: the core's preset titles (explorer.present.side_by_side.PRESETS), for the catalogue
@@ -205,7 +223,8 @@ PRESET_TITLES = (
 def _short(kind: str) -> str:
     """The mark's tag beside a box: short, so that it stays in the gap between panes (the
     inspector line and the tooltip say it in full)."""
-    return SHORT.get(kind, kind)
+    short = SHORT.get(kind, kind)
+    return translate("SideBySideView", short) if short != kind else kind
 
 
 class SideBySideView(QWidget):
@@ -450,13 +469,13 @@ class SideBySideView(QWidget):
         marks = sorted({k for v in sbs.marks.values() for k in v})
         self.said = describe(sbs)
         self.status.setText(
-            _esc(self.said)
+            _esc(core_words.message(self.said))
             + (
                 f". <span style='color:{MARK_COLOUR}'><b>"
                 + self.tr("Marked")
                 + "</b></span>: "
                 + self.tr("what one pane has and another lacks in the same stage ({marks})").format(
-                    marks=", ".join(marks)
+                    marks=", ".join(_mark(k) for k in marks)
                 )
                 if marks
                 else self.tr(". No add-on in one pane that another lacks.")
