@@ -108,3 +108,19 @@ run "${pair[@]}" --size 1280x720 --screenshot landscape_resnet56_vs_plain56_720.
 if [ -n "${DISPLAY:-}" ]; then  # the 3-D view needs OpenGL: a display (xvfb-run gives one)
   run "${pair[@]}" --landscape-3d --size 1920x1080 --screenshot landscape_resnet56_vs_plain56_3d.png
 fi
+
+# The window in Russian on a 1280x720 projector (--lang ru; the labels' words, the panels, a
+# fusion, the Compare view and side by side)
+ru() { run --lang ru --size 1280x720 "$@"; }
+ru --screenshot ru/first_launch_720.png
+ru --model googlenet --expand inception3a --select inception3a.branch2 --screenshot ru/googlenet_720.png
+ru --model resnet50 --select layer2.0 --screenshot ru/resnet50_720.png
+ru --model se_resnet20 --image sample:digits-3 --compare sample:digits-7 --select layer3.2.se \
+  --panel se-weights --screenshot ru/panel_se_weights_720.png
+ru --model resnet56 --image sample:digits-3 --panel feature-maps --select layer1.0 \
+  --screenshot ru/panel_feature_maps_720.png
+ru --model repvgg_small --fuse --screenshot-at 1.2 --screenshot ru/repvgg_merge_720.png
+ru --model repvgg_small --expand stage1.0..1 --expand stage1.0 --select stage1.0 --panel predictions \
+  --fuse --screenshot ru/repvgg_fused_720.png
+ru --view chart --screenshot ru/compare_chart_720.png
+ru --side-by-side cifar --screenshot ru/side_by_side_cifar_720.png

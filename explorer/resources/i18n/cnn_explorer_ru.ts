@@ -2170,7 +2170,7 @@
     <name>ModelBrowser</name>
     <message>
         <source>Search models... (Enter opens)</source>
-        <translation>Поиск моделей... (Enter открывает)</translation>
+        <translation>Поиск (Enter — открыть)</translation>
     </message>
     <message>
         <source>Model</source>
