@@ -41,6 +41,8 @@ from explorer.present.svg import (
     layout_to_svg,
     legend_rows,
 )
+from explorer.ui.i18n import translate
+from explorer.ui.label_words import kind_meaning, kind_name
 
 DEFAULT_SIZE = (1920, 1080)  # a 16:9 slide
 VECTOR_FORMATS = ("svg", "pdf")
@@ -230,6 +232,19 @@ def save_graph(
     return fig_lay
 
 
+def _meaning(kind: str, short: str) -> str:
+    """A kind's meaning in the legend (``short``, the core's first clause of it) in the
+    window's language: the translated meaning, cut as the core cuts it."""
+    from explorer.graph.kinds import kind_table
+
+    full = kind_table().get(kind, {}).get("meaning", "")
+    said = kind_meaning(full) if full else ""
+    if not said or said == full:
+        return short
+    said = said.split(" (")[0].split(", ")[0].strip()
+    return said if len(said) <= 30 else said[:29] + "…"
+
+
 def _paint_title(painter: QPainter, fig: Figure, title: str) -> None:
     if not title:
         return
@@ -251,7 +266,7 @@ def _paint_legend(painter: QPainter, fig: Figure, lay: Layout) -> None:
     f.setBold(True)
     painter.setFont(f)
     painter.setPen(QColor("#111111"))
-    painter.drawText(QPointF(lx, ly + px), "Kinds")
+    painter.drawText(QPointF(lx, ly + px), translate("Export", "Kinds"))
     f.setBold(False)
     f.setPixelSize(round(px))
     painter.setFont(f)
@@ -261,8 +276,9 @@ def _paint_legend(painter: QPainter, fig: Figure, lay: Layout) -> None:
         y = ly + px + step * (i + 0.6)
         painter.fillRect(QRectF(lx, y, px * 1.3, px), QColor(colour))
         painter.setPen(QColor("#111111"))
+        meaning = _meaning(kind, meaning)
         text = QFontMetricsF(f).elidedText(
-            f"{kind}: {meaning}", Qt.ElideRight, fig.width - lx - px * 1.8 - 4
+            f"{kind_name(kind)}: {meaning}", Qt.ElideRight, fig.width - lx - px * 1.8 - 4
         )
         painter.drawText(QPointF(lx + px * 1.8, y + px * 0.9), text)
     y0 = ly + px + step * (len(rows) + 1.4)
@@ -274,11 +290,16 @@ def _paint_legend(painter: QPainter, fig: Figure, lay: Layout) -> None:
         painter.setPen(pen)
         painter.drawLine(QPointF(lx, y), QPointF(lx + px * 2.2, y))
         painter.setPen(QColor("#111111"))
-        painter.drawText(QPointF(lx + px * 2.8, y + px * 0.35), f"{kind} edge")
+        painter.drawText(
+            QPointF(lx + px * 2.8, y + px * 0.35),
+            translate("Export", "{kind} edge").format(kind=kind_name(kind)),
+        )
     if lay.bands:
         y = y0 + step * (len(EDGE_STYLE) + 0.4)
         painter.setPen(QColor("#c8ccd4"))
         painter.setBrush(QColor("#eef2f8"))
         painter.drawRect(QRectF(lx, y - px * 0.6, px * 2.2, px * 1.2))
         painter.setPen(QColor("#111111"))
-        painter.drawText(QPointF(lx + px * 2.8, y + px * 0.35), "stage (size, channels)")
+        painter.drawText(
+            QPointF(lx + px * 2.8, y + px * 0.35), translate("Export", "stage (size, channels)")
+        )

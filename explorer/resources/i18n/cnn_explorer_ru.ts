@@ -698,6 +698,21 @@
     </message>
 </context>
 <context>
+    <name>Export</name>
+    <message>
+        <source>Kinds</source>
+        <translation>Виды</translation>
+    </message>
+    <message>
+        <source>{kind} edge</source>
+        <translation>связь: {kind}</translation>
+    </message>
+    <message>
+        <source>stage (size, channels)</source>
+        <translation>стадия (размер, каналы)</translation>
+    </message>
+</context>
+<context>
     <name>FeatureMapsPanel</name>
     <message>
         <source>page {page}/{pages}</source>
