@@ -34,6 +34,28 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?P<n>\d+) block\(s\) deleted", QT_TRANSLATE_NOOP("CoreWords", "{n} block(s) deleted")),
         (r"forward pass", QT_TRANSLATE_NOOP("CoreWords", "forward pass")),
         (
+            r"random weights: at initialisation the residual sum grows with depth; the ResNet "
+            r"paper's Fig\. 7 is about trained networks",
+            QT_TRANSLATE_NOOP(
+                "CoreWords",
+                "random weights: at initialisation the residual sum grows with depth; the ResNet "
+                "paper's Fig. 7 is about trained networks",
+            ),
+        ),
+        (
+            r"random weights: these are responses at initialisation; the ResNet paper's Fig\. 7 "
+            r"is about trained networks",
+            QT_TRANSLATE_NOOP(
+                "CoreWords",
+                "random weights: these are responses at initialisation; the ResNet paper's Fig. 7 "
+                "is about trained networks",
+            ),
+        ),
+        (
+            r"trained weights: (?P<label>.+)",
+            QT_TRANSLATE_NOOP("CoreWords", "trained weights: {label}"),
+        ),
+        (
             r"opened (?P<data>.+): (?P<n>\d+) images",
             QT_TRANSLATE_NOOP("CoreWords", "opened {data}: {n} images"),
         ),
@@ -103,3 +125,59 @@ def weights_label(label: str) -> str:
     if m:
         return translate("CoreWords", "bundled (digits, {top1} %)").format(top1=m.group("top1"))
     return label
+
+
+#: the parts of the core's captions under the landscape and paths plots
+#: (explorer.present.landscape.caption, explorer.present.paths.caption), each a pattern and
+#: its template here
+_CAPTION_PARTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), template)
+    for pattern, template in (
+        (r"(?<=: )(?P<n>\d+) points over", QT_TRANSLATE_NOOP("CoreWords", "{n} points over")),
+        (r" over (?P<span>\[[^\]]*\]²?)", QT_TRANSLATE_NOOP("CoreWords", " over {span}")),
+        (
+            r"(?P<n>\d+) images of (?P<data>[^;,]+)",
+            QT_TRANSLATE_NOOP("CoreWords", "{n} images of {data}"),
+        ),
+        (r"(?<![\w.])(?P<x>[\d.]+) s\b", QT_TRANSLATE_NOOP("CoreWords", "{x} s")),
+        (r"\b(?P<m>\d+) min\b", QT_TRANSLATE_NOOP("CoreWords", "{m} min")),
+        (r"\b(?P<h>\d+) h\b", QT_TRANSLATE_NOOP("CoreWords", "{h} h")),
+        (r"trained point: loss", QT_TRANSLATE_NOOP("CoreWords", "trained point: loss")),
+        (
+            r"largest second difference (?P<d>\S+), (?P<n>\d+) local minim(?:um|a)",
+            QT_TRANSLATE_NOOP("CoreWords", "largest second difference {d}, local minima: {n}"),
+        ),
+        (r"(?P<k>\d+) of (?P<n>\d+) points", QT_TRANSLATE_NOOP("CoreWords", "{k} of {n} points")),
+        (
+            r"(?P<n>\d+) residual blocks, 2\^(?P<n2>\d+) = (?P<p>[\d,]+) paths",
+            QT_TRANSLATE_NOOP("CoreWords", "{n} residual blocks, 2^{n2} = {p} paths"),
+        ),
+        (
+            r"effective paths (?P<lo>\d+)-(?P<hi>\d+) of (?P<n>\d+) \(90 % of the total gradient\)",
+            QT_TRANSLATE_NOOP(
+                "CoreWords", "effective paths {lo}-{hi} of {n} (90 % of the total gradient)"
+            ),
+        ),
+        (r"effective paths: not yet", QT_TRANSLATE_NOOP("CoreWords", "effective paths: not yet")),
+        (
+            r"(?P<model>\S+) in the paper: (?P<lo>\d+)-(?P<hi>\d+) of (?P<n>\d+)",
+            QT_TRANSLATE_NOOP("CoreWords", "{model} in the paper: {lo}-{hi} of {n}"),
+        ),
+        (
+            r"up to (?P<n>\d+) paths per length, seed (?P<seed>\d+)",
+            QT_TRANSLATE_NOOP("CoreWords", "up to {n} paths per length, seed {seed}"),
+        ),
+    )
+)
+
+
+def caption(text: str) -> str:
+    """A caption of the core's under a plot (the landscape's, the paths') with its known
+    parts in the window's language; names, numbers and unknown parts as they are."""
+    if current_language() == SOURCE_LANGUAGE or not text:
+        return text
+    for pattern, template in _CAPTION_PARTS:
+        text = pattern.sub(
+            lambda m, t=template: translate("CoreWords", t).format(**m.groupdict()), text
+        )
+    return text

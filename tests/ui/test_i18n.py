@@ -239,6 +239,16 @@ def test_core_messages_in_russian(qapp) -> None:
         assert message("a message of its own") == "a message of its own"
         assert weights_label("bundled (digits, 97.2 %)") == "встроенные (цифры, 97.2 %)"
         assert weights_label("resnet20-12fca82f.th") == "resnet20-12fca82f.th"
+        from explorer.ui.core_words import caption
+
+        landscape = (
+            "resnet56: 11x11 over [-1, 1]²; 64 images of digits; 12.3 s; trained point: loss "
+            "0.0213, top-1 99.7 %; largest second difference 0.5, 3 local minima"
+        )
+        assert caption(landscape) == (
+            "resnet56: 11x11 на [-1, 1]²; 64 изобр. из digits; 12.3 с; обученная точка: потери "
+            "0.0213, top-1 99.7 %; наибольшая вторая разность 0.5, локальных минимумов: 3"
+        )
     finally:
         i18n.install(qapp, i18n.SOURCE_LANGUAGE)
 

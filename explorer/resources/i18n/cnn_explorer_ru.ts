@@ -439,6 +439,18 @@
         <translation>прямой проход</translation>
     </message>
     <message>
+        <source>random weights: at initialisation the residual sum grows with depth; the ResNet paper&apos;s Fig. 7 is about trained networks</source>
+        <translation>случайные веса: при инициализации остаточная сумма растёт с глубиной; рис. 7 статьи ResNet — об обученных сетях</translation>
+    </message>
+    <message>
+        <source>random weights: these are responses at initialisation; the ResNet paper&apos;s Fig. 7 is about trained networks</source>
+        <translation>случайные веса: это отклики при инициализации; рис. 7 статьи ResNet — об обученных сетях</translation>
+    </message>
+    <message>
+        <source>trained weights: {label}</source>
+        <translation>обученные веса: {label}</translation>
+    </message>
+    <message>
         <source>opened {data}: {n} images</source>
         <translation>открыт {data}: изображений {n}</translation>
     </message>
@@ -481,6 +493,63 @@
     <message>
         <source>bundled (digits, {top1} %)</source>
         <translation>встроенные (цифры, {top1} %)</translation>
+    </message>
+    <message>
+        <source>{n} points over</source>
+        <extracomment>the parts of the core&apos;s captions under the landscape and paths plots (explorer.present.landscape.caption, explorer.present.paths.caption), each a pattern and its template here</extracomment>
+        <translation>{n} точек на</translation>
+    </message>
+    <message>
+        <source> over {span}</source>
+        <translation> на {span}</translation>
+    </message>
+    <message>
+        <source>{n} images of {data}</source>
+        <translation>{n} изобр. из {data}</translation>
+    </message>
+    <message>
+        <source>{x} s</source>
+        <translation>{x} с</translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation>{m} мин</translation>
+    </message>
+    <message>
+        <source>{h} h</source>
+        <translation>{h} ч</translation>
+    </message>
+    <message>
+        <source>trained point: loss</source>
+        <translation>обученная точка: потери</translation>
+    </message>
+    <message>
+        <source>largest second difference {d}, local minima: {n}</source>
+        <translation>наибольшая вторая разность {d}, локальных минимумов: {n}</translation>
+    </message>
+    <message>
+        <source>{k} of {n} points</source>
+        <translation>{k} из {n} точек</translation>
+    </message>
+    <message>
+        <source>{n} residual blocks, 2^{n2} = {p} paths</source>
+        <translation>остаточных блоков: {n}, 2^{n2} = {p} путей</translation>
+    </message>
+    <message>
+        <source>effective paths {lo}-{hi} of {n} (90 % of the total gradient)</source>
+        <translation>эффективные пути {lo}-{hi} из {n} (90 % всего градиента)</translation>
+    </message>
+    <message>
+        <source>effective paths: not yet</source>
+        <translation>эффективные пути: пока нет</translation>
+    </message>
+    <message>
+        <source>{model} in the paper: {lo}-{hi} of {n}</source>
+        <translation>{model} в статье: {lo}-{hi} из {n}</translation>
+    </message>
+    <message>
+        <source>up to {n} paths per length, seed {seed}</source>
+        <translation>до {n} путей на длину, зерно {seed}</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushBu
 
 from explorer.present.panels import LegendEntry, weights_note, wrapped
 from explorer.runtime.probe_curves import STD_LEVELS, sorted_descending, std_by_layer
+from explorer.ui import core_words
 from explorer.ui.i18n import QT_TRANSLATE_NOOP
 from explorer.ui.panels.base import Panel, SideLegend
 
@@ -96,13 +97,16 @@ class ActivationStdPanel(Panel):
         img = session.image
         self.label = self.tr("{model} ({weights}) on {image}").format(
             model=an.spec.name,
-            weights=info.label if info else "?",
+            weights=core_words.weights_label(info.label) if info else "?",
             image=img.name if img else "?",
         )
         residual = an.tree.count("residual") > 0 or an.tree.count("residual", trait=True) > 0
         self.note, self.note_warns = weights_note(
-            info.trained if info else None, info.label if info else "", residual
+            info.trained if info else None,
+            core_words.weights_label(info.label) if info else "",
+            residual,
         )
+        self.note = core_words.message(self.note)
         self._draw()
 
     def keep(self) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.errors import one_line
+from explorer.ui import core_words
 from explorer.ui.i18n import QT_TRANSLATE_NOOP, translate
 from explorer.ui.panels.base import Panel
 
@@ -370,7 +371,7 @@ class LandscapePanel(Panel):
             self.stack.setCurrentIndex(1)
         else:
             self._draw_maps(shown)
-        lines = [html.escape(caption(r)) for r in shown]
+        lines = [html.escape(core_words.caption(caption(r))) for r in shown]
         if self.stack.currentIndex() == 1 and len(shown) > 1:
             lines.insert(
                 0,

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.errors import one_line
+from explorer.ui import core_words
 from explorer.ui.i18n import QT_TRANSLATE_NOOP, integer
 from explorer.ui.panels.base import Panel
 
@@ -331,7 +332,9 @@ class PathsPanel(Panel):
         self._dim(False)
         self.result = result
         self._draw_curves()
-        lines = [caption(result)] + ([caption(self.other)] if self.other is not None else [])
+        lines = [core_words.caption(caption(result))] + (
+            [core_words.caption(caption(self.other))] if self.other is not None else []
+        )
         self.captions.setText("\n".join(lines))
         eff = result.effective
         where = (
