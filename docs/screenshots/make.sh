@@ -124,3 +124,4 @@ ru --model repvgg_small --expand stage1.0..1 --expand stage1.0 --select stage1.0
   --fuse --screenshot ru/repvgg_fused_720.png
 ru --view chart --screenshot ru/compare_chart_720.png
 ru --side-by-side cifar --screenshot ru/side_by_side_cifar_720.png
+ru --model resnet56 --select layer1 --field-compare random,plain56 --screenshot ru/field_resnet56_vs_plain56_720.png

@@ -34,6 +34,10 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?P<n>\d+) block\(s\) deleted", QT_TRANSLATE_NOOP("CoreWords", "{n} block(s) deleted")),
         (r"forward pass", QT_TRANSLATE_NOOP("CoreWords", "forward pass")),
         (
+            r"evaluated (?P<k>\d+) of (?P<n>\d+) images",
+            QT_TRANSLATE_NOOP("CoreWords", "evaluated {k} of {n} images"),
+        ),
+        (
             r"random weights: at initialisation the residual sum grows with depth; the ResNet "
             r"paper's Fig\. 7 is about trained networks",
             QT_TRANSLATE_NOOP(
@@ -162,6 +166,64 @@ _CAPTION_PARTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (
             r"(?P<model>\S+) in the paper: (?P<lo>\d+)-(?P<hi>\d+) of (?P<n>\d+)",
             QT_TRANSLATE_NOOP("CoreWords", "{model} in the paper: {lo}-{hi} of {n}"),
+        ),
+        (
+            r"(?P<n>\d+) stacked 3x3 convs see (?P<f>\d+x\d+) of the map they take, as one "
+            r"(?P<k>\d+x\d+) conv does: (?P<a>\d+)C² = (?P<pa>[\d,]+) weights against "
+            r"(?P<b>\d+)C² = (?P<pb>[\d,]+) \(C = (?P<c>\d+)\), (?P<n2>\d+) ReLUs against 1",
+            QT_TRANSLATE_NOOP(
+                "CoreWords",
+                "{n} stacked 3x3 convs see {f} of the map they take, as one {k} conv does: "
+                "{a}C² = {pa} weights against {b}C² = {pb} (C = {c}), {n2} ReLUs against 1",
+            ),
+        ),
+        (r", random weights<br>", QT_TRANSLATE_NOOP("CoreWords", ", random weights<br>")),
+        (
+            r"(?<=, )bundled \(digits, (?P<top1>[\d.]+) %\)",
+            QT_TRANSLATE_NOOP("CoreWords", "bundled (digits, {top1} %)"),
+        ),
+        (
+            r"std (?P<sy>[\d.]+) x (?P<sx>[\d.]+) px, 95 % in (?P<px>[\d,]+) px",
+            QT_TRANSLATE_NOOP("CoreWords", "std {sy} x {sx} px, 95 % in {px} px"),
+        ),
+        (
+            r"Effective field of (?P<block><b>[^<]+</b>) at \((?P<y>\d+), (?P<x>\d+)\) over ",
+            QT_TRANSLATE_NOOP("CoreWords", "Effective field of {block} at ({y}, {x}) over "),
+        ),
+        (r"(?<= over )this image(?=:)", QT_TRANSLATE_NOOP("CoreWords", "this image")),
+        (
+            r": the gradient of that value on the input, summed over channels and images, each "
+            r"map scaled to sum 1 and drawn on one colour scale; std in rows x columns, and the "
+            r"pixels that hold 95 % of it \(their share of the theoretical field, the "
+            r"(?P<rf>\S+) px square, dashed past the image\)\.",
+            QT_TRANSLATE_NOOP(
+                "CoreWords",
+                ": the gradient of that value on the input, summed over channels and images, each "
+                "map scaled to sum 1 and drawn on one colour scale; std in rows x columns, and the "
+                "pixels that hold 95 % of it (their share of the theoretical field, the {rf} px "
+                "square, dashed past the image).",
+            ),
+        ),
+        (
+            r" Random weights: random, seed (?P<seed>\d+), a fresh build, the network's own "
+            r"initialisation;",
+            QT_TRANSLATE_NOOP(
+                "CoreWords",
+                " Random weights: seed {seed}, a fresh build, the network's own initialisation;",
+            ),
+        ),
+        (
+            r" BatchNorm in eval mode \(running mean 0, variance 1\)\.",
+            QT_TRANSLATE_NOOP("CoreWords", " BatchNorm in eval mode (running mean 0, variance 1)."),
+        ),
+        (
+            r" Random weights: (?P<w>[^,]+), (?P<init>.+?); BatchNorm in eval mode \(running "
+            r"mean 0, variance 1\)\.",
+            QT_TRANSLATE_NOOP(
+                "CoreWords",
+                " Random weights: {w}, {init}; BatchNorm in eval mode (running mean 0, "
+                "variance 1).",
+            ),
         ),
         (
             r"up to (?P<n>\d+) paths per length, seed (?P<seed>\d+)",

@@ -439,6 +439,10 @@
         <translation>прямой проход</translation>
     </message>
     <message>
+        <source>evaluated {k} of {n} images</source>
+        <translation>оценено {k} из {n} изображений</translation>
+    </message>
+    <message>
         <source>random weights: at initialisation the residual sum grows with depth; the ResNet paper&apos;s Fig. 7 is about trained networks</source>
         <translation>случайные веса: при инициализации остаточная сумма растёт с глубиной; рис. 7 статьи ResNet — об обученных сетях</translation>
     </message>
@@ -546,6 +550,42 @@
     <message>
         <source>{model} in the paper: {lo}-{hi} of {n}</source>
         <translation>{model} в статье: {lo}-{hi} из {n}</translation>
+    </message>
+    <message>
+        <source>{n} stacked 3x3 convs see {f} of the map they take, as one {k} conv does: {a}C² = {pa} weights against {b}C² = {pb} (C = {c}), {n2} ReLUs against 1</source>
+        <translation>{n} свёрток 3x3 подряд видят {f} своей входной карты, как одна свёртка {k}: {a}C² = {pa} весов против {b}C² = {pb} (C = {c}), {n2} ReLU против 1</translation>
+    </message>
+    <message>
+        <source>, random weights&lt;br&gt;</source>
+        <translation>, случайные веса&lt;br&gt;</translation>
+    </message>
+    <message>
+        <source>std {sy} x {sx} px, 95 % in {px} px</source>
+        <translation>СКО {sy} x {sx} пикс., 95 % в {px} пикс.</translation>
+    </message>
+    <message>
+        <source>Effective field of {block} at ({y}, {x}) over </source>
+        <translation>Эффективное поле {block} в ({y}, {x}) по </translation>
+    </message>
+    <message>
+        <source>this image</source>
+        <translation>этому изображению</translation>
+    </message>
+    <message>
+        <source>: the gradient of that value on the input, summed over channels and images, each map scaled to sum 1 and drawn on one colour scale; std in rows x columns, and the pixels that hold 95 % of it (their share of the theoretical field, the {rf} px square, dashed past the image).</source>
+        <translation>: градиент этого значения по входу, просуммированный по каналам и изображениям, каждая карта нормирована на сумму 1 и показана в одной цветовой шкале; СКО по строкам x столбцам и пиксели, в которых 95 % градиента (их доля от теоретического поля — квадрата {rf} пикс., пунктир за краем изображения).</translation>
+    </message>
+    <message>
+        <source> Random weights: seed {seed}, a fresh build, the network&apos;s own initialisation;</source>
+        <translation> Случайные веса: зерно {seed}, заново построенная сеть, её собственная инициализация;</translation>
+    </message>
+    <message>
+        <source> BatchNorm in eval mode (running mean 0, variance 1).</source>
+        <translation> BatchNorm в режиме eval (скользящее среднее 0, дисперсия 1).</translation>
+    </message>
+    <message>
+        <source> Random weights: {w}, {init}; BatchNorm in eval mode (running mean 0, variance 1).</source>
+        <translation> Случайные веса: {w}, {init}; BatchNorm в режиме eval (скользящее среднее 0, дисперсия 1).</translation>
     </message>
     <message>
         <source>up to {n} paths per length, seed {seed}</source>
@@ -911,6 +951,18 @@
     <message>
         <source>the gradient of the value on the image</source>
         <translation>градиент значения по изображению</translation>
+    </message>
+    <message>
+        <source>with random weights and {twin}</source>
+        <translation>со случайными весами и {twin}</translation>
+    </message>
+    <message>
+        <source>with random weights</source>
+        <translation>со случайными весами</translation>
+    </message>
+    <message>
+        <source>with {twin}</source>
+        <translation>с {twin}</translation>
     </message>
     <message>
         <source>comparing {block} with {what}...</source>

@@ -9,6 +9,7 @@ and :mod:`explorer.studies.field.effective`; the panel wires and draws.
 
 from __future__ import annotations
 
+import re
 from contextlib import nullcontext
 from typing import Any
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.errors import one_line
+from explorer.ui import core_words
 from explorer.ui.i18n import QT_TRANSLATE_NOOP, integer, number
 from explorer.ui.panels.base import Panel
 
@@ -361,7 +363,9 @@ class FieldPanel(Panel):
         k = b.hparams.get("kernel_size")
         stack = self._threes()
         if stack >= 2 and b.kind == "conv" and k in ([3, 3], 3):
-            lines.append(cascade_text(stack, int(b.hparams.get("out_channels", 1))))
+            lines.append(
+                core_words.caption(cascade_text(stack, int(b.hparams.get("out_channels", 1))))
+            )
         if self.effective is not None:
             e = self.effective
             lines.append(
@@ -378,7 +382,7 @@ class FieldPanel(Panel):
         if self.comparison is not None:
             from explorer.present.field import compare_caption
 
-            lines.append(compare_caption(self.comparison))
+            lines.append(core_words.caption(compare_caption(self.comparison)))
         self.info.setText("<br>".join(lines))
 
     def _threes(self) -> int:
@@ -446,6 +450,16 @@ class FieldPanel(Panel):
 
     # -- effective fields compared -----------------------------------------------------------
 
+    def _comparison_words(self, text: str) -> str:
+        """The core's name of a comparison (``with random weights and plain56``) translated."""
+        m = re.fullmatch(r"with random weights and (\S+)", text)
+        if m:
+            return self.tr("with random weights and {twin}").format(twin=m.group(1))
+        if text == "with random weights":
+            return self.tr("with random weights")
+        m = re.fullmatch(r"with (\S+)", text)
+        return self.tr("with {twin}").format(twin=m.group(1)) if m else text
+
     def _fill_comparisons(self) -> None:
         from explorer.present.field import comparisons
 
@@ -453,7 +467,7 @@ class FieldPanel(Panel):
         blocker = self.compare_combo.blockSignals(True)
         self.compare_combo.clear()
         for text, _what in self._choices:
-            self.compare_combo.addItem(text)
+            self.compare_combo.addItem(self._comparison_words(text))
         self.compare_combo.setCurrentIndex(len(self._choices) - 1)  # all it can be compared with
         self.compare_combo.blockSignals(blocker)
 
@@ -570,7 +584,7 @@ class FieldPanel(Panel):
         top = shared_top(nets)
         cmap = pg.colormap.get("inferno")
         for k, net in enumerate(nets):
-            title = pg.LabelItem(net_title(net), size="9pt")
+            title = pg.LabelItem(core_words.caption(net_title(net)), size="9pt")
             self.compare_canvas.addItem(title, row=0, col=k)
             view = self.compare_canvas.addViewBox(
                 row=1, col=k, lockAspect=True, invertY=True, enableMouse=False
