@@ -34,6 +34,18 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?P<n>\d+) block\(s\) deleted", QT_TRANSLATE_NOOP("CoreWords", "{n} block(s) deleted")),
         (r"forward pass", QT_TRANSLATE_NOOP("CoreWords", "forward pass")),
         (
+            r"(?P<k>\d+) of (?P<n>\d+) images, (?P<d>\d+) deletions",
+            QT_TRANSLATE_NOOP("CoreWords", "{k} of {n} images, {d} deletions"),
+        ),
+        (
+            r"(?P<k>\d+) of (?P<n>\d+) networks evaluated",
+            QT_TRANSLATE_NOOP("CoreWords", "{k} of {n} networks evaluated"),
+        ),
+        (
+            r"(?P<k>\d+) of (?P<n>\d+) orders evaluated",
+            QT_TRANSLATE_NOOP("CoreWords", "{k} of {n} orders evaluated"),
+        ),
+        (
             r"evaluated (?P<k>\d+) of (?P<n>\d+) images",
             QT_TRANSLATE_NOOP("CoreWords", "evaluated {k} of {n} images"),
         ),

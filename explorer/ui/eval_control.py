@@ -18,6 +18,7 @@ from explorer.app.jobs import Progress
 from explorer.app.session import Event
 from explorer.app.workflows.lesion import EvalSettings, SweepSettings, default_ref
 from explorer.errors import one_line
+from explorer.ui import core_words
 from explorer.ui.control import Control
 
 LANES = ("accuracy", "sweep")
@@ -179,7 +180,17 @@ class EvalControl(Control):
                         on_error=lambda exc: self._on_error("sweep", exc))  # fmt: skip
 
     def _on_sweep_progress(self, p: Progress) -> None:
-        self.status(f"{self._sweep_kind} sweep: {p.message}")
+        names = {
+            "single": self.tr("Each block alone"),
+            "random": self.tr("k random blocks"),
+            "reorder": self.tr("Reorder blocks"),
+        }
+        self.status(
+            self.tr("{sweep}: {step}").format(
+                sweep=names.get(self._sweep_kind, self._sweep_kind),
+                step=core_words.message(p.message),
+            )
+        )
         if p.partial is not None:
             self.sweepProgress.emit(self._sweep_kind, (p.fraction, p.partial))
 

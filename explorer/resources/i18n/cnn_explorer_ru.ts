@@ -439,6 +439,18 @@
         <translation>прямой проход</translation>
     </message>
     <message>
+        <source>{k} of {n} images, {d} deletions</source>
+        <translation>{k} из {n} изображений, удалений: {d}</translation>
+    </message>
+    <message>
+        <source>{k} of {n} networks evaluated</source>
+        <translation>оценено сетей: {k} из {n}</translation>
+    </message>
+    <message>
+        <source>{k} of {n} orders evaluated</source>
+        <translation>оценено порядков: {k} из {n}</translation>
+    </message>
+    <message>
         <source>evaluated {k} of {n} images</source>
         <translation>оценено {k} из {n} изображений</translation>
     </message>
@@ -757,6 +769,25 @@
     <message>
         <source>network sees</source>
         <translation>сеть видит</translation>
+    </message>
+</context>
+<context>
+    <name>EvalControl</name>
+    <message>
+        <source>Each block alone</source>
+        <translation>Каждый блок по одному</translation>
+    </message>
+    <message>
+        <source>k random blocks</source>
+        <translation>k случайных блоков</translation>
+    </message>
+    <message>
+        <source>Reorder blocks</source>
+        <translation>Перестановка блоков</translation>
+    </message>
+    <message>
+        <source>{sweep}: {step}</source>
+        <translation>{sweep}: {step}</translation>
     </message>
 </context>
 <context>
