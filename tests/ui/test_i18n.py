@@ -287,3 +287,21 @@ def test_russian_window_fits_1280x720(qtbot, qapp, tmp_path: Path) -> None:
             assert on_screen(win.graph_toolbar, a), a.text()
     finally:
         i18n.install(qapp, i18n.SOURCE_LANGUAGE)
+
+
+def test_side_by_side_lines_in_russian(qapp) -> None:
+    from explorer.ui.side_by_side.view import _line_words
+
+    line = (
+        "layer1.0: residual: 3x3 16, 3x3 16  ·  out 16x32x32  ·  4,672 params  ·  0.00G MACs  ·  "
+        "RF 7 px  ·  only here in this stage: skip connection"
+    )
+    assert _line_words(line) == line
+    i18n.install(qapp, "ru")
+    try:
+        assert _line_words(line) == (
+            "layer1.0: остаточный: 3x3 16, 3x3 16  ·  выход 16x32x32  ·  4,672 парам.  ·  "
+            "0.00G MACs  ·  РП 7 пикс.  ·  только здесь в этой стадии: обходная связь"
+        )
+    finally:
+        i18n.install(qapp, i18n.SOURCE_LANGUAGE)

@@ -2940,6 +2940,38 @@
         <translation>Inception v1 против v3</translation>
     </message>
     <message>
+        <source>out {shape}</source>
+        <translation>выход {shape}</translation>
+    </message>
+    <message>
+        <source>{n} params</source>
+        <translation>{n} парам.</translation>
+    </message>
+    <message>
+        <source>RF {rf} px</source>
+        <translation>РП {rf} пикс.</translation>
+    </message>
+    <message>
+        <source>only here in this stage: {kinds}</source>
+        <translation>только здесь в этой стадии: {kinds}</translation>
+    </message>
+    <message>
+        <source>{n} blocks</source>
+        <translation>блоков: {n}</translation>
+    </message>
+    <message>
+        <source>stage {what}</source>
+        <translation>стадия {what}</translation>
+    </message>
+    <message>
+        <source>no stage at this step ({row})</source>
+        <translation>нет стадии на этом шаге ({row})</translation>
+    </message>
+    <message>
+        <source>(model)</source>
+        <translation>(модель)</translation>
+    </message>
+    <message>
         <source>Presets...</source>
         <translation>Наборы...</translation>
     </message>

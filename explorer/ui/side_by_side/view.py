@@ -8,6 +8,7 @@ counterparts, inspector lines) and :mod:`explorer.graph.diff` (the stage table, 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +219,52 @@ PRESET_TITLES = (
     QT_TRANSLATE_NOOP("SideBySideView", "RepVGG train vs deploy"),
     QT_TRANSLATE_NOOP("SideBySideView", "Inception v1 vs v3"),
 )
+
+
+def _line_words(text: str) -> str:
+    """A pane's inspector line (``box_line``, ``row_line``) in the window's language: its
+    parts by their known shapes, the labels' words as the graph says them."""
+    out = []
+    for part in text.split("  ·  "):
+        m = re.fullmatch(r"out (\S+)", part)
+        if m:
+            out.append(translate("SideBySideView", "out {shape}").format(shape=m.group(1)))
+            continue
+        m = re.fullmatch(r"([\d,]+) params", part)
+        if m:
+            out.append(translate("SideBySideView", "{n} params").format(n=m.group(1)))
+            continue
+        m = re.fullmatch(r"RF (\S+) px", part)
+        if m:
+            out.append(translate("SideBySideView", "RF {rf} px").format(rf=m.group(1)))
+            continue
+        m = re.fullmatch(r"only here in this stage: (.+)", part)
+        if m:
+            kinds = ", ".join(_mark(k) for k in m.group(1).split(", "))
+            out.append(
+                translate("SideBySideView", "only here in this stage: {kinds}").format(kinds=kinds)
+            )
+            continue
+        m = re.fullmatch(r"(\d+) blocks", part)
+        if m:
+            out.append(translate("SideBySideView", "{n} blocks").format(n=m.group(1)))
+            continue
+        m = re.fullmatch(r"stage (.+)", part)
+        if m:
+            out.append(
+                translate("SideBySideView", "stage {what}").format(what=label_text(m.group(1)))
+            )
+            continue
+        m = re.fullmatch(r"no stage at this step \((.+)\)", part)
+        if m:
+            out.append(
+                translate("SideBySideView", "no stage at this step ({row})").format(
+                    row=label_text(m.group(1))
+                )
+            )
+            continue
+        out.append(label_text(part.replace("(model)", translate("SideBySideView", "(model)"))))
+    return "  ·  ".join(out)
 
 
 def _short(kind: str) -> str:
@@ -584,7 +631,11 @@ class SideBySideView(QWidget):
         chosen = {pane: box_id, **others}
         for i, label in enumerate(self.lines[: len(sbs.panes)]):
             p = sbs.panes[i]
-            text = box_line(sbs, chosen[i]) if i in chosen else self.tr("no block in this stage")
+            text = (
+                _line_words(box_line(sbs, chosen[i]))
+                if i in chosen
+                else self.tr("no block in this stage")
+            )
             label.setText(f"<b>{_esc(p.title)}</b>: {_esc(text)}")
 
     def select_row(self, row: int, from_table: bool = False) -> None:
@@ -598,7 +649,7 @@ class SideBySideView(QWidget):
         self.graph.highlight_row(row)
         for i, label in enumerate(self.lines[: len(sbs.panes)]):
             p = sbs.panes[i]
-            label.setText(f"<b>{_esc(p.title)}</b>: {_esc(row_line(sbs, row, i))}")
+            label.setText(f"<b>{_esc(p.title)}</b>: {_esc(_line_words(row_line(sbs, row, i)))}")
         if not from_table:
             self.table.blockSignals(True)
             self.table.selectRow(row)
