@@ -305,3 +305,24 @@ def test_side_by_side_lines_in_russian(qapp) -> None:
         )
     finally:
         i18n.install(qapp, i18n.SOURCE_LANGUAGE)
+
+
+def test_chart_tooltip_in_russian(qapp) -> None:
+    from explorer.ui.compare.chart import tooltip_words
+
+    tip = (
+        "resnet50  (ResNet, 2015)\ntop-1 76.13 %   top-5 92.86 %\n"
+        "original recipe (IMAGENET1K_V1), 224 px\nparameters 25,557,032\n4.09 GMACs at 224 px\n"
+        "source: torchvision"
+    )
+    assert tooltip_words(tip) == tip
+    i18n.install(qapp, "ru")
+    try:
+        assert tooltip_words(tip).splitlines()[2:] == [
+            "исходный рецепт (IMAGENET1K_V1), 224 пикс.",
+            "параметры 25,557,032",
+            "4.09 GMAC при 224 пикс.",
+            "источник: torchvision",
+        ]
+    finally:
+        i18n.install(qapp, i18n.SOURCE_LANGUAGE)

@@ -223,6 +223,43 @@
         <translation>. Только улучшенный рецепт опубликован для {names} (тёмное кольцо)</translation>
     </message>
     <message>
+        <source>{recipe} recipe{w}, {px} px</source>
+        <extracomment>the lines of a ball&apos;s tooltip (explorer.present.chart.tooltip) the window knows</extracomment>
+        <translation>{recipe} рецепт{w}, {px} пикс.</translation>
+    </message>
+    <message>
+        <source>parameters {n}</source>
+        <translation>параметры {n}</translation>
+    </message>
+    <message>
+        <source>{g} GMACs at {px} px</source>
+        <translation>{g} GMAC при {px} пикс.</translation>
+    </message>
+    <message>
+        <source>source: {s}</source>
+        <translation>источник: {s}</translation>
+    </message>
+    <message>
+        <source>{recipe} recipe ({w}): top-1 {t} % at {px} px ({d} points)</source>
+        <translation>{recipe} рецепт ({w}): top-1 {t} % при {px} пикс. ({d} п.)</translation>
+    </message>
+    <message>
+        <source>measured: {ips} images/s ({range}), batch {b}, {px} px, {gf} GFLOP/s{rest}</source>
+        <translation>измерено: {ips} изображений/с ({range}), пакет {b}, {px} пикс., {gf} GFLOP/s{rest}</translation>
+    </message>
+    <message>
+        <source>original</source>
+        <translation>исходный</translation>
+    </message>
+    <message>
+        <source>improved</source>
+        <translation>улучшенный</translation>
+    </message>
+    <message>
+        <source> of peak</source>
+        <translation> от пика</translation>
+    </message>
+    <message>
         <source>GMACs (published)</source>
         <extracomment>the core&apos;s names of the chart&apos;s axes and recipes (explorer.present.chart), for the catalogue</extracomment>
         <translation>GMAC (опубликованные)</translation>

@@ -93,6 +93,55 @@ _RECIPE_PARTS = (
 )
 
 
+#: the lines of a ball's tooltip (explorer.present.chart.tooltip) the window knows
+_TIP_LINES = (
+    (
+        r"(?P<recipe>original|improved) recipe(?P<w> \([^)]*\))?, (?P<px>\d+) px",
+        QT_TRANSLATE_NOOP("ChartTab", "{recipe} recipe{w}, {px} px"),
+    ),
+    (r"parameters (?P<n>[\d,]+)", QT_TRANSLATE_NOOP("ChartTab", "parameters {n}")),
+    (
+        r"(?P<g>[\d.e+-]+) GMACs at (?P<px>\d+) px",
+        QT_TRANSLATE_NOOP("ChartTab", "{g} GMACs at {px} px"),
+    ),
+    (r"source: (?P<s>.+)", QT_TRANSLATE_NOOP("ChartTab", "source: {s}")),
+    (
+        r"(?P<recipe>original|improved) recipe \((?P<w>[^)]*)\): top-1 (?P<t>[\d.]+) % at "
+        r"(?P<px>\d+) px \((?P<d>[+-][\d.]+) points\)",
+        QT_TRANSLATE_NOOP("ChartTab", "{recipe} recipe ({w}): top-1 {t} % at {px} px ({d} points)"),
+    ),
+    (
+        r"measured: (?P<ips>[\d,.]+) images/s \((?P<range>[^)]*)\), batch (?P<b>\d+), "
+        r"(?P<px>\d+) px, (?P<gf>[\d,.]+) GFLOP/s(?P<rest>.*)",
+        QT_TRANSLATE_NOOP(
+            "ChartTab", "measured: {ips} images/s ({range}), batch {b}, {px} px, {gf} GFLOP/s{rest}"
+        ),
+    ),
+)
+_RECIPE_NAMES = {
+    "original": QT_TRANSLATE_NOOP("ChartTab", "original"),
+    "improved": QT_TRANSLATE_NOOP("ChartTab", "improved"),
+}
+
+
+def tooltip_words(text: str) -> str:
+    """A ball's tooltip with its known lines in the window's language."""
+    out = []
+    for line in text.split("\n"):
+        for pattern, template in _TIP_LINES:
+            m = re.fullmatch(pattern, line)
+            if m:
+                g = {k: (v or "") for k, v in m.groupdict().items()}
+                if "recipe" in g:
+                    g["recipe"] = translate("ChartTab", _RECIPE_NAMES[g["recipe"]])
+                if "rest" in g:
+                    g["rest"] = g["rest"].replace(" of peak", translate("ChartTab", " of peak"))
+                line = translate("ChartTab", template).format(**g)
+                break
+        out.append(line)
+    return "\n".join(out)
+
+
 def recipe_words(text: str) -> str:
     """The core's sentence on the recipe shown, in the window's language."""
     for pattern, template in _RECIPE_PARTS:
@@ -571,7 +620,7 @@ class ChartTab(QWidget):
         self.place_labels()
 
     def _tip(self, x: float, y: float, data: Any) -> str:
-        return data.tooltip if isinstance(data, Point) else ""
+        return tooltip_words(data.tooltip) if isinstance(data, Point) else ""
 
     # -- clicks -------------------------------------------------------------------------------
 
