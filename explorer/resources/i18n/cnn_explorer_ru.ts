@@ -256,6 +256,23 @@
         <translation>улучшенный</translation>
     </message>
     <message>
+        <source>trained on {data}, not ImageNet</source>
+        <extracomment>why a network has no published figures (explorer.models.published.figures_for)</extracomment>
+        <translation>обучена на {data}, не на ImageNet</translation>
+    </message>
+    <message>
+        <source>no published ImageNet weights in torchvision or timm</source>
+        <translation>нет опубликованных весов ImageNet в torchvision или timm</translation>
+    </message>
+    <message>
+        <source>timm&apos;s published table has no row for its weights ({w})</source>
+        <translation>в опубликованной таблице timm нет строки для её весов ({w})</translation>
+    </message>
+    <message>
+        <source>torchvision publishes no ImageNet accuracy for these weights</source>
+        <translation>torchvision не публикует точность ImageNet для этих весов</translation>
+    </message>
+    <message>
         <source> of peak</source>
         <translation> от пика</translation>
     </message>

@@ -124,6 +124,38 @@ _RECIPE_NAMES = {
 }
 
 
+#: why a network has no published figures (explorer.models.published.figures_for)
+_REASONS = (
+    (
+        r"trained on (?P<data>.+), not ImageNet",
+        QT_TRANSLATE_NOOP("ChartTab", "trained on {data}, not ImageNet"),
+    ),
+    (
+        r"no published ImageNet weights in torchvision or timm",
+        QT_TRANSLATE_NOOP("ChartTab", "no published ImageNet weights in torchvision or timm"),
+    ),
+    (
+        r"timm's published table has no row for its weights \((?P<w>[^)]+)\)",
+        QT_TRANSLATE_NOOP("ChartTab", "timm's published table has no row for its weights ({w})"),
+    ),
+    (
+        r"torchvision publishes no ImageNet accuracy for these weights",
+        QT_TRANSLATE_NOOP(
+            "ChartTab", "torchvision publishes no ImageNet accuracy for these weights"
+        ),
+    ),
+)
+
+
+def reason_words(text: str) -> str:
+    """Why a network is not on the chart, in the window's language."""
+    for pattern, template in _REASONS:
+        m = re.fullmatch(pattern, text)
+        if m:
+            return translate("ChartTab", template).format(**m.groupdict())
+    return text
+
+
 def tooltip_words(text: str) -> str:
     """A ball's tooltip with its known lines in the window's language."""
     out = []
@@ -374,7 +406,7 @@ class ChartTab(QWidget):
         )
         self.missing_list.clear()
         for m in self.missing:
-            it = QListWidgetItem(f"{m.name}: {m.reason}")
+            it = QListWidgetItem(f"{m.name}: {reason_words(m.reason)}")
             it.setToolTip(m.reason)
             it.setData(Qt.ItemDataRole.UserRole, m.name)
             self.missing_list.addItem(it)
