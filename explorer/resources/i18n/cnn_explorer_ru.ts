@@ -3424,6 +3424,10 @@
         <translation>исходная сеть</translation>
     </message>
     <message>
+        <source>y axis from {lo} %, not 0</source>
+        <translation>ось y от {lo} %, не от 0</translation>
+    </message>
+    <message>
         <source>deleted block (click a bar to select it)</source>
         <translation>удалённый блок (щёлкните столбец, чтобы выбрать его)</translation>
     </message>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from typing import Any
 
 import numpy as np
@@ -192,7 +193,13 @@ class SweepsPanel(Panel):
         self.plot.setYRange(r.lo, r.hi, padding=0)
         self.plot.setLabel("left", what)
         # the key and the axis's start in the title line, outside the data
-        self.plot.setTitle(sweep_title(base, r, intact=self.tr("intact network")), size="10pt")
+        title = sweep_title(base, r, intact=self.tr("intact network"))
+        title = re.sub(  # the core's note that the axis does not start at 0
+            r"y axis from (\S+) %, not 0",
+            lambda m: self.tr("y axis from {lo} %, not 0").format(lo=m.group(1)),
+            title,
+        )
+        self.plot.setTitle(title, size="10pt")
         if base is not None:
             self.plot.addLine(y=base, pen=pg.mkPen(INTACT, width=2, style=Qt.PenStyle.DashLine))
 
