@@ -321,14 +321,19 @@ def ray_options(p: argparse.ArgumentParser) -> None:
 
 def check_ray(args: argparse.Namespace) -> None:
     """``--ray``/``--workers`` said wrong (or Ray missing): the one line, before any work."""
-    from explorer.runtime.executor import ExecutorError, check_address, ray_module
+    from explorer.runtime.executor import (
+        ExecutorError,
+        check_address,
+        check_workers,
+        ray_module,
+    )
 
     try:
         if args.ray is None:
             if args.workers is not None:
                 raise ExecutorError("--workers goes with --ray (local or a cluster's address)")
             return
-        check_address(args.ray)
+        check_workers(check_address(args.ray), args.workers)
         ray_module()
     except ExecutorError as exc:
         raise CliError(str(exc)) from None

@@ -309,6 +309,11 @@ def _user_file(path: Path) -> None:
         raise ModelBuildError(f"model file not found: {path}" if missing else str(exc)) from None
 
 
+#: the name a user's model file is imported under (with its path's hash): not importable
+#: elsewhere, so a Ray worker gets such a module's code by value
+USER_MODULE_PREFIX = "_cnn_explorer_user_"
+
+
 def _file_spec(ref: str) -> ModelSpec:
     path_s, _, factory = ref.rpartition(":") if ".py:" in ref else (ref, "", "")
     if not factory:
@@ -318,7 +323,7 @@ def _file_spec(ref: str) -> ModelSpec:
 
     def build() -> nn.Module:
         _user_file(path)  # it may have changed since: a FIFO would block the import
-        mod_name = f"_cnn_explorer_user_{abs(hash(str(path.resolve())))}"
+        mod_name = f"{USER_MODULE_PREFIX}{abs(hash(str(path.resolve())))}"
         spec = importlib.util.spec_from_file_location(mod_name, path)
         if spec is None or spec.loader is None:
             raise ModelBuildError(f"cannot import {path}")

@@ -63,6 +63,10 @@ class InProcess:
             if work.teardown is not None:
                 work.teardown(state)
 
+    def copies(self) -> int:
+        """How many copies of the evaluation images this machine holds: the one read."""
+        return 1
+
     def close(self) -> None:
         """Nothing to give back."""
 
@@ -79,12 +83,109 @@ def ray_module() -> Any:
 def check_address(address: str) -> str:
     """``local``, ``auto``, ``ray://HOST:PORT`` or ``HOST:PORT``; else the one line."""
     a = address.strip()
-    if a in ("local", "auto") or a.startswith("ray://") or _host_port(a):
+    if a in ("local", "auto") or _host_port(a.removeprefix("ray://")):
         return a
     raise ExecutorError(
         f"--ray {address!r}: give local (a Ray instance on this machine), auto (the cluster "
         "this machine belongs to) or a cluster's address (ray://HOST:10001 or HOST:6379)"
     )
+
+
+def check_workers(address: str, workers: int | None) -> None:
+    """1 or more; on a local instance no more than the cores (each is a process holding the
+    network and the images)."""
+    if workers is None:
+        return
+    if workers < 1:
+        raise ExecutorError(f"--workers {workers}: give 1 or more")
+    cores = os.cpu_count() or 1
+    if address == "local" and workers > cores:
+        raise ExecutorError(
+            f"--workers {workers}: this machine has {cores} cores (a local Ray instance "
+            "runs one worker per core at most; a cluster gives more)"
+        )
+
+
+def reachable(address: str, timeout: float = 5.0) -> None:
+    """Something listens at the address's HOST:PORT, else the one line (Ray itself would
+    retry for minutes, Ctrl-C included)."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise ExecutorError(
+            f"Ray at {address}: nothing answers at {host}:{port} ({exc.strerror or exc}); is a "
+            "Ray head running there (ray start --head)?"
+        ) from None
+
+
+@contextmanager
+def _ray_starting() -> Iterator[None]:
+    """Ray started without its notices (token authentication on, as it should be; no SIGTERM
+    handler off the main thread) and without taking over SIGTERM: a job scheduler's SIGTERM
+    stops the program as it does without Ray."""
+    import signal
+    import threading
+
+    names = ("ray._private.authentication", "ray._private.worker", "ray")
+    levels = [logging.getLogger(n).level for n in names]
+    for n in names:
+        logging.getLogger(n).setLevel(logging.ERROR)
+    main = threading.current_thread() is threading.main_thread()
+    term = signal.getsignal(signal.SIGTERM) if main else None
+    try:
+        yield
+    finally:
+        for n, level in zip(names, levels, strict=True):
+            logging.getLogger(n).setLevel(level)
+        if main:
+            signal.signal(signal.SIGTERM, term if term is not None else signal.SIG_DFL)
+
+
+def _raylet_lines_to_stderr() -> None:
+    """Ray prints a worker's death ("A worker died or was killed ...") on standard output, where
+    ``--json`` goes: said on standard error instead, its first sentence."""
+    import sys
+
+    try:
+        import ray._private.worker as rw
+    except ImportError:
+        return
+    original = rw.print_to_stdstream
+    if getattr(original, "_to_stderr", False):
+        return
+
+    def to_stderr(data: Any, *args: Any, **kwargs: Any) -> Any:
+        if data.get("pid") != "raylet":
+            return original(data, *args, **kwargs)
+        text = " ".join(str(line) for line in data.get("lines", []))
+        print(f"  ray: {text.split('. ')[0].strip()[:200]}", file=sys.stderr, flush=True)
+        return None
+
+    to_stderr._to_stderr = True  # type: ignore[attr-defined]
+    rw.print_to_stdstream = to_stderr
+
+
+def _user_modules_by_value(ray: Any) -> None:
+    """A user's model file is imported under a name no worker can import: its code goes with
+    the network (cloudpickle by value)."""
+    import sys
+
+    from explorer.models.registry import USER_MODULE_PREFIX
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith(USER_MODULE_PREFIX) and module is not None:
+            ray.cloudpickle.register_pickle_by_value(module)
+
+
+def _init_failed(exc: BaseException) -> str:
+    """A worker that could not even start its state (its arguments did not unpickle): the
+    cause's last line."""
+    text = str(getattr(exc, "error_msg", "") or exc).strip().splitlines()
+    return f"a Ray worker could not start: {text[-1].strip() if text else type(exc).__name__}"
 
 
 @contextmanager
@@ -109,7 +210,7 @@ def _stderr_quiet() -> Iterator[None]:
 
 def _host_port(a: str) -> bool:
     host, _, port = a.rpartition(":")
-    return bool(host) and port.isdigit() and 0 < int(port) < 65536
+    return bool(host.strip("[]")) and "/" not in host and port.isdigit() and 0 < int(port) < 65536
 
 
 class _Worker:
@@ -146,29 +247,30 @@ class RayExecutor:
     def __init__(self, address: str = "local", workers: int | None = None, threads: int = 1):
         ray = ray_module()
         self.address = check_address(address)
-        if workers is not None and workers < 1:
-            raise ExecutorError(f"--workers {workers}: give 1 or more")
+        check_workers(self.address, workers)
+        cores = os.cpu_count() or 1
         self.threads = threads
         self.started = False
         if not ray.is_initialized():
+            if self.address not in ("local", "auto"):
+                reachable(self.address)  # nobody there: one line now, not Ray's minutes
             opts: dict[str, Any] = {
                 "include_dashboard": False,
                 "log_to_driver": False,
                 "configure_logging": False,
             }
             try:
-                if self.address == "local":
-                    # Ray's notice that token authentication is on (as it should be) for the
-                    # instance it starts is not for the user's terminal
-                    logging.getLogger("ray._private.authentication").setLevel(logging.ERROR)
-                    ray.init(num_cpus=workers or os.cpu_count() or 1, **opts)
-                else:
-                    with _stderr_quiet():  # a cluster not there: a warning a second for 20 s
-                        ray.init(address=self.address, **opts)
+                with _ray_starting():
+                    if self.address == "local":  # a new instance ($RAY_ADDRESS or not)
+                        ray.init(address="local", num_cpus=workers or cores, **opts)
+                    else:
+                        with _stderr_quiet():  # a cluster not there: a warning a second
+                            ray.init(address=self.address, **opts)
             except Exception as exc:  # noqa: BLE001 - Ray's many ways of failing to connect
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise ExecutorError(f"Ray at {self.address}: {first}") from None
+                raise ExecutorError(f"Ray at {self.address}: {first.rstrip(':')}") from None
             self.started = True
+            _raylet_lines_to_stderr()
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.workers = max(1, min(workers or cpus, cpus))
         self.gpus = float(ray.cluster_resources().get("GPU", 0.0))
@@ -186,20 +288,29 @@ class RayExecutor:
         n = min(self.workers, len(todo))
         gpu = min(1.0, self.gpus / n) if self.gpus else 0.0
         actor_cls = ray.remote(num_cpus=1, num_gpus=gpu)(_Worker)
-        payload = ray.put(work.payload)  # once: every worker reads the same object
+        _user_modules_by_value(ray)
+        try:
+            payload = ray.put(work.payload)  # once: every worker reads the same object
+        except Exception as exc:  # noqa: BLE001 - what cannot be pickled: said in one line
+            raise ExecutorError(f"the network cannot be sent to Ray workers: {exc}") from None
         refs = [ray.put(u) for u in todo]  # a unit tried again is not put again
         start = time.perf_counter()
         actors = [actor_cls.remote(work.setup, payload, self.threads) for _ in range(n)]
         idle = deque(actors)  # ``actors``: every one made, killed at the end whatever happens
+        # a worker's place: a worker that replaces a dead one takes its place (not counted)
+        slot = {a._actor_id.hex(): k for k, a in enumerate(actors)}
         pending: deque[tuple[int, int]] = deque((i, 0) for i in range(len(todo)))
         running: dict[Any, tuple[Any, int, int]] = {}
         done: set[int] = set()
-        gave: set[str] = set()
+        gave: set[int] = set()
         self.took_part = 0
         try:
             try:  # every worker started and its state built (a dead one is dealt with below)
                 ray.get([a.ready.remote() for a in actors])
-            except (RayActorError, WorkerCrashedError):
+            except RayActorError as exc:
+                if getattr(exc, "actor_init_failed", False):  # its arguments did not unpickle
+                    raise ExecutorError(_init_failed(exc)) from None
+            except WorkerCrashedError:
                 pass
             #: seconds until the workers of the last map were ready (started, state built)
             self.start_s = time.perf_counter() - start
@@ -213,7 +324,9 @@ class RayExecutor:
                 actor, i, tries = running.pop(ref)
                 try:
                     result = ray.get(ref)
-                except (RayActorError, WorkerCrashedError):
+                except (RayActorError, WorkerCrashedError) as exc:
+                    if getattr(exc, "actor_init_failed", False):
+                        raise ExecutorError(_init_failed(exc)) from None
                     if tries + 1 >= TRIES:
                         raise ExecutorError(
                             f"a Ray worker died {TRIES} times on unit {i + 1} of {len(todo)}"
@@ -221,6 +334,7 @@ class RayExecutor:
                     pending.appendleft((i, tries + 1))
                     ray.kill(actor, no_restart=True)
                     actors.append(actor_cls.remote(work.setup, payload, self.threads))
+                    slot[actors[-1]._actor_id.hex()] = slot[actor._actor_id.hex()]
                     idle.append(actors[-1])
                     continue
                 except RayTaskError as exc:  # the unit's own error: the one line it says
@@ -230,12 +344,17 @@ class RayExecutor:
                 if i in done:  # never counted twice
                     continue
                 done.add(i)
-                gave.add(actor._actor_id.hex())
+                gave.add(slot[actor._actor_id.hex()])
                 self.took_part = len(gave)
                 yield i, result
         finally:  # done, failed or cancelled: the workers go (a unit under way stops with its)
             for actor in actors:
                 ray.kill(actor, no_restart=True)
+
+    def copies(self) -> int:
+        """How many copies of the evaluation images this machine holds: the one read, the
+        object store's and, on a local instance, each worker's."""
+        return 2 + (self.workers if self.address == "local" else 0)
 
     def close(self) -> None:
         """Stop the Ray instance this executor started (a joined cluster goes on)."""

@@ -137,6 +137,7 @@ def test_a_worker_that_dies_loses_nothing_and_counts_nothing_twice(ray_ex, tmp_p
     assert sorted(i for i, _ in got) == list(range(8))  # each unit once
     assert dict(got) == {i: i * i for i in range(8)}
     assert len(list(tmp_path.glob("ran-3-*"))) == 1  # run again once, elsewhere
+    assert ray_ex.took_part <= 2  # the worker that replaced the dead one took its place
 
 
 def test_a_unit_that_kills_every_worker_is_one_line(ray_ex, tmp_path) -> None:
@@ -198,6 +199,9 @@ def test_the_cli_sweep_on_ray_says_how_many_workers_took_part(ray_ex, capsys) ->
         (["landscape", "resnet20", "--ray", "local", "--workers", "0"], "expected a positive"),
         (["lesion", "resnet20", "--ray", "local"], "--ray goes with --sweep"),
         (["lesion", "resnet20", "--sweep", "single", "--ray", "host:99999"], "give local"),
+        (["landscape", "resnet20", "--ray", "ray://"], "give local"),
+        (["landscape", "resnet20", "--ray", "http://x:1"], "give local"),
+        (["landscape", "resnet20", "--ray", "local", "--workers", "4096"], "cores"),
     ],
 )
 def test_bad_ray_options_are_one_line(capsys, argv, expect) -> None:
@@ -225,3 +229,75 @@ def test_a_network_a_worker_cannot_build_is_the_users_line(ray_ex) -> None:
     with pytest.raises(ValueError, match="cannot be built here"):
         list(ray_ex.map(Work(_bad_setup, _raises, None), range(3)))
     assert ray_ex.start_s > 0
+
+
+USER_MODEL = """
+import torch
+from torch import nn
+
+
+class Block(nn.Module):  # a class of the user's file: no worker can import it by name
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+        self.bn = nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        return x + torch.relu(self.bn(self.conv(x)))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.b1, self.b2 = Block(8), Block(8)
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = self.b2(self.b1(self.stem(x)))
+        return self.fc(x.mean((2, 3)))
+
+
+def make():
+    return Net()
+"""
+
+
+def test_a_users_model_file_runs_on_ray(ray_ex, capsys, tmp_path) -> None:
+    import json
+
+    f = tmp_path / "mine.py"
+    f.write_text(USER_MODEL)
+    args = ["lesion", f"{f}:make", "--data", "digits", "--input-size", "32", "--limit", "16"]
+    args += ["--sweep", "single", "--json"]
+    code, out, err = run(capsys, *args, "--ray", "local", "--workers", "2")
+    assert code == 0, err
+    there = json.loads(out)
+    code, out, err = run(capsys, *args)
+    here = json.loads(out)
+    assert len(here["runs"]) == 2
+    assert [r["agreement"] for r in here["runs"]] == [r["agreement"] for r in there["runs"]]
+    assert [r["loss"] for r in there["runs"]] == pytest.approx(
+        [r["loss"] for r in here["runs"]], abs=1e-4
+    )
+
+
+def test_nothing_answering_at_an_address_is_one_line_at_once() -> None:
+    from explorer.runtime.executor import reachable
+
+    start = time.perf_counter()
+    with pytest.raises(ExecutorError, match="nothing answers at 127.0.0.1:1"):
+        reachable("ray://127.0.0.1:1")
+    assert time.perf_counter() - start < 6
+
+
+def test_a_dead_workers_notice_goes_to_stderr_not_into_the_json(ray_ex, capsys) -> None:
+    import ray._private.worker as rw
+
+    rw.print_to_stdstream(
+        {"lines": ["A worker died or was killed while executing a task. More text"],
+         "pid": "raylet", "is_err": False},
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert out == "" and err.strip() == "ray: A worker died or was killed while executing a task"

@@ -180,11 +180,19 @@ def landscape(
         dx, dy, source, seed = _directions(an.model, settings)
     dirs_mod.check_moves(dx, dy)
     data = EvalData(an, prep, categories, eval_settings, device)
-    batches = kept_batches(data, an)
-    yield Progress(0.0, data.opened)
     dev = data.device
     ex = executor if executor is not None else InProcess(dev)
     away = not isinstance(ex, InProcess)  # the workers get copies, not this model
+    if away:  # before the images are read
+        from explorer.limits import check_bytes, tensor_bytes
+
+        shape, k = tuple(an.graph.input_shape[1:]), ex.copies()
+        check_bytes(
+            k * tensor_bytes((data.n, *shape)),
+            f"{data.n} evaluation images of {shape} ({k} copies on Ray)",
+        )
+    batches = kept_batches(data, an)
+    yield Progress(0.0, data.opened)
     with lock or nullcontext():
         model = copy.deepcopy(an.model) if settings.copy_model or away else an.model
     if away:

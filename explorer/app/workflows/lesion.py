@@ -251,7 +251,10 @@ def sweep(
         from explorer.limits import check_bytes, tensor_bytes
 
         shape = tuple(an.graph.input_shape[1:])
-        check_bytes(tensor_bytes((n, *shape)), f"{n} evaluation images of {shape}")
+        k = ex.copies()  # read here, in the object store, in each local worker
+        check_bytes(
+            k * tensor_bytes((n, *shape)), f"{n} evaluation images of {shape} ({k} copies on Ray)"
+        )
     with lock or nullcontext():
         if isinstance(ex, InProcess):
             an.model.eval().to(dev)
