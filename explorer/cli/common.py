@@ -346,8 +346,12 @@ def executor_or_error(args: argparse.Namespace, device: Any) -> Iterator[Any]:
     from explorer.runtime.executor import ExecutorError, executor_for
 
     if args.ray is not None:  # a few seconds before the study's first line
-        where = "a local Ray instance" if args.ray == "local" else f"the Ray cluster at {args.ray}"
-        print(f"  starting {where}", file=sys.stderr, flush=True)
+        what = (
+            "starting a local Ray instance"
+            if args.ray == "local"
+            else f"joining the Ray cluster at {args.ray}"
+        )
+        print(f"  {what}", file=sys.stderr, flush=True)
     try:
         ex = executor_for(args.ray, args.workers, device)
     except ExecutorError as exc:

@@ -19,8 +19,10 @@ def on_executor(
         return (yield from study(None))
     from explorer.runtime.executor import executor_for
 
-    where = "a local Ray instance" if ray == "local" else f"the Ray cluster at {ray}"
-    yield Progress(None, f"starting {where}")
+    what = (
+        "starting a local Ray instance" if ray == "local" else f"joining the Ray cluster at {ray}"
+    )
+    yield Progress(None, what)
     ex = executor_for(ray, None, device)
     try:
         return (yield from study(ex))
