@@ -231,10 +231,13 @@ class _Worker:
     def ready(self) -> bool:
         return self.error is None
 
-    def run(self, run: Callable[[Any, Any], Any], unit: Any) -> Any:
+    def run(self, run: Callable[[Any, Any], Any], unit: Any) -> tuple[float, Any]:
+        """(seconds the unit took here, its result)"""
         if self.error is not None:  # the network could not be built here: the user's line
             raise self.error
-        return run(self.state, unit)
+        start = time.perf_counter()
+        result = run(self.state, unit)
+        return time.perf_counter() - start, result
 
 
 class RayExecutor:
@@ -277,6 +280,8 @@ class RayExecutor:
         #: how many workers gave results in the last map
         self.took_part = 0
         self.start_s = 0.0
+        #: seconds the workers spent on the last map's units (their own clocks)
+        self.busy_s = 0.0
 
     def map(self, work: Work, units: Iterable[Any]) -> Iterator[tuple[int, Any]]:
         ray = ray_module()
@@ -304,6 +309,7 @@ class RayExecutor:
         done: set[int] = set()
         gave: set[int] = set()
         self.took_part = 0
+        self.busy_s = 0.0
         try:
             try:  # every worker started and its state built (a dead one is dealt with below)
                 ray.get([a.ready.remote() for a in actors])
@@ -323,7 +329,7 @@ class RayExecutor:
                 ref = ready[0]
                 actor, i, tries = running.pop(ref)
                 try:
-                    result = ray.get(ref)
+                    took, result = ray.get(ref)
                 except (RayActorError, WorkerCrashedError) as exc:
                     if getattr(exc, "actor_init_failed", False):
                         raise ExecutorError(_init_failed(exc)) from None
@@ -344,6 +350,7 @@ class RayExecutor:
                 if i in done:  # never counted twice
                     continue
                 done.add(i)
+                self.busy_s += took
                 gave.add(slot[actor._actor_id.hex()])
                 self.took_part = len(gave)
                 yield i, result

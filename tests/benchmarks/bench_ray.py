@@ -13,7 +13,10 @@ itself is started once, before the timing (``ray.init``: reported apart).
 - worker start: from the map's start until every worker is ready (the actor started, torch and
   the package imported, the network unpickled and built: once per study and worker);
 - overhead per unit: (Ray with 1 worker - in process - worker start) / units: what a unit
-  costs more on Ray once its worker is there.
+  costs more on Ray once its worker is there;
+- unit here / on a worker: a unit's time in this process against its time on a Ray worker's
+  own clock (the same work, one thread each): what is left of the overhead is Ray's transport
+  and scheduling.
 
     .venv/bin/python tests/benchmarks/bench_ray.py [--repeats 3] [--grid 7] [--limit 256]
         [--workers 1,2] [--json F]
@@ -80,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         configs[f"ray {w}"] = RayExecutor("local", workers=w, threads=1)
     times: dict[tuple[str, str], list[float]] = {}
     starts: dict[tuple[str, str], list[float]] = {}  # Ray: until the workers were ready
+    busy: dict[tuple[str, str], list[float]] = {}  # Ray: the units' time on the workers
     answers: dict[tuple[str, str], object] = {}
     units: dict[str, int] = {}
     for name, (make, _n) in studies.items():  # warm up: each study once everywhere
@@ -95,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
                 drive(make(ex), lambda _p: None)
                 times.setdefault((name, cfg), []).append(time.perf_counter() - start)
                 starts.setdefault((name, cfg), []).append(getattr(ex, "start_s", 0.0))
+                busy.setdefault((name, cfg), []).append(getattr(ex, "busy_s", 0.0))
             units[name] = n if n is not None else _shards(args.limit, 64, configs)
     _check(answers, studies, configs)
     rows = []
@@ -110,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         one = statistics.median(times[name, f"ray {counts[0]}"])
         start_s = statistics.median(starts[name, f"ray {counts[0]}"])
         row["worker_start_s"] = start_s
+        # on the worker's own clock: a unit there against one here (same thread count)
+        row["unit_on_worker_s"] = statistics.median(busy[name, f"ray {counts[0]}"]) / units[name]
+        row["unit_here_s"] = base / units[name]
         row["overhead_per_unit_s"] = (
             (one - base - start_s) / units[name] if counts[0] == 1 else None
         )
@@ -160,7 +168,7 @@ def _table(out: dict, configs: dict) -> None:
     head = f"{'study':<22} {'units':>5} {'in-process':>10} " + " ".join(
         f"{c:>8} {'x':>5}" for c in cfgs
     )
-    print(head + f" {'worker start':>12} {'overhead/unit':>13}")
+    print(head + f" {'worker start':>12} {'overhead/unit':>13} {'unit here/worker':>17}")
     for r in out["rows"]:
         cells = " ".join(
             f"{r[c.replace(' ', '_') + '_s']:7.2f}s {r['speedup_' + c.replace(' ', '_')]:5.2f}"
@@ -170,7 +178,8 @@ def _table(out: dict, configs: dict) -> None:
         ovs = "-" if ov is None else f"{ov * 1000:.0f} ms"
         st = f"{r['worker_start_s']:.2f} s"
         print(
-            f"{r['study']:<22} {r['units']:>5} {r['in_process_s']:9.2f}s {cells} {st:>12} {ovs:>13}"
+            f"{r['study']:<22} {r['units']:>5} {r['in_process_s']:9.2f}s {cells} {st:>12} "
+            f"{ovs:>13} {r['unit_here_s']:7.2f}/{r['unit_on_worker_s']:.2f} s"
         )
 
 
