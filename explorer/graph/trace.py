@@ -21,6 +21,7 @@ What each node counts (kind, hyper-parameters, parameters, MACs) is worked out i
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -75,6 +76,10 @@ _LAYER_TYPES: tuple[type, ...] = (
 )
 
 
+#: one fx trace at a time in this process
+_TRACING = threading.RLock()
+
+
 class QualnameTracer(fx.Tracer):
     """An fx tracer that treats torch.nn layers and timm's own layers as leaves.
 
@@ -88,6 +93,27 @@ class QualnameTracer(fx.Tracer):
         super().__init__(autowrap_functions=tuple(fns), param_shapes_constant=True)
         self._extra_leaves = tuple(leaves)
         self._thin = thin
+
+    # torch.fx patches nn.Module.__call__ and __getattr__ for the whole process while it
+    # traces: another thread's forward pass at that moment (the window runs an image while a
+    # worker traces a network) would be traced into this graph and fail ("module is not
+    # installed as a submodule"). Other threads get the modules as they are; one trace at a
+    # time (two would restore each other's patches).
+
+    def trace(self, root: Any, concrete_args: dict[str, Any] | None = None) -> fx.Graph:
+        with _TRACING:
+            self._thread = threading.get_ident()
+            return super().trace(root, concrete_args)
+
+    def call_module(self, m: nn.Module, forward: Any, args: Any, kwargs: Any) -> Any:
+        if threading.get_ident() != getattr(self, "_thread", None):
+            return forward(*args, **kwargs)  # another thread's forward pass, not traced
+        return super().call_module(m, forward, args, kwargs)
+
+    def getattr(self, attr: str, attr_val: Any, parameter_proxy_cache: dict[str, Any]) -> Any:
+        if threading.get_ident() != getattr(self, "_thread", None):
+            return attr_val
+        return super().getattr(attr, attr_val, parameter_proxy_cache)
 
     def is_leaf_module(self, m: nn.Module, module_qualified_name: str) -> bool:
         if self._extra_leaves and isinstance(m, self._extra_leaves):
