@@ -321,20 +321,10 @@ def ray_options(p: argparse.ArgumentParser) -> None:
 
 def check_ray(args: argparse.Namespace) -> None:
     """``--ray``/``--workers`` said wrong (or Ray missing): the one line, before any work."""
-    from explorer.runtime.executor import (
-        ExecutorError,
-        check_address,
-        check_workers,
-        ray_module,
-    )
+    from explorer.runtime.executor import ExecutorError, check_request
 
     try:
-        if args.ray is None:
-            if args.workers is not None:
-                raise ExecutorError("--workers goes with --ray (local or a cluster's address)")
-            return
-        check_workers(check_address(args.ray), args.workers)
-        ray_module()
+        check_request(args.ray, args.workers)
     except ExecutorError as exc:
         raise CliError(str(exc)) from None
 
@@ -343,15 +333,10 @@ def check_ray(args: argparse.Namespace) -> None:
 def executor_or_error(args: argparse.Namespace, device: Any) -> Iterator[Any]:
     """The executor ``--ray``/``--workers`` ask for (in this process without them), closed
     after the command (a Ray instance it started is stopped)."""
-    from explorer.runtime.executor import ExecutorError, executor_for
+    from explorer.runtime.executor import ExecutorError, executor_for, starting_line
 
     if args.ray is not None:  # a few seconds before the study's first line
-        what = (
-            "starting a local Ray instance"
-            if args.ray == "local"
-            else f"joining the Ray cluster at {args.ray}"
-        )
-        print(f"  {what}", file=sys.stderr, flush=True)
+        print(f"  {starting_line(args.ray)}", file=sys.stderr, flush=True)
     try:
         ex = executor_for(args.ray, args.workers, device)
     except ExecutorError as exc:

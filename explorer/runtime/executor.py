@@ -53,6 +53,7 @@ class InProcess:
     def __init__(self, device: Any = "cpu") -> None:
         self.device = device
         self.workers = 1
+        self.took_part = 1
 
     def map(self, work: Work, units: Iterable[Any]) -> Iterator[tuple[int, Any]]:
         state = work.setup(work.payload, self.device)
@@ -370,10 +371,41 @@ class RayExecutor:
             self.started = False
 
 
-def executor_for(ray: str | None, workers: int | None, device: Any) -> InProcess | RayExecutor:
-    """In-process on ``device`` (``ray`` None), else Ray at that address."""
+def check_request(ray: str | None, workers: int | None) -> str | None:
+    """``--ray``/``--workers`` as asked, checked before any work (Ray missing included):
+    the address (None: this process), else ExecutorError's one line."""
     if ray is None:
         if workers is not None:
             raise ExecutorError("--workers goes with --ray (local or a cluster's address)")
+        return None
+    address = check_address(ray)
+    check_workers(address, workers)
+    ray_module()
+    return address
+
+
+def starting_line(ray: str) -> str:
+    """What the user reads while Ray starts or is joined (seconds)."""
+    return (
+        "starting a local Ray instance" if ray == "local" else f"joining the Ray cluster at {ray}"
+    )
+
+
+def check_data_fits(ex: Any, n: int, shape: tuple[int, ...]) -> None:
+    """``n`` evaluation images of ``shape``, as many times as ``ex`` holds them on this
+    machine, within the memory limit (explorer.limits); in this process: nothing to add."""
+    if isinstance(ex, InProcess):
+        return
+    from explorer.limits import check_bytes, tensor_bytes
+
+    k = ex.copies()
+    check_bytes(
+        k * tensor_bytes((n, *shape)), f"{n} evaluation images of {shape} ({k} copies on Ray)"
+    )
+
+
+def executor_for(ray: str | None, workers: int | None, device: Any) -> InProcess | RayExecutor:
+    """In-process on ``device`` (``ray`` None), else Ray at that address."""
+    if check_request(ray, workers) is None:
         return InProcess(device)
     return RayExecutor(ray, workers)

@@ -351,11 +351,10 @@ def run_app(argv: list[str]) -> int:
             return _error(f"--field-compare: {problem}")
         args.field_compare = [w.strip() for w in args.field_compare.split(",") if w.strip()]
     if args.ray is not None:  # as the command line does: a bad address or no Ray, one line
-        from explorer.runtime.executor import ExecutorError, check_address, ray_module
+        from explorer.runtime.executor import ExecutorError, check_request
 
         try:
-            args.ray = check_address(args.ray)
-            ray_module()
+            args.ray = check_request(args.ray, None)
         except ExecutorError as exc:
             return _error(str(exc))
     if args.device != "auto":  # as the command line does: a device that is not here is refused

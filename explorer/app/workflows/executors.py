@@ -17,12 +17,9 @@ def on_executor(
     the progress). ExecutorError when Ray is missing or the cluster cannot be reached."""
     if ray is None:
         return (yield from study(None))
-    from explorer.runtime.executor import executor_for
+    from explorer.runtime.executor import executor_for, starting_line
 
-    what = (
-        "starting a local Ray instance" if ray == "local" else f"joining the Ray cluster at {ray}"
-    )
-    yield Progress(None, what)
+    yield Progress(None, starting_line(ray))
     ex = executor_for(ray, None, device)
     try:
         return (yield from study(ex))

@@ -164,7 +164,7 @@ def landscape(
     import torch
 
     from explorer.app.workflows.lesion import EvalData
-    from explorer.runtime.executor import InProcess, Work
+    from explorer.runtime.executor import InProcess, Work, check_data_fits
     from explorer.studies.landscape import directions as dirs_mod
     from explorer.studies.landscape.grid import (
         Walk,
@@ -183,14 +183,7 @@ def landscape(
     dev = data.device
     ex = executor if executor is not None else InProcess(dev)
     away = not isinstance(ex, InProcess)  # the workers get copies, not this model
-    if away:  # before the images are read
-        from explorer.limits import check_bytes, tensor_bytes
-
-        shape, k = tuple(an.graph.input_shape[1:]), ex.copies()
-        check_bytes(
-            k * tensor_bytes((data.n, *shape)),
-            f"{data.n} evaluation images of {shape} ({k} copies on Ray)",
-        )
+    check_data_fits(ex, data.n, tuple(an.graph.input_shape[1:]))  # before they are read
     batches = kept_batches(data, an)
     yield Progress(0.0, data.opened)
     with lock or nullcontext():
@@ -285,7 +278,7 @@ def landscape(
             )
         if center is not None:
             fill_origin(len(levels))
-        ls.workers = getattr(ex, "took_part", ex.workers) or ex.workers
+        ls.workers = ex.took_part
         del batches
         if dev.type == "cuda":
             torch.cuda.empty_cache()

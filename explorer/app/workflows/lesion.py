@@ -239,7 +239,7 @@ def sweep(
     ``executor`` (:mod:`explorer.runtime.executor`): in this process on ``device`` when None;
     on Ray workers the evaluation images are read once and kept (their size checked first)
     and go to every worker with the network."""
-    from explorer.runtime.executor import InProcess
+    from explorer.runtime.executor import InProcess, check_data_fits
     from explorer.studies.lesion import sweeps
 
     sw = sweep_settings
@@ -247,14 +247,7 @@ def sweep(
     yield Progress(0.0, data.opened)
     batches, n, dev = data.batches, data.n, data.device
     ex = executor if executor is not None else InProcess(dev)
-    if not isinstance(ex, InProcess):
-        from explorer.limits import check_bytes, tensor_bytes
-
-        shape = tuple(an.graph.input_shape[1:])
-        k = ex.copies()  # read here, in the object store, in each local worker
-        check_bytes(
-            k * tensor_bytes((n, *shape)), f"{n} evaluation images of {shape} ({k} copies on Ray)"
-        )
+    check_data_fits(ex, n, tuple(an.graph.input_shape[1:]))
     with lock or nullcontext():
         if isinstance(ex, InProcess):
             an.model.eval().to(dev)
@@ -266,8 +259,7 @@ def sweep(
         else:
             gen = sweeps.reorder_sweep(an, batches, n, sw.trials, sw.seed, **kw)
         intact, runs = yield from scaled(_model_errors(gen), 0.0, 1.0)
-    workers = getattr(ex, "took_part", ex.workers) or ex.workers
-    return Sweep(sw.kind, intact, runs, data.name, intact.n, data.skipped, workers)
+    return Sweep(sw.kind, intact, runs, data.name, intact.n, data.skipped, ex.took_part)
 
 
 def _model_errors(gen: Generator[Any, None, Any]) -> Generator[Any, None, Any]:
